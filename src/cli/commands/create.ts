@@ -1,0 +1,80 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { InvalidInputError } from '../../errors.js';
+import type { Output } from '../output.js';
+import { loadSettings, type GlobalArgs } from '../session.js';
+
+export interface CreateArgs extends GlobalArgs {
+  readonly name: string;
+  readonly format: 'yaml' | 'ts' | 'js';
+}
+
+export const TEMPLATES = {
+  yaml: `description: TODO say what this migration changes
+up:
+  - createPartition:
+      collection_name: my_collection
+      partition_name: my_partition
+# down is optional: without it, the inverse of each up step runs in reverse order.
+# down:
+#   - dropPartition:
+#       collection_name: my_collection
+#       partition_name: my_partition
+`,
+  ts: `import { defineMigration } from 'milvus-migrate';
+
+export default defineMigration({
+  description: 'TODO say what this migration changes',
+  async up({ steps, client, log }) {
+    await steps.createPartition({ collection_name: 'my_collection', partition_name: 'my_partition' });
+  },
+  async down({ steps }) {
+    await steps.dropPartition({ collection_name: 'my_collection', partition_name: 'my_partition' });
+  },
+});
+`,
+  js: `/** @type {import('milvus-migrate').MigrationDefinition} */
+export default {
+  description: 'TODO say what this migration changes',
+  async up({ steps, client, log }) {
+    await steps.createPartition({ collection_name: 'my_collection', partition_name: 'my_partition' });
+  },
+  async down({ steps }) {
+    await steps.dropPartition({ collection_name: 'my_collection', partition_name: 'my_partition' });
+  },
+};
+`,
+} as const;
+
+/** `YYYYMMDDHHMMSS` in UTC. */
+export function timestamp(d: Date): string {
+  return d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+/** Lower-case words joined by underscores. */
+export function slugify(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}
+
+/** `create <name>`: a new migration file named `YYYYMMDDHHMMSS_<slug>.<ext>` (UTC). */
+export async function create(args: CreateArgs, out: Output, now: Date = new Date()): Promise<number> {
+  const slug = slugify(args.name);
+  if (!slug) throw new InvalidInputError(`create: the name ${JSON.stringify(args.name)} has no letters or digits to make a file name from`);
+  const cfg = await loadSettings(args, out);
+  await mkdir(cfg.migrationsDir, { recursive: true });
+  const ext = args.format === 'yaml' ? 'yaml' : args.format === 'ts' ? 'ts' : 'mjs';
+  const file = join(cfg.migrationsDir, `${timestamp(now)}_${slug}.${ext}`);
+  try {
+    await writeFile(file, TEMPLATES[args.format], { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new InvalidInputError(`create: ${file} already exists`);
+    throw err;
+  }
+  if (args.json) out.document({ command: 'create', ok: true, exitCode: 0, path: file, name: `${timestamp(now)}_${slug}` });
+  else out.result(`${out.colors.green('created')} ${relative(process.cwd(), file) || file}`);
+  return 0;
+}

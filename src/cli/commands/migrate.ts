@@ -1,0 +1,29 @@
+import type { Output } from '../output.js';
+import { createMigrator, loadSettings, parseStep, withMilvus, type GlobalArgs } from '../session.js';
+import { runJson, runText } from '../render.js';
+import { exitCodeOf } from '../exit-codes.js';
+
+export interface MigrateArgs extends GlobalArgs {
+  readonly to?: string | undefined;
+  readonly step?: unknown;
+  readonly dryRun?: boolean | undefined;
+  readonly allowDestructive?: boolean | undefined;
+}
+
+/** `up`, `down` and `plan` (= `up --dry-run`). */
+export async function migrate(command: 'up' | 'down' | 'plan', args: MigrateArgs, out: Output): Promise<number> {
+  const step = parseStep(args.step);
+  const cfg = await loadSettings(args, out, { allowDestructive: args.allowDestructive ?? false });
+  const dryRun = command === 'plan' || (args.dryRun ?? false);
+  const run = await withMilvus(cfg, out, async (milvus) => {
+    const migrator = await createMigrator(cfg, milvus, out, args.allowDestructive ?? false);
+    if (command === 'down') {
+      const to = args.to === '0' ? 0 : args.to;
+      return migrator.down({ to, step, dryRun });
+    }
+    return migrator.up({ to: args.to, step, dryRun });
+  });
+  if (args.json) out.document(runJson(command, run));
+  else out.result(runText(out, run));
+  return run.error ? exitCodeOf(run.error.kind) : 0;
+}

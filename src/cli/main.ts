@@ -1,0 +1,192 @@
+import yargs, { type Argv } from 'yargs';
+import pc from 'picocolors';
+import { InvalidInputError, MigrateError, errorMessage } from '../errors.js';
+import { EXIT, exitCodeOf } from './exit-codes.js';
+import { Output } from './output.js';
+import { errorJson, errorText } from './render.js';
+import type { GlobalArgs } from './session.js';
+
+/**
+ * The command line. This directory is the only place that prints or exits. Command modules are
+ * imported when their command runs, so `--help`, `create` and offline `validate` never load the
+ * Milvus SDK.
+ */
+
+const EXAMPLES_EPILOG = `Exit codes: 0 success (also nothing to do), 1 a migration failed, 2 invalid input
+(usage, config, migration file, checksum, irreversible down), 3 lock held by another run,
+4 destructive steps refused, 5 cannot connect to or authenticate with Milvus.`;
+
+function globalOptions(y: Argv) {
+  return y
+    .option('config', { type: 'string', describe: 'Path of milvus.config.yaml (default: found from the current folder up)', global: true })
+    .option('env', { type: 'string', describe: 'Environment of the config file to use (environments.NAME)', global: true })
+    .option('address', { type: 'string', describe: 'Milvus address host:port (beats MILVUS_ADDRESS and the config)', global: true })
+    .option('token', { type: 'string', describe: 'Milvus token, or user:password (beats MILVUS_TOKEN); never printed', global: true })
+    .option('database', { type: 'string', describe: 'Milvus database holding the state (beats MILVUS_DATABASE)', global: true })
+    .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document on stdout; logs go to stderr', global: true })
+    .option('verbose', { type: 'boolean', default: false, describe: 'More detail on stderr', global: true })
+    .option('color', { type: 'boolean', default: pc.isColorSupported, describe: 'Colours (--no-color or NO_COLOR turn them off)', global: true });
+}
+
+function migrateOptions(y: Argv, direction: 'up' | 'down' | 'plan') {
+  return y
+    .option('to', {
+      type: 'string',
+      describe:
+        direction === 'down' ? 'Revert down to and including this migration; 0 reverts all' : 'Apply up to and including this migration',
+    })
+    .option('step', { type: 'number', describe: direction === 'down' ? 'Revert at most N migrations' : 'Apply at most N migrations' })
+    .conflicts('to', 'step');
+}
+
+/** Runs the CLI and resolves to the exit code; never calls `process.exit` itself. */
+export async function run(argv: readonly string[], out?: Output): Promise<number> {
+  // Render errors before yargs has parsed --json: look for it by hand.
+  const wantsJson = argv.includes('--json');
+  const color = !argv.includes('--no-color') && pc.isColorSupported;
+  let output = out ?? new Output(wantsJson, argv.includes('--verbose'), color);
+  // Secrets given on the command line or in the environment are scrubbed from the start.
+  output.addSecrets([flagValue(argv, '--token'), process.env.MILVUS_TOKEN, process.env.MILVUS_PASSWORD]);
+  let code: number = EXIT.ok;
+  const handle =
+    <A>(fn: (args: A & GlobalArgs, out: Output) => Promise<number>) =>
+    async (raw: unknown): Promise<void> => {
+      const args = raw as A & GlobalArgs;
+      if (!out) {
+        const o = new Output(args.json, args.verbose, args.color);
+        o.addSecrets(output.secrets);
+        output = o;
+      }
+      code = await fn(args, output);
+    };
+
+  const parser = (globalOptions(yargs([...argv])) as unknown as Argv)
+    .scriptName('milvus-migrate')
+    .usage('$0 <command> [options]\n\nVersioned schema migrations for Milvus, with state kept in Milvus itself.')
+    .command(
+      'init',
+      'Write milvus.config.yaml and a migrations/ folder, if absent',
+      (y) => y.example('$0 init', 'start using milvus-migrate in this repository'),
+      handle(async (a, o) => (await import('./commands/init.js')).init(a, o)),
+    )
+    .command(
+      'create <name>',
+      'Create a migration file named YYYYMMDDHHMMSS_<name> (UTC)',
+      (y) =>
+        y
+          .positional('name', { type: 'string', demandOption: true, describe: 'What the migration does, e.g. "drop old partition"' })
+          .option('format', { choices: ['yaml', 'ts', 'js'] as const, default: 'yaml' as const, describe: 'YAML steps, or TypeScript/JavaScript code' })
+          .example('$0 create "add 2027 partition"', 'migrations/20261128120000_add_2027_partition.yaml'),
+      handle<{ name: string; format: 'yaml' | 'ts' | 'js' }>(async (a, o) => (await import('./commands/create.js')).create(a, o)),
+    )
+    .command(
+      'status',
+      'List every migration: applied | pending | failed | changed | missing',
+      (y) => y.example('$0 status --json', 'machine-readable status'),
+      handle(async (a, o) => (await import('./commands/status.js')).status(a, o)),
+    )
+    .command(
+      'up',
+      'Apply pending migrations in name order (resumes a failed one at its failed step)',
+      (y) =>
+        migrateOptions(y, 'up')
+          .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan with live facts; change nothing' })
+          .option('allow-destructive', { type: 'boolean', default: false, describe: 'Allow steps that delete data (dropPartition, dropCollection, ...)' })
+          .example('$0 up', 'apply everything pending')
+          .example('$0 up --dry-run', 'show what would run and what is at stake')
+          .example('$0 up --env production --allow-destructive', 'deploy step in CI'),
+      handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean }>(async (a, o) =>
+        (await import('./commands/migrate.js')).migrate('up', a, o),
+      ),
+    )
+    .command(
+      'down',
+      'Revert the last applied migration (or more with --to / --step)',
+      (y) =>
+        migrateOptions(y, 'down')
+          .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan with live facts; change nothing' })
+          .option('allow-destructive', { type: 'boolean', default: false, describe: 'Allow steps that delete data (reverting a create drops it)' })
+          .example('$0 down', 'revert the last applied migration')
+          .example('$0 down --to 0 --allow-destructive', 'revert everything'),
+      handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean }>(async (a, o) =>
+        (await import('./commands/migrate.js')).migrate('down', a, o),
+      ),
+    )
+    .command(
+      'plan',
+      'Same as up --dry-run: what would run, with live facts from Milvus',
+      (y) => migrateOptions(y, 'plan').example('$0 plan --json', 'the plan as JSON, e.g. for a pull request comment'),
+      handle<{ to?: string; step?: number }>(async (a, o) => (await import('./commands/migrate.js')).migrate('plan', a, o)),
+    )
+    .command(
+      'validate',
+      'Check that migration files parse and validate, and that applied ones are unchanged',
+      (y) =>
+        y
+          .option('offline', { type: 'boolean', default: false, describe: 'Only check the files; do not connect to compare checksums' })
+          .example('$0 validate --offline', 'in a pull request, without a server'),
+      handle<{ offline?: boolean }>(async (a, o) => (await import('./commands/validate.js')).validate(a, o)),
+    )
+    .command(
+      'mark <name>',
+      'Record a migration as applied or pending without running its steps (repair, baseline)',
+      (y) =>
+        y
+          .positional('name', { type: 'string', demandOption: true, describe: 'Migration name (file name without extension)' })
+          .option('applied', { type: 'boolean', describe: 'Record it as applied' })
+          .option('pending', { type: 'boolean', describe: 'Remove its state so it runs again' })
+          .example('$0 mark 20261128120000_create_example_collection --applied', 'baseline an existing database'),
+      handle<{ name: string; applied?: boolean; pending?: boolean }>(async (a, o) => (await import('./commands/mark.js')).mark(a, o)),
+    )
+    .demandCommand(1, 'Give a command; see --help.')
+    .recommendCommands()
+    .strict()
+    .epilog(EXAMPLES_EPILOG)
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail(false)
+    .help()
+    .version();
+
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    return report(output, err instanceof MigrateError ? err : usageError(err));
+  }
+  return code;
+}
+
+function usageError(err: unknown): Error {
+  if (err instanceof Error && err.name === 'YError') return new InvalidInputError(`${err.message}\nRun \`milvus-migrate --help\` for usage.`);
+  return err instanceof Error ? err : new Error(errorMessage(err));
+}
+
+function report(out: Output, err: unknown): number {
+  const code = err instanceof MigrateError ? exitCodeOf(err.kind) : EXIT.migrationFailed;
+  if (out.json) out.document({ ok: false, exitCode: code, error: errorJson(err) });
+  out.log(errorText(out, err));
+  if (!(err instanceof MigrateError) && out.verbose && err instanceof Error && err.stack) out.log(err.stack);
+  return code;
+}
+
+function flagValue(argv: readonly string[], flag: string): string | undefined {
+  const i = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+  if (i < 0) return undefined;
+  const a = argv[i]!;
+  return a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[i + 1];
+}
+
+/** Entry point of the `milvus-migrate` binary. */
+export async function main(argv: readonly string[]): Promise<void> {
+  // The SDK's background connect can reject unobserved; never let it print a stack with secrets.
+  process.on('unhandledRejection', (reason) => {
+    const out = new Output(false, false, false);
+    out.addSecrets([flagValue(argv, '--token'), process.env.MILVUS_TOKEN, process.env.MILVUS_PASSWORD]);
+    out.log(`✖ ${errorMessage(reason)}`);
+    const grpc = (reason as { code?: unknown } | undefined)?.code;
+    process.exit(grpc === 14 || grpc === 16 ? EXIT.connection : EXIT.migrationFailed);
+  });
+  const code = await run(argv);
+  // gRPC keeps sockets open for a while after close; do not wait for them.
+  process.stdout.write('', () => process.exit(code));
+}

@@ -1,0 +1,139 @@
+import { MigrateError, InvalidInputError, errorMessage } from '../errors.js';
+import type { MigrationResult, RunResult } from '../runner/results.js';
+import type { MigrationStatus } from '../runner/migrator.js';
+import { exitCodeOf } from './exit-codes.js';
+import type { Output } from './output.js';
+
+/**
+ * Turns library results into human text and JSON documents. The JSON shapes are the public,
+ * documented ones (README "JSON output"); keep them stable.
+ */
+
+export function errorJson(err: unknown) {
+  if (err instanceof MigrateError) {
+    return {
+      kind: err.kind,
+      message: err.message,
+      ...(err.hint ? { hint: err.hint } : {}),
+      ...(err instanceof InvalidInputError && err.problems.length ? { problems: err.problems } : {}),
+    };
+  }
+  return { kind: 'migration-failed', message: errorMessage(err) };
+}
+
+export function errorText(out: Output, err: unknown): string {
+  const c = out.colors;
+  const message = err instanceof Error ? err.message : errorMessage(err);
+  const hint = err instanceof MigrateError && err.hint ? `\n${c.dim(err.hint)}` : '';
+  return `${c.red('✖')} ${message}${hint}`;
+}
+
+function migrationJson(r: MigrationResult) {
+  return {
+    name: r.name,
+    status: r.status,
+    description: r.description ?? null,
+    format: r.format,
+    durationMs: r.durationMs ?? null,
+    resumeFrom: r.resumeFrom,
+    steps: r.steps.map((s) => ({
+      index: s.index,
+      step: s.step,
+      summary: s.summary,
+      destructive: s.destructive,
+      status: s.status,
+      ...(s.facts ? { facts: s.facts } : {}),
+      ...(s.note ? { note: s.note } : {}),
+    })),
+    error: r.error ? { stepIndex: r.error.stepIndex ?? null, step: r.error.step ?? null, message: r.error.message } : null,
+  };
+}
+
+export function runJson(command: string, run: RunResult) {
+  return {
+    command,
+    ok: !run.error,
+    exitCode: run.error ? exitCodeOf(run.error.kind) : 0,
+    direction: run.direction,
+    dryRun: run.dryRun,
+    migrations: run.results.map(migrationJson),
+    error: run.error ? errorJson(run.error) : null,
+  };
+}
+
+export function runText(out: Output, run: RunResult): string {
+  const c = out.colors;
+  const verb = run.direction === 'up' ? 'apply' : 'revert';
+  if (run.results.length === 0) {
+    return run.direction === 'up' ? `${c.green('✔')} Nothing to do: every migration is applied.` : `${c.green('✔')} Nothing to revert: no migration is applied.`;
+  }
+  const lines: string[] = [];
+  if (run.dryRun) {
+    lines.push(`Plan (${run.direction}, dry run: nothing was changed) — ${run.results.length} migration${run.results.length === 1 ? '' : 's'} to ${verb}:`);
+  }
+  for (const r of run.results) {
+    if (run.dryRun) {
+      lines.push(`  ${c.bold(r.name)}${r.description ? ` — ${r.description}` : ''}${r.resumeFrom ? c.yellow(` (resumes at step ${r.resumeFrom + 1})`) : ''}`);
+      if (r.format === 'code') lines.push(`    ${c.dim('code migration: its steps are known only when it runs; destructive ones are refused then without --allow-destructive')}`);
+      for (const s of r.steps) {
+        const tag = s.destructive ? ` ${c.red('[destructive]')}` : '';
+        const skipped = s.status === 'skipped' ? c.dim(' (done by the previous run)') : '';
+        lines.push(`    ${s.index + 1}. ${s.step}${tag}: ${s.summary}${skipped}`);
+        for (const f of s.facts ?? []) lines.push(`       - ${f}`);
+        if (s.note) lines.push(`       - ${c.yellow(s.note)}`);
+      }
+      continue;
+    }
+    const mark = r.status === 'success' ? c.green('✔') : r.status === 'error' ? c.red('✖') : c.dim('·');
+    const what = r.status === 'success' ? (run.direction === 'up' ? 'applied' : 'reverted') : r.status === 'error' ? 'failed' : 'not run';
+    lines.push(`${mark} ${r.name} ${what}${r.durationMs !== undefined && r.status === 'success' ? c.dim(` (${r.durationMs} ms)`) : ''}`);
+  }
+  if (run.error) lines.push(errorText(out, run.error));
+  else if (!run.dryRun) {
+    const n = run.results.length;
+    lines.push(`${c.green('✔')} ${n} migration${n === 1 ? '' : 's'} ${run.direction === 'up' ? 'applied' : 'reverted'}.`);
+  }
+  return lines.join('\n');
+}
+
+export function statusJson(statuses: MigrationStatus[], where: { migrationsDir: string; state: string; address: string }) {
+  const counts: Record<string, number> = { applied: 0, pending: 0, failed: 0, changed: 0, missing: 0 };
+  for (const s of statuses) counts[s.status] = (counts[s.status] ?? 0) + 1;
+  return {
+    command: 'status',
+    ok: true,
+    exitCode: 0,
+    migrationsDir: where.migrationsDir,
+    state: where.state,
+    address: where.address,
+    counts,
+    migrations: statuses.map((s) => ({
+      name: s.name,
+      status: s.status,
+      description: s.description ?? null,
+      appliedAt: s.recorded?.applied_at ?? null,
+      durationMs: s.recorded?.duration_ms ?? null,
+      appliedBy: s.recorded?.applied_by ?? null,
+      checksum: s.recorded?.checksum ?? null,
+      stepsDone: s.recorded?.steps_done ?? null,
+      toolVersion: s.recorded?.tool_version ?? null,
+      lastError: s.recorded?.last_error || null,
+      marked: s.recorded?.details.marked ?? false,
+    })),
+  };
+}
+
+export function statusText(out: Output, statuses: MigrationStatus[], where: { migrationsDir: string; state: string; address: string }): string {
+  const c = out.colors;
+  const paint: Record<string, (s: string) => string> = { applied: c.green, pending: c.cyan, failed: c.red, changed: c.yellow, missing: c.magenta };
+  const lines = [`Migrations in ${where.migrationsDir}`, c.dim(`state: ${where.state} at ${where.address}`)];
+  if (!statuses.length) lines.push('  (no migrations yet: create one with `milvus-migrate create <name>`)');
+  const width = Math.max(0, ...statuses.map((s) => s.name.length));
+  for (const s of statuses) {
+    const label = paint[s.status]!(s.status.padEnd(8));
+    const when = s.recorded && s.status !== 'pending' ? c.dim(`  ${s.recorded.applied_at}${s.recorded.details.marked ? ' (marked)' : ''}`) : '';
+    lines.push(`  ${label} ${s.name.padEnd(width)}${when}`);
+    if (s.status === 'failed' && s.recorded?.last_error) lines.push(`           ${c.red(s.recorded.last_error)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,89 @@
+import type { ResolvedConfig } from '../config/load.js';
+import { InvalidInputError } from '../errors.js';
+import type { Milvus } from '../milvus/client.js';
+import type { Migrator } from '../runner/migrator.js';
+import type { Output } from './output.js';
+
+/** Global options every command accepts. */
+export interface GlobalArgs {
+  readonly config?: string | undefined;
+  readonly env?: string | undefined;
+  readonly address?: string | undefined;
+  readonly token?: string | undefined;
+  readonly database?: string | undefined;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly color: boolean;
+}
+
+/** Loads the config with CLI flags on top, and registers its secrets for scrubbing. */
+export async function loadSettings(args: GlobalArgs, out: Output, extra: { allowDestructive?: boolean } = {}): Promise<ResolvedConfig> {
+  const { loadConfig } = await import('../config/load.js');
+  const cfg = await loadConfig({
+    ...(args.config ? { configPath: args.config } : {}),
+    ...(args.env ? { env: args.env } : {}),
+    overrides: {
+      ...(args.address ? { address: args.address } : {}),
+      ...(args.token ? { token: args.token } : {}),
+      ...(args.database ? { database: args.database } : {}),
+      ...(extra.allowDestructive ? { allowDestructive: true } : {}),
+    },
+  });
+  out.addSecrets(cfg.secrets);
+  return cfg;
+}
+
+/**
+ * Connects to Milvus for one command (starting an Embedded Milvus first when the config asks for
+ * one), runs `fn`, then closes the connection and stops the server, also when `fn` throws.
+ */
+export async function withMilvus<T>(cfg: ResolvedConfig, out: Output, fn: (milvus: Milvus) => Promise<T>): Promise<T> {
+  const { Milvus } = await import('../milvus/client.js');
+  const logger = out.logger();
+  let stopServer: (() => Promise<void>) | undefined;
+  let address = cfg.connection.address;
+  let credentials = { token: cfg.connection.token, username: cfg.connection.username, password: cfg.connection.password };
+  if (cfg.embedded) {
+    const { startEmbedded, EMBEDDED_ROOT_CREDENTIALS } = await import('../milvus/embedded.js');
+    const server = await startEmbedded({
+      dataDir: cfg.embedded.dataDir,
+      ...(cfg.embedded.port !== undefined ? { port: cfg.embedded.port } : {}),
+      ...(cfg.embedded.authorization ? { authorization: true } : {}),
+      logger,
+    });
+    if (server.reused) logger.info(`Using the Embedded Milvus already running at ${server.address} (data in ${server.dataDir})`);
+    stopServer = () => server.stop();
+    address = server.address;
+    if (cfg.embedded.authorization && !credentials.token && !credentials.username) credentials = { ...credentials, ...EMBEDDED_ROOT_CREDENTIALS };
+  }
+  try {
+    const milvus = await Milvus.connect({ address, ...credentials, ssl: cfg.connection.ssl, database: cfg.database }, logger);
+    try {
+      return await fn(milvus);
+    } finally {
+      await milvus.close();
+    }
+  } finally {
+    await stopServer?.();
+  }
+}
+
+/** A migrator over the state collection of the configured database. */
+export async function createMigrator(cfg: ResolvedConfig, milvus: Milvus, out: Output, allowDestructive: boolean): Promise<Migrator> {
+  const [{ Migrator }, { MilvusStateStore }] = await Promise.all([import('../runner/migrator.js'), import('../state/milvus-store.js')]);
+  return new Migrator({
+    milvus,
+    store: new MilvusStateStore(milvus, cfg.stateCollection, cfg.database),
+    migrationsDir: cfg.migrationsDir,
+    logger: out.logger(),
+    allowDestructive: allowDestructive || cfg.allowDestructive,
+  });
+}
+
+/** `--step N` must be a positive integer. */
+export function parseStep(step: unknown): number | undefined {
+  if (step === undefined) return undefined;
+  const n = Number(step);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`--step must be a positive whole number, got ${JSON.stringify(step)}`);
+  return n;
+}

@@ -1,0 +1,27 @@
+/**
+ * milvus.config.yaml: discovery, `${VAR}` interpolation, validation, and the precedence of CLI
+ * flags, `MILVUS_*` variables, the chosen environment, the top level and defaults.
+ */
+export {
+  CONFIG_FILE_NAMES,
+  DEFAULT_ADDRESS,
+  DEFAULT_DATABASE,
+  DEFAULT_EMBEDDED_DATA_DIR,
+  DEFAULT_EMBEDDED_PORT,
+  DEFAULT_MIGRATIONS_DIR,
+  DEFAULT_STATE_COLLECTION,
+} from './defaults.js';
+export { findConfigFile, loadConfig, type LoadConfigOptions, type ResolvedConfig } from './load.js';
+export { redact } from './redact.js';
+export { interpolateString, type Environ, type InterpolatedString } from './interpolate.js';
+export {
+  type ConfigLayer,
+  type EmbeddedSettings,
+  isValidMilvusName,
+  EMBEDDED_KEYS,
+  LAYER_KEYS,
+  MILVUS_NAME_PATTERN,
+  MILVUS_NAME_MAX_LENGTH,
+  ROOT_KEYS,
+  SECRET_KEYS,
+} from './schema.js';

@@ -1,0 +1,40 @@
+/**
+ * milvus-migrate's programmatic API: what the CLI uses, for scripts and tests.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig, Milvus, Migrator, MilvusStateStore } from 'milvus-migrate';
+ * const cfg = await loadConfig();
+ * const milvus = await Milvus.connect({ ...cfg.connection, database: cfg.database });
+ * const migrator = new Migrator({ milvus, store: new MilvusStateStore(milvus, cfg.stateCollection), migrationsDir: cfg.migrationsDir });
+ * const result = await migrator.up();
+ * ```
+ */
+import type { CodeFn } from './migrations/model.js';
+
+export type { CodeMigrationContext, Migration, MigrationBody } from './migrations/model.js';
+export { loadConfig, type LoadConfigOptions, type ResolvedConfig } from './config/load.js';
+export { Milvus, type ConnectionSettings } from './milvus/client.js';
+export { startEmbedded, type EmbeddedOptions, type EmbeddedServer } from './milvus/embedded.js';
+export { Migrator, statusOf, type MigratorOptions, type UpOptions, type DownOptions, type MigrationStatus, type MigrationState } from './runner/migrator.js';
+export type { RunResult, MigrationResult, StepOutcome, Direction } from './runner/results.js';
+export { StepFailedError } from './runner/results.js';
+export { MilvusStateStore, DEFAULT_STATE_COLLECTION } from './state/milvus-store.js';
+export { MemoryStateStore, type StateStore, type StateRow } from './state/store.js';
+export { loadMigrations } from './migrations/load.js';
+export { STEPS, STEP_NAMES } from './steps/catalogue.js';
+export type { StepDefinition, StepCall } from './steps/types.js';
+export * from './errors.js';
+export type { Logger } from './logger.js';
+
+/** A code migration (`.ts`, `.js`, `.mjs`): `export default defineMigration({ up, down })`. */
+export interface MigrationDefinition {
+  readonly description?: string;
+  readonly up: CodeFn;
+  readonly down?: CodeFn;
+}
+
+/** Declares a code migration; typed identity, so editors check `up`/`down` and their `{ client, steps, log }`. */
+export function defineMigration(def: MigrationDefinition): MigrationDefinition {
+  return def;
+}

@@ -1,0 +1,65 @@
+import { pathToFileURL } from 'node:url';
+import { InvalidInputError, errorMessage, type Problem } from '../errors.js';
+import { discoverMigrations, readMigrationFile, type MigrationFile } from './discover.js';
+import type { CodeFn, Migration } from './model.js';
+import { parseYamlMigration } from './yaml.js';
+
+/**
+ * Finds, reads, parses and validates every migration in `dir`. Every file is checked, applied or
+ * not, and all problems are reported together: nothing runs while any file is invalid.
+ */
+export async function loadMigrations(dir: string): Promise<Migration[]> {
+  const files = await discoverMigrations(dir);
+  const problems: Problem[] = [];
+  const migrations: Migration[] = [];
+  for (const file of files) {
+    const { text, checksum } = await readMigrationFile(file);
+    if (file.format === 'yaml') {
+      const res = parseYamlMigration(file.path, text);
+      problems.push(...res.problems);
+      if (res.migration) migrations.push({ name: file.name, path: file.path, format: 'yaml', checksum, ...res.migration });
+    } else {
+      const res = await loadCodeMigration(file);
+      if ('problem' in res) problems.push({ file: file.path, message: res.problem });
+      else migrations.push({ name: file.name, path: file.path, format: 'code', checksum, ...res });
+    }
+  }
+  if (problems.length) {
+    const bad = new Set(problems.map((p) => p.file)).size;
+    throw new InvalidInputError(`${bad} migration file${bad === 1 ? ' is' : 's are'} invalid; nothing was run`, problems);
+  }
+  return migrations;
+}
+
+/**
+ * Imports a `.ts`, `.js` or `.mjs` migration. TypeScript is loaded with tsx (esbuild), imported
+ * only when a `.ts` file exists, so YAML-only projects never pay for it.
+ */
+async function loadCodeMigration(
+  file: MigrationFile,
+): Promise<{ problem: string } | { description: string | undefined; up: Migration['up']; down: Migration['down'] }> {
+  let mod: { default?: unknown };
+  try {
+    if (file.path.endsWith('.ts')) {
+      const { tsImport } = await import('tsx/esm/api');
+      mod = (await tsImport(pathToFileURL(file.path).href, import.meta.url)) as { default?: unknown };
+    } else {
+      mod = (await import(pathToFileURL(file.path).href)) as { default?: unknown };
+    }
+  } catch (err) {
+    return { problem: `cannot load: ${errorMessage(err).split('\n')[0]}` };
+  }
+  // tsx may wrap a CommonJS-style default export once more.
+  let def = mod.default as Record<string, unknown> | undefined;
+  if (def && typeof def.up !== 'function' && def.default && typeof def.default === 'object') def = def.default as Record<string, unknown>;
+  if (!def || typeof def !== 'object' || typeof def.up !== 'function') {
+    return { problem: 'must `export default defineMigration({ up, down })` with an `up` function' };
+  }
+  if (def.down !== undefined && typeof def.down !== 'function') return { problem: '`down` must be a function' };
+  if (def.description !== undefined && typeof def.description !== 'string') return { problem: '`description` must be a string' };
+  return {
+    description: def.description as string | undefined,
+    up: { kind: 'code', fn: def.up as CodeFn },
+    down: def.down ? { kind: 'code', fn: def.down as CodeFn } : undefined,
+  };
+}

@@ -1,0 +1,226 @@
+import { Umzug, MigrationError } from 'umzug';
+import { DestructiveRefusedError, InvalidInputError, MigrateError, MilvusCallError, errorMessage } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { Milvus } from '../milvus/client.js';
+import { loadMigrations } from '../migrations/load.js';
+import type { Migration } from '../migrations/model.js';
+import type { StateRow, StateStore } from '../state/store.js';
+import { UmzugStateStorage, isExecuted } from '../state/umzug-storage.js';
+import { TOOL_VERSION } from '../version.js';
+import { executeMigration } from './execute.js';
+import { definitionOf, plannedOutcomes, preflight, resolveBody, type PlannedMigration } from './plan.js';
+import type { Direction, MigrationResult, RunResult } from './results.js';
+
+export interface MigratorOptions {
+  readonly milvus: Milvus;
+  readonly store: StateStore;
+  /** Absolute path of the migrations folder. */
+  readonly migrationsDir: string;
+  readonly logger?: Logger;
+  /** Run destructive steps (`--allow-destructive`). */
+  readonly allowDestructive?: boolean;
+  readonly toolVersion?: string;
+}
+
+/** Options of `up`: `to` a migration name (inclusive) or `step` migrations at most. */
+export interface UpOptions {
+  readonly to?: string | undefined;
+  readonly step?: number | undefined;
+  readonly dryRun?: boolean | undefined;
+}
+
+/** Options of `down`: default reverts the last applied migration; `to: 0` reverts all. */
+export interface DownOptions {
+  readonly to?: string | 0 | undefined;
+  readonly step?: number | undefined;
+  readonly dryRun?: boolean | undefined;
+}
+
+export type MigrationState = 'applied' | 'pending' | 'failed' | 'changed' | 'missing';
+
+/** One line of `status`. */
+export interface MigrationStatus {
+  readonly name: string;
+  readonly status: MigrationState;
+  readonly description?: string | undefined;
+  /** The state row, when the migration was ever run. */
+  readonly recorded?: StateRow | undefined;
+}
+
+/**
+ * Plans and runs migrations with umzug, keeping state in a {@link StateStore}.
+ * Never prints and never exits: results come back as {@link RunResult}.
+ */
+export class Migrator {
+  readonly #opts: MigratorOptions;
+  readonly #logger: Logger;
+
+  constructor(opts: MigratorOptions) {
+    this.#opts = opts;
+    this.#logger = opts.logger ?? silentLogger;
+  }
+
+  /** Every migration known from files or state, in name order, with its state. */
+  async status(): Promise<MigrationStatus[]> {
+    const migrations = await loadMigrations(this.#opts.migrationsDir);
+    const rows = await this.#readState();
+    return statusOf(migrations, rows);
+  }
+
+  /** Applies pending migrations (resuming a failed one at its failed step). */
+  async up(opts: UpOptions = {}): Promise<RunResult> {
+    const migrations = await loadMigrations(this.#opts.migrationsDir);
+    const rows = await this.#readState();
+    const pending = migrations.filter((m) => !rows.get(m.name) || rows.get(m.name)!.status !== 'applied');
+    let selected = pending;
+    if (opts.to !== undefined) {
+      const idx = pending.findIndex((m) => m.name === opts.to);
+      if (idx < 0) {
+        const known = migrations.some((m) => m.name === opts.to);
+        throw new InvalidInputError(
+          known ? `--to ${opts.to}: that migration is already applied` : `--to ${opts.to}: no migration of that name in ${this.#opts.migrationsDir}`,
+        );
+      }
+      selected = pending.slice(0, idx + 1);
+    }
+    if (opts.step !== undefined) selected = selected.slice(0, opts.step);
+    const plan = selected.map((m): PlannedMigration => {
+      const row = rows.get(m.name);
+      const resolved = resolveBody(m, 'up', row);
+      if ('irreversible' in resolved) throw new Error('unreachable: up is always resolvable');
+      // Resume only a run of the same file; an edited file starts over.
+      const resumeFrom = row && row.details.direction === 'up' && row.checksum === m.checksum ? row.steps_done : 0;
+      return { migration: m, direction: 'up', ...resolved, resumeFrom, row };
+    });
+    return this.#run('up', plan, rows, opts.dryRun ?? false);
+  }
+
+  /** Reverts applied migrations, newest first, with their `down` or the inverse of their `up`. */
+  async down(opts: DownOptions = {}): Promise<RunResult> {
+    const migrations = await loadMigrations(this.#opts.migrationsDir);
+    const rows = await this.#readState();
+    const byName = new Map(migrations.map((m) => [m.name, m]));
+    const applied = [...rows.values()].filter(isExecuted).sort((a, b) => (a.name < b.name ? 1 : -1));
+    let selected: StateRow[];
+    if (opts.to === 0) selected = applied;
+    else if (opts.to !== undefined) {
+      const idx = applied.findIndex((r) => r.name === opts.to);
+      if (idx < 0) throw new InvalidInputError(`--to ${opts.to}: no applied migration of that name`);
+      selected = applied.slice(0, idx + 1);
+    } else selected = applied.slice(0, opts.step ?? 1);
+    if (opts.step !== undefined) selected = selected.slice(0, opts.step);
+
+    const problems: { file: string; message: string }[] = [];
+    const plan: PlannedMigration[] = [];
+    for (const row of selected) {
+      const m = byName.get(row.name);
+      if (!m) {
+        problems.push({ file: row.name, message: 'is applied but its file is missing, so it cannot be reverted' });
+        continue;
+      }
+      const resolved = resolveBody(m, 'down', row);
+      if ('irreversible' in resolved) {
+        problems.push({ file: m.path, message: `is irreversible: ${resolved.irreversible}; give it a \`down:\` to revert it` });
+        continue;
+      }
+      const resumeFrom = row.details.direction === 'down' ? row.steps_done : 0;
+      plan.push({ migration: m, direction: 'down', ...resolved, resumeFrom, row });
+    }
+    if (problems.length) throw new InvalidInputError('Cannot revert; nothing was changed', problems);
+    return this.#run('down', plan, rows, opts.dryRun ?? false);
+  }
+
+  async #readState(): Promise<Map<string, StateRow>> {
+    const rows = await this.#opts.store.readAll();
+    return new Map(rows.map((r) => [r.name, r]));
+  }
+
+  async #run(direction: Direction, plan: PlannedMigration[], rows: Map<string, StateRow>, dryRun: boolean): Promise<RunResult> {
+    const { milvus, store } = this.#opts;
+    const results: MigrationResult[] = plan.map((p) => ({
+      name: p.migration.name,
+      direction,
+      status: 'not-executed',
+      description: p.migration.description,
+      format: p.migration.format,
+      steps: plannedOutcomes(p),
+      resumeFrom: p.resumeFrom,
+    }));
+    const run: RunResult = { direction, dryRun, results };
+    if (plan.length === 0) return run;
+
+    await preflight(milvus, plan);
+    const destructive = plan.flatMap((p, i) =>
+      results[i]!.steps.filter((s) => s.destructive && s.status === 'planned').map((s) => ({ migration: p.migration.name, index: s.index, step: s.step, summary: s.summary })),
+    );
+    if (dryRun) {
+      await this.#addFacts(plan, results);
+      return run;
+    }
+    if (destructive.length && !this.#opts.allowDestructive) throw new DestructiveRefusedError(destructive, direction);
+
+    await store.ensure();
+    const finals = new Map<string, StateRow>();
+    const storage = new UmzugStateStorage(store, rows, (name) => finals.get(name)!);
+    const ctx = {
+      milvus,
+      store,
+      logger: this.#logger,
+      allowDestructive: this.#opts.allowDestructive ?? false,
+      toolVersion: this.#opts.toolVersion ?? TOOL_VERSION,
+    };
+    const umzug = new Umzug({
+      migrations: plan.map((p, i) => {
+        const exec = () => executeMigration(ctx, p, results[i]!, (row) => finals.set(p.migration.name, row));
+        return { name: p.migration.name, path: p.migration.path, up: exec, down: exec };
+      }),
+      storage,
+      logger: undefined,
+    });
+    umzug.on(direction === 'up' ? 'migrating' : 'reverting', ({ name }) => this.#logger.info(`${direction === 'up' ? 'Applying' : 'Reverting'} ${name}`));
+    umzug.on(direction === 'up' ? 'migrated' : 'reverted', ({ name }) => {
+      const r = results.find((x) => x.name === name)!;
+      r.status = 'success';
+      this.#logger.info(`${direction === 'up' ? 'Applied' : 'Reverted'} ${name} in ${r.durationMs ?? 0} ms`);
+    });
+    const names = plan.map((p) => p.migration.name);
+    try {
+      if (direction === 'up') await umzug.up({ migrations: names });
+      else await umzug.down({ migrations: names });
+    } catch (err) {
+      const cause = err instanceof MigrationError ? (err.cause as unknown) : err;
+      const failed = results.find((r) => r.error) ?? results.find((r) => r.status === 'not-executed');
+      if (failed) {
+        failed.status = 'error';
+        failed.error ??= { message: errorMessage(cause) };
+      }
+      run.error = cause instanceof MigrateError ? cause : new MilvusCallError(direction, errorMessage(cause), undefined, { cause });
+      for (const r of results) if (r.status === 'not-executed') r.steps.forEach((s) => s.status === 'planned' && (s.status = 'not-run'));
+    }
+    return run;
+  }
+
+  /** Read-only facts for a dry run, per step (only the first step's view is exact: earlier steps of the plan have not run). */
+  async #addFacts(plan: PlannedMigration[], results: MigrationResult[]): Promise<void> {
+    for (const [i, p] of plan.entries()) {
+      for (const outcome of results[i]!.steps) {
+        if (outcome.status !== 'planned') continue;
+        const call = p.steps![outcome.index]!;
+        const facts = await definitionOf(call).facts?.(this.#opts.milvus, call.params);
+        if (facts?.length) outcome.facts = [...facts];
+      }
+    }
+  }
+}
+
+/** Joins files and state rows into statuses (pure, exported for unit tests). */
+export function statusOf(migrations: readonly Migration[], rows: ReadonlyMap<string, StateRow>): MigrationStatus[] {
+  const out: MigrationStatus[] = migrations.map((m) => {
+    const row = rows.get(m.name);
+    const status: MigrationState = !row ? 'pending' : row.status === 'failed' ? 'failed' : row.checksum !== m.checksum ? 'changed' : 'applied';
+    return { name: m.name, status, description: m.description, recorded: row };
+  });
+  const files = new Set(migrations.map((m) => m.name));
+  for (const row of rows.values()) if (!files.has(row.name)) out.push({ name: row.name, status: 'missing', recorded: row });
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

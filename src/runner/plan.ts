@@ -1,0 +1,104 @@
+import { InvalidInputError, type Problem } from '../errors.js';
+import type { Milvus } from '../milvus/client.js';
+import { atLeast } from '../milvus/version.js';
+import type { Migration, MigrationBody } from '../migrations/model.js';
+import type { StateRow } from '../state/store.js';
+import { STEPS } from '../steps/catalogue.js';
+import type { PlannedSchema, StepCall, StepDefinition } from '../steps/types.js';
+import type { Direction, StepOutcome } from './results.js';
+
+/** One migration to run in one direction, with its steps resolved (derived `down` included). */
+export interface PlannedMigration {
+  readonly migration: Migration;
+  readonly direction: Direction;
+  /** Steps for declarative bodies; undefined for code (known only at run time). */
+  readonly steps: readonly StepCall[] | undefined;
+  readonly body: MigrationBody;
+  /** Notes from inverses ("its rows are not restored"), by step index. */
+  readonly notes: readonly (string | undefined)[];
+  /** Index of the first step to run: non-zero when resuming a failed run. */
+  readonly resumeFrom: number;
+  /** State row before this run, if any. */
+  readonly row: StateRow | undefined;
+}
+
+/** Resolves the body to run for `direction`, deriving `down` by inverting `up` when absent. */
+export function resolveBody(
+  migration: Migration,
+  direction: Direction,
+  row: StateRow | undefined,
+): { body: MigrationBody; steps: readonly StepCall[] | undefined; notes: (string | undefined)[] } | { irreversible: string } {
+  if (direction === 'up' || migration.down) {
+    const body = direction === 'up' ? migration.up : migration.down!;
+    return { body, steps: body.kind === 'steps' ? body.steps : undefined, notes: [] };
+  }
+  if (migration.up.kind === 'code') return { irreversible: 'it is code and exports no `down`' };
+  const steps: StepCall[] = [];
+  const notes: (string | undefined)[] = [];
+  const upSteps = migration.up.steps;
+  for (let i = upSteps.length - 1; i >= 0; i--) {
+    const call = upSteps[i]!;
+    const def = STEPS.get(call.step)!;
+    if (!def.inverse) return { irreversible: `step ${i + 1} ${call.step} has no inverse` };
+    const inv = def.inverse(call.params as never, row?.details.records?.[String(i)]);
+    if ('irreversible' in inv) return { irreversible: `step ${i + 1} ${call.step}: ${inv.irreversible}` };
+    for (const s of inv.steps) {
+      steps.push(s);
+      notes.push(inv.note);
+    }
+  }
+  return { body: { kind: 'steps', steps }, steps, notes };
+}
+
+/** The step definition of a call; the catalogue was checked when the file was parsed. */
+export function definitionOf(call: StepCall): StepDefinition {
+  const def = STEPS.get(call.step);
+  if (!def) throw new Error(`unknown step ${call.step}`);
+  return def;
+}
+
+/** Outcome entries for the steps a plan will run. */
+export function plannedOutcomes(p: PlannedMigration): StepOutcome[] {
+  return (p.steps ?? []).map((call, index) => {
+    const def = definitionOf(call);
+    const note = p.notes[index];
+    return {
+      index,
+      step: call.step,
+      summary: def.describe(call.params),
+      destructive: def.destructive,
+      status: index < p.resumeFrom ? 'skipped' : 'planned',
+      ...(note ? { note } : {}),
+    };
+  });
+}
+
+/**
+ * Everything checked before the first change: server version for each step, and read-only
+ * checks against Milvus (e.g. a partition-key collection has no droppable partitions).
+ * All problems are collected and thrown together.
+ */
+export async function preflight(milvus: Milvus, plan: readonly PlannedMigration[]): Promise<void> {
+  const problems: Problem[] = [];
+  const version = await milvus.version();
+  const planned: PlannedSchema = { collections: new Map() };
+  for (const p of plan) {
+    for (const [index, call] of (p.steps ?? []).entries()) {
+      if (index < p.resumeFrom) continue;
+      const def = definitionOf(call);
+      const where = `${p.direction}[${index}].${call.step}`;
+      const needed = typeof def.minVersion === 'function' ? def.minVersion(call.params) : def.minVersion;
+      if (needed && !atLeast(version, needed)) {
+        problems.push({
+          file: p.migration.path,
+          path: where,
+          message: `${call.step} needs Milvus ${needed} or newer; the server at ${milvus.address} is ${version}`,
+        });
+        continue;
+      }
+      const message = await def.preflight?.({ milvus, planned }, call.params);
+      if (message) problems.push({ file: p.migration.path, path: where, message });
+    }
+  }
+  if (problems.length) throw new InvalidInputError('The plan cannot run on this Milvus; nothing was changed', problems);
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { waitForIndex, waitForLoad } from '../../milvus/wait.js';
+import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
+import { collectionExists } from '../lookups.js';
+import { indexRequest, indexSpec } from '../indexes/createIndex.js';
+import { defineStep } from '../types.js';
+import { compareVersions } from '../../milvus/version.js';
+
+/** Field types and the Milvus version that introduced each one. */
+export const FIELD_TYPES = {
+  Bool: '2.0.0',
+  Int8: '2.0.0',
+  Int16: '2.0.0',
+  Int32: '2.0.0',
+  Int64: '2.0.0',
+  Float: '2.0.0',
+  Double: '2.0.0',
+  VarChar: '2.0.0',
+  JSON: '2.2.8',
+  Array: '2.3.0',
+  BinaryVector: '2.0.0',
+  FloatVector: '2.0.0',
+  Float16Vector: '2.4.0',
+  BFloat16Vector: '2.4.0',
+  SparseFloatVector: '2.4.0',
+  Int8Vector: '2.6.0',
+} as const;
+type FieldType = keyof typeof FIELD_TYPES;
+const FIELD_TYPE_NAMES = Object.keys(FIELD_TYPES) as [FieldType, ...FieldType[]];
+const DENSE_VECTORS: readonly FieldType[] = ['BinaryVector', 'FloatVector', 'Float16Vector', 'BFloat16Vector', 'Int8Vector'];
+const VECTORS: readonly FieldType[] = [...DENSE_VECTORS, 'SparseFloatVector'];
+
+const field = z
+  .object({
+    name: milvusName,
+    data_type: z.enum(FIELD_TYPE_NAMES, { error: (iss) => `unknown data_type ${JSON.stringify(iss.input)} (allowed: ${FIELD_TYPE_NAMES.join(', ')})` }),
+    description: z.string().optional(),
+    is_primary_key: flag,
+    autoID: flag,
+    dim: z.number().int().positive().optional(),
+    max_length: z.number().int().positive().max(65535).optional(),
+    is_partition_key: flag,
+    element_type: z.enum(FIELD_TYPE_NAMES).optional(),
+    max_capacity: z.number().int().positive().optional(),
+    nullable: flag,
+    default_value: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  })
+  .strict();
+
+const params = z
+  .object({
+    ...collectionTarget,
+    fields: z.array(field).min(1, { error: 'needs at least one field' }),
+    description: z.string().optional(),
+    enable_dynamic_field: flag,
+    /** Number of partitions Milvus creates for a partition-key collection. */
+    num_partitions: z.number().int().positive().max(4096).optional(),
+    consistency_level: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).optional(),
+    /** Indexes to build right after creating the collection; the collection is then loaded, as the SDK does. */
+    index_params: z.array(z.object(indexSpec).strict()).optional(),
+    /** Skip (and record nothing to undo) when a collection of that name already exists. */
+    if_not_exists: flag,
+  })
+  .strict();
+type Params = z.infer<typeof params>;
+
+/**
+ * Creates a collection. Milvus (2.3) answers success when a collection of that name already
+ * exists with the same schema, and an error for another schema: so re-running after a crash is
+ * safe, and a clash is reported by Milvus itself.
+ */
+export const createCollection = defineStep({
+  name: 'createCollection',
+  params,
+  destructive: false,
+  minVersion: requiredVersion,
+  describe: (p) =>
+    `create collection ${qualified(p)} (${p.fields.map((f) => `${f.name} ${f.data_type}${f.dim ? `(${f.dim})` : ''}`).join(', ')})` +
+    (p.index_params?.length ? `, build ${p.index_params.length} index${p.index_params.length > 1 ? 'es' : ''} and load` : ''),
+  check(p) {
+    const problems: [string, string][] = [];
+    const pks = p.fields.filter((f) => f.is_primary_key);
+    if (pks.length !== 1) problems.push(['fields', `needs exactly one field with is_primary_key: true (found ${pks.length})`]);
+    if (!p.fields.some((f) => VECTORS.includes(f.data_type))) problems.push(['fields', `needs a vector field (${VECTORS.join(', ')})`]);
+    if (p.fields.filter((f) => f.is_partition_key).length > 1) problems.push(['fields', 'at most one field can be the partition key']);
+    if (p.num_partitions !== undefined && !p.fields.some((f) => f.is_partition_key)) {
+      problems.push(['num_partitions', 'only applies to a collection with a partition key field']);
+    }
+    const names = new Set<string>();
+    p.fields.forEach((f, i) => {
+      if (names.has(f.name)) problems.push([`fields.${i}.name`, `duplicate field name ${f.name}`]);
+      names.add(f.name);
+      if (DENSE_VECTORS.includes(f.data_type) && f.dim === undefined) problems.push([`fields.${i}`, `${f.data_type} field ${f.name} needs dim`]);
+      if (f.data_type === 'VarChar' && f.max_length === undefined) problems.push([`fields.${i}`, `VarChar field ${f.name} needs max_length`]);
+      if (f.data_type === 'Array' && (f.element_type === undefined || f.max_capacity === undefined)) {
+        problems.push([`fields.${i}`, `Array field ${f.name} needs element_type and max_capacity`]);
+      }
+    });
+    p.index_params?.forEach((ix, i) => {
+      if (!names.has(ix.field_name)) problems.push([`index_params.${i}.field_name`, `no field named ${ix.field_name} in this collection`]);
+    });
+    return problems;
+  },
+  async preflight(ctx, p) {
+    ctx.planned.collections.set(qualified(p), { partitionKey: p.fields.some((f) => f.is_partition_key) });
+    return undefined;
+  },
+  async facts(milvus, p) {
+    if (!(await collectionExists(milvus, p))) return [];
+    return [p.if_not_exists ? 'already exists: skipped (if_not_exists)' : 'already exists: Milvus accepts this only if the schema is identical'];
+  },
+  async run(ctx, p) {
+    const { milvus } = ctx;
+    if (p.if_not_exists && (await collectionExists(milvus, p))) return { skipped: true };
+    await milvus.call('createCollection', createRequest(p) as never);
+    if (p.index_params?.length) {
+      for (const ix of p.index_params) {
+        await milvus.call('createIndex', indexRequest({ ...ix, collection_name: p.collection_name, ...dbOf(p) }) as never);
+      }
+      for (const ix of p.index_params) {
+        await waitForIndex(milvus, { collection_name: p.collection_name, field_name: ix.field_name, ...dbOf(p) });
+      }
+      const target = { collection_name: p.collection_name, ...dbOf(p) };
+      await milvus.call('loadCollection', target);
+      await waitForLoad(milvus, target);
+    }
+  },
+  inverse(p, recorded) {
+    if (recorded?.skipped) return { steps: [] };
+    return { steps: [{ step: 'dropCollection', params: { collection_name: p.collection_name, ...dbOf(p) } }] };
+  },
+});
+
+/** The SDK's CreateCollectionReq for these params (exported for unit tests). */
+export function createRequest(p: Params) {
+  return {
+    collection_name: p.collection_name,
+    ...dbOf(p),
+    ...(p.description !== undefined ? { description: p.description } : {}),
+    ...(p.enable_dynamic_field !== undefined ? { enable_dynamic_field: p.enable_dynamic_field } : {}),
+    ...(p.num_partitions !== undefined ? { num_partitions: p.num_partitions } : {}),
+    ...(p.consistency_level !== undefined ? { consistency_level: p.consistency_level } : {}),
+    fields: p.fields.map((f) => ({ ...f })),
+  };
+}
+
+/** Oldest Milvus version that supports every field type used. */
+export function requiredVersion(p: Params): string {
+  return p.fields.map((f) => FIELD_TYPES[f.data_type]).sort(compareVersions).at(-1) ?? '2.0.0';
+}
+

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { MilvusCallError } from '../../errors.js';
+import { loadState } from '../../milvus/wait.js';
+import { collectionTarget, dbOf, flag, qualified } from '../params.js';
+import { collectionExists, collectionRowCount, describeCollection, rows } from '../lookups.js';
+import { defineStep } from '../types.js';
+
+const params = z.object({ ...collectionTarget, if_exists: flag }).strict();
+
+/**
+ * Drops a collection and all its data. Without a backup it cannot be undone, so a migration
+ * that contains it has no derived `down`. Milvus answers success for a missing collection, so
+ * the step checks first.
+ */
+export const dropCollection = defineStep({
+  name: 'dropCollection',
+  params,
+  destructive: true,
+  describe: (p) => `drop collection ${qualified(p)} and all its data`,
+  async facts(milvus, p) {
+    if (!(await collectionExists(milvus, p))) return [`does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];
+    const facts = [`holds ${rows(await collectionRowCount(milvus, p))}, deleted for good`];
+    const state = await loadState(milvus, { collection_name: p.collection_name, ...dbOf(p) });
+    if (state === 'LoadStateLoaded') facts.push('loaded');
+    const aliases = (await describeCollection(milvus, p)).aliases;
+    // Milvus 2.3 drops a collection that has aliases (2.5.5+ refuses).
+    if (aliases.length) facts.push(`aliases pointing at it: ${aliases.join(', ')}`);
+    return facts;
+  },
+  async run(ctx, p) {
+    if (!(await collectionExists(ctx.milvus, p))) {
+      if (p.if_exists || ctx.resumed) return { skipped: true };
+      throw new MilvusCallError('dropCollection', `collection ${qualified(p)} does not exist`, undefined, {
+        hint: 'use if_exists: true to skip a missing collection',
+      });
+    }
+    await ctx.milvus.call('dropCollection', { collection_name: p.collection_name, ...dbOf(p) });
+  },
+  inverse: (p, recorded) =>
+    recorded?.skipped
+      ? { steps: [] }
+      : { irreversible: `dropCollection ${qualified(p)} deletes its data; there is no backup to restore it from` },
+});

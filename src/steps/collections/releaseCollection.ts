@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { collectionTarget, dbOf, qualified } from '../params.js';
+import { defineStep } from '../types.js';
+
+const params = z.object(collectionTarget).strict();
+
+/** Releases a collection from memory (data stays). */
+export const releaseCollection = defineStep({
+  name: 'releaseCollection',
+  params,
+  destructive: false,
+  describe: (p) => `release collection ${qualified(p)}`,
+  async run(ctx, p) {
+    await ctx.milvus.call('releaseCollection', { collection_name: p.collection_name, ...dbOf(p) });
+  },
+  inverse: (p) => ({ steps: [{ step: 'loadCollection', params: { collection_name: p.collection_name, ...dbOf(p) } }] }),
+});

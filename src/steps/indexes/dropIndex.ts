@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
+import { defineStep } from '../types.js';
+
+const params = z.object({ ...collectionTarget, field_name: milvusName, index_name: milvusName.optional() }).strict();
+
+/**
+ * Drops an index (no rows are lost, so not destructive). Records the index's type, metric and
+ * params first so that its inverse can build the same index again.
+ */
+export const dropIndex = defineStep({
+  name: 'dropIndex',
+  params,
+  destructive: false,
+  describe: (p) => `drop index${p.index_name ? ` ${p.index_name}` : ''} on ${qualified(p)}.${p.field_name}`,
+  async run(ctx, p) {
+    const target = { collection_name: p.collection_name, ...dbOf(p) };
+    const desc = await ctx.milvus.call('describeIndex', { ...target, field_name: p.field_name, ...(p.index_name ? { index_name: p.index_name } : {}) });
+    const index = desc.index_descriptions.find((d) => d.field_name === p.field_name && (!p.index_name || d.index_name === p.index_name));
+    const kv = Object.fromEntries((index?.params ?? []).map((x) => [x.key, x.value]));
+    // describeIndex lists index_type, metric_type and the build params JSON-encoded under `params`.
+    const { index_type, metric_type, params: rawParams, ...rest } = kv as Record<string, string>;
+    const buildParams = rawParams ? (JSON.parse(rawParams) as Record<string, string | number>) : rest;
+    await ctx.milvus.call('dropIndex', { ...target, field_name: p.field_name, ...(p.index_name ? { index_name: p.index_name } : {}) });
+    return { index_name: index?.index_name, index_type, metric_type, params: buildParams };
+  },
+  inverse(p, recorded) {
+    if (!recorded) return { irreversible: 'the dropped index was not recorded' };
+    const params = recorded.params as Record<string, unknown> | undefined;
+    return {
+      steps: [
+        {
+          step: 'createIndex',
+          params: {
+            collection_name: p.collection_name,
+            field_name: p.field_name,
+            ...(recorded.index_name ? { index_name: recorded.index_name } : {}),
+            ...(recorded.index_type ? { index_type: recorded.index_type } : {}),
+            ...(recorded.metric_type ? { metric_type: recorded.metric_type } : {}),
+            ...(params && Object.keys(params).length ? { params } : {}),
+            ...dbOf(p),
+          },
+        },
+      ],
+    };
+  },
+});

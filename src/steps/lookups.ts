@@ -1,0 +1,48 @@
+import type { Milvus } from '../milvus/client.js';
+import { dbOf } from './params.js';
+
+/**
+ * Read-only lookups shared by steps (for run-time checks and `plan` facts). Every call goes
+ * through {@link Milvus.call}, so failures are typed errors.
+ */
+type Target = { collection_name: string; db_name?: string | undefined };
+
+export async function collectionExists(milvus: Milvus, t: Target): Promise<boolean> {
+  const res = await milvus.call('hasCollection', { collection_name: t.collection_name, ...dbOf(t) });
+  return Boolean(res.value);
+}
+
+export async function describeCollection(milvus: Milvus, t: Target) {
+  return milvus.call('describeCollection', { collection_name: t.collection_name, ...dbOf(t) });
+}
+
+/** Whether the collection has a partition key field (then Milvus manages its partitions). */
+export async function usesPartitionKey(milvus: Milvus, t: Target): Promise<boolean> {
+  const desc = await describeCollection(milvus, t);
+  return desc.schema.fields.some((f) => f.is_partition_key);
+}
+
+export async function partitionNames(milvus: Milvus, t: Target): Promise<string[]> {
+  const res = await milvus.call('showPartitions', { collection_name: t.collection_name, ...dbOf(t) });
+  return res.partition_names;
+}
+
+/** Row count from Milvus' statistics (includes unflushed rows on 2.3). */
+export async function partitionRowCount(milvus: Milvus, t: Target & { partition_name: string }): Promise<number> {
+  const res = await milvus.call('getPartitionStatistics', {
+    collection_name: t.collection_name,
+    partition_name: t.partition_name,
+    ...dbOf(t),
+  });
+  return Number(res.data.row_count ?? 0);
+}
+
+export async function collectionRowCount(milvus: Milvus, t: Target): Promise<number> {
+  const res = await milvus.call('getCollectionStatistics', { collection_name: t.collection_name, ...dbOf(t) });
+  return Number(res.data.row_count ?? 0);
+}
+
+/** `1,234 rows` */
+export function rows(n: number): string {
+  return `${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { MilvusCallError } from '../../errors.js';
+import { loadState } from '../../milvus/wait.js';
+import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
+import { collectionExists, partitionNames, partitionRowCount, rows, usesPartitionKey } from '../lookups.js';
+import { defineStep } from '../types.js';
+
+export const DEFAULT_PARTITION = '_default';
+
+const params = z
+  .object({
+    ...collectionTarget,
+    partition_name: milvusName,
+    /** Skip quietly when the partition (or its collection) does not exist. */
+    if_exists: flag,
+  })
+  .strict();
+
+/**
+ * Drops a partition and every row in it: the step this project started from.
+ * Milvus refuses to drop a loaded partition, so a loaded one is released first; and Milvus
+ * answers success to dropping a partition that does not exist, so the step checks itself.
+ */
+export const dropPartition = defineStep({
+  name: 'dropPartition',
+  params,
+  destructive: true,
+  describe: (p) => `drop partition ${p.partition_name} of ${qualified(p)} and all its rows`,
+  check(p) {
+    if (p.partition_name === DEFAULT_PARTITION) {
+      return [['partition_name', `the ${DEFAULT_PARTITION} partition cannot be dropped (Milvus keeps it for every collection)`]];
+    }
+    return [];
+  },
+  async preflight(ctx, p) {
+    const key = qualified(p);
+    const planned = ctx.planned.collections.get(key);
+    const partitionKey = planned
+      ? planned.partitionKey
+      : (await collectionExists(ctx.milvus, p)) && (await usesPartitionKey(ctx.milvus, p));
+    if (partitionKey) {
+      return `collection ${key} uses a partition key: Milvus manages its partitions and none can be dropped`;
+    }
+    return undefined;
+  },
+  async facts(milvus, p) {
+    if (!(await collectionExists(milvus, p))) return [`collection ${qualified(p)} does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];
+    if (!(await partitionNames(milvus, p)).includes(p.partition_name)) {
+      return [`partition does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];
+    }
+    const facts = [`holds ${rows(await partitionRowCount(milvus, p))}, deleted for good`];
+    const state = await loadState(milvus, { collection_name: p.collection_name, partition_names: [p.partition_name], ...dbOf(p) });
+    if (state === 'LoadStateLoaded' || state === 'LoadStateLoading') facts.push('loaded: will be released first');
+    return facts;
+  },
+  async run(ctx, p) {
+    const { milvus } = ctx;
+    const exists = (await collectionExists(milvus, p)) && (await partitionNames(milvus, p)).includes(p.partition_name);
+    if (!exists) {
+      // A resumed step may have dropped it before the previous run stopped.
+      if (p.if_exists || ctx.resumed) return { skipped: true };
+      throw new MilvusCallError(
+        'dropPartition',
+        `partition ${p.partition_name} does not exist in collection ${qualified(p)}`,
+        undefined,
+        { hint: 'use if_exists: true to skip a missing partition' },
+      );
+    }
+    const target = { collection_name: p.collection_name, ...dbOf(p) };
+    const state = await loadState(milvus, { ...target, partition_names: [p.partition_name] });
+    if (state !== 'LoadStateNotLoad') {
+      // Milvus 2.3 refuses: "partition cannot be dropped, partition is loaded, please release it first".
+      ctx.logger.info(`releasing loaded partition ${p.partition_name} before dropping it`);
+      await milvus.call('releasePartitions', { ...target, partition_names: [p.partition_name] });
+    }
+    await milvus.call('dropPartition', { ...target, partition_name: p.partition_name });
+    return { released: state !== 'LoadStateNotLoad' };
+  },
+  inverse(p, recorded) {
+    if (recorded?.skipped) return { steps: [] };
+    return {
+      steps: [{ step: 'createPartition', params: { collection_name: p.collection_name, partition_name: p.partition_name, ...dbOf(p) } }],
+      note: 're-creates the partition empty: its rows are not restored',
+    };
+  },
+});

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { waitForLoad } from '../../milvus/wait.js';
+import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
+import { defineStep } from '../types.js';
+
+export const partitionsParams = z
+  .object({
+    ...collectionTarget,
+    partition_names: z.array(milvusName).min(1, { error: 'needs at least one partition name' }),
+    replica_number: z.number().int().positive().optional(),
+    /** Wait until loaded (default true). */
+    wait: flag,
+  })
+  .strict();
+
+/** Loads partitions into memory and waits until they are queryable. */
+export const loadPartitions = defineStep({
+  name: 'loadPartitions',
+  params: partitionsParams,
+  destructive: false,
+  describe: (p) => `load partitions ${p.partition_names.join(', ')} of ${qualified(p)}`,
+  async run(ctx, p) {
+    const req = { collection_name: p.collection_name, partition_names: p.partition_names, ...dbOf(p) };
+    await ctx.milvus.call('loadPartitions', { ...req, ...(p.replica_number ? { replica_number: p.replica_number } : {}) });
+    if (p.wait !== false) await waitForLoad(ctx.milvus, req);
+  },
+  inverse: (p) => ({
+    steps: [{ step: 'releasePartitions', params: { collection_name: p.collection_name, partition_names: p.partition_names, ...dbOf(p) } }],
+  }),
+});

@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+import type { Milvus } from '../milvus/client.js';
+import type { Logger } from '../logger.js';
+
+/** A step as written in a migration: `{ dropPartition: { collection_name, partition_name } }`, normalised. */
+export interface StepCall {
+  readonly step: string;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+/** What a step hands to its runner at run time. */
+export interface StepContext {
+  readonly milvus: Milvus;
+  readonly logger: Logger;
+  /** The migration that runs the step: its name and the folder its file lives in. */
+  readonly migration: { readonly name: string; readonly dir: string };
+  /**
+   * True when this step was in progress or failed when a previous run stopped. Its effect may
+   * already be in Milvus, so "already done" must count as done (e.g. a partition to drop that is
+   * already gone).
+   */
+  readonly resumed: boolean;
+}
+
+/**
+ * Facts a step records when it runs, kept in the state collection and handed to its inverse
+ * (e.g. the alias target before `alterAlias`, the index params before `dropIndex`).
+ */
+export type StepRecord = Readonly<Record<string, unknown>>;
+
+/** The answer of {@link StepDefinition.inverse}: the steps that undo it, or why there are none. */
+export type InverseResult = { readonly steps: readonly StepCall[]; readonly note?: string } | { readonly irreversible: string };
+
+/** Read-only view used to validate a plan before anything runs. */
+export interface PreflightContext {
+  readonly milvus: Milvus;
+  /**
+   * What earlier steps of the same plan will have done, so a step can be checked against a
+   * collection created by an earlier pending migration.
+   */
+  readonly planned: PlannedSchema;
+}
+
+/** Minimal model of what the steps of a plan create, filled in step by step during preflight. */
+export interface PlannedSchema {
+  /** collection name (in its database) → whether it uses a partition key; set by createCollection */
+  readonly collections: Map<string, { readonly partitionKey: boolean }>;
+}
+
+/** A live fact shown by `plan` / `--dry-run`, e.g. "holds 1,200 rows". */
+export type StepFact = string;
+
+/**
+ * One step of the catalogue. One file per step exports one of these; YAML and code migrations
+ * use the same definitions, so they get the same checks, waits and guard.
+ */
+export interface StepDefinition<P extends Record<string, unknown> = Record<string, unknown>> {
+  readonly name: string;
+  /** Strict schema of the step's params: SDK request fields plus snake_case options. */
+  readonly params: z.ZodType<P>;
+  /** Whether the step deletes data. Destructive steps need `--allow-destructive`. */
+  readonly destructive: boolean;
+  /**
+   * Oldest Milvus version that supports the step (or these params), e.g. `2.6.0`. Checked
+   * against the server before anything runs: on 2.3 some newer calls answer `{}` and change nothing.
+   */
+  readonly minVersion?: string | ((params: P) => string);
+  /** One line saying what the step does, for plans and errors. */
+  describe(params: P): string;
+  /** Checks that need no server (beyond the schema). Returns problems as `[paramKey, message]`. */
+  check?(params: P): readonly (readonly [key: string, message: string])[];
+  /** Read-only checks against Milvus before the first change; throws `InvalidInputError`-worthy messages. */
+  preflight?(ctx: PreflightContext, params: P): Promise<string | undefined>;
+  /** Live facts for `plan`: what is at stake, whether the target exists. Never writes. */
+  facts?(milvus: Milvus, params: P): Promise<readonly StepFact[]>;
+  /** Applies the step and waits until Milvus has done it. May return facts for the inverse. */
+  run(ctx: StepContext, params: P): Promise<StepRecord | void>;
+  /** The steps that undo this one, given what it recorded. Absent: irreversible. */
+  inverse?(params: P, recorded: StepRecord | undefined): InverseResult;
+}
+
+/** Helper that keeps each step file's types tight. */
+export function defineStep<P extends Record<string, unknown>>(def: StepDefinition<P>): StepDefinition<P> {
+  return def;
+}

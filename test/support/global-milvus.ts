@@ -1,0 +1,88 @@
+/**
+ * Vitest global setup of the integration project: one real Milvus for the whole run.
+ *
+ * - `MILVUS_ADDRESS` set: that server is used (it must answer; nothing is started).
+ * - Otherwise one Embedded Milvus 2.3.5 is started with its data in a fresh temp folder, and
+ *   stopped (and the folder removed) in teardown. Only one Embedded Milvus fits a machine, which
+ *   is why it is started here once and not per file.
+ *
+ * Tests read the address with `inject('milvusAddress')` (see `./milvus.ts`); child processes
+ * (the CLI) get it from `process.env.MILVUS_TEST_ADDRESS`. If Milvus cannot be had, setup
+ * throws: integration tests fail loudly, they are never skipped.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import type { TestProject } from 'vitest/node';
+import type { Logger } from '../../src/logger.js';
+import { startEmbedded, type EmbeddedServer } from '../../src/milvus/embedded.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** `host:port` of the Milvus the integration tests use. */
+    milvusAddress: string;
+    /** Data folder of the Embedded Milvus this run started; empty string when `MILVUS_ADDRESS` is used. */
+    milvusDataDir: string;
+  }
+}
+
+/** Progress goes to stderr: a first run installs (~35 s) and starts (~10 s) Milvus; say so. */
+const logger: Logger = {
+  debug() {},
+  info: (message) => void process.stderr.write(`[milvus] ${message}\n`),
+  warn: (message) => void process.stderr.write(`[milvus] warning: ${message}\n`),
+};
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const external = process.env.MILVUS_ADDRESS;
+  if (external) {
+    await assertAnswers(external);
+    expose(project, external, '');
+    return async () => {};
+  }
+
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'milvus-migrate-test-'));
+  let server: EmbeddedServer;
+  try {
+    server = await startEmbedded({ dataDir, logger });
+  } catch (err) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  expose(project, server.address, server.dataDir);
+  return async () => {
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+}
+
+function expose(project: TestProject, address: string, dataDir: string): void {
+  project.provide('milvusAddress', address);
+  project.provide('milvusDataDir', dataDir);
+  process.env.MILVUS_TEST_ADDRESS = address;
+}
+
+/** Fails the run up front, with one clear message, when the given server does not answer. */
+async function assertAnswers(address: string): Promise<void> {
+  const client = new MilvusClient({
+    address,
+    token: process.env.MILVUS_TOKEN,
+    username: process.env.MILVUS_USERNAME,
+    password: process.env.MILVUS_PASSWORD,
+    timeout: 15_000,
+    __SKIP_CONNECT__: true,
+  });
+  try {
+    client.connect(MilvusClient.sdkInfo.version);
+    await client.connectPromise;
+    const health = await client.checkHealth();
+    if (!health.isHealthy) throw new Error(`not healthy: ${JSON.stringify(health.reasons)}`);
+  } catch (err) {
+    throw new Error(`MILVUS_ADDRESS=${address} does not answer: ${err instanceof Error ? err.message : JSON.stringify(err)}`, {
+      cause: err,
+    });
+  } finally {
+    await client.closeConnection().catch(() => {});
+  }
+}
