@@ -57,7 +57,11 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
         o.addSecrets(output.secrets);
         output = o;
       }
-      code = await fn(args, output);
+      try {
+        code = await fn(args, output);
+      } catch (err) {
+        code = report(output, err);
+      }
     };
 
   const parser = (globalOptions(yargs([...argv])) as unknown as Argv)
@@ -151,14 +155,10 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
   try {
     await parser.parseAsync();
   } catch (err) {
-    return report(output, err instanceof MigrateError ? err : usageError(err));
+    // Handlers report their own errors, so anything here comes from yargs: bad usage.
+    return report(output, new InvalidInputError(`${errorMessage(err)}\nRun \`milvus-migrate --help\` for usage.`));
   }
   return code;
-}
-
-function usageError(err: unknown): Error {
-  if (err instanceof Error && err.name === 'YError') return new InvalidInputError(`${err.message}\nRun \`milvus-migrate --help\` for usage.`);
-  return err instanceof Error ? err : new Error(errorMessage(err));
 }
 
 function report(out: Output, err: unknown): number {

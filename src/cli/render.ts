@@ -61,6 +61,7 @@ export function runJson(command: string, run: RunResult) {
   };
 }
 
+/** The run's report for stdout; the error, if any, is written to stderr by the command. */
 export function runText(out: Output, run: RunResult): string {
   const c = out.colors;
   const verb = run.direction === 'up' ? 'apply' : 'revert';
@@ -88,8 +89,7 @@ export function runText(out: Output, run: RunResult): string {
     const what = r.status === 'success' ? (run.direction === 'up' ? 'applied' : 'reverted') : r.status === 'error' ? 'failed' : 'not run';
     lines.push(`${mark} ${r.name} ${what}${r.durationMs !== undefined && r.status === 'success' ? c.dim(` (${r.durationMs} ms)`) : ''}`);
   }
-  if (run.error) lines.push(errorText(out, run.error));
-  else if (!run.dryRun) {
+  if (!run.error && !run.dryRun) {
     const n = run.results.length;
     lines.push(`${c.green('✔')} ${n} migration${n === 1 ? '' : 's'} ${run.direction === 'up' ? 'applied' : 'reverted'}.`);
   }

@@ -125,13 +125,19 @@ export function validateParams(
     if (issue.code === 'unrecognized_keys') {
       const allowed = allowedKeys(schema, path);
       for (const key of issue.keys) report([...path, key], unknownKey(`param of ${stepName}`, key, allowed));
-    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+    } else if (issue.code === 'invalid_type' && valueAt(input, path) === undefined) {
       report(path, `missing required param ${String(path.at(-1) ?? '')}`.trim());
     } else {
       report(path, issue.message);
     }
   }
   return undefined;
+}
+
+function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
+  let v = input;
+  for (const seg of path) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined;
+  return v;
 }
 
 /** `unknown step "dropPartiton" (allowed: ...; did you mean "dropPartition"?)` */

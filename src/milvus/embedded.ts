@@ -40,6 +40,8 @@ export const EMBEDDED_ETCD_PEER_PORT = 2380;
 export const EMBEDDED_ROOT_CREDENTIALS = { username: 'root', password: 'Milvus' } as const;
 /** Name of the record written into the data folder while a server runs. */
 export const PID_FILE_NAME = 'milvus-migrate-server.json';
+/** Log of the Python wrapper itself (banner, Python errors), beside Milvus' own logs in `DATA/logs`. */
+export const WRAPPER_LOG_NAME = 'milvus-server-wrapper.log';
 /** Name of the machine-wide record (in the cache root) of the server this tool last started. */
 export const RUNNING_FILE_NAME = 'running.json';
 
@@ -684,6 +686,90 @@ function sameDir(a: string, b: string): boolean {
   return real(a) === real(b);
 }
 
+/** How long to wait for another process that is starting (or installing) Embedded Milvus. */
+const START_LOCK_TIMEOUT_MS = 10 * 60_000;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function lockAgeMs(file: string): number {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Runs `fn` holding the machine-wide start lock (`<cacheRoot>/start.lock`, holding the owner's
+ * pid). Without it, two commands starting at once would both see no server, both install, both
+ * spawn, and one would die on the etcd port with an unhelpful log. With it, the second one finds
+ * the first one's records: it reuses the server (same folder) or is refused (other folder).
+ */
+async function withStartLock<T>(cacheRoot: string, logger: Logger, fn: () => Promise<T>): Promise<T> {
+  await fsp.mkdir(cacheRoot, { recursive: true });
+  const lock = path.join(cacheRoot, 'start.lock');
+  const deadline = Date.now() + START_LOCK_TIMEOUT_MS;
+  let told = false;
+  for (;;) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let text = '';
+    try {
+      text = fs.readFileSync(lock, 'utf8');
+    } catch {
+      continue; // released meanwhile
+    }
+    const owner = Number(text);
+    // A lock being written is empty for an instant; it is stale only if its owner is dead, or if
+    // it stayed empty (its owner died between creating and writing it).
+    const stale = text === '' ? lockAgeMs(lock) > 5_000 : !(Number.isInteger(owner) && owner > 0 && pidAlive(owner));
+    if (stale) {
+      // Remove it only if it is still that lock: another waiter may have replaced it meanwhile.
+      try {
+        if (fs.readFileSync(lock, 'utf8') === text) fs.rmSync(lock, { force: true });
+      } catch {
+        // gone already
+      }
+      continue;
+    }
+    if (!told) {
+      logger.info(`Waiting for another milvus-migrate (pid ${text || '?'}) that is starting Embedded Milvus`);
+      told = true;
+    }
+    if (Date.now() >= deadline) {
+      throw new EmbeddedMilvusError(`Timed out waiting for another process (pid ${text || '?'}) that is starting Embedded Milvus.`, {
+        hint: `If no such process runs, remove ${lock}, ${ADDRESS_HINT}.`,
+      });
+    }
+    await sleep(200);
+  }
+  try {
+    return await fn();
+  } finally {
+    try {
+      if (fs.readFileSync(lock, 'utf8') === String(process.pid)) fs.rmSync(lock, { force: true });
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** What happened under the start lock: a server to reuse, or a child we spawned that must get ready. */
+type StartOutcome =
+  | { reused: EmbeddedServer }
+  | { reused?: undefined; pgid: number; port: number; authorization: boolean; started: number; exited: () => string | undefined; stop: () => Promise<void> };
+
 /**
  * Starts Embedded Milvus for `dataDir` and waits until it answers, or reuses the one already
  * running for that folder.
@@ -710,7 +796,54 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   }
   await fsp.mkdir(dataDir, { recursive: true });
 
-  // 1. A server we (or another milvus-migrate) started for this folder.
+  const outcome = await withStartLock(cacheRoot, logger, async (): Promise<StartOutcome> => {
+    const reused = await findReusable(opts, dataDir, pidFile, runningFile, readyTimeoutMs, logger);
+    if (reused) return { reused };
+    return spawnServer(opts, dataDir, cacheRoot, pidFile, runningFile, logger);
+  });
+  if (outcome.reused) return outcome.reused;
+
+  const { pgid, started, stop } = outcome;
+  let port: number;
+  try {
+    port = await waitUntilReady({
+      pgid,
+      port: outcome.port,
+      explicitPort: opts.port !== undefined,
+      authorization: outcome.authorization,
+      dataDir,
+      readyTimeoutMs,
+      logger,
+      exited: outcome.exited,
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  if (port !== outcome.port) {
+    // The wrapper moved to another port: fix the records so reuse and errors name the right one.
+    for (const file of [pidFile, runningFile]) {
+      const record = readRecord(file);
+      if (record?.pgid === pgid) writeRecord(file, { ...record, port });
+    }
+  }
+  logger.info(`Embedded Milvus ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { address: `127.0.0.1:${port}`, port, dataDir, pid: pgid, reused: false, stop };
+}
+
+/**
+ * A running server for this folder, if there is one; throws {@link EmbeddedMilvusBusyError} if
+ * one for another folder holds the machine. Removes a stale pid file on the way.
+ */
+async function findReusable(
+  opts: EmbeddedOptions,
+  dataDir: string,
+  pidFile: string,
+  runningFile: string,
+  readyTimeoutMs: number,
+  logger: Logger,
+): Promise<EmbeddedServer | undefined> {
+  // 1. A server milvus-migrate started for this folder.
   const record = readRecord(pidFile);
   if (record) {
     if (groupAlive(record.pgid) && looksLikeEmbedded(record.pgid)) {
@@ -720,17 +853,19 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
           { address: `127.0.0.1:${record.port}`, hint: 'Stop the running server first.' },
         );
       }
-      // It may still be starting (another process just spawned it): give it the same time we would.
+      // It may still be starting (another process just spawned it): give it the time we would.
       const deadline = Date.now() + readyTimeoutMs;
       while (groupAlive(record.pgid)) {
-        if (await probeMilvus(`127.0.0.1:${record.port}`, { authorization: record.authorization })) {
-          logger.info(`Using the Embedded Milvus already running on 127.0.0.1:${record.port} (data in ${dataDir})`);
-          return reusedServer({ ...record, dataDir });
+        // Re-read: its starter rewrites the port if the wrapper had to move to another one.
+        const current = readRecord(pidFile) ?? record;
+        if (await probeMilvus(`127.0.0.1:${current.port}`, { authorization: current.authorization })) {
+          logger.info(`Using the Embedded Milvus already running on 127.0.0.1:${current.port} (data in ${dataDir})`);
+          return reusedServer({ ...current, dataDir });
         }
         if (Date.now() >= deadline) {
           throw new EmbeddedMilvusError(
-            `Embedded Milvus for ${dataDir} runs (pid ${record.pgid}) but does not answer on 127.0.0.1:${record.port}.`,
-            { address: `127.0.0.1:${record.port}`, hint: `Stop it (kill -TERM -${record.pgid}) and try again, ${ADDRESS_HINT}.` },
+            `Embedded Milvus for ${dataDir} runs (pid ${record.pgid}) but does not answer on 127.0.0.1:${current.port}.`,
+            { address: `127.0.0.1:${current.port}`, hint: `Stop it (kill -TERM -${record.pgid}) and try again, ${ADDRESS_HINT}.` },
           );
         }
         await sleep(500);
@@ -740,11 +875,14 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     removeRecord(pidFile, record.pgid);
   }
 
-  // 2. Another server holds the etcd port: reuse it if it serves this folder, else refuse.
-  if (!(await isPortFree(EMBEDDED_ETCD_PEER_PORT, ['127.0.0.1']))) {
+  // 2. Another server holds the machine: the one milvus-migrate last started (it may still be
+  // starting, its etcd not bound yet), or whoever holds the etcd port. Reuse it if it serves this
+  // folder (e.g. started by hand), else refuse.
+  const machine = readRecord(runningFile);
+  const machineAlive = machine !== undefined && groupAlive(machine.pgid) && looksLikeEmbedded(machine.pgid);
+  if (machineAlive || !(await isPortFree(EMBEDDED_ETCD_PEER_PORT, ['127.0.0.1']))) {
     const candidates: RunningEmbedded[] = [];
-    const machine = readRecord(runningFile);
-    if (machine && groupAlive(machine.pgid)) candidates.push({ dataDir: machine.dataDir, port: machine.port, pid: machine.pgid });
+    if (machine && machineAlive) candidates.push({ dataDir: machine.dataDir, port: machine.port, pid: machine.pgid });
     candidates.push(...findRunningEmbedded());
     const mine = candidates.find((c) => sameDir(c.dataDir, dataDir) && c.port !== undefined);
     if (mine?.port !== undefined && (await probeMilvus(`127.0.0.1:${mine.port}`, { authorization: opts.authorization ?? false }))) {
@@ -753,8 +891,18 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     }
     throw new EmbeddedMilvusBusyError(dataDir, candidates.find((c) => !sameDir(c.dataDir, dataDir)) ?? candidates[0]);
   }
+  return undefined;
+}
 
-  // 3. Start our own.
+/** Installs if needed, spawns the wrapper in its own process group, records it, hooks cleanup. */
+async function spawnServer(
+  opts: EmbeddedOptions,
+  dataDir: string,
+  cacheRoot: string,
+  pidFile: string,
+  runningFile: string,
+  logger: Logger,
+): Promise<StartOutcome> {
   let port: number;
   if (opts.port !== undefined) {
     if (!(await isPortFree(opts.port))) {
@@ -771,19 +919,19 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   const authorization = opts.authorization ?? false;
 
   const logsDir = path.join(dataDir, 'logs');
-  const configFile = path.join(dataDir, 'configs', 'milvus.yaml');
-  const wrapperLog = path.join(logsDir, 'milvus-server-wrapper.log');
   await fsp.mkdir(logsDir, { recursive: true });
   // Old files would make the read-back port and the log tails of a failed start lie.
-  for (const f of [configFile, path.join(logsDir, 'milvus-stdout.log'), path.join(logsDir, 'milvus-stderr.log')]) {
+  for (const f of [path.join(dataDir, 'configs', 'milvus.yaml'), path.join(logsDir, 'milvus-stdout.log'), path.join(logsDir, 'milvus-stderr.log')]) {
     await fsp.rm(f, { force: true });
   }
 
   logger.info(`Starting Embedded Milvus on 127.0.0.1:${port} (data in ${dataDir})`);
   const started = Date.now();
-  const logFd = fs.openSync(wrapperLog, 'w');
+  const logFd = fs.openSync(path.join(logsDir, WRAPPER_LOG_NAME), 'w');
   let child: ChildProcess;
   try {
+    // Run the script with the venv's python rather than through its shebang: shebangs have a
+    // length limit that a deep cache path can exceed.
     child = spawn(path.join(path.dirname(script), 'python3'), serverArgs(script, dataDir, port, authorization), {
       cwd: dataDir,
       // Own process group, so that the group (wrapper + milvus child) can be signalled at once,
@@ -810,14 +958,6 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
     });
   }
   const pgid = child.pid;
-  const pidRecord: EmbeddedPidRecord = {
-    pgid,
-    port,
-    startedAt: new Date(started).toISOString(),
-    authorization,
-    dataDir,
-    ownerPid: process.pid,
-  };
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -834,34 +974,25 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<EmbeddedServ
   };
   owned.set(pgid, { pgid, pidFile, runningFile, stop });
   installHooks();
-  writeRecord(pidFile, pidRecord);
-  try {
-    writeRecord(runningFile, pidRecord);
-  } catch {
-    // only used to name the running server in errors; /proc is the fallback
-  }
 
+  const record: EmbeddedPidRecord = { pgid, port, startedAt: new Date(started).toISOString(), authorization, dataDir, ownerPid: process.pid };
   try {
-    port = await waitUntilReady({ pgid, port, authorization, dataDir, configFile, readyTimeoutMs, logger, exited: () => exited });
+    writeRecord(pidFile, record);
+    writeRecord(runningFile, record);
   } catch (err) {
     await stop();
-    throw err;
+    throw new EmbeddedMilvusError(`Cannot record the Embedded Milvus server: ${errorMessage(err)}`, { cause: err });
   }
-  if (port !== pidRecord.port) {
-    pidRecord.port = port;
-    writeRecord(pidFile, pidRecord);
-    if (readRecord(runningFile)?.pgid === pgid) writeRecord(runningFile, pidRecord);
-  }
-  logger.info(`Embedded Milvus ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { address: `127.0.0.1:${port}`, port, dataDir, pid: pgid, reused: false, stop };
+  return { pgid, port, authorization, started, exited: () => exited, stop };
 }
 
 async function waitUntilReady(w: {
   pgid: number;
   port: number;
+  /** The caller asked for this port (rather than "any free one"). */
+  explicitPort: boolean;
   authorization: boolean;
   dataDir: string;
-  configFile: string;
   readyTimeoutMs: number;
   logger: Logger;
   exited: () => string | undefined;
@@ -884,7 +1015,12 @@ async function waitUntilReady(w: {
     if (port === undefined) {
       const actual = readProxyPort(w.dataDir);
       if (actual !== undefined) {
-        if (actual !== w.port) w.logger.warn(`Embedded Milvus took port ${actual}: ${w.port} was taken meanwhile.`);
+        if (actual !== w.port) {
+          // Python binds without SO_REUSEADDR, so a port Node saw free (e.g. in TIME_WAIT after a
+          // killed server) can still be refused to the wrapper, which then takes the next one.
+          const say = w.explicitPort ? w.logger.warn : w.logger.info;
+          say.call(w.logger, `Embedded Milvus is on 127.0.0.1:${actual} instead (${w.port} was not free for it)`);
+        }
         port = actual;
       }
     }
@@ -899,7 +1035,7 @@ async function waitUntilReady(w: {
 function startFailure(dataDir: string, why: string, port: number): EmbeddedMilvusError {
   const logs = path.join(dataDir, 'logs');
   const tails: string[] = [];
-  for (const name of ['milvus-stderr.log', 'milvus-stdout.log', 'milvus-server-wrapper.log']) {
+  for (const name of ['milvus-stderr.log', 'milvus-stdout.log', WRAPPER_LOG_NAME]) {
     const file = path.join(logs, name);
     let text = '';
     try {

@@ -38,6 +38,8 @@ export async function sdkClient(): Promise<MilvusClient> {
     token: process.env.MILVUS_TOKEN,
     username: process.env.MILVUS_USERNAME,
     password: process.env.MILVUS_PASSWORD,
+    // The SDK logs every call at debug level when NODE_ENV is `test`, as it is under vitest.
+    logLevel: 'error',
     // Connect ourselves: the constructor's background connect rejects unobserved on failure.
     __SKIP_CONNECT__: true,
   });

@@ -1,6 +1,6 @@
 import type { Output } from '../output.js';
 import { createMigrator, loadSettings, parseStep, withMilvus, type GlobalArgs } from '../session.js';
-import { runJson, runText } from '../render.js';
+import { errorText, runJson, runText } from '../render.js';
 import { exitCodeOf } from '../exit-codes.js';
 
 export interface MigrateArgs extends GlobalArgs {
@@ -25,5 +25,6 @@ export async function migrate(command: 'up' | 'down' | 'plan', args: MigrateArgs
   });
   if (args.json) out.document(runJson(command, run));
   else out.result(runText(out, run));
+  if (run.error) out.log(errorText(out, run.error));
   return run.error ? exitCodeOf(run.error.kind) : 0;
 }

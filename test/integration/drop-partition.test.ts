@@ -1,0 +1,131 @@
+/**
+ * The seed step, dropPartition, against real Milvus: rows in two partitions, drop one, the other
+ * keeps its rows; loaded partitions are released first; missing ones fail unless if_exists.
+ * Milvus is checked with the SDK directly, not through the tool's state.
+ */
+import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sdkClient, uniqueName } from '../support/milvus.js';
+import { collectionYaml, createProject, rowsYaml, type TestProject } from '../support/project.js';
+
+let client: MilvusClient;
+const projects: TestProject[] = [];
+
+beforeAll(async () => {
+  client = await sdkClient();
+});
+afterAll(async () => {
+  await Promise.all(projects.map((p) => p.cleanup()));
+  await client.closeConnection();
+});
+
+async function project(): Promise<TestProject> {
+  const p = await createProject();
+  projects.push(p);
+  return p;
+}
+
+async function countRows(collection: string, partition?: string): Promise<number> {
+  const res = await client.query({
+    collection_name: collection,
+    filter: 'id >= 0',
+    output_fields: ['id'],
+    ...(partition ? { partition_names: [partition] } : {}),
+    consistency_level: 'Strong',
+    limit: 16384,
+  } as never);
+  return res.data.length;
+}
+
+async function partitions(collection: string): Promise<string[]> {
+  return (await client.showPartitions({ collection_name: collection })).partition_names;
+}
+
+async function setUp(p: TestProject, collection: string) {
+  await p.write(
+    '001_create.yaml',
+    `up:\n${collectionYaml(collection)}  - createPartition: { collection_name: ${collection}, partition_name: example_partition }\n  - createPartition: { collection_name: ${collection}, partition_name: other_partition }\n`,
+  );
+  await p.write(
+    '002_seed.yaml',
+    `up:\n  - insert:\n      collection_name: ${collection}\n      partition_name: example_partition\n      data:\n${rowsYaml(1, 30)}\n  - insert:\n      collection_name: ${collection}\n      partition_name: other_partition\n      data:\n${rowsYaml(100, 20)}\n`,
+  );
+}
+
+describe('dropPartition', () => {
+  it('drops a loaded partition (released first) and leaves the other partition and its rows intact', async () => {
+    const p = await project();
+    const collection = uniqueName('seed');
+    await setUp(p, collection);
+    await p.write('003_drop.yaml', `up:\n  - dropPartition: { collection_name: ${collection}, partition_name: example_partition }\n`);
+
+    expect((await p.cli(['up', '--to', '002_seed'])).code).toBe(0);
+    expect(await countRows(collection, 'example_partition')).toBe(30);
+    expect(String((await client.getLoadState({ collection_name: collection })).state)).toBe('LoadStateLoaded');
+
+    const res = await p.cli(['up', '--allow-destructive']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain('releasing loaded partition example_partition');
+
+    expect(await partitions(collection)).toEqual(expect.not.arrayContaining(['example_partition']));
+    expect(await partitions(collection)).toEqual(expect.arrayContaining(['_default', 'other_partition']));
+    expect(await countRows(collection, 'other_partition')).toBe(20);
+    expect(await countRows(collection)).toBe(20);
+  });
+
+  it('with if_exists, a missing partition is a no-op and the migration is applied', async () => {
+    const p = await project();
+    const collection = uniqueName('ifexists');
+    await p.write('001_create.yaml', `up:\n${collectionYaml(collection)}`);
+    await p.write('002_drop.yaml', `up:\n  - dropPartition: { collection_name: ${collection}, partition_name: never_there, if_exists: true }\n`);
+    const res = await p.cli(['up', '--allow-destructive', '--json']);
+    expect(res.code, res.stderr).toBe(0);
+    const doc = res.json();
+    expect(doc.migrations.map((m: any) => [m.name, m.status])).toEqual([
+      ['001_create', 'success'],
+      ['002_drop', 'success'],
+    ]);
+    expect(doc.migrations[1].steps[0].status).toBe('skipped');
+    expect(await partitions(collection)).toEqual(['_default']);
+  });
+
+  it('without if_exists, a missing partition fails with exit 1 naming collection and partition, and is recorded as failed', async () => {
+    const p = await project();
+    const collection = uniqueName('missing');
+    await p.write('001_create.yaml', `up:\n${collectionYaml(collection)}`);
+    await p.write('002_drop.yaml', `up:\n  - dropPartition: { collection_name: ${collection}, partition_name: never_there }\n`);
+    const res = await p.cli(['up', '--allow-destructive']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(
+      `Migration 002_drop (up) step 1 dropPartition failed: partition never_there does not exist in collection ${collection} (use if_exists: true to skip a missing partition)`,
+    );
+    const status = (await p.cli(['status', '--json'])).json();
+    expect(status.migrations.map((m: any) => [m.name, m.status])).toEqual([
+      ['001_create', 'applied'],
+      ['002_drop', 'failed'],
+    ]);
+    expect(status.migrations[1].lastError).toContain('partition never_there does not exist');
+  });
+
+  it('refuses _default and partitions of a partition-key collection before anything runs (exit 2)', async () => {
+    const p = await project();
+    const keyed = uniqueName('keyed');
+    await p.write(
+      '001_keyed.yaml',
+      `up:\n  - createCollection:\n      collection_name: ${keyed}\n      num_partitions: 4\n      fields:\n        - { name: id, data_type: Int64, is_primary_key: true }\n        - { name: tenant, data_type: VarChar, max_length: 32, is_partition_key: true }\n        - { name: v, data_type: FloatVector, dim: 2 }\n`,
+    );
+    await p.write('002_drop_key.yaml', `up:\n  - dropPartition: { collection_name: ${keyed}, partition_name: _default_0 }\n`);
+    const res = await p.cli(['up', '--allow-destructive']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`collection ${keyed} uses a partition key: Milvus manages its partitions and none can be dropped`);
+    // Validation happened before the first migration: the collection was not created.
+    expect((await client.hasCollection({ collection_name: keyed })).value).toBe(false);
+
+    await p.write('002_drop_key.yaml', `up:\n  - dropPartition: { collection_name: ${keyed}, partition_name: _default }\n`);
+    const res2 = await p.cli(['up', '--allow-destructive']);
+    expect(res2.code).toBe(2);
+    expect(res2.stderr).toContain('002_drop_key.yaml:2:');
+    expect(res2.stderr).toContain('the _default partition cannot be dropped');
+    expect((await client.hasCollection({ collection_name: keyed })).value).toBe(false);
+  });
+});
