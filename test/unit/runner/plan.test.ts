@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { Migration } from '../../../src/migrations/model.js';
+import { resolveBody } from '../../../src/runner/plan.js';
+import { statusOf } from '../../../src/runner/migrator.js';
+import type { StateRow } from '../../../src/state/store.js';
+
+function migration(name: string, up: [string, Record<string, unknown>][], down?: [string, Record<string, unknown>][]): Migration {
+  const body = (steps: [string, Record<string, unknown>][]) => ({ kind: 'steps' as const, steps: steps.map(([step, params]) => ({ step, params })) });
+  return { name, path: `/m/${name}.yaml`, format: 'yaml', checksum: `sum-${name}`, description: undefined, up: body(up), down: down && body(down) };
+}
+function row(name: string, over: Partial<StateRow> = {}): StateRow {
+  return {
+    name,
+    checksum: `sum-${name}`,
+    status: 'applied',
+    steps_done: 1,
+    applied_at: '2026-11-28T00:00:00.000Z',
+    duration_ms: 5,
+    applied_by: 'u@h',
+    tool_version: '0.1.0',
+    last_error: '',
+    details: { direction: 'up' },
+    ...over,
+  };
+}
+
+describe('resolveBody: derived down', () => {
+  it('inverts up steps in reverse order', () => {
+    const m = migration('a', [
+      ['createCollection', { collection_name: 'c', fields: [] }],
+      ['createPartition', { collection_name: 'c', partition_name: 'p' }],
+      ['loadCollection', { collection_name: 'c' }],
+    ]);
+    const res = resolveBody(m, 'down', row('a'));
+    expect('steps' in res && res.steps).toEqual([
+      { step: 'releaseCollection', params: { collection_name: 'c' } },
+      { step: 'dropPartition', params: { collection_name: 'c', partition_name: 'p' } },
+      { step: 'dropCollection', params: { collection_name: 'c' } },
+    ]);
+  });
+
+  it('uses what steps recorded: a skipped if_not_exists create is not undone; a dropped index comes back as it was', () => {
+    const m = migration('a', [
+      ['createCollection', { collection_name: 'c', fields: [], if_not_exists: true }],
+      ['dropIndex', { collection_name: 'c', field_name: 'v' }],
+    ]);
+    const records = { '0': { skipped: true }, '1': { index_name: 'v', index_type: 'IVF_FLAT', metric_type: 'L2', params: { nlist: '32' } } };
+    const res = resolveBody(m, 'down', row('a', { details: { direction: 'up', records } }));
+    expect('steps' in res && res.steps).toEqual([
+      { step: 'createIndex', params: { collection_name: 'c', field_name: 'v', index_name: 'v', index_type: 'IVF_FLAT', metric_type: 'L2', params: { nlist: '32' } } },
+    ]);
+  });
+
+  it('is irreversible when a step has no inverse, and says which', () => {
+    const m = migration('a', [
+      ['createPartition', { collection_name: 'c', partition_name: 'p' }],
+      ['dropCollection', { collection_name: 'old' }],
+    ]);
+    expect(resolveBody(m, 'down', row('a'))).toEqual({
+      irreversible: 'step 2 dropCollection: dropCollection old deletes its data; there is no backup to restore it from',
+    });
+  });
+
+  it('prefers an explicit down', () => {
+    const m = migration('a', [['dropCollection', { collection_name: 'old' }]], [['createPartition', { collection_name: 'x', partition_name: 'y' }]]);
+    const res = resolveBody(m, 'down', row('a'));
+    expect('steps' in res && res.steps).toEqual([{ step: 'createPartition', params: { collection_name: 'x', partition_name: 'y' } }]);
+  });
+});
+
+describe('statusOf', () => {
+  it('joins files and state: applied, pending, failed, changed, missing', () => {
+    const files = ['a', 'b', 'c', 'd'].map((n) => migration(n, [['createPartition', { collection_name: 'c', partition_name: n }]]));
+    const rows = new Map([
+      ['a', row('a')],
+      ['b', row('b', { checksum: 'edited' })],
+      ['c', row('c', { status: 'failed', last_error: 'boom' })],
+      ['gone', row('gone')],
+    ]);
+    expect(statusOf(files, rows).map((s) => [s.name, s.status])).toEqual([
+      ['a', 'applied'],
+      ['b', 'changed'],
+      ['c', 'failed'],
+      ['d', 'pending'],
+      ['gone', 'missing'],
+    ]);
+  });
+});
