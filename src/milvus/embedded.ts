@@ -337,7 +337,8 @@ export async function ensureEmbeddedInstalled(opts: { cacheDir?: string; logger?
   if (fs.existsSync(script)) return script;
 
   await fsp.mkdir(cacheRoot, { recursive: true });
-  const tmp = path.join(cacheRoot, `.${path.basename(venv)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await removeAbandonedInstalls(cacheRoot, venv);
+  const tmp = path.join(cacheRoot, `${tmpPrefix(venv)}${process.pid}-${randomBytes(4).toString('hex')}`);
   logger.info(`Installing Embedded Milvus ${EMBEDDED_MILVUS_VERSION} into ${venv} (first use, ~35 s)`);
   const started = Date.now();
   try {
@@ -391,6 +392,22 @@ export async function ensureEmbeddedInstalled(opts: { cacheDir?: string; logger?
   }
   logger.info(`Installed Embedded Milvus ${EMBEDDED_MILVUS_VERSION} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return script;
+}
+
+function tmpPrefix(venv: string): string {
+  return `.${path.basename(venv)}.tmp-`;
+}
+
+/** Half-built venvs (~450 MB each) of installers that died, e.g. on Ctrl-C during pip. */
+async function removeAbandonedInstalls(cacheRoot: string, venv: string): Promise<void> {
+  const prefix = tmpPrefix(venv);
+  for (const name of await fsp.readdir(cacheRoot).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const owner = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) {
+      await fsp.rm(path.join(cacheRoot, name), { recursive: true, force: true }).catch(() => {});
+    }
+  }
 }
 
 async function relocateVenvScripts(from: string, to: string): Promise<void> {
@@ -450,6 +467,15 @@ function groupMembers(pgid: number): ProcStat[] | undefined {
     }
   }
   return members;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**
@@ -579,6 +605,9 @@ export async function probeMilvus(
     timeout: timeoutMs,
     maxRetries: 0,
     ...(options.authorization ? EMBEDDED_ROOT_CREDENTIALS : {}),
+    // Probes fail on purpose while Milvus starts; the SDK would log each one (at debug level
+    // whenever NODE_ENV is `test`). Same level as the client factory (client.ts) sets.
+    logLevel: 'error',
     __SKIP_CONNECT__: true,
   });
   try {
@@ -590,7 +619,16 @@ export async function probeMilvus(
       return health.isHealthy === true;
     })();
     answer.catch(() => {});
-    return await Promise.race([answer, sleep(timeoutMs + 1_000).then(() => false)]);
+    // Belt and braces over the SDK deadline; cleared so it never keeps the process alive.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs + 1_000);
+    });
+    try {
+      return await Promise.race([answer, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   } catch {
     return false;
   } finally {
@@ -688,15 +726,6 @@ function sameDir(a: string, b: string): boolean {
 
 /** How long to wait for another process that is starting (or installing) Embedded Milvus. */
 const START_LOCK_TIMEOUT_MS = 10 * 60_000;
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function lockAgeMs(file: string): number {
   try {
@@ -849,7 +878,8 @@ async function findReusable(
     if (groupAlive(record.pgid) && looksLikeEmbedded(record.pgid)) {
       if (opts.authorization !== undefined && opts.authorization !== record.authorization) {
         throw new EmbeddedMilvusError(
-          `Embedded Milvus for ${dataDir} is already running ${record.authorization ? 'with' : 'without'} authorization (pid ${record.pgid}); cannot reuse it ${opts.authorization ? 'with' : 'without'}.`,
+          `Embedded Milvus for ${dataDir} is already running ${record.authorization ? 'with' : 'without'} authorization (pid ${record.pgid}), ` +
+            `so it cannot serve a command that needs it ${opts.authorization ? 'on' : 'off'}.`,
           { address: `127.0.0.1:${record.port}`, hint: 'Stop the running server first.' },
         );
       }
@@ -885,9 +915,17 @@ async function findReusable(
     if (machine && machineAlive) candidates.push({ dataDir: machine.dataDir, port: machine.port, pid: machine.pgid });
     candidates.push(...findRunningEmbedded());
     const mine = candidates.find((c) => sameDir(c.dataDir, dataDir) && c.port !== undefined);
-    if (mine?.port !== undefined && (await probeMilvus(`127.0.0.1:${mine.port}`, { authorization: opts.authorization ?? false }))) {
-      logger.info(`Using the Embedded Milvus already running on 127.0.0.1:${mine.port} (data in ${dataDir})`);
-      return reusedServer({ port: mine.port, dataDir, pgid: mine.pid });
+    if (mine?.port !== undefined) {
+      const address = `127.0.0.1:${mine.port}`;
+      if (await probeMilvus(address, { authorization: opts.authorization ?? false })) {
+        logger.info(`Using the Embedded Milvus already running on ${address} (data in ${dataDir})`);
+        return reusedServer({ port: mine.port, dataDir, pgid: mine.pid });
+      }
+      throw new EmbeddedMilvusError(
+        `An Embedded Milvus for ${dataDir} runs (pid ${mine.pid}, not started by milvus-migrate) but does not answer on ${address}` +
+          `${opts.authorization ? ' as root' : ' (authorization may be on)'}.`,
+        { address, hint: `Stop it (kill -TERM -${mine.pid}) and let milvus-migrate start it, ${ADDRESS_HINT}.` },
+      );
     }
     throw new EmbeddedMilvusBusyError(dataDir, candidates.find((c) => !sameDir(c.dataDir, dataDir)) ?? candidates[0]);
   }

@@ -1,0 +1,78 @@
+/** CLI behaviour a new user meets first: init, create, help, usage errors, bad addresses. */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createProject, type TestProject } from '../support/project.js';
+
+const projects: TestProject[] = [];
+afterAll(async () => {
+  await Promise.all(projects.map((p) => p.cleanup()));
+});
+async function project(config?: string): Promise<TestProject> {
+  const p = await createProject(config === undefined ? {} : { config });
+  projects.push(p);
+  return p;
+}
+
+describe('offline commands', () => {
+  it('init writes a config and a migrations folder, and leaves existing ones alone', async () => {
+    const p = await project();
+    const { rm } = await import('node:fs/promises');
+    await rm(join(p.dir, 'milvus.config.yaml'));
+    await rm(p.migrationsDir, { recursive: true });
+    const res = await p.cli(['init']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(await readFile(join(p.dir, 'milvus.config.yaml'), 'utf8')).toContain('stateCollection: milvus_migrations');
+    expect(await readdir(p.migrationsDir)).toEqual([]);
+    const again = await p.cli(['init', '--json']);
+    expect(again.json()).toMatchObject({ command: 'init', ok: true, created: [] });
+  });
+
+  it('create names files YYYYMMDDHHMMSS_<slug>.<ext> from a template per format', async () => {
+    const p = await project();
+    for (const format of ['yaml', 'ts', 'js']) {
+      const res = await p.cli(['create', 'Add 2027 partition', '--format', format, '--json']);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.json().path).toMatch(new RegExp(`/migrations/\\d{14}_add_2027_partition\\.${format === 'js' ? 'mjs' : format}$`));
+    }
+    const yaml = (await readdir(p.migrationsDir)).find((f) => f.endsWith('.yaml'))!;
+    expect(await readFile(join(p.migrationsDir, yaml), 'utf8')).toContain('createPartition');
+  });
+
+  it('usage errors exit 2 and point at --help', async () => {
+    const p = await project();
+    const res = await p.cli(['up', '--to', 'a', '--step', '2']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('Arguments to and step are mutually exclusive');
+    expect(res.stderr).toContain('milvus-migrate --help');
+    expect((await p.cli(['frobnicate'])).code).toBe(2);
+    expect((await p.cli(['up', '--step', '0'])).code).toBe(2);
+    const help = await p.cli(['up', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--allow-destructive');
+  });
+
+  it('a bad config is exit 2 with file, line and a suggestion', async () => {
+    const p = await project('migrations: migrations\nadress: localhost:1\n');
+    const res = await p.cli(['status', '--json']);
+    expect(res.code).toBe(2);
+    const doc = res.json();
+    expect(doc.error.kind).toBe('invalid-input');
+    expect(doc.error.message).toContain('did you mean "address"?');
+    expect(doc.error.problems[0]).toMatchObject({ line: 2 });
+  });
+});
+
+describe('connection failures', () => {
+  it('exit 5 with the address and a hint, no stack trace, token never shown', async () => {
+    const p = await project();
+    const res = await p.cli(['status', '--json', '--token', 'sekret-token-123'], { env: { MILVUS_ADDRESS: '127.0.0.1:1' } });
+    expect(res.code).toBe(5);
+    const doc = res.json();
+    expect(doc.error.kind).toBe('connection');
+    expect(doc.error.message).toContain('Cannot connect to Milvus at 127.0.0.1:1');
+    expect(doc.error.hint).toContain('MILVUS_ADDRESS');
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+    expect(res.stdout + res.stderr).not.toContain('sekret-token-123');
+  });
+});
