@@ -2,9 +2,9 @@
  * The public API against the test Milvus, in-process: a Migrator over a temp migrations folder
  * with its own state collection. Faster than spawning the CLI for step-by-step tests.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Milvus, MilvusStateStore, Migrator } from '../../src/index.js';
 import { testAddress, uniqueName } from './milvus.js';
 
@@ -16,8 +16,14 @@ export interface ApiProject {
   close(): Promise<void>;
 }
 
-export async function apiProject(): Promise<ApiProject> {
-  const dir = await mkdtemp(join(tmpdir(), 'mm-api-'));
+/**
+ * `insideRepo` puts the folder under this repository, where `import ... from 'milvus-migrate'`
+ * resolves to this package (Node's self-reference), as it does in a user's project.
+ */
+export async function apiProject(opts: { insideRepo?: boolean } = {}): Promise<ApiProject> {
+  const base = opts.insideRepo ? resolve(import.meta.dirname, '../../.tmp') : tmpdir();
+  await mkdir(base, { recursive: true });
+  const dir = await mkdtemp(join(base, 'mm-api-'));
   const milvus = await Milvus.connect({ address: testAddress() });
   const state = uniqueName('state');
   return {
