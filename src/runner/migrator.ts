@@ -200,14 +200,25 @@ export class Migrator {
     return run;
   }
 
-  /** Read-only facts for a dry run, per step (only the first step's view is exact: earlier steps of the plan have not run). */
+  /**
+   * Read-only facts for a dry run, per step. Facts describe Milvus as it is now: a step acting on a
+   * collection that an earlier step of the plan creates says so instead of "does not exist".
+   */
   async #addFacts(plan: PlannedMigration[], results: MigrationResult[]): Promise<void> {
+    const createdByPlan = new Set<string>();
     for (const [i, p] of plan.entries()) {
       for (const outcome of results[i]!.steps) {
         if (outcome.status !== 'planned') continue;
         const call = p.steps![outcome.index]!;
+        const target = call.params as { collection_name?: string; db_name?: string };
+        const key = target.collection_name ? `${target.db_name ?? ''}.${target.collection_name}` : undefined;
+        if (key && createdByPlan.has(key)) {
+          outcome.facts = ['its collection is created by an earlier step of this plan'];
+          continue;
+        }
         const facts = await definitionOf(call).facts?.(this.#opts.milvus, call.params);
         if (facts?.length) outcome.facts = [...facts];
+        if (call.step === 'createCollection' && key && !facts?.length) createdByPlan.add(key);
       }
     }
   }
