@@ -36,6 +36,7 @@ function migrateOptions(y: Argv, direction: 'up' | 'down' | 'plan') {
         direction === 'down' ? 'Revert down to and including this migration; 0 reverts all' : 'Apply up to and including this migration',
     })
     .option('step', { type: 'number', describe: direction === 'down' ? 'Revert at most N migrations' : 'Apply at most N migrations' })
+    .option('lock-timeout', { type: 'number', describe: 'Seconds to wait for another run holding the lock (default 60, or lockTimeout in the config); then exit 3' })
     .conflicts('to', 'step');
 }
 
@@ -99,7 +100,7 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
           .example('$0 up', 'apply everything pending')
           .example('$0 up --dry-run', 'show what would run and what is at stake')
           .example('$0 up --env production --allow-destructive', 'deploy step in CI'),
-      handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean }>(async (a, o) =>
+      handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean; lockTimeout?: number }>(async (a, o) =>
         (await import('./commands/migrate.js')).migrate('up', a, o),
       ),
     )
@@ -112,7 +113,7 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
           .option('allow-destructive', { type: 'boolean', default: false, describe: 'Allow steps that delete data (reverting a create drops it)' })
           .example('$0 down', 'revert the last applied migration')
           .example('$0 down --to 0 --allow-destructive', 'revert everything'),
-      handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean }>(async (a, o) =>
+      handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean; lockTimeout?: number }>(async (a, o) =>
         (await import('./commands/migrate.js')).migrate('down', a, o),
       ),
     )
@@ -141,6 +142,12 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
           .option('pending', { type: 'boolean', describe: 'Remove its state so it runs again' })
           .example('$0 mark 20261128120000_create_example_collection --applied', 'baseline an existing database'),
       handle<{ name: string; applied?: boolean; pending?: boolean }>(async (a, o) => (await import('./commands/mark.js')).mark(a, o)),
+    )
+    .command(
+      'unlock',
+      'Release the migration lock left by a dead run',
+      (y) => y.example('$0 unlock', 'after a CI runner was killed while it held the lock'),
+      handle(async (a, o) => (await import('./commands/unlock.js')).unlock(a, o)),
     )
     .demandCommand(1, 'Give a command; see --help.')
     .recommendCommands()

@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../config/load.js';
 import { InvalidInputError } from '../errors.js';
 import type { Milvus } from '../milvus/client.js';
 import type { Migrator } from '../runner/migrator.js';
+import type { MilvusLock } from '../state/lock.js';
 import type { Output } from './output.js';
 
 /** Global options every command accepts. */
@@ -68,8 +69,26 @@ export async function withMilvus<T>(cfg: ResolvedConfig, out: Output, fn: (milvu
   }
 }
 
-/** A migrator over the state collection of the configured database. */
-export async function createMigrator(cfg: ResolvedConfig, milvus: Milvus, out: Output, allowDestructive: boolean): Promise<Migrator> {
+/** The run lock of the configured database; `--lock-timeout` (seconds) beats the config's `lockTimeout`. */
+export async function createLock(cfg: ResolvedConfig, milvus: Milvus, out: Output, lockTimeout?: number): Promise<MilvusLock> {
+  const { MilvusLock } = await import('../state/lock.js');
+  const seconds = lockTimeout ?? cfg.lockTimeout;
+  return new MilvusLock(milvus, cfg.stateCollection, cfg.database, {
+    ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
+    ...(cfg.lockStaleAfter !== undefined ? { staleAfterMs: cfg.lockStaleAfter * 1000 } : {}),
+    command: `milvus-migrate ${process.argv.slice(2).filter((a) => !a.startsWith('--token')).slice(0, 4).join(' ')}`.trim(),
+    logger: out.logger(),
+  });
+}
+
+/** A migrator over the state collection of the configured database, holding the run lock while it changes Milvus. */
+export async function createMigrator(
+  cfg: ResolvedConfig,
+  milvus: Milvus,
+  out: Output,
+  allowDestructive: boolean,
+  opts: { lockTimeout?: number | undefined } = {},
+): Promise<Migrator> {
   const [{ Migrator }, { MilvusStateStore }] = await Promise.all([import('../runner/migrator.js'), import('../state/milvus-store.js')]);
   return new Migrator({
     milvus,
@@ -77,7 +96,16 @@ export async function createMigrator(cfg: ResolvedConfig, milvus: Milvus, out: O
     migrationsDir: cfg.migrationsDir,
     logger: out.logger(),
     allowDestructive: allowDestructive || cfg.allowDestructive,
+    lock: await createLock(cfg, milvus, out, opts.lockTimeout),
   });
+}
+
+/** `--lock-timeout` must be a number of seconds, 0 or more. */
+export function parseSeconds(flag: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidInputError(`${flag} must be a number of seconds (0 or more), got ${JSON.stringify(value)}`);
+  return n;
 }
 
 /** `--step N` must be a positive integer. */

@@ -73,6 +73,8 @@ export interface ResolvedConfig {
   allowDestructive: boolean;
   /** `lockTimeout` from the file, in seconds; `undefined` leaves the default to the lock. */
   lockTimeout: number | undefined;
+  /** `lockStaleAfter` from the file, in seconds; `undefined` leaves the default to the lock. */
+  lockStaleAfter: number | undefined;
   /** Every secret value (token, password) from the layers in use, so outputs can be scrubbed. */
   secrets: string[];
 }
@@ -216,6 +218,7 @@ function resolveLayers(
     embedded,
     allowDestructive: overrides.allowDestructive ?? fromFile('allowDestructive') ?? false,
     lockTimeout: fromFile('lockTimeout'),
+    lockStaleAfter: fromFile('lockStaleAfter'),
     secrets: [...new Set(secrets)],
   };
 }

@@ -36,6 +36,7 @@ export const LAYER_KEYS = [
   'embedded',
   'allowDestructive',
   'lockTimeout',
+  'lockStaleAfter',
 ] as const;
 
 /** Keys allowed at the top level of the file. */
@@ -116,6 +117,8 @@ export const LayerSchema = z.strictObject({
   allowDestructive: booleanField.optional(),
   /** Seconds to wait for another run's lock before giving up. */
   lockTimeout: secondsField.optional(),
+  /** Seconds without a heartbeat after which a lock left by a dead run is taken over. */
+  lockStaleAfter: secondsField.optional(),
 });
 
 /** A validated settings layer. */

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Milvus } from '../milvus/client.js';
 import type { CodeMigrationContext } from '../migrations/model.js';
 import { validateParams } from '../migrations/yaml.js';
+import type { RunLock } from '../state/lock.js';
 import type { StateRow, StateStore } from '../state/store.js';
 import { STEPS } from '../steps/catalogue.js';
 import type { StepCall, StepRecord } from '../steps/types.js';
@@ -18,6 +19,7 @@ export interface ExecuteContext {
   readonly logger: Logger;
   readonly allowDestructive: boolean;
   readonly toolVersion: string;
+  readonly lock?: RunLock | undefined;
 }
 
 /** `user@host`, recorded as applied_by. */
@@ -46,6 +48,7 @@ export async function executeMigration(
   onFinal: (row: StateRow) => void,
 ): Promise<void> {
   const { migration, direction } = p;
+  ctx.lock?.assertHeld();
   const started = Date.now();
   const records: Record<string, StepRecord> = { ...(direction === 'up' ? p.row?.details.records : {}) };
   const upRecords = p.row?.details.records;

@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import type { Milvus } from '../milvus/client.js';
 import { loadMigrations } from '../migrations/load.js';
 import type { Migration } from '../migrations/model.js';
+import type { RunLock } from '../state/lock.js';
 import type { StateRow, StateStore } from '../state/store.js';
 import { UmzugStateStorage, isExecuted } from '../state/umzug-storage.js';
 import { TOOL_VERSION } from '../version.js';
@@ -20,6 +21,8 @@ export interface MigratorOptions {
   /** Run destructive steps (`--allow-destructive`). */
   readonly allowDestructive?: boolean;
   readonly toolVersion?: string;
+  /** Held while `up`/`down` change Milvus (not for dry runs or status). */
+  readonly lock?: RunLock | undefined;
 }
 
 /** Options of `up`: `to` a migration name (inclusive) or `step` migrations at most. */
@@ -70,6 +73,10 @@ export class Migrator {
   /** Applies pending migrations (resuming a failed one at its failed step). */
   async up(opts: UpOptions = {}): Promise<RunResult> {
     const migrations = await loadMigrations(this.#opts.migrationsDir);
+    return this.#locked(!opts.dryRun, () => this.#up(migrations, opts));
+  }
+
+  async #up(migrations: Migration[], opts: UpOptions): Promise<RunResult> {
     const rows = await this.#readState();
     const pending = migrations.filter((m) => !rows.get(m.name) || rows.get(m.name)!.status !== 'applied');
     let selected = pending;
@@ -98,6 +105,10 @@ export class Migrator {
   /** Reverts applied migrations, newest first, with their `down` or the inverse of their `up`. */
   async down(opts: DownOptions = {}): Promise<RunResult> {
     const migrations = await loadMigrations(this.#opts.migrationsDir);
+    return this.#locked(!opts.dryRun, () => this.#down(migrations, opts));
+  }
+
+  async #down(migrations: Migration[], opts: DownOptions): Promise<RunResult> {
     const rows = await this.#readState();
     const byName = new Map(migrations.map((m) => [m.name, m]));
     const applied = [...rows.values()].filter(isExecuted).sort((a, b) => (a.name < b.name ? 1 : -1));
@@ -128,6 +139,18 @@ export class Migrator {
     }
     if (problems.length) throw new InvalidInputError('Cannot revert; nothing was changed', problems);
     return this.#run('down', plan, rows, opts.dryRun ?? false);
+  }
+
+  /** Runs `fn` holding the lock when one is configured and the run changes Milvus; state is read after acquiring it. */
+  async #locked<T>(changes: boolean, fn: () => Promise<T>): Promise<T> {
+    const lock = changes ? this.#opts.lock : undefined;
+    if (!lock) return fn();
+    await lock.acquire();
+    try {
+      return await fn();
+    } finally {
+      await lock.release();
+    }
   }
 
   async #readState(): Promise<Map<string, StateRow>> {
@@ -168,6 +191,7 @@ export class Migrator {
       logger: this.#logger,
       allowDestructive: this.#opts.allowDestructive ?? false,
       toolVersion: this.#opts.toolVersion ?? TOOL_VERSION,
+      lock: this.#opts.lock,
     };
     const umzug = new Umzug({
       migrations: plan.map((p, i) => {

@@ -1,5 +1,5 @@
 import type { Output } from '../output.js';
-import { createMigrator, loadSettings, parseStep, withMilvus, type GlobalArgs } from '../session.js';
+import { createMigrator, loadSettings, parseSeconds, parseStep, withMilvus, type GlobalArgs } from '../session.js';
 import { errorText, runJson, runText } from '../render.js';
 import { exitCodeOf } from '../exit-codes.js';
 
@@ -8,15 +8,17 @@ export interface MigrateArgs extends GlobalArgs {
   readonly step?: unknown;
   readonly dryRun?: boolean | undefined;
   readonly allowDestructive?: boolean | undefined;
+  readonly lockTimeout?: unknown;
 }
 
 /** `up`, `down` and `plan` (= `up --dry-run`). */
 export async function migrate(command: 'up' | 'down' | 'plan', args: MigrateArgs, out: Output): Promise<number> {
   const step = parseStep(args.step);
+  const lockTimeout = parseSeconds('--lock-timeout', args.lockTimeout);
   const cfg = await loadSettings(args, out, { allowDestructive: args.allowDestructive ?? false });
   const dryRun = command === 'plan' || (args.dryRun ?? false);
   const run = await withMilvus(cfg, out, async (milvus) => {
-    const migrator = await createMigrator(cfg, milvus, out, args.allowDestructive ?? false);
+    const migrator = await createMigrator(cfg, milvus, out, args.allowDestructive ?? false, { lockTimeout });
     if (command === 'down') {
       const to = args.to === '0' ? 0 : args.to;
       return migrator.down({ to, step, dryRun });
