@@ -52,7 +52,6 @@ export async function withMilvus<T>(cfg: ResolvedConfig, out: Output, fn: (milvu
       ...(cfg.embedded.authorization ? { authorization: true } : {}),
       logger,
     });
-    if (server.reused) logger.info(`Using the Embedded Milvus already running at ${server.address} (data in ${server.dataDir})`);
     stopServer = () => server.stop();
     address = server.address;
     if (cfg.embedded.authorization && !credentials.token && !credentials.username) credentials = { ...credentials, ...EMBEDDED_ROOT_CREDENTIALS };

@@ -13,6 +13,12 @@
  *   fails with an error that names the running one.
  * - The wrapper silently moves to the next free port when the one asked for is taken, so the
  *   port we talk to is read back from the config file it writes.
+ * - Two commands starting at once must not both install or both spawn: a machine-wide start lock
+ *   in the cache root serialises the "is one running? else spawn and record it" step.
+ *
+ * Files: the venv `<cacheRoot>/milvus-2.3.5`; `<cacheRoot>/running.json` (the server this tool
+ * last started, to name it in errors) and `<cacheRoot>/start.lock`; `DATA/milvus-migrate-server.json`
+ * (pid record of the server running for DATA); logs in `DATA/logs`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,7 +36,11 @@ import { silentLogger, type Logger } from '../logger.js';
 export const EMBEDDED_MILVUS_VERSION = '2.3.5';
 /** First proxy port tried when none is given. */
 export const DEFAULT_EMBEDDED_PORT = 19530;
-/** How long a start may take before it counts as failed (first start unpacks ~450 MB). */
+/**
+ * How long a start may take before it counts as failed. A start takes ~10 s, but ~35 s when the
+ * same data folder was stopped less than ~30 s before (Milvus 2.3.5 waits for the old etcd
+ * sessions to expire), and the first start in a folder unpacks ~450 MB.
+ */
 export const DEFAULT_READY_TIMEOUT_MS = 120_000;
 /** How long a stop waits after SIGTERM before it SIGKILLs the process group. */
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
@@ -95,7 +105,9 @@ export interface EmbeddedPidRecord {
 /** An Embedded Milvus found running on this machine. */
 export interface RunningEmbedded {
   dataDir: string;
+  /** Proxy port, from its config file; undefined when that cannot be read. */
   port: number | undefined;
+  /** Process group id (the wrapper's pid). */
   pid: number;
 }
 
@@ -983,8 +995,11 @@ async function spawnServer(
   }
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   let exited: string | undefined;
-  child.once('exit', (code, signal) => {
-    exited = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  const wrapperGone = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      resolve();
+    });
   });
   // Let this process end without stop(); the exit hook then kills the group.
   child.unref();
@@ -1002,6 +1017,11 @@ async function spawnServer(
     stopping ??= (async () => {
       logger.debug(`Stopping Embedded Milvus (process group ${pgid})`);
       await stopGroup(pgid, logger);
+      // The wrapper is our child: wait until Node has reaped it, so that once stop() resolves
+      // not even a zombie of it is left in the group.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([wrapperGone, new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
+      clearTimeout(timer);
       removeRecord(pidFile, pgid);
       removeRecord(runningFile, pgid);
       owned.delete(pgid);
