@@ -42,8 +42,8 @@ export const DEFAULT_EMBEDDED_PORT = 19530;
  * sessions to expire), and the first start in a folder unpacks ~450 MB.
  */
 export const DEFAULT_READY_TIMEOUT_MS = 120_000;
-/** How long a stop waits after SIGTERM before it SIGKILLs the process group. */
-export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+/** How long a stop waits after SIGTERM before it SIGKILLs the process group (a graceful stop was seen to take ~10 s; a killed one makes the next start slow). */
+export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
 /** The embedded etcd's peer port. Fixed in Milvus Lite 2.3.5, so "in use" means "a server runs here". */
 export const EMBEDDED_ETCD_PEER_PORT = 2380;
 /** Credentials of an Embedded Milvus started with `authorization: true` (Milvus' built-in root user). */
@@ -242,7 +242,22 @@ export function dataDirFromMilvusArgv(argv: readonly string[]): string | undefin
 
 /** Arguments for the wrapper, after the Python interpreter. */
 export function serverArgs(script: string, dataDir: string, port: number, authorization: boolean): string[] {
-  const args = [script, '--data', dataDir, '--proxy-port', String(port)];
+  // Milvus 2.3.5 keeps a stopped server's etcd sessions for `common.session.ttl` (30 s) and a
+  // restart on the same data waits them out: ~45 s instead of ~9 s. One local server needs no
+  // such grace, so 5 s lets commands run one after another (measured: restart ~9 s).
+  // A stop that lands while Milvus is still starting can hang in retry loops for up to
+  // `common.gracefulStopTimeout` (1800 s by default): let Milvus force-quit itself after 3 s (measured: the proxy otherwise retries dead coordinators until the timeout, so every stop took exactly that long).
+  const args = [
+    script,
+    '--data',
+    dataDir,
+    '--proxy-port',
+    String(port),
+    '--extra-config',
+    'common.session.ttl=5',
+    '--extra-config',
+    'common.gracefulStopTimeout=3',
+  ];
   // The wrapper's flag takes a value; argparse turns any non-empty string into True.
   if (authorization) args.push('--authorization-enabled', 'true');
   return args;

@@ -1,7 +1,7 @@
 import { DataType } from '@zilliz/milvus2-sdk-node';
 import type { Milvus } from '../milvus/client.js';
 import { waitForLoad } from '../milvus/wait.js';
-import { MigrateError, MilvusCallError } from '../errors.js';
+import { MilvusCallError } from '../errors.js';
 import type { StateRow, StateStore } from './store.js';
 
 export const DEFAULT_STATE_COLLECTION = 'milvus_migrations';
@@ -58,13 +58,18 @@ export class MilvusStateStore implements StateStore {
         if (!(await this.exists())) throw err;
       }
     }
-    const state = await this.milvus.call('getLoadState', this.target);
-    if (String(state.state) !== 'LoadStateLoaded') {
+    await this.#ensureLoaded();
+  }
+
+  async #ensureLoaded(): Promise<void> {
+    const state = String((await this.milvus.call('getLoadState', this.target)).state);
+    if (state === 'LoadStateLoaded') return;
+    if (state === 'LoadStateNotLoad') {
       // Creating the same index again is accepted by Milvus, so concurrent first runs are fine.
       await this.milvus.call('createIndex', { ...this.target, field_name: '_v', index_type: 'FLAT', metric_type: 'L2' });
       await this.milvus.call('loadCollection', this.target);
-      await waitForLoad(this.milvus, this.target);
     }
+    await waitForLoad(this.milvus, this.target);
   }
 
   private async exists(): Promise<boolean> {
@@ -73,12 +78,10 @@ export class MilvusStateStore implements StateStore {
 
   async readAll(): Promise<StateRow[]> {
     if (!(await this.exists())) return [];
-    const state = await this.milvus.call('getLoadState', this.target);
-    if (String(state.state) !== 'LoadStateLoaded') {
-      throw new MigrateError('migration-failed', `The state ${this.location} exists but is not loaded`, {
-        hint: 'Run `milvus-migrate up` (it loads it), or load it with the SDK.',
-      });
-    }
+    // A restarted Milvus (the embedded one after every command) may come back with the state
+    // collection released or still loading; loading our own bookkeeping collection changes no
+    // user data, so read-only commands do it too.
+    await this.#ensureLoaded();
     const res = await this.milvus.call('query', {
       ...this.target,
       filter: 'name != ""',

@@ -132,13 +132,19 @@ describe('dataDirFromMilvusArgv', () => {
 
 describe('serverArgs', () => {
   it('passes data folder and port, and turns authorization on only when asked', () => {
-    expect(serverArgs('/v/bin/milvus-server', '/d', 19530, false)).toEqual(['/v/bin/milvus-server', '--data', '/d', '--proxy-port', '19530']);
+    expect(serverArgs('/v/bin/milvus-server', '/d', 19530, false)).toEqual([
+      '/v/bin/milvus-server', '--data', '/d', '--proxy-port', '19530', '--extra-config', 'common.session.ttl=5', '--extra-config', 'common.gracefulStopTimeout=3',
+    ]);
     expect(serverArgs('/v/bin/milvus-server', '/d', 19531, true)).toEqual([
       '/v/bin/milvus-server',
       '--data',
       '/d',
       '--proxy-port',
       '19531',
+      '--extra-config',
+      'common.session.ttl=5',
+      '--extra-config',
+      'common.gracefulStopTimeout=3',
       '--authorization-enabled',
       'true',
     ]);
