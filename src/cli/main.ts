@@ -97,10 +97,12 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
         migrateOptions(y, 'up')
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan with live facts; change nothing' })
           .option('allow-destructive', { type: 'boolean', default: false, describe: 'Allow steps that delete data (dropPartition, dropCollection, ...)' })
+          .option('allow-changed', { type: 'boolean', default: false, describe: 'Go on although applied migration files were edited (checksum mismatch)' })
+          .option('allow-out-of-order', { type: 'boolean', default: false, describe: 'Run pending migrations named before an applied one' })
           .example('$0 up', 'apply everything pending')
           .example('$0 up --dry-run', 'show what would run and what is at stake')
           .example('$0 up --env production --allow-destructive', 'deploy step in CI'),
-      handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean; lockTimeout?: number }>(async (a, o) =>
+      handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean; lockTimeout?: number; allowChanged?: boolean; allowOutOfOrder?: boolean }>(async (a, o) =>
         (await import('./commands/migrate.js')).migrate('up', a, o),
       ),
     )
@@ -120,8 +122,12 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
     .command(
       'plan',
       'Same as up --dry-run: what would run, with live facts from Milvus',
-      (y) => migrateOptions(y, 'plan').example('$0 plan --json', 'the plan as JSON, e.g. for a pull request comment'),
-      handle<{ to?: string; step?: number }>(async (a, o) => (await import('./commands/migrate.js')).migrate('plan', a, o)),
+      (y) =>
+        migrateOptions(y, 'plan')
+          .option('allow-changed', { type: 'boolean', default: false, describe: 'Plan although applied migration files were edited' })
+          .option('allow-out-of-order', { type: 'boolean', default: false, describe: 'Plan pending migrations named before an applied one' })
+          .example('$0 plan --json', 'the plan as JSON, e.g. for a pull request comment'),
+      handle<{ to?: string; step?: number; allowChanged?: boolean; allowOutOfOrder?: boolean }>(async (a, o) => (await import('./commands/migrate.js')).migrate('plan', a, o)),
     )
     .command(
       'validate',

@@ -30,6 +30,10 @@ export interface UpOptions {
   readonly to?: string | undefined;
   readonly step?: number | undefined;
   readonly dryRun?: boolean | undefined;
+  /** Go on although applied migrations were edited since they ran (`--allow-changed`). */
+  readonly allowChanged?: boolean | undefined;
+  /** Run pending migrations that sort before an applied one (`--allow-out-of-order`). */
+  readonly allowOutOfOrder?: boolean | undefined;
 }
 
 /** Options of `down`: default reverts the last applied migration; `to: 0` reverts all. */
@@ -78,6 +82,7 @@ export class Migrator {
 
   async #up(migrations: Migration[], opts: UpOptions): Promise<RunResult> {
     const rows = await this.#readState();
+    this.#checkHistory(migrations, rows, opts);
     const pending = migrations.filter((m) => !rows.get(m.name) || rows.get(m.name)!.status !== 'applied');
     let selected = pending;
     if (opts.to !== undefined) {
@@ -139,6 +144,34 @@ export class Migrator {
     }
     if (problems.length) throw new InvalidInputError('Cannot revert; nothing was changed', problems);
     return this.#run('down', plan, rows, opts.dryRun ?? false);
+  }
+
+  /**
+   * Applied files must be unchanged (their checksum is what ran), and pending ones must sort after
+   * every applied one; otherwise environments would silently diverge.
+   */
+  #checkHistory(migrations: readonly Migration[], rows: ReadonlyMap<string, StateRow>, opts: UpOptions): void {
+    const statuses = statusOf(migrations, rows);
+    const changed = statuses.filter((s) => s.status === 'changed');
+    if (changed.length && !opts.allowChanged) {
+      throw new InvalidInputError(
+        `${changed.length} applied migration${changed.length === 1 ? ' was' : 's were'} edited after running (checksum mismatch); nothing was run`,
+        changed.map((s) => ({ file: migrations.find((m) => m.name === s.name)!.path, message: `changed since it was applied at ${s.recorded?.applied_at}` })),
+        { hint: 'Restore the file and put the new change in a new migration, or pass --allow-changed to go on anyway.' },
+      );
+    }
+    for (const s of statuses.filter((x) => x.status === 'missing')) {
+      this.#logger.warn(`${s.name} is recorded as applied but its file is missing from ${this.#opts.migrationsDir}`);
+    }
+    const lastApplied = statuses.filter((s) => s.status === 'applied' || s.status === 'changed').at(-1)?.name;
+    const early = lastApplied ? statuses.filter((s) => s.status === 'pending' && s.name < lastApplied) : [];
+    if (early.length && !opts.allowOutOfOrder) {
+      throw new InvalidInputError(
+        `${early.length} pending migration${early.length === 1 ? ' sorts' : 's sort'} before the last applied one (${lastApplied}); nothing was run`,
+        early.map((s) => ({ file: migrations.find((m) => m.name === s.name)!.path, message: 'pending, but named before an applied migration' })),
+        { hint: 'Rename it to sort after the applied ones, or pass --allow-out-of-order to run it anyway.' },
+      );
+    }
   }
 
   /** Runs `fn` holding the lock when one is configured and the run changes Milvus; state is read after acquiring it. */
@@ -219,7 +252,7 @@ export class Migrator {
         failed.error ??= { message: errorMessage(cause) };
       }
       run.error = cause instanceof MigrateError ? cause : new MilvusCallError(direction, errorMessage(cause), undefined, { cause });
-      for (const r of results) if (r.status === 'not-executed') r.steps.forEach((s) => s.status === 'planned' && (s.status = 'not-run'));
+      for (const r of results) for (const step of r.steps) if (step.status === 'planned') step.status = 'not-run';
     }
     return run;
   }

@@ -90,11 +90,16 @@ export class MilvusLock implements RunLock {
     for (;;) {
       const holder = await this.#tryCreate();
       if (holder === 'acquired') break;
+      if (holder && holder.host === this.#me.host && !processAlive(holder.pid)) {
+        // Its holder ran on this machine and is gone (killed, crashed): no need to wait it out.
+        await this.#takeOver(holder, 'its process is gone');
+        continue;
+      }
       if (holder) {
         const now = Date.now();
         if (!seen || seen.id !== holder.id || seen.heartbeat !== holder.heartbeat) seen = { id: holder.id, heartbeat: holder.heartbeat, since: now };
         else if (now - seen.since >= this.#staleAfterMs) {
-          await this.#takeOver(holder);
+          await this.#takeOver(holder, `it has not renewed it for ${Math.round(this.#staleAfterMs / 1000)} s`);
           seen = undefined;
           continue;
         }
@@ -172,11 +177,11 @@ export class MilvusLock implements RunLock {
     return holder?.id === this.#me.id ? 'acquired' : holder;
   }
 
-  async #takeOver(stale: LockHolder & { heartbeat: string }): Promise<void> {
+  async #takeOver(stale: LockHolder & { heartbeat: string }, why: string): Promise<void> {
     // Check again right before dropping, so a lock that changed hands meanwhile is left alone.
     const now = await this.inspect();
     if (!now || now.id !== stale.id || now.heartbeat !== stale.heartbeat) return;
-    this.#logger.warn(`Taking over a stale lock: ${describeHolder(stale)} has not renewed it for ${Math.round(this.#staleAfterMs / 1000)} s`);
+    this.#logger.warn(`Taking over a stale lock held by ${describeHolder(stale)}: ${why}`);
     await this.milvus.call('dropCollection', this.#target);
   }
 
@@ -193,6 +198,17 @@ export class MilvusLock implements RunLock {
       // A missed beat is not fatal: the lock is only taken over after several.
       this.#logger.debug(`lock heartbeat failed: ${(err as Error).message}`);
     }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../errors.js';
 import type { Output } from '../output.js';
-import { loadSettings, withMilvus, type GlobalArgs } from '../session.js';
+import { createLock, loadSettings, withMilvus, type GlobalArgs } from '../session.js';
 
 export interface MarkArgs extends GlobalArgs {
   readonly name: string;
@@ -20,10 +20,20 @@ export async function mark(args: MarkArgs, out: Output): Promise<number> {
   ]);
   const migrations = await loadMigrations(cfg.migrationsDir);
   const m = migrations.find((x) => x.name === args.name);
+  if (args.applied && !m) throw new InvalidInputError(`no migration named ${args.name} in ${cfg.migrationsDir}`);
   await withMilvus(cfg, out, async (milvus) => {
     const store = new MilvusStateStore(milvus, cfg.stateCollection, cfg.database);
-    if (args.applied) {
-      if (!m) throw new InvalidInputError(`no migration named ${args.name} in ${cfg.migrationsDir}`);
+    const lock = await createLock(cfg, milvus, out);
+    await lock.acquire();
+    try {
+      await write(store);
+    } finally {
+      await lock.release();
+    }
+  });
+
+  async function write(store: InstanceType<typeof MilvusStateStore>) {
+    if (m && args.applied) {
       await store.ensure();
       await store.put({
         name: m.name,
@@ -42,7 +52,7 @@ export async function mark(args: MarkArgs, out: Output): Promise<number> {
       if (!rows.some((r) => r.name === args.name)) throw new InvalidInputError(`${args.name} has no state to remove: it is already pending`);
       await store.remove(args.name);
     }
-  });
+  }
   const state = args.applied ? 'applied' : 'pending';
   if (args.json) out.document({ command: 'mark', ok: true, exitCode: 0, name: args.name, status: state });
   else out.result(`${out.colors.green('✔')} ${args.name} marked ${state} (no step was run).`);

@@ -9,6 +9,8 @@ export interface MigrateArgs extends GlobalArgs {
   readonly dryRun?: boolean | undefined;
   readonly allowDestructive?: boolean | undefined;
   readonly lockTimeout?: unknown;
+  readonly allowChanged?: boolean | undefined;
+  readonly allowOutOfOrder?: boolean | undefined;
 }
 
 /** `up`, `down` and `plan` (= `up --dry-run`). */
@@ -23,7 +25,7 @@ export async function migrate(command: 'up' | 'down' | 'plan', args: MigrateArgs
       const to = args.to === '0' ? 0 : args.to;
       return migrator.down({ to, step, dryRun });
     }
-    return migrator.up({ to: args.to, step, dryRun });
+    return migrator.up({ to: args.to, step, dryRun, allowChanged: args.allowChanged, allowOutOfOrder: args.allowOutOfOrder });
   });
   if (args.json) out.document(runJson(command, run));
   else out.result(runText(out, run));

@@ -22,7 +22,10 @@ export const insert = defineStep({
   destructive: false,
   describe: (p) => `insert ${rows(p.data.length)} into ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''}`,
   async run(ctx, p) {
-    const res = await ctx.milvus.call('insert', {
+    // A resumed insert may already have landed before the previous run died; Milvus 2.3 keeps
+    // duplicate primary keys, so upsert the same rows instead (same result when they are there).
+    // With autoID keys there is no way to tell, and rows may be inserted twice.
+    const res = await ctx.milvus.call(ctx.resumed ? 'upsert' : 'insert', {
       collection_name: p.collection_name,
       ...(p.partition_name ? { partition_name: p.partition_name } : {}),
       data: p.data,
