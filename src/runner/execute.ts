@@ -77,13 +77,19 @@ export async function executeMigration(
       return;
     }
     ctx.logger.info(`  ${migration.name} (${direction}) step ${index + 1}${total ? `/${total}` : ''} ${call.step}: ${def.describe(call.params)}`);
+    const resumed = index === p.resumeFrom && p.row !== undefined && p.row.details.direction === direction;
     try {
       const recorded = await def.run(
         {
           milvus: ctx.milvus,
           logger: ctx.logger,
           migration: { name: migration.name, dir: dirname(migration.path) },
-          resumed: index === p.resumeFrom && p.row !== undefined && p.row.details.direction === direction,
+          resumed,
+          previous: resumed ? p.row?.details.records?.[String(index)] : undefined,
+          checkpoint: async (progress) => {
+            records[String(index)] = progress;
+            await ctx.store.put(row('failed', `interrupted during step ${index + 1}`));
+          },
         },
         call.params,
       );

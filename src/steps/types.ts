@@ -20,6 +20,13 @@ export interface StepContext {
    * already gone).
    */
   readonly resumed: boolean;
+  /** What this step last saved with {@link StepContext.checkpoint} in the run that stopped, when {@link resumed}. */
+  readonly previous: StepRecord | undefined;
+  /**
+   * Saves progress of a long step (e.g. the last primary key copied) in the state, so a run that
+   * dies mid-step resumes from there: the next run gets it back as {@link previous}.
+   */
+  checkpoint(progress: StepRecord): Promise<void>;
 }
 
 /**
