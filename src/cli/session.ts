@@ -75,7 +75,8 @@ export async function createLock(cfg: ResolvedConfig, milvus: Milvus, out: Outpu
   return new MilvusLock(milvus, cfg.stateCollection, cfg.database, {
     ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
     ...(cfg.lockStaleAfter !== undefined ? { staleAfterMs: cfg.lockStaleAfter * 1000 } : {}),
-    command: `milvus-migrate ${process.argv.slice(2).filter((a) => !a.startsWith('--token')).slice(0, 4).join(' ')}`.trim(),
+    // Only the command name: the arguments may hold a token.
+    command: `milvus-migrate ${process.argv[2] ?? ''}`.trim(),
     logger: out.logger(),
   });
 }

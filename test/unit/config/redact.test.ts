@@ -7,8 +7,10 @@ describe('redact', () => {
     expect(redact('token abc123 and again abc123; pw hunter22', ['abc123', 'hunter22'])).toBe('token *** and again ***; pw ***');
   });
 
-  it('scrubs the parts of a user:password token of 4 characters or more', () => {
-    expect(redact('auth failed for alice with s3cret (alice:s3cret)', ['alice:s3cret'])).toBe('auth failed for *** with *** (***)');
+  it('scrubs the password part of a user:password token (4 characters or more), not the user name', () => {
+    expect(redact('auth failed for alice with s3cret (alice:s3cret)', ['alice:s3cret'])).toBe('auth failed for alice with *** (***)');
+    // The public default password is not scrubbed on its own: it would blank out the product name.
+    expect(redact('Cannot connect to Milvus as root:Milvus', ['root:Milvus'])).toBe('Cannot connect to Milvus as ***');
     // "bob" is too short to scrub on its own: it would eat ordinary words.
     expect(redact('bob used s3cret, bobcat', ['bob:s3cret'])).toBe('bob used ***, bobcat');
     // Passwords may contain colons: split at the first one only.
@@ -47,7 +49,7 @@ describe('ResolvedConfig.secrets', () => {
   it('redacting with it scrubs an interpolated token', async () => {
     const config = await load('token: ${T}\n', { environ: { T: 'db_admin:Pa55word' } });
     expect(redact(`connect ${config.connection.address} as ${config.connection.token}; user db_admin`, config.secrets)).toBe(
-      'connect localhost:19530 as ***; user ***',
+      'connect localhost:19530 as ***; user db_admin',
     );
   });
 });
