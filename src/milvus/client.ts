@@ -2,7 +2,10 @@ import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { ConnectionError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
-import { checkResponse, toMilvusError } from './status.js';
+import { checkResponse, grpcCodeOf, toMilvusError } from './status.js';
+
+const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
 
 /** How to reach Milvus. Secrets live here and nowhere else; never log this object. */
 export interface ConnectionSettings {
@@ -14,9 +17,19 @@ export interface ConnectionSettings {
   readonly database?: string | undefined;
   /** Per-call deadline for connecting, in ms. */
   readonly timeoutMs?: number | undefined;
+  /** See {@link DEFAULT_RETRY_WINDOW_MS}. */
+  readonly retryWindowMs?: number | undefined;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+/**
+ * How long transient failures (gRPC UNAVAILABLE; DEADLINE_EXCEEDED for calls safe to repeat) are
+ * retried, with backoff, before they count: a restarting proxy or a blip in the network should
+ * not fail a deploy; a server gone for good fails after this long.
+ */
+export const DEFAULT_RETRY_WINDOW_MS = 10_000;
+/** Calls that must not be repeated after a deadline: they may have been applied. */
+const NOT_REPEATABLE: ReadonlySet<string> = new Set(['insert']);
 
 /** Names of the MilvusClient methods that return a promise. */
 export type MilvusMethod = {
@@ -39,6 +52,7 @@ export class Milvus {
     readonly address: string,
     readonly database: string,
     readonly logger: Logger,
+    private readonly retryWindowMs: number,
   ) {}
 
   /**
@@ -46,6 +60,22 @@ export class Milvus {
    * the server cannot be reached or refuses the credentials.
    */
   static async connect(settings: ConnectionSettings, logger: Logger = silentLogger): Promise<Milvus> {
+    const window = settings.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS;
+    return retryTransient('connect', window, logger, async () => {
+      const milvus = Milvus.#create(settings, logger, window);
+      try {
+        await milvus.client.connectPromise;
+      } catch (err) {
+        void milvus.client.closeConnection().catch(() => {});
+        throw milvus.#asConnectionError(err);
+      }
+      // The Connect handshake does not check the database; a call that names it does.
+      await milvus.version();
+      return milvus;
+    });
+  }
+
+  static #create(settings: ConnectionSettings, logger: Logger, window: number): Milvus {
     const database = settings.database ?? 'default';
     const client = new MilvusClient({
       address: settings.address,
@@ -61,27 +91,22 @@ export class Milvus {
       __SKIP_CONNECT__: true,
     });
     client.connect(MilvusClient.sdkInfo.version);
-    const milvus = new Milvus(client, settings.address, database, logger);
-    try {
-      await client.connectPromise;
-    } catch (err) {
-      void client.closeConnection().catch(() => {});
-      throw milvus.#asConnectionError(err);
-    }
-    // The Connect handshake does not check the database; a call that names it does.
-    await milvus.version();
-    return milvus;
+    // Observed here so a failure never becomes an unhandled rejection; connect() awaits it again.
+    client.connectPromise.catch(() => {});
+    return new Milvus(client, settings.address, database, logger, window);
   }
 
   /** Calls an SDK method and checks its answer; see `status.ts` for what counts as failure. */
   async call<M extends MilvusMethod>(method: M, req: Req<M>): Promise<Res<M>> {
-    let res: unknown;
-    try {
-      res = await (this.client[method] as (r: Req<M>) => Promise<unknown>).call(this.client, req);
-    } catch (err) {
-      throw toMilvusError(method, err, this.address);
-    }
-    return checkResponse(method, res) as Res<M>;
+    return retryTransient(method, this.retryWindowMs, this.logger, async (): Promise<Res<M>> => {
+      let res: unknown;
+      try {
+        res = await (this.client[method] as (r: Req<M>) => Promise<unknown>).call(this.client, req);
+      } catch (err) {
+        throw toMilvusError(method, err, this.address);
+      }
+      return checkResponse(method, res) as Res<M>;
+    });
   }
 
   /** The server's version, e.g. `v2.3.5-lite`; read once per connection. */
@@ -104,5 +129,26 @@ export class Milvus {
       cause: err,
       hint: 'Check the address and credentials (--address/--token, MILVUS_ADDRESS/MILVUS_TOKEN, or milvus.config.yaml).',
     });
+  }
+}
+
+/**
+ * Runs `fn`, retrying transient transport failures with backoff for up to `windowMs`.
+ * Everything else (and the last transient failure) is thrown as is.
+ */
+async function retryTransient<T>(what: string, windowMs: number, logger: Logger, fn: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  let delay = 250;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = grpcCodeOf((err as { cause?: unknown }).cause);
+      const transient = code === GRPC_UNAVAILABLE || (code === GRPC_DEADLINE_EXCEEDED && !NOT_REPEATABLE.has(what));
+      if (!transient || Date.now() - started + delay > windowMs) throw err;
+      logger.warn(`${what}: ${(err as Error).message.split('\n')[0]}; retrying in ${delay} ms`);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 4000);
+    }
   }
 }

@@ -76,3 +76,31 @@ describe('connection failures', () => {
     expect(res.stdout + res.stderr).not.toContain('sekret-token-123');
   });
 });
+
+describe('transient faults', () => {
+  it('a server that comes up a few seconds late is retried, not a failure', async () => {
+    const net = await import('node:net');
+    const { testAddress } = await import('../support/milvus.js');
+    const [host, port] = testAddress().split(':') as [string, string];
+    // Reserve a free port, release it, and only start forwarding to Milvus 2 s after the command started.
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const latePort = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const proxy = net.createServer((socket) => {
+      const upstream = net.connect(Number(port), host);
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    const p = await project();
+    const run = p.cli(['status', '--json'], { env: { MILVUS_ADDRESS: `127.0.0.1:${latePort}` } });
+    await new Promise((r) => setTimeout(r, 2000));
+    await new Promise<void>((r) => proxy.listen(latePort, '127.0.0.1', r));
+    const res = await run;
+    proxy.close();
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain('retrying in');
+    expect(res.json().counts.pending).toBe(0);
+  });
+});
