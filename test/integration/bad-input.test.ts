@@ -2,20 +2,11 @@
  * Every kind of bad input: exit 2, a message that says what is wrong and where, and Milvus
  * unchanged, even though a valid migration is pending next to the bad one.
  */
-import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sdkClient, uniqueName } from '../support/milvus.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
+import { useMilvusTest } from '../support/context.js';
+import { uniqueName } from '../support/milvus.js';
 
-let client: MilvusClient;
-const projects: TestProject[] = [];
-beforeAll(async () => {
-  client = await sdkClient();
-});
-afterAll(async () => {
-  await Promise.all(projects.map((p) => p.cleanup()));
-  await client.closeConnection();
-});
+const t = useMilvusTest();
 
 const step = (body: string) => `up:\n  - ${body}\n`;
 const cc = (fields: string, extra = '') => `up:\n  - createCollection:\n      collection_name: c1\n${extra}      fields:\n${fields}`;
@@ -79,8 +70,7 @@ const cases: Record<string, Case> = {
 describe('bad input: exit 2, a clear message, Milvus unchanged', () => {
   it.each(Object.entries(cases))('%s', async (_label, c) => {
     const canary = uniqueName('canary');
-    const p = await createProject();
-    projects.push(p);
+    const p = await t.project();
     if (c.config !== undefined) {
       const { writeFile } = await import('node:fs/promises');
       const state = c.config.includes('stateCollection:') ? '' : `stateCollection: ${p.stateCollection}\n`;
@@ -92,8 +82,8 @@ describe('bad input: exit 2, a clear message, Milvus unchanged', () => {
     expect(res.code, res.stderr).toBe(2);
     for (const fragment of c.expect) expect(res.stderr).toContain(fragment.replace('@file', p.migrationsDir));
     expect(res.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
-    expect((await client.hasCollection({ collection_name: canary })).value).toBe(false);
-    expect((await client.hasCollection({ collection_name: p.stateCollection })).value).toBe(false);
+    expect((await t.client.hasCollection({ collection_name: canary })).value).toBe(false);
+    expect((await t.client.hasCollection({ collection_name: p.stateCollection })).value).toBe(false);
   });
 
   it('covers at least 30 kinds of bad input', () => {

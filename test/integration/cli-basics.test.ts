@@ -1,22 +1,14 @@
 /** CLI behaviour a new user meets first: init, create, help, usage errors, bad addresses. */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createProject, type TestProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
+import { useMilvusTest } from '../support/context.js';
 
-const projects: TestProject[] = [];
-afterAll(async () => {
-  await Promise.all(projects.map((p) => p.cleanup()));
-});
-async function project(config?: string): Promise<TestProject> {
-  const p = await createProject(config === undefined ? {} : { config });
-  projects.push(p);
-  return p;
-}
+const t = useMilvusTest();
 
 describe('offline commands', () => {
   it('init writes a config and a migrations folder, and leaves existing ones alone', async () => {
-    const p = await project();
+    const p = await t.project();
     const { rm } = await import('node:fs/promises');
     await rm(join(p.dir, 'milvus.config.yaml'));
     await rm(p.migrationsDir, { recursive: true });
@@ -29,7 +21,7 @@ describe('offline commands', () => {
   });
 
   it('create names files YYYYMMDDHHMMSS_<slug>.<ext> from a template per format', async () => {
-    const p = await project();
+    const p = await t.project();
     for (const format of ['yaml', 'ts', 'js']) {
       const res = await p.cli(['create', 'Add 2027 partition', '--format', format, '--json']);
       expect(res.code, res.stderr).toBe(0);
@@ -40,7 +32,7 @@ describe('offline commands', () => {
   });
 
   it('usage errors exit 2 and point at --help', async () => {
-    const p = await project();
+    const p = await t.project();
     const res = await p.cli(['up', '--to', 'a', '--step', '2']);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('Arguments to and step are mutually exclusive');
@@ -53,7 +45,7 @@ describe('offline commands', () => {
   });
 
   it('a bad config is exit 2 with file, line and a suggestion', async () => {
-    const p = await project('migrations: migrations\nadress: localhost:1\n');
+    const p = await t.project({ config: 'migrations: migrations\nadress: localhost:1\n' });
     const res = await p.cli(['status', '--json']);
     expect(res.code).toBe(2);
     const doc = res.json();
@@ -65,7 +57,7 @@ describe('offline commands', () => {
 
 describe('connection failures', () => {
   it('exit 5 with the address and a hint, no stack trace, token never shown', async () => {
-    const p = await project();
+    const p = await t.project();
     const res = await p.cli(['status', '--json', '--token', 'sekret-token-123'], { env: { MILVUS_ADDRESS: '127.0.0.1:1' } });
     expect(res.code).toBe(5);
     const doc = res.json();
@@ -93,7 +85,7 @@ describe('transient faults', () => {
       socket.on('error', () => upstream.destroy());
       upstream.on('error', () => socket.destroy());
     });
-    const p = await project();
+    const p = await t.project();
     const run = p.cli(['status', '--json'], { env: { MILVUS_ADDRESS: `127.0.0.1:${latePort}` } });
     await new Promise((r) => setTimeout(r, 2000));
     await new Promise<void>((r) => proxy.listen(latePort, '127.0.0.1', r));

@@ -3,31 +3,17 @@
  * others wait and find nothing to do, or give up with exit 3. A stale lock is taken over; unlock.
  */
 import { readFile } from 'node:fs/promises';
-import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sdkClient, uniqueName } from '../support/milvus.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
+import { useMilvusTest } from '../support/context.js';
+import { uniqueName } from '../support/milvus.js';
 
-let client: MilvusClient;
-const projects: TestProject[] = [];
-beforeAll(async () => {
-  client = await sdkClient();
-});
-afterAll(async () => {
-  await Promise.all(projects.map((p) => p.cleanup()));
-  await client.closeConnection();
-});
-async function project(config?: string): Promise<TestProject> {
-  const p = await createProject(config === undefined ? {} : { config });
-  projects.push(p);
-  return p;
-}
+const t = useMilvusTest();
 
 describe('the run lock', () => {
   it('8 processes running up at once, twice: every migration applied exactly once; each exits 0 or 3', async () => {
-    const p = await project();
+    const p = await t.project();
     const c = uniqueName('race');
-    await client.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }] } as never);
+    await t.client.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }] } as never);
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < 10; i++) {
         const n = round * 10 + i;
@@ -43,22 +29,22 @@ describe('the run lock', () => {
       expect(applied.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `${String(round * 10 + i).padStart(3, '0')}_p${round * 10 + i}`));
     }
     // Checked in Milvus: one row per migration, 20 partitions besides _default.
-    await client.loadCollection({ collection_name: c } as never).catch(() => undefined);
-    await client.createIndex({ collection_name: c, field_name: 'v', index_type: 'FLAT', metric_type: 'L2' });
-    await client.loadCollectionSync({ collection_name: c });
-    const rows = await client.query({ collection_name: c, filter: 'id >= 0', output_fields: ['id'], consistency_level: 'Strong', limit: 100 } as never);
+    await t.client.loadCollection({ collection_name: c } as never).catch(() => undefined);
+    await t.client.createIndex({ collection_name: c, field_name: 'v', index_type: 'FLAT', metric_type: 'L2' });
+    await t.client.loadCollectionSync({ collection_name: c });
+    const rows = await t.client.query({ collection_name: c, filter: 'id >= 0', output_fields: ['id'], consistency_level: 'Strong', limit: 100 } as never);
     expect(rows.data.map((r: any) => Number(r.id)).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    expect((await client.showPartitions({ collection_name: c })).partition_names).toHaveLength(21);
+    expect((await t.client.showPartitions({ collection_name: c })).partition_names).toHaveLength(21);
     const status = (await p.cli(['status', '--json'])).json();
     expect(status.counts).toMatchObject({ applied: 20, pending: 0, failed: 0 });
   });
 
   it('a waiting run gives up with exit 3 naming the holder; a stale lock is taken over; unlock releases it', async () => {
-    const p = await project();
+    const p = await t.project();
     const lockName = `${p.stateCollection}_lock`;
     const holder = { id: 'dead-run', host: 'ci-runner-7', pid: 4242, command: 'milvus-migrate up', since: '2026-11-28T00:00:00.000Z' };
     // A lock left by a run that died: nobody renews its heartbeat.
-    await client.createCollection({
+    await t.client.createCollection({
       collection_name: lockName,
       description: JSON.stringify(holder),
       fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }],
@@ -72,14 +58,14 @@ describe('the run lock', () => {
     expect((await p.cli(['status', '--json'])).json().counts.applied).toBe(0);
 
     // lockStaleAfter: 2 s without a heartbeat and the lock is taken over.
-    const stale = await project(`migrations: migrations\nstateCollection: ${p.stateCollection}\nlockStaleAfter: 2\n`);
+    const stale = await t.project({ config: `migrations: migrations\nstateCollection: ${p.stateCollection}\nlockStaleAfter: 2\n` });
     await stale.write('001_a.yaml', await readFile(`${p.migrationsDir}/001_a.yaml`, 'utf8'));
     const took = await stale.cli(['up', '--lock-timeout', '30']);
     expect(took.code, took.stderr).toBe(0);
     expect(took.stderr).toContain('Taking over a stale lock held by milvus-migrate up (pid 4242 on ci-runner-7, since 2026-11-28T00:00:00.000Z): it has not renewed it for 2 s');
-    expect((await client.hasCollection({ collection_name: lockName })).value).toBe(false);
+    expect((await t.client.hasCollection({ collection_name: lockName })).value).toBe(false);
 
-    await client.createCollection({
+    await t.client.createCollection({
       collection_name: lockName,
       description: JSON.stringify(holder),
       fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }],
@@ -87,7 +73,7 @@ describe('the run lock', () => {
     const unlocked = await p.cli(['unlock', '--json']);
     expect(unlocked.code).toBe(0);
     expect(unlocked.json().released).toMatchObject({ host: 'ci-runner-7', pid: 4242 });
-    expect((await client.hasCollection({ collection_name: lockName })).value).toBe(false);
+    expect((await t.client.hasCollection({ collection_name: lockName })).value).toBe(false);
     expect((await p.cli(['unlock'])).stdout).toContain('The lock is free');
   });
 });

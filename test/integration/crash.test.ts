@@ -2,23 +2,15 @@
  * A run killed with SIGKILL at many points (between steps, inside a multi-step migration, during
  * state writes), then `up` again: the final schema and data equal those of a clean run.
  */
-import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sdkClient, testAddress, uniqueName } from '../support/milvus.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
+import { useMilvusTest } from '../support/context.js';
+import { testAddress, uniqueName } from '../support/milvus.js';
+import { type TestProject } from '../support/project.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/milvus-migrate.js');
-let client: MilvusClient;
-const projects: TestProject[] = [];
-beforeAll(async () => {
-  client = await sdkClient();
-});
-afterAll(async () => {
-  await Promise.all(projects.map((p) => p.cleanup()));
-  await client.closeConnection();
-});
+const t = useMilvusTest();
 
 async function writeMigrations(p: TestProject, c: string) {
   await p.write(
@@ -37,14 +29,14 @@ async function writeMigrations(p: TestProject, c: string) {
 
 /** What a user would compare: partitions, fields, indexes, load state, rows. */
 async function snapshot(c: string) {
-  const desc = await client.describeCollection({ collection_name: c });
-  const idx = await client.describeIndex({ collection_name: c });
-  const rows = await client.query({ collection_name: c, filter: 'id >= 0', output_fields: ['id'], consistency_level: 'Strong', limit: 100 } as never);
+  const desc = await t.client.describeCollection({ collection_name: c });
+  const idx = await t.client.describeIndex({ collection_name: c });
+  const rows = await t.client.query({ collection_name: c, filter: 'id >= 0', output_fields: ['id'], consistency_level: 'Strong', limit: 100 } as never);
   return {
     fields: desc.schema.fields.map((f) => `${f.name}:${f.data_type}`),
-    partitions: (await client.showPartitions({ collection_name: c })).partition_names.sort(),
+    partitions: (await t.client.showPartitions({ collection_name: c })).partition_names.sort(),
     indexes: idx.index_descriptions.map((d) => `${d.field_name}:${d.params.map((x) => `${x.key}=${x.value}`).join(',')}`),
-    load: String((await client.getLoadState({ collection_name: c })).state),
+    load: String((await t.client.getLoadState({ collection_name: c })).state),
     ids: rows.data.map((r: any) => Number(r.id)).sort(),
   };
 }
@@ -72,8 +64,7 @@ function upKilledAfter(p: TestProject, killAfter: number): Promise<boolean> {
 
 describe('SIGKILL at any point, then up again', () => {
   it('converges to the schema and rows of an uninterrupted run', async () => {
-    const clean = await createProject();
-    projects.push(clean);
+    const clean = await t.project();
     const reference = uniqueName('crash_ref');
     await writeMigrations(clean, reference);
     expect((await clean.cli(['up', '--allow-destructive'])).code).toBe(0);
@@ -83,8 +74,7 @@ describe('SIGKILL at any point, then up again', () => {
 
     // Kill after the 1st..9th step line: before or while each step runs, and while state is written.
     for (let k = 1; k <= 9; k++) {
-      const p = await createProject();
-      projects.push(p);
+      const p = await t.project();
       const c = uniqueName(`crash_${k}`);
       await writeMigrations(p, c);
       expect(await upKilledAfter(p, k), `kill point ${k}`).toBe(true);

@@ -3,30 +3,15 @@
  * keeps its rows; loaded partitions are released first; missing ones fail unless if_exists.
  * Milvus is checked with the SDK directly, not through the tool's state.
  */
-import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sdkClient, uniqueName } from '../support/milvus.js';
-import { collectionYaml, createProject, rowsYaml, type TestProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
+import { useMilvusTest } from '../support/context.js';
+import { uniqueName } from '../support/milvus.js';
+import { collectionYaml, rowsYaml, type TestProject } from '../support/project.js';
 
-let client: MilvusClient;
-const projects: TestProject[] = [];
-
-beforeAll(async () => {
-  client = await sdkClient();
-});
-afterAll(async () => {
-  await Promise.all(projects.map((p) => p.cleanup()));
-  await client.closeConnection();
-});
-
-async function project(): Promise<TestProject> {
-  const p = await createProject();
-  projects.push(p);
-  return p;
-}
+const t = useMilvusTest();
 
 async function countRows(collection: string, partition?: string): Promise<number> {
-  const res = await client.query({
+  const res = await t.client.query({
     collection_name: collection,
     filter: 'id >= 0',
     output_fields: ['id'],
@@ -38,7 +23,7 @@ async function countRows(collection: string, partition?: string): Promise<number
 }
 
 async function partitions(collection: string): Promise<string[]> {
-  return (await client.showPartitions({ collection_name: collection })).partition_names;
+  return (await t.client.showPartitions({ collection_name: collection })).partition_names;
 }
 
 async function setUp(p: TestProject, collection: string) {
@@ -54,14 +39,14 @@ async function setUp(p: TestProject, collection: string) {
 
 describe('dropPartition', () => {
   it('drops a loaded partition (released first) and leaves the other partition and its rows intact', async () => {
-    const p = await project();
+    const p = await t.project();
     const collection = uniqueName('seed');
     await setUp(p, collection);
     await p.write('003_drop.yaml', `up:\n  - dropPartition: { collection_name: ${collection}, partition_name: example_partition }\n`);
 
     expect((await p.cli(['up', '--to', '002_seed'])).code).toBe(0);
     expect(await countRows(collection, 'example_partition')).toBe(30);
-    expect(String((await client.getLoadState({ collection_name: collection })).state)).toBe('LoadStateLoaded');
+    expect(String((await t.client.getLoadState({ collection_name: collection })).state)).toBe('LoadStateLoaded');
 
     const res = await p.cli(['up', '--allow-destructive']);
     expect(res.code, res.stderr).toBe(0);
@@ -74,7 +59,7 @@ describe('dropPartition', () => {
   });
 
   it('with if_exists, a missing partition is a no-op and the migration is applied', async () => {
-    const p = await project();
+    const p = await t.project();
     const collection = uniqueName('ifexists');
     await p.write('001_create.yaml', `up:\n${collectionYaml(collection)}`);
     await p.write('002_drop.yaml', `up:\n  - dropPartition: { collection_name: ${collection}, partition_name: never_there, if_exists: true }\n`);
@@ -90,7 +75,7 @@ describe('dropPartition', () => {
   });
 
   it('without if_exists, a missing partition fails with exit 1 naming collection and partition, and is recorded as failed', async () => {
-    const p = await project();
+    const p = await t.project();
     const collection = uniqueName('missing');
     await p.write('001_create.yaml', `up:\n${collectionYaml(collection)}`);
     await p.write('002_drop.yaml', `up:\n  - dropPartition: { collection_name: ${collection}, partition_name: never_there }\n`);
@@ -108,7 +93,7 @@ describe('dropPartition', () => {
   });
 
   it('refuses _default and partitions of a partition-key collection before anything runs (exit 2)', async () => {
-    const p = await project();
+    const p = await t.project();
     const keyed = uniqueName('keyed');
     await p.write(
       '001_keyed.yaml',
@@ -119,13 +104,13 @@ describe('dropPartition', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(`collection ${keyed} uses a partition key: Milvus manages its partitions and none can be dropped`);
     // Validation happened before the first migration: the collection was not created.
-    expect((await client.hasCollection({ collection_name: keyed })).value).toBe(false);
+    expect((await t.client.hasCollection({ collection_name: keyed })).value).toBe(false);
 
     await p.write('002_drop_key.yaml', `up:\n  - dropPartition: { collection_name: ${keyed}, partition_name: _default }\n`);
     const res2 = await p.cli(['up', '--allow-destructive']);
     expect(res2.code).toBe(2);
     expect(res2.stderr).toContain('002_drop_key.yaml:2:');
     expect(res2.stderr).toContain('the _default partition cannot be dropped');
-    expect((await client.hasCollection({ collection_name: keyed })).value).toBe(false);
+    expect((await t.client.hasCollection({ collection_name: keyed })).value).toBe(false);
   });
 });

@@ -3,30 +3,17 @@
  * --allow-destructive (exit 4), or any invalid migration file (exit 2), even with other
  * migrations pending.
  */
-import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sdkClient, uniqueName } from '../support/milvus.js';
-import { collectionYaml, createProject, type TestProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
+import { useMilvusTest } from '../support/context.js';
+import { uniqueName } from '../support/milvus.js';
+import { collectionYaml } from '../support/project.js';
 
-let client: MilvusClient;
-const projects: TestProject[] = [];
-beforeAll(async () => {
-  client = await sdkClient();
-});
-afterAll(async () => {
-  await Promise.all(projects.map((p) => p.cleanup()));
-  await client.closeConnection();
-});
-async function project(): Promise<TestProject> {
-  const p = await createProject();
-  projects.push(p);
-  return p;
-}
-const has = async (name: string) => Boolean((await client.hasCollection({ collection_name: name })).value);
+const t = useMilvusTest();
+const has = async (name: string) => Boolean((await t.client.hasCollection({ collection_name: name })).value);
 
 describe('destructive guard', () => {
   it('refuses the whole run with exit 4, listing each destructive step, and changes nothing', async () => {
-    const p = await project();
+    const p = await t.project();
     const collection = uniqueName('guard');
     const other = uniqueName('guard_other');
     await p.write('001_create.yaml', `up:\n${collectionYaml(collection)}  - createPartition: { collection_name: ${collection}, partition_name: p1 }\n`);
@@ -42,7 +29,7 @@ describe('destructive guard', () => {
     expect(res.stderr).toContain('--allow-destructive');
     // Not even the harmless migration before it ran.
     expect(await has(other)).toBe(false);
-    expect((await client.showPartitions({ collection_name: collection })).partition_names).toContain('p1');
+    expect((await t.client.showPartitions({ collection_name: collection })).partition_names).toContain('p1');
     const status = (await p.cli(['status', '--json'])).json();
     expect(status.counts).toMatchObject({ applied: 1, pending: 2 });
 
@@ -67,7 +54,7 @@ describe('invalid migration files', () => {
     ['wrong type', (c) => `up:\n  - dropPartition:\n      collection_name: ${c}\n      partition_name: p\n      if_exists: "yes"\n`, [':5:18: up[0].dropPartition.if_exists: must be true or false, got string "yes"']],
   ];
   it.each(cases)('%s: exit 2 with file and line, nothing runs although another migration is pending', async (_label, body, expected) => {
-    const p = await project();
+    const p = await t.project();
     const collection = uniqueName('valid');
     await p.write('001_create.yaml', `up:\n${collectionYaml(collection)}`);
     const file = await p.write('002_bad.yaml', body(collection));

@@ -1,30 +1,17 @@
 /** Edited, missing and out-of-order migrations; mark for repair and baseline; resume after a failure. */
-import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useMilvusTest } from '../support/context.js';
 import { rm } from 'node:fs/promises';
-import { sdkClient, uniqueName } from '../support/milvus.js';
-import { collectionYaml, createProject, type TestProject } from '../support/project.js';
+import { uniqueName } from '../support/milvus.js';
+import { collectionYaml, type TestProject } from '../support/project.js';
 
-let client: MilvusClient;
-const projects: TestProject[] = [];
-beforeAll(async () => {
-  client = await sdkClient();
-});
-afterAll(async () => {
-  await Promise.all(projects.map((p) => p.cleanup()));
-  await client.closeConnection();
-});
-async function project(): Promise<TestProject> {
-  const p = await createProject();
-  projects.push(p);
-  return p;
-}
-const partitions = async (c: string) => (await client.showPartitions({ collection_name: c })).partition_names;
+const t = useMilvusTest();
+const partitions = async (c: string) => (await t.client.showPartitions({ collection_name: c })).partition_names;
 const statuses = async (p: TestProject) => (await p.cli(['status', '--json'])).json().migrations.map((m: any) => [m.name, m.status]);
 
 describe('history checks', () => {
   it('an edited applied migration: status says changed, validate and up exit 2, --allow-changed goes on', async () => {
-    const p = await project();
+    const p = await t.project();
     const c = uniqueName('edited');
     await p.write('001_create.yaml', `up:\n${collectionYaml(c)}`);
     expect((await p.cli(['up'])).code).toBe(0);
@@ -47,7 +34,7 @@ describe('history checks', () => {
   });
 
   it('a pending migration named before an applied one runs only with --allow-out-of-order; a deleted file is missing', async () => {
-    const p = await project();
+    const p = await t.project();
     const c = uniqueName('order');
     await p.write('001_create.yaml', `up:\n${collectionYaml(c)}`);
     await p.write('003_b.yaml', `up:\n  - createPartition: { collection_name: ${c}, partition_name: b }\n`);
@@ -67,9 +54,9 @@ describe('history checks', () => {
   });
 
   it('mark --applied baselines without running steps; mark --pending lets it run again', async () => {
-    const p = await project();
+    const p = await t.project();
     const c = uniqueName('baseline');
-    await client.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }] } as never);
+    await t.client.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }] } as never);
     await p.write('001_existing.yaml', `up:\n  - createPartition: { collection_name: ${c}, partition_name: made_by_hand }\n`);
     const marked = await p.cli(['mark', '001_existing', '--applied', '--json']);
     expect(marked.code, marked.stderr).toBe(0);
@@ -84,7 +71,7 @@ describe('history checks', () => {
   });
 
   it('a migration that failed at step 2 resumes at step 2 once the cause is fixed', async () => {
-    const p = await project();
+    const p = await t.project();
     const c = uniqueName('resume');
     await p.write('001_create.yaml', `up:\n${collectionYaml(c)}`);
     await p.write(
@@ -99,13 +86,13 @@ describe('history checks', () => {
     const st = (await p.cli(['status', '--json'])).json().migrations[1];
     expect(st).toMatchObject({ status: 'failed', stepsDone: 1 });
 
-    await client.createPartition({ collection_name: c, partition_name: 'not_yet' });
+    await t.client.createPartition({ collection_name: c, partition_name: 'not_yet' });
     const second = await p.cli(['up', '--allow-destructive', '--json']);
     expect(second.code, second.stderr).toBe(0);
     expect(second.json().migrations[0]).toMatchObject({ name: '002_steps', resumeFrom: 1 });
     expect(second.json().migrations[0].steps.map((s: any) => s.status)).toEqual(['skipped', 'done', 'done']);
     // The insert ran once: one row, not two.
-    const rows = await client.query({ collection_name: c, filter: 'id == 1', output_fields: ['id'], consistency_level: 'Strong' } as never);
+    const rows = await t.client.query({ collection_name: c, filter: 'id == 1', output_fields: ['id'], consistency_level: 'Strong' } as never);
     expect(rows.data).toHaveLength(1);
     expect(await partitions(c)).toEqual(['_default', 'after']);
   });

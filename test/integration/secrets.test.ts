@@ -3,20 +3,11 @@
  * from the config file, an environment variable or a flag, in failing and in succeeding commands.
  */
 import { writeFile } from 'node:fs/promises';
-import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sdkClient, uniqueName } from '../support/milvus.js';
-import { createProject, type TestProject } from '../support/project.js';
+import { describe, expect, it } from 'vitest';
+import { useMilvusTest } from '../support/context.js';
+import { uniqueName } from '../support/milvus.js';
 
-let client: MilvusClient;
-const projects: TestProject[] = [];
-beforeAll(async () => {
-  client = await sdkClient();
-});
-afterAll(async () => {
-  await Promise.all(projects.map((p) => p.cleanup()));
-  await client.closeConnection();
-});
+const t = useMilvusTest();
 
 // Milvus 2.3 without authorization ignores credentials, so every command below really runs.
 const TOKEN = 'tok-e2e-SECRET-9f8e7d';
@@ -28,8 +19,7 @@ describe('secrets', () => {
     ['environment', {}, { MILVUS_TOKEN: TOKEN, MILVUS_PASSWORD: PASSWORD, MILVUS_USERNAME: 'alice' }, []],
     ['flag', {}, {}, ['--token', TOKEN]],
   ] as const)('given in the %s, appear nowhere', async (label, cfg, env, flags) => {
-    const p = await createProject();
-    projects.push(p);
+    const p = await t.project();
     await writeFile(`${p.dir}/milvus.config.yaml`, `migrations: migrations\nstateCollection: ${p.stateCollection}\n${(cfg as { config?: string }).config ?? ''}`);
     const c = uniqueName('secret');
     await p.write('001_create.yaml', `up:\n  - createCollection: { collection_name: ${c}, fields: [{ name: id, data_type: Int64, is_primary_key: true }, { name: v, data_type: FloatVector, dim: 2 }] }\n`);
@@ -51,7 +41,7 @@ describe('secrets', () => {
       expect(out).not.toContain(TOKEN);
       expect(out).not.toContain(PASSWORD);
     }
-    const rows = await client.query({ collection_name: p.stateCollection, filter: 'name != ""', output_fields: ['*'], consistency_level: 'Strong' } as never);
+    const rows = await t.client.query({ collection_name: p.stateCollection, filter: 'name != ""', output_fields: ['*'], consistency_level: 'Strong' } as never);
     expect(rows.data.length).toBe(2);
     const stored = JSON.stringify(rows.data);
     expect(stored).not.toContain(TOKEN);
