@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useMilvusTest } from '../support/context.js';
-import { testAddress, uniqueName } from '../support/milvus.js';
+import { testAddress, testToken, uniqueName } from '../support/milvus.js';
 import { type TestProject } from '../support/project.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/milvus-migrate.js');
@@ -46,7 +46,7 @@ function upKilledAfter(p: TestProject, killAfter: number): Promise<boolean> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [BIN, 'up', '--allow-destructive'], {
       cwd: p.dir,
-      env: { ...process.env, NODE_ENV: undefined, MILVUS_ADDRESS: testAddress() } as NodeJS.ProcessEnv,
+      env: { ...process.env, NODE_ENV: undefined, MILVUS_ADDRESS: testAddress(), MILVUS_TOKEN: testToken() || undefined } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let seen = 0;
@@ -63,7 +63,8 @@ function upKilledAfter(p: TestProject, killAfter: number): Promise<boolean> {
 }
 
 describe('SIGKILL at any point, then up again', () => {
-  it('converges to the schema and rows of an uninterrupted run', async () => {
+  // Ten full runs of three migrations: longer than the default test timeout.
+  it('converges to the schema and rows of an uninterrupted run', { timeout: 400_000 }, async () => {
     const clean = await t.project();
     const reference = uniqueName('crash_ref');
     await writeMigrations(clean, reference);

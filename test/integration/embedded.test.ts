@@ -84,6 +84,8 @@ interface Holder {
   startedByUs: boolean;
   /** Set when this test started it (external mode, etcd port free): the test must stop it. */
   own?: EmbeddedServer;
+  /** Started with authorization on (the suite's own server is). */
+  authorization: boolean;
 }
 
 /**
@@ -94,14 +96,14 @@ interface Holder {
  * - external mode, etcd port free: a server this test starts in a scratch folder.
  */
 async function holder(): Promise<Holder | undefined> {
-  if (embeddedMode) return { dataDir: sharedDataDir, address: testAddress(), startedByUs: true };
+  if (embeddedMode) return { dataDir: sharedDataDir, address: testAddress(), startedByUs: true, authorization: inject('milvusAuth') };
   if (await isPortFree(EMBEDDED_ETCD_PEER_PORT, ['127.0.0.1'])) {
     const own = await startEmbedded({ dataDir: path.join(scratch, 'own') });
     expect(own.reused).toBe(false);
-    return { dataDir: own.dataDir, address: own.address, startedByUs: true, own };
+    return { dataDir: own.dataDir, address: own.address, startedByUs: true, own, authorization: false };
   }
   const found = findRunningEmbedded().find((r) => r.port !== undefined);
-  return found && { dataDir: found.dataDir, address: `127.0.0.1:${found.port}`, startedByUs: false };
+  return found && { dataDir: found.dataDir, address: `127.0.0.1:${found.port}`, startedByUs: false, authorization: inject('milvusAuth') };
 }
 
 describe('one Embedded Milvus per machine', () => {
@@ -136,7 +138,7 @@ describe('one Embedded Milvus per machine', () => {
       if (h.startedByUs) {
         // A server milvus-migrate started is recorded in its data folder; that is how it is reused.
         const record = parsePidRecord(readFileSync(path.join(h.dataDir, PID_FILE_NAME), 'utf8'));
-        expect(record).toMatchObject({ dataDir: h.dataDir, authorization: false });
+        expect(record).toMatchObject({ dataDir: h.dataDir, authorization: h.authorization });
         expect(`127.0.0.1:${record?.port}`).toBe(h.address);
         expect(groupAlive(record!.pgid)).toBe(true);
       }
@@ -145,7 +147,7 @@ describe('one Embedded Milvus per machine', () => {
       expect(again).toMatchObject({ reused: true, address: h.address, dataDir: h.dataDir });
       // stop() of a reused server is a no-op: the process that started it owns it.
       await again.stop();
-      expect(await probeMilvus(h.address)).toBe(true);
+      expect(await probeMilvus(h.address, { authorization: h.authorization })).toBe(true);
     } finally {
       if (h?.own) {
         await h.own.stop();

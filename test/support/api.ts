@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Milvus, MilvusStateStore, Migrator } from '../../src/index.js';
-import { testAddress, uniqueName } from './milvus.js';
+import { testAddress, testToken, uniqueName } from './milvus.js';
 
 export interface ApiProject {
   dir: string;
@@ -24,7 +24,7 @@ export async function apiProject(opts: { insideRepo?: boolean } = {}): Promise<A
   const base = opts.insideRepo ? resolve(import.meta.dirname, '../../.tmp') : tmpdir();
   await mkdir(base, { recursive: true });
   const dir = await mkdtemp(join(base, 'mm-api-'));
-  const milvus = await Milvus.connect({ address: testAddress() });
+  const milvus = await Milvus.connect({ address: testAddress(), token: testToken() || undefined });
   const state = uniqueName('state');
   return {
     dir,

@@ -24,6 +24,10 @@ declare module 'vitest' {
     milvusAddress: string;
     /** Data folder of the Embedded Milvus this run started; empty string when `MILVUS_ADDRESS` is used. */
     milvusDataDir: string;
+    /** Token for the test server (`root:Milvus` for the suite's own server; `MILVUS_TOKEN` or '' otherwise). */
+    milvusToken: string;
+    /** Whether the server refuses calls without credentials (true for the suite's own server). */
+    milvusAuth: boolean;
   }
 }
 
@@ -38,28 +42,35 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const external = process.env.MILVUS_ADDRESS;
   if (external) {
     await assertAnswers(external);
-    expose(project, external, '');
+    expose(project, external, '', process.env.MILVUS_TOKEN ?? '', await refusesAnonymous(external));
     return async () => {};
   }
 
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'milvus-migrate-test-'));
   let server: EmbeddedServer;
   try {
-    server = await startEmbedded({ dataDir, logger });
+    // Authorization on, as in production: tests pass credentials everywhere, and the auth tests
+    // can check refused and missing credentials against this same server.
+    server = await startEmbedded({ dataDir, logger, authorization: true });
   } catch (err) {
     await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
-  expose(project, server.address, server.dataDir);
+  expose(project, server.address, server.dataDir, ROOT_TOKEN, true);
   return async () => {
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
   };
 }
 
-function expose(project: TestProject, address: string, dataDir: string): void {
+/** The built-in root user of a Milvus started with authorization, as a token. */
+const ROOT_TOKEN = 'root:Milvus';
+
+function expose(project: TestProject, address: string, dataDir: string, token: string, auth: boolean): void {
   project.provide('milvusAddress', address);
   project.provide('milvusDataDir', dataDir);
+  project.provide('milvusToken', token);
+  project.provide('milvusAuth', auth);
   process.env.MILVUS_TEST_ADDRESS = address;
 }
 
@@ -84,6 +95,22 @@ async function assertAnswers(address: string): Promise<void> {
     throw new Error(`MILVUS_ADDRESS=${address} does not answer: ${err instanceof Error ? err.message : JSON.stringify(err)}`, {
       cause: err,
     });
+  } finally {
+    await client.closeConnection().catch(() => {});
+  }
+}
+
+/** Whether `address` refuses a call made without credentials (authorization enabled). */
+async function refusesAnonymous(address: string): Promise<boolean> {
+  const client = new MilvusClient({ address, timeout: 15_000, logLevel: 'error', __SKIP_CONNECT__: true });
+  try {
+    client.connect(MilvusClient.sdkInfo.version);
+    await client.connectPromise;
+    await client.listDatabases();
+    return false;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 16) return true;
+    throw err;
   } finally {
     await client.closeConnection().catch(() => {});
   }

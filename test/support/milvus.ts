@@ -13,6 +13,11 @@ export function testAddress(): string {
   return address;
 }
 
+/** The token for {@link testAddress} (empty when the server needs none). */
+export function testToken(): string {
+  return inject('milvusToken');
+}
+
 /** Milvus' limit on collection, partition, alias, index and database names. */
 const MAX_NAME_LENGTH = 255;
 
@@ -35,9 +40,7 @@ export async function sdkClient(): Promise<MilvusClient> {
   const address = testAddress();
   const client = new MilvusClient({
     address,
-    token: process.env.MILVUS_TOKEN,
-    username: process.env.MILVUS_USERNAME,
-    password: process.env.MILVUS_PASSWORD,
+    token: testToken() || undefined,
     // The SDK logs every call at debug level when NODE_ENV is `test`, as it is under vitest.
     logLevel: 'error',
     // Connect ourselves: the constructor's background connect rejects unobserved on failure.

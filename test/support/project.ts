@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { testAddress, uniqueName } from './milvus.js';
+import { testAddress, testToken, uniqueName } from './milvus.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/milvus-migrate.js');
 
@@ -44,7 +44,7 @@ export async function createProject(opts: { config?: string } = {}): Promise<Tes
       await writeFile(path, content);
       return path;
     },
-    cli: (args, o) => runCli(args, { cwd: dir, env: { MILVUS_ADDRESS: testAddress(), ...o?.env } }),
+    cli: (args, o) => runCli(args, { cwd: dir, env: { MILVUS_ADDRESS: testAddress(), MILVUS_TOKEN: testToken() || undefined, ...o?.env } }),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
