@@ -45,6 +45,12 @@ type Res<M extends MilvusMethod> = Awaited<ReturnType<MilvusClient[M]>>;
  */
 export class Milvus {
   #version: string | undefined;
+  /**
+   * The credentials this connection was made with. Kept in a private field (not enumerable, not
+   * shown by `util.inspect` or `JSON.stringify`) only so {@link Milvus.authToken} can hand them to
+   * a child process that asks for them (the `exec` step with `pass_token: true`).
+   */
+  #auth: { readonly token?: string | undefined; readonly username?: string | undefined; readonly password?: string | undefined } = {};
 
   private constructor(
     /** The raw SDK client, handed to code migrations as `client`. */
@@ -93,7 +99,9 @@ export class Milvus {
     client.connect(MilvusClient.sdkInfo.version);
     // Observed here so a failure never becomes an unhandled rejection; connect() awaits it again.
     client.connectPromise.catch(() => {});
-    return new Milvus(client, settings.address, database, logger, window);
+    const milvus = new Milvus(client, settings.address, database, logger, window);
+    milvus.#auth = { token: settings.token, username: settings.username, password: settings.password };
+    return milvus;
   }
 
   /** Calls an SDK method and checks its answer; see `status.ts` for what counts as failure. */
@@ -116,6 +124,17 @@ export class Milvus {
       this.#version = res.version;
     }
     return this.#version;
+  }
+
+  /**
+   * A token that connects as this connection does: the token it was given, or `user:password`
+   * (Milvus accepts credentials in that form as a token); `undefined` without authentication.
+   * A secret: hand it only where the user asked for it, and never log it.
+   */
+  authToken(): string | undefined {
+    const { token, username, password } = this.#auth;
+    if (token) return token;
+    return username ? `${username}:${password ?? ''}` : undefined;
   }
 
   async close(): Promise<void> {

@@ -171,6 +171,13 @@ export class MilvusLock implements RunLock {
         ],
       } as never);
     } catch (err) {
+      if (err instanceof MilvusCallError && /permission/i.test(err.reason)) {
+        // Before any step runs: a user who may not create the lock may not change the schema either.
+        throw new MigrateError('migration-failed', `Cannot take the migration lock ${this.collection} in database ${this.database}: ${err.reason}`, {
+          cause: err,
+          hint: 'Run migrations as a user whose role may create and drop collections (and write the state collection) in this database.',
+        });
+      }
       if (!(err instanceof MilvusCallError && /duplicate collection/i.test(err.reason))) throw err;
     }
     const holder = await this.inspect();

@@ -11,12 +11,19 @@ const params = z
   })
   .strict();
 
+/** Longest filter shown in full in plans and logs (the inverse of a large insert lists its keys). */
+const MAX_SHOWN_FILTER = 200;
+
+function shorten(filter: string): string {
+  return filter.length <= MAX_SHOWN_FILTER ? filter : `${filter.slice(0, MAX_SHOWN_FILTER - 1)}… (${filter.length.toLocaleString('en-US')} characters)`;
+}
+
 /** Deletes the rows matching a filter. Deletes data, so it is destructive and has no inverse. */
 export const deleteRows = defineStep({
   name: 'delete',
   params,
   destructive: true,
-  describe: (p) => `delete rows of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''} where ${p.filter}`,
+  describe: (p) => `delete rows of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''} where ${shorten(p.filter)}`,
   async facts(milvus, p) {
     const res = await milvus.client.count({ collection_name: p.collection_name, expr: p.filter, ...dbOf(p) } as never).catch(() => undefined);
     return res && typeof (res as { data?: unknown }).data === 'number' ? [`matches ${(res as { data: number }).data} rows now`] : [];

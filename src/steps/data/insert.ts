@@ -1,44 +1,33 @@
-import { z } from 'zod';
-import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
-import { describeCollection, rows } from '../lookups.js';
+import { dbOf, qualified } from '../params.js';
+import { rows } from '../lookups.js';
 import { defineStep } from '../types.js';
-
-const params = z
-  .object({
-    ...collectionTarget,
-    partition_name: milvusName.optional(),
-    /** Rows inline, one map per row, field name → value (vectors as lists of numbers). */
-    data: z.array(z.record(z.string(), z.unknown())).min(1, { error: 'needs at least one row' }),
-  })
-  .strict();
+import { keyFilter, type KeyRecord } from './keys.js';
+import { checkRowsSource, describeSource, rowsParams, writeRows } from './rows.js';
 
 /**
- * Inserts rows (seed data, lookup tables). Records the primary keys Milvus assigned or received,
+ * Inserts rows (seed data, lookup tables), inline (`data`) or from a file beside the migration
+ * (`data_file`: JSON or JSONL), in batches. Records the primary keys Milvus assigned or received,
  * so the inverse deletes exactly these rows.
  */
 export const insert = defineStep({
   name: 'insert',
-  params,
+  params: rowsParams,
   destructive: false,
-  describe: (p) => `insert ${rows(p.data.length)} into ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''}`,
+  describe: (p) => `insert ${describeSource(p)} into ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''}`,
+  check: checkRowsSource,
   async run(ctx, p) {
-    // A resumed insert may already have landed before the previous run died; Milvus 2.3 keeps
-    // duplicate primary keys, so upsert the same rows instead (same result when they are there).
-    // With autoID keys there is no way to tell, and rows may be inserted twice.
-    const res = await ctx.milvus.call(ctx.resumed ? 'upsert' : 'insert', {
-      collection_name: p.collection_name,
-      ...(p.partition_name ? { partition_name: p.partition_name } : {}),
-      data: p.data,
-      ...dbOf(p),
-    } as never);
-    const pk = (await describeCollection(ctx.milvus, p)).schema.fields.find((f) => f.is_primary_key);
-    const idsOf = res.IDs as { int_id?: { data: (number | string)[] }; str_id?: { data: string[] } } | undefined;
-    const ids: (number | string)[] = idsOf?.int_id?.data.map(Number) ?? idsOf?.str_id?.data ?? [];
-    return { pk_field: pk?.name, ids };
+    const { rows_done, rows_total, ...keys } = await writeRows(ctx, p, 'insert');
+    return { ...keys, rows: rows_done, ...(rows_total !== rows_done ? { rows_total } : {}) };
   },
   inverse(p, recorded) {
-    const ids = recorded?.ids as (string | number)[] | undefined;
-    if (!recorded?.pk_field || !ids?.length) return { irreversible: 'the inserted primary keys were not recorded' };
+    const r = recorded as (Partial<KeyRecord> & { rows?: number }) | undefined;
+    if (r?.ids_overflow) {
+      return {
+        irreversible: `it inserted ${rows(Number(r.rows ?? 0))}: too many scattered primary keys to keep in the state (Milvus caps it at 64 KB); give the migration a down: (e.g. a delete with a filter)`,
+      };
+    }
+    const filter = r?.pk_field ? keyFilter({ ...r, pk_field: r.pk_field }) : '';
+    if (!filter) return { irreversible: 'the inserted primary keys were not recorded' };
     return {
       steps: [
         {
@@ -46,7 +35,7 @@ export const insert = defineStep({
           params: {
             collection_name: p.collection_name,
             ...(p.partition_name ? { partition_name: p.partition_name } : {}),
-            filter: `${String(recorded.pk_field)} in ${JSON.stringify(ids)}`,
+            filter,
             ...dbOf(p),
           },
         },

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { collectionTarget, milvusName, qualified } from '../params.js';
+import { collectionExists, describeCollection } from '../lookups.js';
+import { defineStep } from '../types.js';
+
+const params = z.object({ ...collectionTarget, new_collection_name: milvusName }).strict();
+type Params = z.infer<typeof params>;
+
+/**
+ * Renames a collection within its database. Its data, indexes, load state and aliases stay with
+ * it (aliases follow the rename on Milvus 2.3.5). Milvus refuses a new name already used by a
+ * collection or an alias.
+ */
+export const renameCollection = defineStep({
+  name: 'renameCollection',
+  params,
+  destructive: false,
+  describe: (p) => `rename collection ${qualified(p)} to ${p.new_collection_name}`,
+  check(p) {
+    return p.new_collection_name === p.collection_name ? [['new_collection_name', 'is the current name']] : [];
+  },
+  async preflight(ctx, p) {
+    // Later steps of the plan may use the new name of a collection an earlier step creates.
+    const planned = ctx.planned.collections.get(qualified(p));
+    if (planned) ctx.planned.collections.set(qualified({ ...p, collection_name: p.new_collection_name }), planned);
+    return undefined;
+  },
+  async facts(milvus, p) {
+    const renamed = { ...p, collection_name: p.new_collection_name };
+    if (await collectionExists(milvus, renamed)) return [`${qualified(renamed)} already exists: the step will fail`];
+    if (!(await collectionExists(milvus, p))) return [`collection ${qualified(p)} does not exist: the step will fail`];
+    const { aliases } = await describeCollection(milvus, p);
+    return aliases.length ? [`aliases that follow it: ${aliases.join(', ')}`] : [];
+  },
+  async run(ctx, p) {
+    // A resumed step may have renamed it before the previous run stopped.
+    if (ctx.resumed && !(await collectionExists(ctx.milvus, p)) && (await collectionExists(ctx.milvus, { ...p, collection_name: p.new_collection_name }))) return;
+    await ctx.milvus.call('renameCollection', renameRequest(p));
+  },
+  inverse: (p) => ({
+    steps: [
+      {
+        step: 'renameCollection',
+        params: { collection_name: p.new_collection_name, new_collection_name: p.collection_name, ...(p.db_name ? { db_name: p.db_name } : {}) },
+      },
+    ],
+  }),
+});
+
+/**
+ * The SDK's RenameCollectionReq. With `db_name`, the target database is named too: Milvus 2.3.5
+ * takes an empty new database as the connection's database, so a rename inside another database
+ * would otherwise move the collection into the connection's one.
+ */
+export function renameRequest(p: Params) {
+  return {
+    collection_name: p.collection_name,
+    new_collection_name: p.new_collection_name,
+    ...(p.db_name ? { db_name: p.db_name, new_db_name: p.db_name } : {}),
+  };
+}

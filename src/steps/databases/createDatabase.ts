@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { MilvusCallError } from '../../errors.js';
+import type { Milvus } from '../../milvus/client.js';
+import { flag, milvusName } from '../params.js';
+import { defineStep } from '../types.js';
+
+/** Names of the databases the server has. */
+export async function databaseNames(milvus: Milvus): Promise<string[]> {
+  return (await milvus.call('listDatabases', {})).db_names;
+}
+
+const params = z
+  .object({
+    db_name: milvusName,
+    /** Skip (and record nothing to undo) when the database already exists. */
+    if_not_exists: flag,
+  })
+  .strict();
+
+/**
+ * Creates a database. Later steps reach it with `db_name`; the migration state stays in the
+ * configured database. Milvus (2.3) fails on an existing name ("database already exist"), so the
+ * step checks first to say what to do.
+ */
+export const createDatabase = defineStep({
+  name: 'createDatabase',
+  params,
+  destructive: false,
+  describe: (p) => `create database ${p.db_name}`,
+  async facts(milvus, p) {
+    if (!(await databaseNames(milvus)).includes(p.db_name)) return [];
+    return [p.if_not_exists ? 'already exists: skipped (if_not_exists)' : 'already exists: the step will fail'];
+  },
+  async run(ctx, p) {
+    if ((await databaseNames(ctx.milvus)).includes(p.db_name)) {
+      if (p.if_not_exists) return { skipped: true };
+      // A resumed step may have created it before the previous run stopped: then it is ours to undo.
+      if (ctx.resumed) return;
+      throw new MilvusCallError('createDatabase', `database ${p.db_name} already exists`, undefined, {
+        hint: 'use if_not_exists: true to skip an existing database',
+      });
+    }
+    await ctx.milvus.call('createDatabase', { db_name: p.db_name });
+  },
+  inverse(p, recorded) {
+    if (recorded?.skipped) return { steps: [] };
+    return { steps: [{ step: 'dropDatabase', params: { db_name: p.db_name } }] };
+  },
+});
