@@ -8,7 +8,7 @@ import { validateParams } from '../migrations/yaml.js';
 import type { RunLock } from '../state/lock.js';
 import type { StateRow, StateStore } from '../state/store.js';
 import { STEPS } from '../steps/catalogue.js';
-import type { StepCall, StepRecord } from '../steps/types.js';
+import { isDestructive, type StepCall, type StepRecord } from '../steps/types.js';
 import { definitionOf, type PlannedMigration } from './plan.js';
 import { StepFailedError, type MigrationResult, type StepOutcome } from './results.js';
 
@@ -126,9 +126,9 @@ export async function executeMigration(
                 cause: new InvalidInputError('invalid params'),
               });
             }
-            const outcome: StepOutcome = { index: i, step: def.name, summary: def.describe(parsed), destructive: def.destructive, status: 'planned' };
+            const outcome: StepOutcome = { index: i, step: def.name, summary: def.describe(parsed), destructive: isDestructive(def, parsed), status: 'planned' };
             result.steps.push(outcome);
-            if (def.destructive && !ctx.allowDestructive && i >= p.resumeFrom) {
+            if (outcome.destructive && !ctx.allowDestructive && i >= p.resumeFrom) {
               outcome.status = 'not-run';
               // A code migration's steps are only known as its code runs, so the guard fires here.
               const refused = new DestructiveRefusedError([{ migration: migration.name, index: i, step: def.name, summary: outcome.summary }], direction);

@@ -4,7 +4,7 @@ import { atLeast } from '../milvus/version.js';
 import type { Migration, MigrationBody } from '../migrations/model.js';
 import type { StateRow } from '../state/store.js';
 import { STEPS } from '../steps/catalogue.js';
-import type { PlannedSchema, StepCall, StepDefinition } from '../steps/types.js';
+import { isDestructive, type PlannedSchema, type StepCall, type StepDefinition } from '../steps/types.js';
 import type { Direction, StepOutcome } from './results.js';
 
 /** One migration to run in one direction, with its steps resolved (derived `down` included). */
@@ -66,7 +66,7 @@ export function plannedOutcomes(p: PlannedMigration): StepOutcome[] {
       index,
       step: call.step,
       summary: def.describe(call.params),
-      destructive: def.destructive,
+      destructive: isDestructive(def, call.params),
       status: index < p.resumeFrom ? 'skipped' : 'planned',
       ...(note ? { note } : {}),
     };

@@ -65,8 +65,8 @@ export interface StepDefinition<P extends Record<string, unknown> = Record<strin
   readonly name: string;
   /** Strict schema of the step's params: SDK request fields plus snake_case options. */
   readonly params: z.ZodType<P>;
-  /** Whether the step deletes data. Destructive steps need `--allow-destructive`. */
-  readonly destructive: boolean;
+  /** Whether the step deletes data (always, or for these params). Destructive steps need `--allow-destructive`. */
+  readonly destructive: boolean | ((params: P) => boolean);
   /**
    * Oldest Milvus version that supports the step (or these params), e.g. `2.6.0`. Checked
    * against the server before anything runs: on 2.3 some newer calls answer `{}` and change nothing.
@@ -84,6 +84,11 @@ export interface StepDefinition<P extends Record<string, unknown> = Record<strin
   run(ctx: StepContext, params: P): Promise<StepRecord | void>;
   /** The steps that undo this one, given what it recorded. Absent: irreversible. */
   inverse?(params: P, recorded: StepRecord | undefined): InverseResult;
+}
+
+/** Whether this call of a step deletes data. */
+export function isDestructive(def: StepDefinition, params: Readonly<Record<string, unknown>>): boolean {
+  return typeof def.destructive === 'function' ? def.destructive(params) : def.destructive;
 }
 
 /** Helper that keeps each step file's types tight. */

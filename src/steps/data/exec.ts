@@ -42,23 +42,14 @@ type Params = z.infer<typeof params>;
  * (`MILVUS_MIGRATE_RESUMED=1` tells it), so commands should be safe to repeat.
  * No inverse: give the migration a `down:`.
  *
- * `destructive: true` is accepted but the runner reads destructiveness per step, not per call
- * (`StepDefinition.destructive` is a boolean): until it asks per call, the flag is refused by
- * `check` rather than silently not guarding anything.
+ * `destructive: true` declares that the command deletes data: the step then needs
+ * `--allow-destructive` like any drop.
  */
 export const exec = defineStep({
   name: 'exec',
   params,
-  destructive: false,
+  destructive: (p) => p.destructive === true,
   describe: (p) => `run ${p.command.map((a) => quote(String(a))).join(' ')}${p.timeout_seconds ? ` (timeout ${p.timeout_seconds} s)` : ''}`,
-  check(p) {
-    if (p.destructive) {
-      return [
-        ['destructive', 'cannot be honoured yet: this version decides per step name whether a step deletes data, so an exec cannot be guarded by --allow-destructive (put the deletion in a delete/drop step instead)'],
-      ];
-    }
-    return [];
-  },
   async run(ctx, p) {
     await runCommand(ctx, p);
   },

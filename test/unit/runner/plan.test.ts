@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Migration } from '../../../src/migrations/model.js';
-import { resolveBody } from '../../../src/runner/plan.js';
+import { plannedOutcomes, resolveBody } from '../../../src/runner/plan.js';
+import type { StepCall } from '../../../src/steps/types.js';
 import { statusOf } from '../../../src/runner/migrator.js';
 import type { StateRow } from '../../../src/state/store.js';
 
@@ -83,6 +84,22 @@ describe('statusOf', () => {
       ['c', 'failed'],
       ['d', 'pending'],
       ['gone', 'missing'],
+    ]);
+  });
+});
+
+describe('plannedOutcomes', () => {
+  it('asks each call whether it is destructive: exec only when it says so', () => {
+    const m = migration('a', [
+      ['exec', { command: ['echo', 'hi'] }],
+      ['exec', { command: ['./wipe.sh'], destructive: true }],
+      ['dropPartition', { collection_name: 'c', partition_name: 'p' }],
+    ]);
+    const planned = { migration: m, direction: 'up' as const, steps: (m.up as unknown as { steps: StepCall[] }).steps, body: m.up, notes: [], resumeFrom: 0, row: undefined };
+    expect(plannedOutcomes(planned).map((s) => [s.step, s.destructive])).toEqual([
+      ['exec', false],
+      ['exec', true],
+      ['dropPartition', true],
     ]);
   });
 });
