@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { InvalidInputError, type Problem } from '../errors.js';
 import type { Milvus } from '../milvus/client.js';
 import { atLeast } from '../milvus/version.js';
@@ -96,7 +97,8 @@ export async function preflight(milvus: Milvus, plan: readonly PlannedMigration[
         });
         continue;
       }
-      const message = await def.preflight?.({ milvus, planned }, call.params);
+      const migration = { name: p.migration.name, dir: dirname(p.migration.path) };
+      const message = await def.preflight?.({ milvus, planned, migration }, call.params);
       if (message) problems.push({ file: p.migration.path, path: where, message });
     }
   }

@@ -41,6 +41,8 @@ export type InverseResult = { readonly steps: readonly StepCall[]; readonly note
 /** Read-only view used to validate a plan before anything runs. */
 export interface PreflightContext {
   readonly milvus: Milvus;
+  /** The migration whose step is checked: files it names (e.g. `data_file`) are relative to `dir`. */
+  readonly migration: { readonly name: string; readonly dir: string };
   /**
    * What earlier steps of the same plan will have done, so a step can be checked against a
    * collection created by an earlier pending migration.

@@ -158,27 +158,26 @@ describe('insert and upsert', () => {
     await expect(api.migrator().down()).rejects.toThrow(/is irreversible: step 2 upsert: upsert replaces rows in place and the previous values are not kept/);
   });
 
-  it('a malformed or missing data file fails the step naming the file and line, before any row is written', async () => {
+  it('a malformed or missing data file is refused before anything runs; rows that do not fit fail the step before any row is written', async () => {
     const c = uniqueName('badfile');
     await createDocs(c);
     await writeData('seed/bad.jsonl', `${JSON.stringify(row(1))}\n${JSON.stringify(row(2))}\n{"id": 3, "title": "x",\n`);
-    await api.write(`${name('bad')}.yaml`, `up:\n  - insert: { collection_name: ${c}, data_file: seed/bad.jsonl }\n`);
-    let run = await api.migrator().up();
-    expect(run.error?.message).toMatch(/step 1 insert failed: seed\/bad\.jsonl:3: not valid JSON/);
+    const file = await api.write(`${name('bad')}.yaml`, `up:\n  - insert: { collection_name: ${c}, data_file: seed/bad.jsonl }\n`);
+    await expect(api.migrator().up()).rejects.toThrow(`${file}: up[0].insert: seed/bad.jsonl:3: not valid JSON`);
     expect(await ids(c)).toEqual([]);
 
     await writeData('seed/bad.jsonl', jsonl([row(1), { id: 2, title: 'no vector' }, { ...row(3), colour: 'red' }]));
-    run = await api.migrator().up();
+    const run = await api.migrator().up();
     expect(run.error?.message).toContain(`2 rows of seed/bad.jsonl cannot be written to ${c}; nothing was written:
   seed/bad.jsonl line 2: missing field "embedding" (FloatVector)
   seed/bad.jsonl line 3: unknown field "colour": ${c} has id, title, embedding (and no dynamic field)`);
     expect(await ids(c)).toEqual([]);
 
-    await api.write(`${name('missing')}.yaml`, `up:\n  - insert: { collection_name: ${c}, data_file: seed/nope.json }\n`);
     await writeData('seed/bad.jsonl', jsonl([row(1)]));
-    run = await api.migrator().up();
-    expect(run.error?.message).toContain(`seed/nope.json: data file not found (looked for ${join(api.dir, 'seed/nope.json')})`);
-    expect(await ids(c)).toEqual([1]);
+    await api.write(`${name('missing')}.yaml`, `up:\n  - insert: { collection_name: ${c}, data_file: seed/nope.json }\n`);
+    await expect(api.migrator().up()).rejects.toThrow(`seed/nope.json: data file not found (looked for ${join(api.dir, 'seed/nope.json')})`);
+    // Refused as a whole: not even the now valid migration before it ran.
+    expect(await ids(c)).toEqual([]);
   });
 
   it('data and data_file together, or neither, or an unknown extension: rejected before anything runs, with the line', async () => {

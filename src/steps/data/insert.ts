@@ -2,7 +2,7 @@ import { dbOf, qualified } from '../params.js';
 import { rows } from '../lookups.js';
 import { defineStep } from '../types.js';
 import { keyFilter, type KeyRecord } from './keys.js';
-import { checkRowsSource, describeSource, rowsParams, writeRows } from './rows.js';
+import { checkRowsSource, dataFileProblem, describeSource, rowsParams, writeRows } from './rows.js';
 
 /**
  * Inserts rows (seed data, lookup tables), inline (`data`) or from a file beside the migration
@@ -15,6 +15,7 @@ export const insert = defineStep({
   destructive: false,
   describe: (p) => `insert ${describeSource(p)} into ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''}`,
   check: checkRowsSource,
+  preflight: (ctx, p) => dataFileProblem(p, ctx.migration.dir),
   async run(ctx, p) {
     const { rows_done, rows_total, ...keys } = await writeRows(ctx, p, 'insert');
     return { ...keys, rows: rows_done, ...(rows_total !== rows_done ? { rows_total } : {}) };

@@ -80,6 +80,22 @@ export function throttled(logger: Logger, intervalMs = PROGRESS_INTERVAL_MS): (m
  * first (a file is read twice: once to check, once to write), so a bad row fails the step before
  * anything is written, naming the file and line.
  */
+/**
+ * Reads a `data_file` through once before anything runs, so a missing file or a bad line is a
+ * validation error (exit 2) naming the file and line, not a failure half-way through a deploy.
+ */
+export async function dataFileProblem(p: RowsParams, migrationDir: string): Promise<string | undefined> {
+  if (p.data_file === undefined) return undefined;
+  try {
+    for await (const _ of readDataFile(resolveDataFile(p.data_file, migrationDir))) {
+      // Parsing every line is the check.
+    }
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
 export async function writeRows(ctx: StepContext, p: RowsParams, mode: 'insert' | 'upsert'): Promise<WriteRecord> {
   const shape = await collectionShape(ctx.milvus, p);
   if (p.partition_name && shape.partitionKey) {

@@ -1,6 +1,6 @@
 import { qualified } from '../params.js';
 import { defineStep } from '../types.js';
-import { checkRowsSource, describeSource, rowsParams, writeRows } from './rows.js';
+import { checkRowsSource, dataFileProblem, describeSource, rowsParams, writeRows } from './rows.js';
 
 /**
  * Inserts rows, or replaces the rows with the same primary keys: inline (`data`) or from a file
@@ -15,6 +15,7 @@ export const upsert = defineStep({
   destructive: false,
   describe: (p) => `upsert ${describeSource(p)} into ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''}`,
   check: checkRowsSource,
+  preflight: (ctx, p) => dataFileProblem(p, ctx.migration.dir),
   async run(ctx, p) {
     const { rows_done } = await writeRows(ctx, p, 'upsert');
     return { rows: rows_done };

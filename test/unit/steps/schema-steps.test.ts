@@ -265,10 +265,10 @@ describe('dropDatabase', () => {
     const { milvus, calls } = fakeMilvus();
     Object.assign(milvus, { database: 'shop' });
     const planned = { collections: new Map() };
-    expect(await dropDatabase.preflight!({ milvus, planned }, { db_name: 'shop' })).toBe(
+    expect(await dropDatabase.preflight!({ milvus, planned, migration: { name: 'm', dir: '.' } }, { db_name: 'shop' })).toBe(
       'database shop is the configured database, which holds the migration state: a migration cannot drop it',
     );
-    expect(await dropDatabase.preflight!({ milvus, planned }, { db_name: 'other' })).toBeUndefined();
+    expect(await dropDatabase.preflight!({ milvus, planned, migration: { name: 'm', dir: '.' } }, { db_name: 'other' })).toBeUndefined();
     expect(calls).toEqual([]);
   });
 });
