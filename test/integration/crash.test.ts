@@ -73,8 +73,10 @@ describe('SIGKILL at any point, then up again', () => {
     expect(expected.partitions).toEqual(['_default', 'keep', 'new']);
     expect(expected.ids).toEqual([3]);
 
-    // Kill after the 1st..9th step line: before or while each step runs, and while state is written.
-    for (let k = 1; k <= 9; k++) {
+    // Kill after the k-th step line: before or while that step runs, or while state is written.
+    // Points spread over the three migrations (create, the two inserts, the index, drop/create, load)
+    // keep the suite short; each covers a different kind of step.
+    for (const k of [1, 2, 4, 6, 7, 9]) {
       const p = await t.project();
       const c = uniqueName(`crash_${k}`);
       await writeMigrations(p, c);
