@@ -31,6 +31,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { ConnectionError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { processAlive } from '../util/process.js';
 
 /** The Milvus version Embedded Milvus runs (the PyPI `milvus` package version). */
 export const EMBEDDED_MILVUS_VERSION = '2.3.5';
@@ -431,7 +432,7 @@ async function removeAbandonedInstalls(cacheRoot: string, venv: string): Promise
   for (const name of await fsp.readdir(cacheRoot).catch(() => [] as string[])) {
     if (!name.startsWith(prefix)) continue;
     const owner = Number(name.slice(prefix.length).split('-')[0]);
-    if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) {
+    if (Number.isInteger(owner) && owner > 0 && !processAlive(owner)) {
       await fsp.rm(path.join(cacheRoot, name), { recursive: true, force: true }).catch(() => {});
     }
   }
@@ -494,15 +495,6 @@ function groupMembers(pgid: number): ProcStat[] | undefined {
     }
   }
   return members;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
@@ -789,7 +781,7 @@ async function withStartLock<T>(cacheRoot: string, logger: Logger, fn: () => Pro
     const owner = Number(text);
     // A lock being written is empty for an instant; it is stale only if its owner is dead, or if
     // it stayed empty (its owner died between creating and writing it).
-    const stale = text === '' ? lockAgeMs(lock) > 5_000 : !(Number.isInteger(owner) && owner > 0 && pidAlive(owner));
+    const stale = text === '' ? lockAgeMs(lock) > 5_000 : !(Number.isInteger(owner) && owner > 0 && processAlive(owner));
     if (stale) {
       // Remove it only if it is still that lock: another waiter may have replaced it meanwhile.
       try {

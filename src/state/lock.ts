@@ -4,6 +4,7 @@ import { DataType } from '@zilliz/milvus2-sdk-node';
 import { LockTimeoutError, MigrateError, MilvusCallError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Milvus } from '../milvus/client.js';
+import { processAlive } from '../util/process.js';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 export const DEFAULT_LOCK_STALE_AFTER_MS = 30_000;
@@ -90,7 +91,7 @@ export class MilvusLock implements RunLock {
     for (;;) {
       const holder = await this.#tryCreate();
       if (holder === 'acquired') break;
-      if (holder && holder.host === this.#me.host && !processAlive(holder.pid)) {
+      if (holder && holder.host === this.#me.host && Number.isInteger(holder.pid) && holder.pid > 0 && !processAlive(holder.pid)) {
         // Its holder ran on this machine and is gone (killed, crashed): no need to wait it out.
         await this.#takeOver(holder, 'its process is gone');
         continue;
@@ -205,17 +206,6 @@ export class MilvusLock implements RunLock {
       // A missed beat is not fatal: the lock is only taken over after several.
       this.#logger.debug(`lock heartbeat failed: ${(err as Error).message}`);
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
