@@ -16,23 +16,28 @@ const PASSWORD = `pw-SECRET-${randomBytes(6).toString('hex')}`;
 
 beforeAll(async () => {
   // A user of its own with a password nothing else contains, allowed to do everything.
-  await t.client.createUser({ username: USER, password: PASSWORD });
-  await t.client.addUserToRole({ username: USER, roleName: 'admin' });
+  expect((await t.client.createUser({ username: USER, password: PASSWORD })).error_code).toBe('Success');
   await untilPrivileged();
 });
 
-/** Milvus 2.3 applies a new role binding asynchronously (the proxy's privilege cache): wait for it. */
+/**
+ * Binds the user to `admin` and waits until Milvus lets it create a collection. Milvus 2.3's
+ * proxy caches privilege answers: a check that raced ahead of the binding was seen to stay
+ * denied, so each retry binds again (remove + add), which makes Milvus refresh its policy cache.
+ */
 async function untilPrivileged(): Promise<void> {
   const user = new MilvusClient({ address: testAddress(), token: `${USER}:${PASSWORD}`, logLevel: 'error' });
   const probe = uniqueName('probe');
   try {
     for (let i = 0; ; i++) {
+      await t.client.removeUserFromRole({ username: USER, roleName: 'admin' });
+      expect((await t.client.addUserToRole({ username: USER, roleName: 'admin' })).error_code).toBe('Success');
       try {
         await user.createCollection({ collection_name: probe, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }] } as never);
         break;
       } catch (err) {
-        if (i >= 50) throw err;
-        await new Promise((r) => setTimeout(r, 200));
+        if (i >= 60) throw err;
+        await new Promise((r) => setTimeout(r, 500));
       }
     }
     await user.dropCollection({ collection_name: probe });
