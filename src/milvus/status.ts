@@ -24,6 +24,7 @@ interface StatusLike {
 const GRPC_UNAVAILABLE = 14;
 const GRPC_UNAUTHENTICATED = 16;
 const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_PERMISSION_DENIED = 7;
 
 function statusOf(res: unknown): StatusLike | undefined {
   if (!res || typeof res !== 'object') return undefined;
@@ -42,7 +43,18 @@ function isFailure(s: StatusLike): boolean {
 function failureOf(call: string, s: StatusLike): MilvusCallError {
   const reason = s.reason || s.detail || String(s.error_code ?? 'unknown error');
   const code = typeof s.code === 'number' && s.code !== 0 ? s.code : s.error_code;
-  return new MilvusCallError(call, reason, code);
+  const hint = permissionHint(reason);
+  return new MilvusCallError(call, reason, code, hint ? { hint } : undefined);
+}
+
+/**
+ * Milvus 2.3 refuses an RBAC-denied call with gRPC 7 and details like
+ * "PrivilegeCreatePartition: permission deny to alice": say which privilege the user lacks.
+ */
+function permissionHint(reason: string): string | undefined {
+  if (!/permission den/i.test(reason)) return undefined;
+  const privilege = /Privilege(\w+)/.exec(reason)?.[1];
+  return `The Milvus user lacks ${privilege ? `the ${privilege} privilege` : 'a privilege this call needs'}: grant it to the user's role, or run migrations as a user who has it.`;
 }
 
 /**
@@ -78,6 +90,10 @@ export function toMilvusError(call: string, err: unknown, address: string): Erro
       cause: err,
       hint: 'Check token, or username and password (--token, MILVUS_TOKEN, MILVUS_USERNAME/MILVUS_PASSWORD, or the config file).',
     });
+  }
+  if (grpcCode === GRPC_PERMISSION_DENIED) {
+    const reason = grpcDetails(err);
+    return new MilvusCallError(call, `permission denied: ${reason}`, 'PERMISSION_DENIED', { cause: err, hint: permissionHint(`permission denied: ${reason}`)! });
   }
   const s = statusOf(err);
   if (s && isFailure(s)) return failureOf(call, s);

@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { useMilvusTest } from '../support/context.js';
-import { uniqueName } from '../support/milvus.js';
+import { testAddress, testToken, uniqueName } from '../support/milvus.js';
+import { waitUntilGranted } from '../support/rbac.js';
 
 const t = useMilvusTest();
 const auth = inject('milvusAuth');
@@ -49,5 +50,32 @@ describe('authentication', () => {
       const state = await p.cli(['status', '--json']);
       expect(state.json().counts.applied).toBe(0);
     }
+  });
+
+  it('a user who may take the lock but lacks one step\'s privilege: exit 1 naming the step and the privilege, and the state says failed', async () => {
+    const c = uniqueName('rbac_step');
+    const p = await t.project();
+    await p.write(
+      '001_create.yaml',
+      `up:\n  - createCollection: { collection_name: ${c}, fields: [{ name: id, data_type: Int64, is_primary_key: true }, { name: v, data_type: FloatVector, dim: 2 }], index_params: [{ field_name: v, index_type: FLAT, metric_type: L2 }] }\n  - createPartition: { collection_name: ${c}, partition_name: p1 }\n`,
+    );
+    const token = inject('milvusDeployerToken');
+    if (auth) await waitUntilGranted(testAddress(), token, testToken());
+    const res = await p.cli(['up', '--json', ...(token ? ['--token', token] : [])]);
+    expect(res.code, res.stderr).toBe(auth ? 1 : 0);
+    const partitions = await t.client.showPartitions({ collection_name: c });
+    expect(partitions.partition_names.includes('p1')).toBe(!auth);
+    if (!auth) return;
+    expect(res.json().migrations, res.stdout).toHaveLength(1);
+    const error = res.json().migrations[0].error;
+    expect(error, res.stdout).toMatchObject({ stepIndex: 1, step: 'createPartition' });
+    expect(error.message).toMatch(
+      /^Migration 001_create \(up\) step 2 createPartition failed: permission denied: PrivilegeCreatePartition: permission deny to deployer_\w+ \(The Milvus user lacks the CreatePartition privilege: grant it to the user's role, or run migrations as a user who has it\.\)$/,
+    );
+    // Step 1 ran as the user; the state, read as root, says where it stopped.
+    expect((await t.client.hasCollection({ collection_name: c })).value).toBe(true);
+    const status = (await p.cli(['status', '--json'])).json();
+    expect(status.migrations).toMatchObject([{ name: '001_create', status: 'failed', stepsDone: 1 }]);
+    expect(status.migrations[0].lastError).toContain('step 2 createPartition failed: permission denied');
   });
 });

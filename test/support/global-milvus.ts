@@ -17,6 +17,7 @@ import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { TestProject } from 'vitest/node';
 import type { Logger } from '../../src/logger.js';
 import { startEmbedded, type EmbeddedServer } from '../../src/milvus/embedded.js';
+import { createDeployerUser } from './rbac.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -28,6 +29,8 @@ declare module 'vitest' {
     milvusToken: string;
     /** Whether the server refuses calls without credentials (true for the suite's own server). */
     milvusAuth: boolean;
+    /** Token of a user lacking one privilege (see `./rbac.ts`); empty when the server has no authorization. */
+    milvusDeployerToken: string;
   }
 }
 
@@ -42,8 +45,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const external = process.env.MILVUS_ADDRESS;
   if (external) {
     await assertAnswers(external);
-    expose(project, external, '', process.env.MILVUS_TOKEN ?? '', await refusesAnonymous(external));
-    return async () => {};
+    const auth = await refusesAnonymous(external);
+    expose(project, external, '', process.env.MILVUS_TOKEN ?? '', auth);
+    const deployer = await provideDeployer(project, external, auth, process.env.MILVUS_TOKEN ?? '');
+    return async () => {
+      await deployer?.drop();
+    };
   }
 
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'milvus-migrate-test-'));
@@ -57,6 +64,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw err;
   }
   expose(project, server.address, server.dataDir, ROOT_TOKEN, true);
+  await provideDeployer(project, server.address, true, ROOT_TOKEN);
   return async () => {
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -72,6 +80,16 @@ function expose(project: TestProject, address: string, dataDir: string, token: s
   project.provide('milvusToken', token);
   project.provide('milvusAuth', auth);
   process.env.MILVUS_TEST_ADDRESS = address;
+}
+
+/**
+ * Creates the RBAC test user now, because Milvus 2.3 applies new grants only after a delay: by the
+ * time the auth tests run, they are live.
+ */
+async function provideDeployer(project: TestProject, address: string, auth: boolean, adminToken: string) {
+  const deployer = auth ? await createDeployerUser(address, adminToken) : undefined;
+  project.provide('milvusDeployerToken', deployer?.token ?? '');
+  return deployer;
 }
 
 /** Fails the run up front, with one clear message, when the given server does not answer. */
