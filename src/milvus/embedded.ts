@@ -258,6 +258,16 @@ export function serverArgs(script: string, dataDir: string, port: number, author
     'common.session.ttl=5',
     '--extra-config',
     'common.gracefulStopTimeout=3',
+    // A Strong read waits for the next time tick: every 200 ms by default, so reads of the state
+    // took 200-400 ms each. One local server can afford 50 ms ticks (measured: 50-100 ms a read).
+    '--extra-config',
+    'proxy.timeTickInterval=50',
+    // The query coordinator acts on load/release requests once a second by default (measured:
+    // release 600 ms -> 200 ms with these).
+    '--extra-config',
+    'queryCoord.checkInterval=200',
+    '--extra-config',
+    'queryCoord.distPullInterval=100',
   ];
   // The wrapper's flag takes a value; argparse turns any non-empty string into True.
   if (authorization) args.push('--authorization-enabled', 'true');
