@@ -26,6 +26,15 @@ export const EMBED_ETCD_CONFIG_PATH = '/milvus/configs/embedEtcd.yaml';
  * 90 s start period; a cold 2-core machine needs about that, the image pull is not counted.
  */
 export const DEFAULT_DOCKER_STARTUP_TIMEOUT_MS = 180_000;
+/**
+ * How long finding a Docker engine may take. testcontainers' client (docker-modem) has no timeout
+ * of its own unless DOCKER_CLIENT_TIMEOUT is set, so a DOCKER_HOST that accepts but never answers
+ * (or a host that drops packets) would hang the start for minutes.
+ */
+export const DEFAULT_DOCKER_DETECT_TIMEOUT_MS = 30_000;
+
+/** What testcontainers 11 throws when none of its strategies finds a Docker engine that answers. */
+const NO_RUNTIME_MESSAGE = 'Could not find a working container runtime strategy';
 
 /**
  * The embedded etcd's config, as standalone_embed.sh writes it: listen on all interfaces inside the
@@ -90,16 +99,18 @@ export interface DockerMilvus {
 /**
  * Starts Milvus standalone in Docker (see {@link milvusContainerSpec}) and resolves once `/healthz`
  * answers. Throws a {@link ConnectionError} (exit 5) when testcontainers is not installed, when no
- * Docker engine is reachable (fast: testcontainers only looks for configured endpoints and sockets),
- * or when the container does not get ready in time.
+ * Docker engine is reachable (at once when none is configured or its socket is missing; after
+ * {@link DEFAULT_DOCKER_DETECT_TIMEOUT_MS} when one does not answer), or when the container does
+ * not get ready in time.
  */
 export async function startDockerMilvus(opts: { image?: string; logger?: Logger } = {}): Promise<DockerMilvus> {
   const logger = opts.logger ?? silentLogger;
-  const spec = milvusContainerSpec({ ...(opts.image ? { image: opts.image } : {}), env: process.env });
+  const spec = milvusContainerSpec({ image: opts.image, env: process.env });
   const tc = await importOptional('testcontainers', () => import('testcontainers'));
   logger.info(`Starting Milvus in Docker (${spec.image}); a first run pulls the image`);
   let container: StartedTestContainer;
   try {
+    await detectContainerRuntime(tc);
     container = await milvusContainer(tc, spec).start();
   } catch (err) {
     throw startFailure(err, spec.image, process.env);
@@ -126,6 +137,28 @@ export function milvusContainer(tc: typeof import('testcontainers'), spec: Milvu
     .withStartupTimeout(spec.startupTimeoutMs);
 }
 
+/** Thrown when no container runtime strategy answered within the detect timeout. */
+class NoAnswerError extends Error {}
+
+/**
+ * Finds a Docker engine the way `start()` would (testcontainers caches the client it finds, so
+ * `start()` reuses it), bounded by `timeoutMs`.
+ */
+export async function detectContainerRuntime(
+  tc: Pick<typeof import('testcontainers'), 'getContainerRuntimeClient'>,
+  timeoutMs = DEFAULT_DOCKER_DETECT_TIMEOUT_MS,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new NoAnswerError(`${NO_RUNTIME_MESSAGE}: none answered within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    await Promise.race([tc.getContainerRuntimeClient(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Imports an optional package, turning "not installed" into a clear error: testcontainers is only
  * needed for `--docker` / `MILVUS_TEST_DOCKER=1`, so it is not a runtime dependency.
@@ -145,14 +178,12 @@ export async function importOptional<T>(name: string, load: () => Promise<T>): P
   }
 }
 
-/** What testcontainers 11 throws when none of its strategies finds a Docker engine that answers. */
-const NO_RUNTIME_MESSAGE = 'Could not find a working container runtime strategy';
-
 /** Turns a failed container start into a {@link ConnectionError} that says what to do. */
 export function startFailure(err: unknown, image: string, env: NodeJS.ProcessEnv): ConnectionError {
   const endpoint = env.DOCKER_HOST || 'docker';
   if (errorMessage(err).includes(NO_RUNTIME_MESSAGE)) {
-    return new ConnectionError(endpoint, noContainerRuntimeMessage(image, env, os.homedir(), os.userInfo().uid), {
+    const slow = err instanceof NoAnswerError ? ` (${err.message.slice(NO_RUNTIME_MESSAGE.length + 2)})` : '';
+    return new ConnectionError(endpoint, noContainerRuntimeMessage(image, env, os.homedir(), os.userInfo().uid) + slow, {
       cause: err,
       hint: 'Start Docker or point DOCKER_HOST at it (DEBUG=testcontainers* shows why each place failed), or use a running Milvus (MILVUS_ADDRESS) or Embedded Milvus instead.',
     });
