@@ -2,6 +2,9 @@
  * Vitest global setup of the integration project: one real Milvus for the whole run.
  *
  * - `MILVUS_ADDRESS` set: that server is used (it must answer; nothing is started).
+ * - Else `MILVUS_TEST_DOCKER=1`: Milvus standalone (image `MILVUS_IMAGE`, default
+ *   `DEFAULT_MILVUS_IMAGE`) is started in Docker through testcontainers and stopped in teardown.
+ *   Without a Docker engine setup fails with a message naming where Docker was looked for.
  * - Otherwise one Embedded Milvus 2.3.5 is started with its data in a fresh temp folder, and
  *   stopped (and the folder removed) in teardown. Only one Embedded Milvus fits a machine, which
  *   is why it is started here once and not per file.
@@ -16,6 +19,7 @@ import * as path from 'node:path';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { TestProject } from 'vitest/node';
 import type { Logger } from '../../src/logger.js';
+import { startDockerMilvus } from '../../src/milvus/docker.js';
 import { startEmbedded, type EmbeddedServer } from '../../src/milvus/embedded.js';
 import { createDeployerUser } from './rbac.js';
 
@@ -23,7 +27,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** `host:port` of the Milvus the integration tests use. */
     milvusAddress: string;
-    /** Data folder of the Embedded Milvus this run started; empty string when `MILVUS_ADDRESS` is used. */
+    /** Data folder of the Embedded Milvus this run started; empty string for `MILVUS_ADDRESS` or Docker. */
     milvusDataDir: string;
     /** Token for the test server (`root:Milvus` for the suite's own server; `MILVUS_TOKEN` or '' otherwise). */
     milvusToken: string;
@@ -51,6 +55,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => {
       await deployer?.drop();
     };
+  }
+
+  if (process.env.MILVUS_TEST_DOCKER === '1') {
+    const server = await startDockerMilvus({ logger });
+    try {
+      // The image starts without authorization, so tests get no token (as for such a MILVUS_ADDRESS).
+      expose(project, server.address, '', '', await refusesAnonymous(server.address));
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
+    return () => server.stop();
   }
 
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'milvus-migrate-test-'));
