@@ -61,7 +61,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const server = await startDockerMilvus({ logger });
     try {
       // The image starts without authorization, so tests get no token (as for such a MILVUS_ADDRESS).
-      expose(project, server.address, '', '', await refusesAnonymous(server.address));
+      const auth = await refusesAnonymous(server.address);
+      expose(project, server.address, '', '', auth);
+      await provideDeployer(project, server.address, auth, '');
     } catch (err) {
       await server.stop();
       throw err;
