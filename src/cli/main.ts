@@ -1,8 +1,7 @@
 import yargs, { type Argv } from 'yargs';
-import pc from 'picocolors';
 import { InvalidInputError, MigrateError, errorMessage } from '../errors.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
-import { Output } from './output.js';
+import { colorEnabled, Output } from './output.js';
 import { errorJson, errorText } from './render.js';
 import type { GlobalArgs } from './session.js';
 
@@ -16,7 +15,7 @@ const EXAMPLES_EPILOG = `Exit codes: 0 success (also nothing to do), 1 a migrati
 (usage, config, migration file, checksum, irreversible down), 3 lock held by another run,
 4 destructive steps refused, 5 cannot connect to or authenticate with Milvus.`;
 
-function globalOptions(y: Argv) {
+function globalOptions(y: Argv, color: boolean) {
   return y
     .option('config', { type: 'string', describe: 'Path of milvus.config.yaml (default: found from the current folder up)', global: true })
     .option('env', { type: 'string', describe: 'Environment of the config file to use (environments.NAME)', global: true })
@@ -25,7 +24,7 @@ function globalOptions(y: Argv) {
     .option('database', { type: 'string', describe: 'Milvus database holding the state (beats MILVUS_DATABASE)', global: true })
     .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document on stdout; logs go to stderr', global: true })
     .option('verbose', { type: 'boolean', default: false, describe: 'More detail on stderr', global: true })
-    .option('color', { type: 'boolean', default: pc.isColorSupported, describe: 'Colours (--no-color or NO_COLOR turn them off)', global: true });
+    .option('color', { type: 'boolean', default: color, describe: 'Colours (--no-color or NO_COLOR turn them off)', global: true });
 }
 
 function migrateOptions(y: Argv, direction: 'up' | 'down' | 'plan') {
@@ -44,7 +43,7 @@ function migrateOptions(y: Argv, direction: 'up' | 'down' | 'plan') {
 export async function run(argv: readonly string[], out?: Output): Promise<number> {
   // Render errors before yargs has parsed --json: look for it by hand.
   const wantsJson = argv.includes('--json');
-  const color = !argv.includes('--no-color') && pc.isColorSupported;
+  const color = colorEnabled(argv);
   let output = out ?? new Output(wantsJson, argv.includes('--verbose'), color);
   // Secrets given on the command line or in the environment are scrubbed from the start.
   output.addSecrets([flagValue(argv, '--token'), process.env.MILVUS_TOKEN, process.env.MILVUS_PASSWORD]);
@@ -62,10 +61,12 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
         code = await fn(args, output);
       } catch (err) {
         code = report(output, err);
+      } finally {
+        output.close();
       }
     };
 
-  const parser = (globalOptions(yargs([...argv])) as unknown as Argv)
+  const parser = (globalOptions(yargs([...argv]), color) as unknown as Argv)
     .scriptName('milvus-migrate')
     .usage('$0 <command> [options]\n\nVersioned schema migrations for Milvus, with state kept in Milvus itself.')
     .command(
