@@ -1,6 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { InvalidInputError, MigrateError, errorMessage } from '../errors.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
+import type { FailureDocument } from './json-shapes.js';
 import { colorEnabled, Output } from './output.js';
 import { errorJson, errorText } from './render.js';
 import type { GlobalArgs } from './session.js';
@@ -60,7 +61,7 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       try {
         code = await fn(args, output);
       } catch (err) {
-        code = report(output, err);
+        code = report(output, err, String((raw as { _: unknown[] })._[0]));
       } finally {
         output.close();
       }
@@ -72,7 +73,10 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
     .command(
       'init',
       'Write milvus.config.yaml and a migrations/ folder, if absent',
-      (y) => y.example('$0 init', 'start using milvus-migrate in this repository'),
+      (y) =>
+        y
+          .example('$0 init', 'start using milvus-migrate in this repository')
+          .example('$0 init --config db/milvus.config.yaml', 'put the config elsewhere (then pass --config to every command)'),
       handle(async (a, o) => (await import('./commands/init.js')).init(a, o)),
     )
     .command(
@@ -82,13 +86,17 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
         y
           .positional('name', { type: 'string', demandOption: true, describe: 'What the migration does, e.g. "drop old partition"' })
           .option('format', { choices: ['yaml', 'ts', 'js'] as const, default: 'yaml' as const, describe: 'YAML steps, or TypeScript/JavaScript code' })
-          .example('$0 create "add 2027 partition"', 'migrations/20261128120000_add_2027_partition.yaml'),
+          .example('$0 create "add 2027 partition"', 'migrations/20261128120000_add_2027_partition.yaml')
+          .example('$0 create "backfill titles" --format ts', 'a TypeScript code migration (.ts, no build step)'),
       handle<{ name: string; format: 'yaml' | 'ts' | 'js' }>(async (a, o) => (await import('./commands/create.js')).create(a, o)),
     )
     .command(
       'status',
       'List every migration: applied | pending | failed | changed | missing',
-      (y) => y.example('$0 status --json', 'machine-readable status'),
+      (y) =>
+        y
+          .example('$0 status', 'what is applied, pending, failed, changed or missing')
+          .example('$0 status --env production --json', 'machine-readable status of production'),
       handle(async (a, o) => (await import('./commands/status.js')).status(a, o)),
     )
     .command(
@@ -115,6 +123,7 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan with live facts; change nothing' })
           .option('allow-destructive', { type: 'boolean', default: false, describe: 'Allow steps that delete data (reverting a create drops it)' })
           .example('$0 down', 'revert the last applied migration')
+          .example('$0 down --step 2 --dry-run', 'show what reverting the last two would do')
           .example('$0 down --to 0 --allow-destructive', 'revert everything'),
       handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean; lockTimeout?: number }>(async (a, o) =>
         (await import('./commands/migrate.js')).migrate('down', a, o),
@@ -127,6 +136,7 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
         migrateOptions(y, 'plan')
           .option('allow-changed', { type: 'boolean', default: false, describe: 'Plan although applied migration files were edited' })
           .option('allow-out-of-order', { type: 'boolean', default: false, describe: 'Plan pending migrations named before an applied one' })
+          .example('$0 plan', 'what up would run, with rows at stake')
           .example('$0 plan --json', 'the plan as JSON, e.g. for a pull request comment'),
       handle<{ to?: string; step?: number; allowChanged?: boolean; allowOutOfOrder?: boolean }>(async (a, o) => (await import('./commands/migrate.js')).migrate('plan', a, o)),
     )
@@ -136,7 +146,8 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       (y) =>
         y
           .option('offline', { type: 'boolean', default: false, describe: 'Only check the files; do not connect to compare checksums' })
-          .example('$0 validate --offline', 'in a pull request, without a server'),
+          .example('$0 validate --offline', 'in a pull request, without a server')
+          .example('$0 validate --env production', 'also check that applied files were not edited'),
       handle<{ offline?: boolean }>(async (a, o) => (await import('./commands/validate.js')).validate(a, o)),
     )
     .command(
@@ -147,7 +158,8 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
           .positional('name', { type: 'string', demandOption: true, describe: 'Migration name (file name without extension)' })
           .option('applied', { type: 'boolean', describe: 'Record it as applied' })
           .option('pending', { type: 'boolean', describe: 'Remove its state so it runs again' })
-          .example('$0 mark 20261128120000_create_example_collection --applied', 'baseline an existing database'),
+          .example('$0 mark 20261128120000_create_example_collection --applied', 'baseline an existing database')
+          .example('$0 mark 20261128120000_create_example_collection --pending', 'forget it, so up runs it again'),
       handle<{ name: string; applied?: boolean; pending?: boolean }>(async (a, o) => (await import('./commands/mark.js')).mark(a, o)),
     )
     .command(
@@ -159,6 +171,9 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
     .demandCommand(1, 'Give a command; see --help.')
     .recommendCommands()
     .strict()
+    .example('$0 init && $0 create "create docs collection"', 'start a project')
+    .example('$0 plan && $0 up', 'see what would run, then run it')
+    .example('$0 up --env production --allow-destructive --json', 'a CI deploy step')
     .epilog(EXAMPLES_EPILOG)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .exitProcess(false)
@@ -175,9 +190,9 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
   return code;
 }
 
-function report(out: Output, err: unknown): number {
+function report(out: Output, err: unknown, command?: string): number {
   const code = err instanceof MigrateError ? exitCodeOf(err.kind) : EXIT.migrationFailed;
-  if (out.json) out.document({ ok: false, exitCode: code, error: errorJson(err) });
+  if (out.json) out.document({ command: command ?? null, ok: false, exitCode: code, error: errorJson(err) } satisfies FailureDocument);
   out.log(errorText(out, err));
   if (!(err instanceof MigrateError) && out.verbose && err instanceof Error && err.stack) out.log(err.stack);
   return code;

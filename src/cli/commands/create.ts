@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { InvalidInputError } from '../../errors.js';
+import type { JsonDocument } from '../json-shapes.js';
 import type { Output } from '../output.js';
 import { loadSettings, type GlobalArgs } from '../session.js';
 
@@ -74,7 +75,7 @@ export async function create(args: CreateArgs, out: Output, now: Date = new Date
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new InvalidInputError(`create: ${file} already exists`);
     throw err;
   }
-  if (args.json) out.document({ command: 'create', ok: true, exitCode: 0, path: file, name: `${timestamp(now)}_${slug}` });
+  if (args.json) out.document({ command: 'create', ok: true, exitCode: 0, path: file, name: `${timestamp(now)}_${slug}`, format: args.format } satisfies JsonDocument<'create'>);
   else out.result(`${out.colors.green('created')} ${relative(process.cwd(), file) || file}`);
   return 0;
 }

@@ -1,5 +1,6 @@
 import { mkdir, writeFile, access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { JsonDocument } from '../json-shapes.js';
 import type { Output } from '../output.js';
 import type { GlobalArgs } from '../session.js';
 
@@ -44,7 +45,7 @@ export async function init(args: GlobalArgs, out: Output): Promise<number> {
     await mkdir(migrationsDir, { recursive: true });
     created.push(migrationsDir);
   }
-  if (args.json) out.document({ command: 'init', ok: true, exitCode: 0, created, kept });
+  if (args.json) out.document({ command: 'init', ok: true, exitCode: 0, created, kept } satisfies JsonDocument<'init'>);
   else {
     const c = out.colors;
     out.result(
