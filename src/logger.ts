@@ -39,6 +39,7 @@ export function progressText(p: Pick<ProgressUpdate, 'done' | 'total' | 'unit'>)
   return `${p.done.toLocaleString('en-US')}${total} rows${pct}`;
 }
 
+/** A logger that drops everything (the library's default). */
 export const silentLogger: Logger = {
   debug() {},
   info() {},

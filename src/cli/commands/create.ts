@@ -10,36 +10,56 @@ export interface CreateArgs extends GlobalArgs {
   readonly format: 'yaml' | 'ts' | 'js';
 }
 
+/** New migration files, by `--format`: commented, and valid as they are (the tests run `validate` on them). */
 export const TEMPLATES = {
-  yaml: `description: TODO say what this migration changes
+  yaml: `# Shown by status and plan: say what this migration changes and why.
+description: TODO say what this migration changes
+
+# Steps run in order, each as <stepName>: <params>. Step names are the Node SDK's method names
+# and params its request fields (snake_case), e.g. createCollection, createIndex, loadCollection,
+# createPartition, dropPartition, createAlias, alterAlias, insert, copyRows. The whole file is
+# validated before anything runs: unknown steps or params are errors with the line.
 up:
   - createPartition:
       collection_name: my_collection
       partition_name: my_partition
-# down is optional: without it, the inverse of each up step runs in reverse order.
+
+# down is optional: without it, the inverse of each up step runs in reverse order (here:
+# dropPartition). Write it when the inverse is not what you want, or when a step has none
+# (dropCollection). Steps that delete data need --allow-destructive.
 # down:
 #   - dropPartition:
 #       collection_name: my_collection
 #       partition_name: my_partition
 `,
-  ts: `import { defineMigration } from 'milvus-migrate';
+  ts: `// A code migration, loaded with tsx (no build step). \`steps\` is the YAML step catalogue with the
+// same checks, waits and state recording; \`client\` is the connected MilvusClient of the Node SDK
+// for anything else; \`log\` writes to milvus-migrate's log. The import is types only, so the file
+// also runs with a milvus-migrate installed elsewhere (npx); defineMigration() works too.
+import type { MigrationDefinition } from 'milvus-migrate';
 
-export default defineMigration({
+export default {
   description: 'TODO say what this migration changes',
-  async up({ steps, client, log }) {
+  async up({ steps }) {
     await steps.createPartition({ collection_name: 'my_collection', partition_name: 'my_partition' });
   },
+  // Code migrations have no derived down: without this, \`down\` refuses to revert it.
   async down({ steps }) {
     await steps.dropPartition({ collection_name: 'my_collection', partition_name: 'my_partition' });
   },
-});
+} satisfies MigrationDefinition;
 `,
-  js: `/** @type {import('milvus-migrate').MigrationDefinition} */
+  js: `// A code migration (ES module). \`steps\` is the YAML step catalogue with the same checks, waits
+// and state recording; \`client\` is the connected MilvusClient of the Node SDK for anything else;
+// \`log\` writes to milvus-migrate's log.
+
+/** @type {import('milvus-migrate').MigrationDefinition} */
 export default {
   description: 'TODO say what this migration changes',
-  async up({ steps, client, log }) {
+  async up({ steps }) {
     await steps.createPartition({ collection_name: 'my_collection', partition_name: 'my_partition' });
   },
+  // Code migrations have no derived down: without this, \`down\` refuses to revert it.
   async down({ steps }) {
     await steps.dropPartition({ collection_name: 'my_collection', partition_name: 'my_partition' });
   },
