@@ -111,6 +111,19 @@ describe('--json against Milvus', () => {
     expect((await json('unlock', ['unlock'], 0)).doc).toEqual({ command: 'unlock', ok: true, exitCode: 0, released: null });
   });
 
+  // The rules (NO_COLOR, TTY, TERM) are unit-tested in test/unit/cli/progress.test.ts; this is the wiring.
+  it('colours: FORCE_COLOR turns them on without a TTY; --no-color beats it', async () => {
+    const validate = (env: Record<string, string | undefined>, extra: string[] = []) => p.cli(['validate', '--offline', ...extra], { env });
+    const ESC = '\x1b[';
+    const forced = await validate({ NO_COLOR: undefined, FORCE_COLOR: '1' });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain(ESC);
+    const off = await validate({ NO_COLOR: undefined, FORCE_COLOR: '1' }, ['--no-color']);
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stdout).toMatch(/^✔ 3 migration files valid/);
+    expect(off.stdout + off.stderr).not.toContain(ESC);
+  });
+
   it('invalid input: the failure document lists each problem with file and line', async () => {
     await p.write('004_bad.yaml', `up:\n  - dropPartiton: { collection_name: ${collection}, partition_name: p2 }\n`);
     const bad = (await json('failure', ['plan'], 2)).doc;
