@@ -205,15 +205,27 @@ function flagValue(argv: readonly string[], flag: string): string | undefined {
   return a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[i + 1];
 }
 
+/** The first word that is neither a flag nor the value of a global flag that takes one. */
+function commandOf(argv: readonly string[]): string | null {
+  const takesValue = new Set(['--config', '--env', '--address', '--token', '--database']);
+  return argv.find((a, i) => !a.startsWith('-') && !takesValue.has(argv[i - 1] ?? '')) ?? null;
+}
+
 /** Entry point of the `milvus-migrate` binary. */
 export async function main(argv: readonly string[]): Promise<void> {
   // The SDK's background connect can reject unobserved; never let it print a stack with secrets.
   process.on('unhandledRejection', (reason) => {
     const out = new Output(false, false, false);
     out.addSecrets([flagValue(argv, '--token'), process.env.MILVUS_TOKEN, process.env.MILVUS_PASSWORD]);
-    out.log(`✖ ${errorMessage(reason)}`);
     const grpc = (reason as { code?: unknown } | undefined)?.code;
-    process.exit(grpc === 14 || grpc === 16 ? EXIT.connection : EXIT.migrationFailed);
+    const code = grpc === 14 || grpc === 16 ? EXIT.connection : EXIT.migrationFailed;
+    // --json promises one document on stdout, also when the process dies this way.
+    if (argv.includes('--json') && !Output.documentWritten) {
+      const error = { kind: code === EXIT.connection ? ('connection' as const) : ('migration-failed' as const), message: errorMessage(reason) };
+      out.document({ command: commandOf(argv), ok: false, exitCode: code, error } satisfies FailureDocument);
+    }
+    out.log(`✖ ${errorMessage(reason)}`);
+    process.stdout.write('', () => process.exit(code));
   });
   const code = await run(argv);
   // gRPC keeps sockets open for a while after close; do not wait for them.

@@ -58,8 +58,12 @@ export class Output {
     this.stdout.write(this.scrub(text.endsWith('\n') ? text : `${text}\n`));
   }
 
+  /** Whether this process has printed its JSON document (a crash handler must not add a second). */
+  static documentWritten = false;
+
   /** The one JSON document of `--json`. */
   document(doc: unknown): void {
+    Output.documentWritten = true;
     this.#progress.interrupt();
     this.stdout.write(`${this.scrub(JSON.stringify(doc, null, 2))}\n`);
   }

@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JSON_DOCUMENTS } from '../../src/cli/json-shapes.js';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runInProcess } from '../support/cli-help.js';
 import { useMilvusTest } from '../support/context.js';
@@ -122,6 +123,17 @@ describe('--json against Milvus', () => {
     expect(off.code, off.stderr).toBe(0);
     expect(off.stdout).toMatch(/^✔ 3 migration files valid/);
     expect(off.stdout + off.stderr).not.toContain(ESC);
+  });
+
+  it('a process dying of an unobserved rejection (the SDK can raise one) still prints its one document', async () => {
+    // Raised on the first retry warning, when the CLI's handler is surely installed.
+    await writeFile(
+      join(p.dir, 'crash.mjs'),
+      `const write = process.stderr.write.bind(process.stderr);\nlet fired = false;\nprocess.stderr.write = (chunk, ...rest) => {\n  if (!fired && String(chunk).includes('retrying')) { fired = true; Promise.reject(Object.assign(new Error('background connect failed'), { code: 14 })); }\n  return write(chunk, ...rest);\n};\n`,
+    );
+    const r = await p.cli(['status', '--json'], { env: { MILVUS_ADDRESS: '127.0.0.1:1', NODE_OPTIONS: '--import=./crash.mjs' } });
+    expect(r.code, r.stderr).toBe(5);
+    expect(JSON_DOCUMENTS.failure.parse(r.json())).toEqual({ command: 'status', ok: false, exitCode: 5, error: { kind: 'connection', message: 'background connect failed' } });
   });
 
   it('invalid input: the failure document lists each problem with file and line', async () => {
