@@ -3,16 +3,30 @@
  *
  * @example
  * ```ts
- * import { loadConfig, Milvus, Migrator, MilvusStateStore } from 'milvus-migrate';
- * const cfg = await loadConfig();
- * const milvus = await Milvus.connect({ ...cfg.connection, database: cfg.database });
- * const migrator = new Migrator({ milvus, store: new MilvusStateStore(milvus, cfg.stateCollection), migrationsDir: cfg.migrationsDir });
- * const result = await migrator.up();
+ * import { openProject } from 'milvus-migrate';
+ * const project = await openProject({ env: 'production', logger: console });
+ * try {
+ *   console.table(await project.status());
+ *   const result = await project.up();
+ *   if (result.error) throw result.error;
+ * } finally {
+ *   await project.close();
+ * }
  * ```
  */
 import type { CodeFn } from './migrations/model.js';
 
 export type { CodeMigrationContext, Migration, MigrationBody } from './migrations/model.js';
+export {
+  openProject,
+  connectProject,
+  createMigrator,
+  createLock,
+  type OpenProjectOptions,
+  type Project,
+  type ProjectConnection,
+  type MigratorSettings,
+} from './project.js';
 export { loadConfig, type LoadConfigOptions, type ResolvedConfig } from './config/load.js';
 export { Milvus, type ConnectionSettings } from './milvus/client.js';
 export { startEmbedded, type EmbeddedOptions, type EmbeddedServer } from './milvus/embedded.js';
@@ -25,7 +39,8 @@ export { loadMigrations } from './migrations/load.js';
 export { STEPS, STEP_NAMES } from './steps/catalogue.js';
 export type { StepDefinition, StepCall } from './steps/types.js';
 export * from './errors.js';
-export type { Logger } from './logger.js';
+export { silentLogger, progressText, type Logger, type ProgressUpdate } from './logger.js';
+export { MilvusLock, type LockHolder, type RunLock } from './state/lock.js';
 
 /** A code migration (`.ts`, `.js`, `.mjs`): `export default defineMigration({ up, down })`. */
 export interface MigrationDefinition {

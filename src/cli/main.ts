@@ -1,8 +1,8 @@
 import yargs, { type Argv } from 'yargs';
-import pc from 'picocolors';
 import { InvalidInputError, MigrateError, errorMessage } from '../errors.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
-import { Output } from './output.js';
+import type { FailureDocument } from './json-shapes.js';
+import { colorEnabled, Output } from './output.js';
 import { errorJson, errorText } from './render.js';
 import type { GlobalArgs } from './session.js';
 
@@ -16,7 +16,7 @@ const EXAMPLES_EPILOG = `Exit codes: 0 success (also nothing to do), 1 a migrati
 (usage, config, migration file, checksum, irreversible down), 3 lock held by another run,
 4 destructive steps refused, 5 cannot connect to or authenticate with Milvus.`;
 
-function globalOptions(y: Argv) {
+function globalOptions(y: Argv, color: boolean) {
   return y
     .option('config', { type: 'string', describe: 'Path of milvus.config.yaml (default: found from the current folder up)', global: true })
     .option('env', { type: 'string', describe: 'Environment of the config file to use (environments.NAME)', global: true })
@@ -25,7 +25,7 @@ function globalOptions(y: Argv) {
     .option('database', { type: 'string', describe: 'Milvus database holding the state (beats MILVUS_DATABASE)', global: true })
     .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document on stdout; logs go to stderr', global: true })
     .option('verbose', { type: 'boolean', default: false, describe: 'More detail on stderr', global: true })
-    .option('color', { type: 'boolean', default: pc.isColorSupported, describe: 'Colours (--no-color or NO_COLOR turn them off)', global: true });
+    .option('color', { type: 'boolean', default: color, describe: 'Colours (--no-color or NO_COLOR turn them off)', global: true });
 }
 
 function migrateOptions(y: Argv, direction: 'up' | 'down' | 'plan') {
@@ -44,7 +44,7 @@ function migrateOptions(y: Argv, direction: 'up' | 'down' | 'plan') {
 export async function run(argv: readonly string[], out?: Output): Promise<number> {
   // Render errors before yargs has parsed --json: look for it by hand.
   const wantsJson = argv.includes('--json');
-  const color = !argv.includes('--no-color') && pc.isColorSupported;
+  const color = colorEnabled(argv);
   let output = out ?? new Output(wantsJson, argv.includes('--verbose'), color);
   // Secrets given on the command line or in the environment are scrubbed from the start.
   output.addSecrets([flagValue(argv, '--token'), process.env.MILVUS_TOKEN, process.env.MILVUS_PASSWORD]);
@@ -61,17 +61,22 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       try {
         code = await fn(args, output);
       } catch (err) {
-        code = report(output, err);
+        code = report(output, err, String((raw as { _: unknown[] })._[0]));
+      } finally {
+        output.close();
       }
     };
 
-  const parser = (globalOptions(yargs([...argv])) as unknown as Argv)
+  const parser = (globalOptions(yargs([...argv]), color) as unknown as Argv)
     .scriptName('milvus-migrate')
     .usage('$0 <command> [options]\n\nVersioned schema migrations for Milvus, with state kept in Milvus itself.')
     .command(
       'init',
       'Write milvus.config.yaml and a migrations/ folder, if absent',
-      (y) => y.example('$0 init', 'start using milvus-migrate in this repository'),
+      (y) =>
+        y
+          .example('$0 init', 'start using milvus-migrate in this repository')
+          .example('$0 init --config db/milvus.config.yaml', 'put the config elsewhere (then pass --config to every command)'),
       handle(async (a, o) => (await import('./commands/init.js')).init(a, o)),
     )
     .command(
@@ -81,13 +86,17 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
         y
           .positional('name', { type: 'string', demandOption: true, describe: 'What the migration does, e.g. "drop old partition"' })
           .option('format', { choices: ['yaml', 'ts', 'js'] as const, default: 'yaml' as const, describe: 'YAML steps, or TypeScript/JavaScript code' })
-          .example('$0 create "add 2027 partition"', 'migrations/20261128120000_add_2027_partition.yaml'),
+          .example('$0 create "add 2027 partition"', 'migrations/20261128120000_add_2027_partition.yaml')
+          .example('$0 create "backfill titles" --format ts', 'a TypeScript code migration (.ts, no build step)'),
       handle<{ name: string; format: 'yaml' | 'ts' | 'js' }>(async (a, o) => (await import('./commands/create.js')).create(a, o)),
     )
     .command(
       'status',
       'List every migration: applied | pending | failed | changed | missing',
-      (y) => y.example('$0 status --json', 'machine-readable status'),
+      (y) =>
+        y
+          .example('$0 status', 'what is applied, pending, failed, changed or missing')
+          .example('$0 status --env production --json', 'machine-readable status of production'),
       handle(async (a, o) => (await import('./commands/status.js')).status(a, o)),
     )
     .command(
@@ -114,6 +123,7 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan with live facts; change nothing' })
           .option('allow-destructive', { type: 'boolean', default: false, describe: 'Allow steps that delete data (reverting a create drops it)' })
           .example('$0 down', 'revert the last applied migration')
+          .example('$0 down --step 2 --dry-run', 'show what reverting the last two would do')
           .example('$0 down --to 0 --allow-destructive', 'revert everything'),
       handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean; lockTimeout?: number }>(async (a, o) =>
         (await import('./commands/migrate.js')).migrate('down', a, o),
@@ -126,6 +136,7 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
         migrateOptions(y, 'plan')
           .option('allow-changed', { type: 'boolean', default: false, describe: 'Plan although applied migration files were edited' })
           .option('allow-out-of-order', { type: 'boolean', default: false, describe: 'Plan pending migrations named before an applied one' })
+          .example('$0 plan', 'what up would run, with rows at stake')
           .example('$0 plan --json', 'the plan as JSON, e.g. for a pull request comment'),
       handle<{ to?: string; step?: number; allowChanged?: boolean; allowOutOfOrder?: boolean }>(async (a, o) => (await import('./commands/migrate.js')).migrate('plan', a, o)),
     )
@@ -135,7 +146,8 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       (y) =>
         y
           .option('offline', { type: 'boolean', default: false, describe: 'Only check the files; do not connect to compare checksums' })
-          .example('$0 validate --offline', 'in a pull request, without a server'),
+          .example('$0 validate --offline', 'in a pull request, without a server')
+          .example('$0 validate --env production', 'also check that applied files were not edited'),
       handle<{ offline?: boolean }>(async (a, o) => (await import('./commands/validate.js')).validate(a, o)),
     )
     .command(
@@ -146,7 +158,8 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
           .positional('name', { type: 'string', demandOption: true, describe: 'Migration name (file name without extension)' })
           .option('applied', { type: 'boolean', describe: 'Record it as applied' })
           .option('pending', { type: 'boolean', describe: 'Remove its state so it runs again' })
-          .example('$0 mark 20261128120000_create_example_collection --applied', 'baseline an existing database'),
+          .example('$0 mark 20261128120000_create_example_collection --applied', 'baseline an existing database')
+          .example('$0 mark 20261128120000_create_example_collection --pending', 'forget it, so up runs it again'),
       handle<{ name: string; applied?: boolean; pending?: boolean }>(async (a, o) => (await import('./commands/mark.js')).mark(a, o)),
     )
     .command(
@@ -158,6 +171,9 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
     .demandCommand(1, 'Give a command; see --help.')
     .recommendCommands()
     .strict()
+    .example('$0 init && $0 create "create docs collection"', 'start a project')
+    .example('$0 plan && $0 up', 'see what would run, then run it')
+    .example('$0 up --env production --allow-destructive --json', 'a CI deploy step')
     .epilog(EXAMPLES_EPILOG)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .exitProcess(false)
@@ -174,9 +190,9 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
   return code;
 }
 
-function report(out: Output, err: unknown): number {
+function report(out: Output, err: unknown, command?: string): number {
   const code = err instanceof MigrateError ? exitCodeOf(err.kind) : EXIT.migrationFailed;
-  if (out.json) out.document({ ok: false, exitCode: code, error: errorJson(err) });
+  if (out.json) out.document({ command: command ?? null, ok: false, exitCode: code, error: errorJson(err) } satisfies FailureDocument);
   out.log(errorText(out, err));
   if (!(err instanceof MigrateError) && out.verbose && err instanceof Error && err.stack) out.log(err.stack);
   return code;
@@ -189,15 +205,27 @@ function flagValue(argv: readonly string[], flag: string): string | undefined {
   return a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[i + 1];
 }
 
+/** The first word that is neither a flag nor the value of a global flag that takes one. */
+function commandOf(argv: readonly string[]): string | null {
+  const takesValue = new Set(['--config', '--env', '--address', '--token', '--database']);
+  return argv.find((a, i) => !a.startsWith('-') && !takesValue.has(argv[i - 1] ?? '')) ?? null;
+}
+
 /** Entry point of the `milvus-migrate` binary. */
 export async function main(argv: readonly string[]): Promise<void> {
   // The SDK's background connect can reject unobserved; never let it print a stack with secrets.
   process.on('unhandledRejection', (reason) => {
     const out = new Output(false, false, false);
     out.addSecrets([flagValue(argv, '--token'), process.env.MILVUS_TOKEN, process.env.MILVUS_PASSWORD]);
-    out.log(`✖ ${errorMessage(reason)}`);
     const grpc = (reason as { code?: unknown } | undefined)?.code;
-    process.exit(grpc === 14 || grpc === 16 ? EXIT.connection : EXIT.migrationFailed);
+    const code = grpc === 14 || grpc === 16 ? EXIT.connection : EXIT.migrationFailed;
+    // --json promises one document on stdout, also when the process dies this way.
+    if (argv.includes('--json') && !Output.documentWritten) {
+      const error = { kind: code === EXIT.connection ? ('connection' as const) : ('migration-failed' as const), message: errorMessage(reason) };
+      out.document({ command: commandOf(argv), ok: false, exitCode: code, error } satisfies FailureDocument);
+    }
+    out.log(`✖ ${errorMessage(reason)}`);
+    process.stdout.write('', () => process.exit(code));
   });
   const code = await run(argv);
   // gRPC keeps sockets open for a while after close; do not wait for them.

@@ -2,20 +2,21 @@ import { MigrateError, InvalidInputError, errorMessage } from '../errors.js';
 import type { MigrationResult, RunResult } from '../runner/results.js';
 import type { MigrationStatus } from '../runner/migrator.js';
 import { exitCodeOf } from './exit-codes.js';
+import type { ErrorDocument, RunDocument, StatusDocument } from './json-shapes.js';
 import type { Output } from './output.js';
 
 /**
  * Turns library results into human text and JSON documents. The JSON shapes are the public,
- * documented ones (README "JSON output"); keep them stable.
+ * documented ones (`json-shapes.ts`, docs/json.md); keep them stable.
  */
 
-export function errorJson(err: unknown) {
+export function errorJson(err: unknown): ErrorDocument {
   if (err instanceof MigrateError) {
     return {
       kind: err.kind,
       message: err.message,
       ...(err.hint ? { hint: err.hint } : {}),
-      ...(err instanceof InvalidInputError && err.problems.length ? { problems: err.problems } : {}),
+      ...(err instanceof InvalidInputError && err.problems.length ? { problems: [...err.problems] } : {}),
     };
   }
   return { kind: 'migration-failed', message: errorMessage(err) };
@@ -28,7 +29,7 @@ export function errorText(out: Output, err: unknown): string {
   return `${c.red('✖')} ${message}${hint}`;
 }
 
-function migrationJson(r: MigrationResult) {
+function migrationJson(r: MigrationResult): RunDocument['migrations'][number] {
   return {
     name: r.name,
     status: r.status,
@@ -49,7 +50,7 @@ function migrationJson(r: MigrationResult) {
   };
 }
 
-export function runJson(command: string, run: RunResult) {
+export function runJson(command: RunDocument['command'], run: RunResult): RunDocument {
   return {
     command,
     ok: !run.error,
@@ -96,9 +97,9 @@ export function runText(out: Output, run: RunResult): string {
   return lines.join('\n');
 }
 
-export function statusJson(statuses: MigrationStatus[], where: { migrationsDir: string; state: string; address: string }) {
-  const counts: Record<string, number> = { applied: 0, pending: 0, failed: 0, changed: 0, missing: 0 };
-  for (const s of statuses) counts[s.status] = (counts[s.status] ?? 0) + 1;
+export function statusJson(statuses: MigrationStatus[], where: { migrationsDir: string; state: string; address: string }): StatusDocument {
+  const counts: StatusDocument['counts'] = { applied: 0, pending: 0, failed: 0, changed: 0, missing: 0 };
+  for (const s of statuses) counts[s.status] += 1;
   return {
     command: 'status',
     ok: true,

@@ -37,48 +37,25 @@ export async function loadSettings(args: GlobalArgs, out: Output, extra: { allow
 /**
  * Connects to Milvus for one command (starting an Embedded Milvus first when the config asks for
  * one), runs `fn`, then closes the connection and stops the server, also when `fn` throws.
+ * The same path as the API's `openProject` (`src/project.ts`).
  */
 export async function withMilvus<T>(cfg: ResolvedConfig, out: Output, fn: (milvus: Milvus) => Promise<T>): Promise<T> {
-  const { Milvus } = await import('../milvus/client.js');
-  const logger = out.logger();
-  let stopServer: (() => Promise<void>) | undefined;
-  let address = cfg.connection.address;
-  let credentials = { token: cfg.connection.token, username: cfg.connection.username, password: cfg.connection.password };
-  if (cfg.embedded) {
-    const { startEmbedded, EMBEDDED_ROOT_CREDENTIALS } = await import('../milvus/embedded.js');
-    const server = await startEmbedded({
-      dataDir: cfg.embedded.dataDir,
-      ...(cfg.embedded.port !== undefined ? { port: cfg.embedded.port } : {}),
-      ...(cfg.embedded.authorization ? { authorization: true } : {}),
-      logger,
-    });
-    stopServer = () => server.stop();
-    address = server.address;
-    if (cfg.embedded.authorization && !credentials.token && !credentials.username) credentials = { ...credentials, ...EMBEDDED_ROOT_CREDENTIALS };
-  }
+  const { connectProject } = await import('../project.js');
+  const { milvus, close } = await connectProject(cfg, { logger: out.logger() });
   try {
-    const milvus = await Milvus.connect({ address, ...credentials, ssl: cfg.connection.ssl, database: cfg.database }, logger);
-    try {
-      return await fn(milvus);
-    } finally {
-      await milvus.close();
-    }
+    return await fn(milvus);
   } finally {
-    await stopServer?.();
+    await close();
   }
 }
 
+/** Only the command name: the arguments may hold a token. */
+const lockCommand = () => `milvus-migrate ${process.argv[2] ?? ''}`.trim();
+
 /** The run lock of the configured database; `--lock-timeout` (seconds) beats the config's `lockTimeout`. */
 export async function createLock(cfg: ResolvedConfig, milvus: Milvus, out: Output, lockTimeout?: number): Promise<MilvusLock> {
-  const { MilvusLock } = await import('../state/lock.js');
-  const seconds = lockTimeout ?? cfg.lockTimeout;
-  return new MilvusLock(milvus, cfg.stateCollection, cfg.database, {
-    ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
-    ...(cfg.lockStaleAfter !== undefined ? { staleAfterMs: cfg.lockStaleAfter * 1000 } : {}),
-    // Only the command name: the arguments may hold a token.
-    command: `milvus-migrate ${process.argv[2] ?? ''}`.trim(),
-    logger: out.logger(),
-  });
+  const { createLock } = await import('../project.js');
+  return createLock(cfg, milvus, { lockTimeoutSeconds: lockTimeout, command: lockCommand(), logger: out.logger() });
 }
 
 /** A migrator over the state collection of the configured database, holding the run lock while it changes Milvus. */
@@ -89,15 +66,8 @@ export async function createMigrator(
   allowDestructive: boolean,
   opts: { lockTimeout?: number | undefined } = {},
 ): Promise<Migrator> {
-  const [{ Migrator }, { MilvusStateStore }] = await Promise.all([import('../runner/migrator.js'), import('../state/milvus-store.js')]);
-  return new Migrator({
-    milvus,
-    store: new MilvusStateStore(milvus, cfg.stateCollection, cfg.database),
-    migrationsDir: cfg.migrationsDir,
-    logger: out.logger(),
-    allowDestructive: allowDestructive || cfg.allowDestructive,
-    lock: await createLock(cfg, milvus, out, opts.lockTimeout),
-  });
+  const { createMigrator } = await import('../project.js');
+  return createMigrator(cfg, milvus, { allowDestructive, lockTimeoutSeconds: opts.lockTimeout, command: lockCommand(), logger: out.logger() });
 }
 
 /** `--lock-timeout` must be a number of seconds, 0 or more. */

@@ -12,6 +12,7 @@ import { executeMigration } from './execute.js';
 import { definitionOf, plannedOutcomes, preflight, resolveBody, type PlannedMigration } from './plan.js';
 import type { Direction, MigrationResult, RunResult } from './results.js';
 
+/** What a {@link Migrator} works on: the connection, the state store, the migrations folder. */
 export interface MigratorOptions {
   readonly milvus: Milvus;
   readonly store: StateStore;
@@ -43,6 +44,7 @@ export interface DownOptions {
   readonly dryRun?: boolean | undefined;
 }
 
+/** A migration's state, as `status` shows it: files and state rows joined. */
 export type MigrationState = 'applied' | 'pending' | 'failed' | 'changed' | 'missing';
 
 /** One line of `status`. */

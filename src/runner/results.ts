@@ -1,5 +1,6 @@
 import { MigrateError } from '../errors.js';
 
+/** Which way a run goes. */
 export type Direction = 'up' | 'down';
 
 /** One step of a migration, as planned or as run. */

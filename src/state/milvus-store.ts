@@ -4,6 +4,7 @@ import { waitForLoad } from '../milvus/wait.js';
 import { MilvusCallError } from '../errors.js';
 import type { StateRow, StateStore } from './store.js';
 
+/** Name of the state collection when the config gives no `stateCollection`. */
 export const DEFAULT_STATE_COLLECTION = 'milvus_migrations';
 
 /** Milvus caps one query at 16,384 rows (offset + limit). */

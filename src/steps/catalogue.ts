@@ -58,4 +58,5 @@ export const STEPS: ReadonlyMap<string, StepDefinition> = new Map(
   ).map((s) => [s.name, s]),
 );
 
+/** The names of {@link STEPS}, in catalogue order (used in "allowed steps" messages). */
 export const STEP_NAMES: readonly string[] = [...STEPS.keys()];

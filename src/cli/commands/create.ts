@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { InvalidInputError } from '../../errors.js';
+import type { JsonDocument } from '../json-shapes.js';
 import type { Output } from '../output.js';
 import { loadSettings, type GlobalArgs } from '../session.js';
 
@@ -9,36 +10,56 @@ export interface CreateArgs extends GlobalArgs {
   readonly format: 'yaml' | 'ts' | 'js';
 }
 
+/** New migration files, by `--format`: commented, and valid as they are (the tests run `validate` on them). */
 export const TEMPLATES = {
-  yaml: `description: TODO say what this migration changes
+  yaml: `# Shown by status and plan: say what this migration changes and why.
+description: TODO say what this migration changes
+
+# Steps run in order, each as <stepName>: <params>. Step names are the Node SDK's method names
+# and params its request fields (snake_case), e.g. createCollection, createIndex, loadCollection,
+# createPartition, dropPartition, createAlias, alterAlias, insert, copyRows. The whole file is
+# validated before anything runs: unknown steps or params are errors with the line.
 up:
   - createPartition:
       collection_name: my_collection
       partition_name: my_partition
-# down is optional: without it, the inverse of each up step runs in reverse order.
+
+# down is optional: without it, the inverse of each up step runs in reverse order (here:
+# dropPartition). Write it when the inverse is not what you want, or when a step has none
+# (dropCollection). Steps that delete data need --allow-destructive.
 # down:
 #   - dropPartition:
 #       collection_name: my_collection
 #       partition_name: my_partition
 `,
-  ts: `import { defineMigration } from 'milvus-migrate';
+  ts: `// A code migration, loaded with tsx (no build step). \`steps\` is the YAML step catalogue with the
+// same checks, waits and state recording; \`client\` is the connected MilvusClient of the Node SDK
+// for anything else; \`log\` writes to milvus-migrate's log. The import is types only, so the file
+// also runs with a milvus-migrate installed elsewhere (npx); defineMigration() works too.
+import type { MigrationDefinition } from 'milvus-migrate';
 
-export default defineMigration({
+export default {
   description: 'TODO say what this migration changes',
-  async up({ steps, client, log }) {
+  async up({ steps }) {
     await steps.createPartition({ collection_name: 'my_collection', partition_name: 'my_partition' });
   },
+  // Code migrations have no derived down: without this, \`down\` refuses to revert it.
   async down({ steps }) {
     await steps.dropPartition({ collection_name: 'my_collection', partition_name: 'my_partition' });
   },
-});
+} satisfies MigrationDefinition;
 `,
-  js: `/** @type {import('milvus-migrate').MigrationDefinition} */
+  js: `// A code migration (ES module). \`steps\` is the YAML step catalogue with the same checks, waits
+// and state recording; \`client\` is the connected MilvusClient of the Node SDK for anything else;
+// \`log\` writes to milvus-migrate's log.
+
+/** @type {import('milvus-migrate').MigrationDefinition} */
 export default {
   description: 'TODO say what this migration changes',
-  async up({ steps, client, log }) {
+  async up({ steps }) {
     await steps.createPartition({ collection_name: 'my_collection', partition_name: 'my_partition' });
   },
+  // Code migrations have no derived down: without this, \`down\` refuses to revert it.
   async down({ steps }) {
     await steps.dropPartition({ collection_name: 'my_collection', partition_name: 'my_partition' });
   },
@@ -74,7 +95,7 @@ export async function create(args: CreateArgs, out: Output, now: Date = new Date
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new InvalidInputError(`create: ${file} already exists`);
     throw err;
   }
-  if (args.json) out.document({ command: 'create', ok: true, exitCode: 0, path: file, name: `${timestamp(now)}_${slug}` });
+  if (args.json) out.document({ command: 'create', ok: true, exitCode: 0, path: file, name: `${timestamp(now)}_${slug}`, format: args.format } satisfies JsonDocument<'create'>);
   else out.result(`${out.colors.green('created')} ${relative(process.cwd(), file) || file}`);
   return 0;
 }

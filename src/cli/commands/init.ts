@@ -1,23 +1,93 @@
 import { mkdir, writeFile, access } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import type { JsonDocument } from '../json-shapes.js';
 import type { Output } from '../output.js';
 import type { GlobalArgs } from '../session.js';
+import { timestamp } from './create.js';
 
-export const CONFIG_TEMPLATE = `# milvus-migrate configuration. Docs: https://www.npmjs.com/package/milvus-migrate
-migrations: migrations                # folder of migration files, relative to this file
-stateCollection: milvus_migrations    # where applied migrations are recorded, in \`database\`
+/** The config `init` writes: every key, what it does and its default. */
+export const CONFIG_TEMPLATE = `# milvus-migrate configuration. Every key is optional; the defaults are shown.
+# Settings come, strongest first, from: command-line flags (--address, --token, --database),
+# MILVUS_ADDRESS / MILVUS_TOKEN / MILVUS_USERNAME / MILVUS_PASSWORD / MILVUS_DATABASE,
+# the environment chosen with --env NAME (below), then the top level of this file.
+# \${VAR} and \${VAR:-default} are read from the environment; an unset \${VAR} is an error.
+
+# Folder of migration files, relative to this file. Files run in name order.
+migrations: migrations
+
+# Collection recording what is applied (one row per migration), created on first use in
+# \`database\`. Give each application sharing a database its own.
+stateCollection: milvus_migrations
+
+# Milvus to talk to: host:port, or https://host:443 for a managed service.
 address: localhost:19530
-database: default
-# token: \${MILVUS_TOKEN}              # \${VAR} and \${VAR:-default} are read from the environment
 
-environments:                         # --env NAME picks one; its keys override the ones above
+# Database holding the state collection; steps reach others with db_name.
+database: default
+
+# Credentials: a token (or user:password), or username and password. Never write secrets
+# here: take them from the environment. They never appear in any output.
+# token: \${MILVUS_TOKEN}
+# username: \${MILVUS_USERNAME}
+# password: \${MILVUS_PASSWORD}
+
+# TLS to the server (managed services need it).
+# ssl: false
+
+# Let steps that delete data (dropPartition, dropCollection, dropDatabase, delete) run without
+# --allow-destructive. Best set only in an environment whose deploys are reviewed.
+# allowDestructive: false
+
+# Seconds to wait for another run holding the lock before exiting with code 3.
+# lockTimeout: 60
+
+# Seconds without a heartbeat after which a lock left by a dead run is taken over.
+# lockStaleAfter: 30
+
+# Start an Embedded Milvus (PyPI milvus==2.3.5, installed once under ~/.cache/milvus-migrate)
+# for each command and stop it after: \`true\`, or a map:
+# embedded:
+#   dataDir: .milvus        # its data, relative to this file (add it to .gitignore)
+#   port: 19530             # default: the first free port from 19530
+#   authorization: false    # start with authentication on (user root, password Milvus)
+
+# --env NAME picks one of these; its keys override the ones above (any key but environments).
+environments:
   local:
-    embedded: true                    # start a local Milvus for each command, data in .milvus/
+    embedded: true          # a throwaway Milvus on this machine, data in .milvus/
   production:
     address: \${MILVUS_ADDRESS}
     token: \${MILVUS_TOKEN}
     ssl: true
-    # allowDestructive: true          # let steps that delete data run without --allow-destructive
+    lockTimeout: 300        # deploys wait longer for each other
+`;
+
+/** The example migration `init` writes into a new migrations folder. */
+export const EXAMPLE_MIGRATION = `# An example migration: edit it, or delete it and run \`milvus-migrate create <name>\`.
+# Run \`milvus-migrate plan\` to see what it would do, \`milvus-migrate up\` to apply it.
+description: Create example_collection with a vector index, and a partition for 2027
+
+# Steps run in order. A step is <stepName>: <params>: the Node SDK's method name and its
+# request fields (snake_case). Every file is validated before anything runs.
+up:
+  - createCollection:
+      collection_name: example_collection
+      fields:
+        - { name: id, data_type: Int64, is_primary_key: true }
+        - { name: title, data_type: VarChar, max_length: 256 }
+        - { name: embedding, data_type: FloatVector, dim: 4 }
+      # Builds the index and loads the collection, waiting until both are done.
+      index_params:
+        - { field_name: embedding, index_type: FLAT, metric_type: L2 }
+  - createPartition:
+      collection_name: example_collection
+      partition_name: year_2027
+
+# down is optional. Without it, the inverse of each up step runs in reverse order (here:
+# dropPartition, then dropCollection). Steps that delete data need --allow-destructive.
+# down:
+#   - dropCollection:
+#       collection_name: example_collection
 `;
 
 async function exists(path: string): Promise<boolean> {
@@ -27,24 +97,29 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** `init`: writes milvus.config.yaml and the migrations folder, leaving existing ones alone. */
-export async function init(args: GlobalArgs, out: Output): Promise<number> {
-  const root = process.cwd();
-  const configPath = resolve(root, args.config ?? 'milvus.config.yaml');
-  const migrationsDir = join(root, 'migrations');
+/**
+ * `init`: writes milvus.config.yaml and the migrations folder beside it, with an example
+ * migration in a new folder, leaving existing ones alone.
+ */
+export async function init(args: GlobalArgs, out: Output, now: Date = new Date()): Promise<number> {
+  const configPath = resolve(process.cwd(), args.config ?? 'milvus.config.yaml');
+  const migrationsDir = join(dirname(configPath), 'migrations');
   const created: string[] = [];
   const kept: string[] = [];
   if (await exists(configPath)) kept.push(configPath);
   else {
+    await mkdir(dirname(configPath), { recursive: true });
     await writeFile(configPath, CONFIG_TEMPLATE, { flag: 'wx' });
     created.push(configPath);
   }
   if (await exists(migrationsDir)) kept.push(migrationsDir);
   else {
     await mkdir(migrationsDir, { recursive: true });
-    created.push(migrationsDir);
+    const example = join(migrationsDir, `${timestamp(now)}_create_example_collection.yaml`);
+    await writeFile(example, EXAMPLE_MIGRATION, { flag: 'wx' });
+    created.push(migrationsDir, example);
   }
-  if (args.json) out.document({ command: 'init', ok: true, exitCode: 0, created, kept });
+  if (args.json) out.document({ command: 'init', ok: true, exitCode: 0, created, kept } satisfies JsonDocument<'init'>);
   else {
     const c = out.colors;
     out.result(
@@ -52,7 +127,8 @@ export async function init(args: GlobalArgs, out: Output): Promise<number> {
         ...created.map((p) => `${c.green('created')} ${p}`),
         ...kept.map((p) => `${c.dim('exists ')} ${p} ${c.dim('(left as it is)')}`),
         '',
-        'Next: milvus-migrate create <name>, then milvus-migrate plan, then milvus-migrate up.',
+        'Next: milvus-migrate plan (or --env local for an Embedded Milvus), then milvus-migrate up;',
+        'milvus-migrate create <name> for your own migrations.',
       ].join('\n'),
     );
   }

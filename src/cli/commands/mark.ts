@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../../errors.js';
+import type { JsonDocument } from '../json-shapes.js';
 import type { Output } from '../output.js';
 import { createLock, loadSettings, withMilvus, type GlobalArgs } from '../session.js';
 
@@ -54,7 +55,7 @@ export async function mark(args: MarkArgs, out: Output): Promise<number> {
     }
   }
   const state = args.applied ? 'applied' : 'pending';
-  if (args.json) out.document({ command: 'mark', ok: true, exitCode: 0, name: args.name, status: state });
+  if (args.json) out.document({ command: 'mark', ok: true, exitCode: 0, name: args.name, status: state } satisfies JsonDocument<'mark'>);
   else out.result(`${out.colors.green('✔')} ${args.name} marked ${state} (no step was run).`);
   return 0;
 }

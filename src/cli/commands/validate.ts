@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../../errors.js';
+import type { JsonDocument } from '../json-shapes.js';
 import type { Output } from '../output.js';
 import { createMigrator, loadSettings, withMilvus, type GlobalArgs } from '../session.js';
 
@@ -26,7 +27,7 @@ export async function validate(args: ValidateArgs, out: Output): Promise<number>
       );
     }
   }
-  if (args.json) out.document({ command: 'validate', ok: true, exitCode: 0, offline: Boolean(args.offline), migrations: migrations.map((m) => ({ name: m.name, format: m.format, checksum: m.checksum })) });
+  if (args.json) out.document({ command: 'validate', ok: true, exitCode: 0, offline: Boolean(args.offline), migrations: migrations.map((m) => ({ name: m.name, format: m.format, checksum: m.checksum })) } satisfies JsonDocument<'validate'>);
   else out.result(`${out.colors.green('✔')} ${migrations.length} migration file${migrations.length === 1 ? '' : 's'} valid${args.offline ? ' (checksums not compared: --offline)' : ', applied checksums match'}.`);
   return 0;
 }

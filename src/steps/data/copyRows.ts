@@ -124,6 +124,16 @@ async function copy(ctx: StepContext, p: Params): Promise<CopyRecord> {
     const size = p.batch_size ?? DEFAULT_BATCH_SIZE;
     const progress = throttled(logger);
     const started = Date.now();
+    const task = `copyRows ${from.label} → ${to.label}`;
+    const report = (final: boolean) =>
+      progress(`${task}: ${copied.toLocaleString('en-US')}/${rows(total)} (${total ? Math.floor((copied / total) * 100) : 100}%)`, {
+        task,
+        done: copied,
+        total,
+        unit: 'rows',
+        elapsedMs: Date.now() - started,
+        final,
+      });
     let first = true;
     for (;;) {
       const page = await nextPage(milvus, { ...src, ...partitions }, pk.name, pk.kind, p.filter, last, size);
@@ -145,9 +155,10 @@ async function copy(ctx: StepContext, p: Params): Promise<CopyRecord> {
       copied += page.length;
       last = maxPk(pk.kind, page.map((r) => r[pk.name] as PkValue));
       await ctx.checkpoint({ last_pk: last, copied } satisfies CopyRecord);
-      progress(`copyRows ${from.label} → ${to.label}: ${copied.toLocaleString('en-US')}/${rows(total)} (${total ? Math.floor((copied / total) * 100) : 100}%)`);
+      report(false);
       if (page.length < size) break;
     }
+    report(true);
     if (mapping.droppedDynamic.size) {
       logger.info(`dynamic fields of ${from.label} not copied (${to.label} has no dynamic field): ${[...mapping.droppedDynamic].slice(0, 10).join(', ')}`);
     }

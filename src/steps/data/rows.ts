@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { MigrateError } from '../../errors.js';
-import type { Logger } from '../../logger.js';
+import type { Logger, ProgressUpdate } from '../../logger.js';
 import { dbOf, milvusName, collectionTarget } from '../params.js';
 import { rows } from '../lookups.js';
 import type { StepContext } from '../types.js';
@@ -64,14 +64,20 @@ export function describeSource(p: RowsParams): string {
 /** What a write of rows saves as a checkpoint and returns: rows written, and for `insert` the keys. */
 export type WriteRecord = { rows_done: number; rows_total: number } & Partial<KeyRecord>;
 
-/** Calls `progress` (or `info`) at most once per interval. */
-export function throttled(logger: Logger, intervalMs = PROGRESS_INTERVAL_MS): (message: string) => void {
+/**
+ * Calls `progress` (or `info`) at most once per interval, and for the final update when it
+ * reported before (a live line then ends at 100%; a short task stays silent).
+ */
+export function throttled(logger: Logger, intervalMs = PROGRESS_INTERVAL_MS): (message: string, update?: ProgressUpdate) => void {
   let last = Date.now();
-  return (message) => {
+  let reported = false;
+  return (message, update) => {
     const now = Date.now();
-    if (now - last < intervalMs) return;
+    if (update?.final ? !reported : now - last < intervalMs) return;
     last = now;
-    (logger.progress ?? logger.info).call(logger, message);
+    reported = true;
+    if (logger.progress) logger.progress(message, update);
+    else logger.info(message);
   };
 }
 
@@ -146,7 +152,14 @@ export async function writeRows(ctx: StepContext, p: RowsParams, mode: 'insert' 
     const record: WriteRecord = { rows_done: done, rows_total: total, ...keys?.record() };
     // The last batch's record is what the step returns; the runner saves it.
     if (done < total) await ctx.checkpoint(record);
-    progress(`${label}: ${done.toLocaleString('en-US')}/${rows(total)} written to ${shape.label}`);
+    progress(`${label}: ${done.toLocaleString('en-US')}/${rows(total)} written to ${shape.label}`, {
+      task: `${label} → ${shape.label}`,
+      done,
+      total,
+      unit: 'rows',
+      elapsedMs: Date.now() - started,
+      final: done >= total,
+    });
   }
   if (Date.now() - started >= PROGRESS_INTERVAL_MS) ctx.logger.info(`${label}: ${rows(total)} written to ${shape.label} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { rows_done: done, rows_total: total, ...keys?.record() };

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+/**
+ * The documents `--json` prints, one per command, as zod schemas: the single definition of the
+ * public JSON interface. `render.ts` and the commands build their documents with these types,
+ * tests parse real output with them, and `docs/json.md` documents every field (a unit test checks
+ * that every field here appears there). Objects are strict, so an undocumented or a missing field
+ * fails the tests. Add a field: here, in docs/json.md, and where the document is built.
+ */
+
+/** One problem of invalid input: file (or flag, or variable), position, dotted key, message. */
+export const problemShape = z.strictObject({
+  file: z.string(),
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
+  path: z.string().optional(),
+  message: z.string(),
+});
+
+/** Why a command or run failed; `kind` maps to the exit code. */
+export const errorShape = z.strictObject({
+  kind: z.enum(['migration-failed', 'invalid-input', 'lock-timeout', 'destructive-refused', 'connection']),
+  message: z.string(),
+  hint: z.string().optional(),
+  problems: z.array(problemShape).optional(),
+});
+
+/** The fields every command's document starts with, plus its own. */
+function commandDocument<C extends string, F extends z.ZodRawShape>(command: C | readonly C[], fields: F) {
+  const name = typeof command === 'string' ? z.literal(command) : z.enum(command as readonly [C, ...C[]]);
+  return z.strictObject({ command: name, ok: z.boolean(), exitCode: z.number().int().min(0).max(5), ...fields });
+}
+
+const stepShape = z.strictObject({
+  index: z.number().int().min(0),
+  step: z.string(),
+  summary: z.string(),
+  destructive: z.boolean(),
+  status: z.enum(['planned', 'done', 'skipped', 'failed', 'not-run']),
+  facts: z.array(z.string()).optional(),
+  note: z.string().optional(),
+});
+
+const migrationResultShape = z.strictObject({
+  name: z.string(),
+  status: z.enum(['success', 'error', 'not-executed']),
+  description: z.string().nullable(),
+  format: z.enum(['yaml', 'code']),
+  durationMs: z.number().nullable(),
+  resumeFrom: z.number().int().min(0),
+  steps: z.array(stepShape),
+  error: z.strictObject({ stepIndex: z.number().int().min(0).nullable(), step: z.string().nullable(), message: z.string() }).nullable(),
+});
+
+/** `up`, `down`, `plan`. */
+export const runDocument = commandDocument(['up', 'down', 'plan'], {
+  direction: z.enum(['up', 'down']),
+  dryRun: z.boolean(),
+  migrations: z.array(migrationResultShape),
+  error: errorShape.nullable(),
+});
+
+export const statusDocument = commandDocument('status', {
+  migrationsDir: z.string(),
+  state: z.string(),
+  address: z.string(),
+  counts: z.strictObject({ applied: z.number().int(), pending: z.number().int(), failed: z.number().int(), changed: z.number().int(), missing: z.number().int() }),
+  migrations: z.array(
+    z.strictObject({
+      name: z.string(),
+      status: z.enum(['applied', 'pending', 'failed', 'changed', 'missing']),
+      description: z.string().nullable(),
+      appliedAt: z.string().nullable(),
+      durationMs: z.number().nullable(),
+      appliedBy: z.string().nullable(),
+      checksum: z.string().nullable(),
+      stepsDone: z.number().int().nullable(),
+      toolVersion: z.string().nullable(),
+      lastError: z.string().nullable(),
+      marked: z.boolean(),
+    }),
+  ),
+});
+
+export const initDocument = commandDocument('init', { created: z.array(z.string()), kept: z.array(z.string()) });
+
+export const createDocument = commandDocument('create', { path: z.string(), name: z.string(), format: z.enum(['yaml', 'ts', 'js']) });
+
+export const validateDocument = commandDocument('validate', {
+  offline: z.boolean(),
+  migrations: z.array(z.strictObject({ name: z.string(), format: z.enum(['yaml', 'code']), checksum: z.string() })),
+});
+
+export const markDocument = commandDocument('mark', { name: z.string(), status: z.enum(['applied', 'pending']) });
+
+export const unlockDocument = commandDocument('unlock', {
+  released: z
+    .strictObject({ id: z.string(), host: z.string(), pid: z.number().int(), command: z.string(), since: z.string() })
+    .nullable(),
+});
+
+/** What any command prints instead of its own document when it fails before it has a result. */
+export const failureDocument = z.strictObject({
+  command: z.string().nullable(),
+  ok: z.literal(false),
+  exitCode: z.number().int().min(1).max(5),
+  error: errorShape,
+});
+
+/**
+ * Every document by name: each command's, and `failure`. A new command adds one line here (and
+ * its section in docs/json.md); the tests then hold it to both.
+ */
+export const JSON_DOCUMENTS = {
+  init: initDocument,
+  create: createDocument,
+  status: statusDocument,
+  up: runDocument,
+  down: runDocument,
+  plan: runDocument,
+  validate: validateDocument,
+  mark: markDocument,
+  unlock: unlockDocument,
+  failure: failureDocument,
+} as const;
+
+/** The type of a document by name, e.g. `JsonDocument<'init'>`, for `satisfies` where it is built. */
+export type JsonDocument<K extends keyof typeof JSON_DOCUMENTS> = z.infer<(typeof JSON_DOCUMENTS)[K]>;
+export type RunDocument = z.infer<typeof runDocument>;
+export type StatusDocument = z.infer<typeof statusDocument>;
+export type FailureDocument = z.infer<typeof failureDocument>;
+export type ErrorDocument = z.infer<typeof errorShape>;

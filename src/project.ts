@@ -1,0 +1,153 @@
+/**
+ * A project as the CLI sees it: the config loaded, Milvus connected (an Embedded Milvus started
+ * first when the config asks for one), a migrator over the state collection holding the run lock.
+ * The CLI's commands and scripts using the API go through the same functions here.
+ */
+import { loadConfig, type LoadConfigOptions, type ResolvedConfig } from './config/load.js';
+import { silentLogger, type Logger } from './logger.js';
+import { Milvus } from './milvus/client.js';
+import { EMBEDDED_ROOT_CREDENTIALS, startEmbedded } from './milvus/embedded.js';
+import { Migrator, type DownOptions, type MigrationStatus, type UpOptions } from './runner/migrator.js';
+import type { RunResult } from './runner/results.js';
+import { MilvusLock, type LockHolder } from './state/lock.js';
+import { MilvusStateStore } from './state/milvus-store.js';
+
+/** A connection to the project's Milvus; `close` also stops an Embedded Milvus started for it. */
+export interface ProjectConnection {
+  readonly milvus: Milvus;
+  close(): Promise<void>;
+}
+
+/** Options of {@link createMigrator} and {@link createLock}. */
+export interface MigratorSettings {
+  readonly logger?: Logger | undefined;
+  /** Run steps that delete data (`--allow-destructive`); `allowDestructive: true` in the config also allows them. */
+  readonly allowDestructive?: boolean | undefined;
+  /** Seconds to wait for another run's lock (`--lock-timeout`); beats the config's `lockTimeout`. */
+  readonly lockTimeoutSeconds?: number | undefined;
+  /** What the lock says is holding it, e.g. `milvus-migrate up` (never put arguments with secrets here). */
+  readonly command?: string | undefined;
+}
+
+/**
+ * Connects to the Milvus of a loaded config. When the config says `embedded: true`, an Embedded
+ * Milvus is started first (or one already running for the same data folder is reused) and
+ * stopped again by `close`, also when connecting fails.
+ *
+ * @throws {ConnectionError} (exit 5) when Milvus cannot be reached or refuses the credentials.
+ */
+export async function connectProject(config: ResolvedConfig, opts: { logger?: Logger | undefined } = {}): Promise<ProjectConnection> {
+  const logger = opts.logger ?? silentLogger;
+  let stopServer: (() => Promise<void>) | undefined;
+  let address = config.connection.address;
+  let credentials = { token: config.connection.token, username: config.connection.username, password: config.connection.password };
+  if (config.embedded) {
+    const server = await startEmbedded({
+      dataDir: config.embedded.dataDir,
+      ...(config.embedded.port !== undefined ? { port: config.embedded.port } : {}),
+      ...(config.embedded.authorization ? { authorization: true } : {}),
+      logger,
+    });
+    stopServer = () => server.stop();
+    address = server.address;
+    if (config.embedded.authorization && !credentials.token && !credentials.username) credentials = { ...credentials, ...EMBEDDED_ROOT_CREDENTIALS };
+  }
+  let milvus: Milvus;
+  try {
+    milvus = await Milvus.connect({ address, ...credentials, ssl: config.connection.ssl, database: config.database }, logger);
+  } catch (err) {
+    await stopServer?.();
+    throw err;
+  }
+  return {
+    milvus,
+    async close() {
+      try {
+        await milvus.close();
+      } finally {
+        await stopServer?.();
+      }
+    },
+  };
+}
+
+/** The run lock of the configured database (`<stateCollection>_lock`). */
+export function createLock(config: ResolvedConfig, milvus: Milvus, opts: MigratorSettings = {}): MilvusLock {
+  const seconds = opts.lockTimeoutSeconds ?? config.lockTimeout;
+  return new MilvusLock(milvus, config.stateCollection, config.database, {
+    ...(seconds !== undefined ? { timeoutMs: seconds * 1000 } : {}),
+    ...(config.lockStaleAfter !== undefined ? { staleAfterMs: config.lockStaleAfter * 1000 } : {}),
+    ...(opts.command !== undefined ? { command: opts.command } : {}),
+    logger: opts.logger ?? silentLogger,
+  });
+}
+
+/** A migrator over the config's migrations folder and state collection, holding the run lock while it changes Milvus. */
+export function createMigrator(config: ResolvedConfig, milvus: Milvus, opts: MigratorSettings = {}): Migrator {
+  return new Migrator({
+    milvus,
+    store: new MilvusStateStore(milvus, config.stateCollection, config.database),
+    migrationsDir: config.migrationsDir,
+    logger: opts.logger ?? silentLogger,
+    allowDestructive: Boolean(opts.allowDestructive) || config.allowDestructive,
+    lock: createLock(config, milvus, opts),
+  });
+}
+
+/** Options of {@link openProject}: where the config is, which environment, what beats it. */
+export interface OpenProjectOptions extends LoadConfigOptions, MigratorSettings {}
+
+/** An open project: what the CLI's commands do, as methods. Call {@link Project.close} when done. */
+export interface Project {
+  /** The settings in use, every layer applied (secrets included: do not print it). */
+  readonly config: ResolvedConfig;
+  /** The connection, for calls of your own (`project.milvus.client` is the SDK's `MilvusClient`). */
+  readonly milvus: Milvus;
+  readonly migrator: Migrator;
+  /** Every migration: applied | pending | failed | changed | missing (`milvus-migrate status`). */
+  status(): Promise<MigrationStatus[]>;
+  /** What `up` would run, with live facts; changes nothing (`milvus-migrate plan`). */
+  plan(opts?: Omit<UpOptions, 'dryRun'>): Promise<RunResult>;
+  /** Applies pending migrations (`milvus-migrate up`). Resolves with the result, also when a migration fails. */
+  up(opts?: UpOptions): Promise<RunResult>;
+  /** Reverts the last applied migration, or more (`milvus-migrate down`). */
+  down(opts?: DownOptions): Promise<RunResult>;
+  /** Releases a lock left by a dead run (`milvus-migrate unlock`); resolves with who held it. */
+  unlock(): Promise<LockHolder | undefined>;
+  /** Closes the connection and stops an Embedded Milvus started for the project. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a project as the CLI does: finds and loads `milvus.config.yaml` (or `configPath`),
+ * applies `env` and `overrides` (`MILVUS_*` variables in between), starts an Embedded Milvus when
+ * the config asks for one, connects, and returns a {@link Project}.
+ *
+ * @example
+ * ```ts
+ * const project = await openProject({ env: 'production', logger: console });
+ * try {
+ *   const result = await project.up();
+ *   if (result.error) throw result.error;
+ * } finally {
+ *   await project.close();
+ * }
+ * ```
+ * @throws {InvalidInputError} for an invalid config; {@link ConnectionError} when Milvus cannot be reached.
+ */
+export async function openProject(opts: OpenProjectOptions = {}): Promise<Project> {
+  const config = await loadConfig(opts);
+  const { milvus, close } = await connectProject(config, opts);
+  const migrator = createMigrator(config, milvus, { command: 'milvus-migrate (API)', ...opts });
+  return {
+    config,
+    milvus,
+    migrator,
+    status: () => migrator.status(),
+    plan: (o = {}) => migrator.up({ ...o, dryRun: true }),
+    up: (o) => migrator.up(o),
+    down: (o) => migrator.down(o),
+    unlock: () => createLock(config, milvus, opts).forceRelease(),
+    close,
+  };
+}
