@@ -87,7 +87,7 @@ export async function createMigrator(
   milvus: Milvus,
   out: Output,
   allowDestructive: boolean,
-  opts: { lockTimeout?: number | undefined } = {},
+  opts: { lockTimeout?: number | undefined; backup?: boolean | undefined } = {},
 ): Promise<Migrator> {
   const [{ Migrator }, { MilvusStateStore }] = await Promise.all([import('../runner/migrator.js'), import('../state/milvus-store.js')]);
   return new Migrator({
@@ -97,6 +97,7 @@ export async function createMigrator(
     logger: out.logger(),
     allowDestructive: allowDestructive || cfg.allowDestructive,
     lock: await createLock(cfg, milvus, out, opts.lockTimeout),
+    backup: { dir: cfg.backupDir, byDefault: (opts.backup ?? false) || cfg.backup },
   });
 }
 
