@@ -8,6 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { MigrateError } from '../errors.js';
 import { loadState } from '../milvus/wait.js';
@@ -113,13 +114,9 @@ export async function exportBackup(ctx: StepContext, target: BackupTarget): Prom
 
     const hash = createHash('sha256');
     const gzip = createGzip();
-    const file = createWriteStream(join(partial, ROWS_FILE));
-    const written = once(file, 'finish');
-    gzip.pipe(file);
-    // A failing write stream does not end the gzip stream: surface its error on the next write.
-    let failure: Error | undefined;
-    file.on('error', (err) => (failure = err));
-    gzip.on('error', (err) => (failure = err));
+    const written = pipeline(gzip, createWriteStream(join(partial, ROWS_FILE)));
+    // Observed here, awaited below: a write error must not surface as an unhandled rejection.
+    written.catch(() => {});
     const counts: number[] = [];
     const started = Date.now();
     let done = 0;
@@ -130,9 +127,8 @@ export async function exportBackup(ctx: StepContext, target: BackupTarget): Prom
           let text = '';
           for (const row of page) text += canonicalLine(row);
           hash.update(text);
-          if (failure) throw failure;
           // Backpressure: one page in memory, not the whole partition queued in the gzip stream.
-          if (!gzip.write(text)) await once(gzip, 'drain');
+          if (!gzip.write(text)) await Promise.race([once(gzip, 'drain'), written]);
           n += page.length;
           done += page.length;
           ctx.logger.progress?.(`backup ${label}: ${done.toLocaleString('en-US')}/${rows(total)} (${total ? Math.floor((done / total) * 100) : 100}%), ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -141,10 +137,9 @@ export async function exportBackup(ctx: StepContext, target: BackupTarget): Prom
       }
       gzip.end();
       await written;
-      if (failure) throw failure;
     } catch (err) {
-      gzip.destroy();
-      file.destroy();
+      gzip.destroy(err as Error);
+      await written.catch(() => {});
       throw err;
     }
     // Rows written while the backup ran may add to the count; fewer would mean a page was lost.

@@ -100,7 +100,7 @@ export async function verifyBackup(dir: string, expectedSha256?: string): Promis
   try {
     actual = await hashRowsFile(file);
   } catch (err) {
-    return { ok: false, manifest, problem: `cannot read ${file}: ${(err as Error).message}` };
+    return { ok: false, manifest, problem: `${file} cannot be read back (${(err as Error).message}): it was changed or damaged` };
   }
   if (actual.fileSha256 !== manifest.fileSha256 || actual.sha256 !== manifest.sha256) return { ok: false, manifest, problem: `${file} does not match its manifest's checksum (sha256): it was changed or damaged` };
   if (actual.rows !== manifest.rows) return { ok: false, manifest, problem: `${file} holds ${actual.rows} rows, its manifest says ${manifest.rows}` };
