@@ -3,7 +3,7 @@
  * first, and the derived `down` brings them back, checked field by field with the SDK. An
  * interrupted backup never lets the drop run; a damaged one makes `down` refuse (exit 2).
  */
-import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listBackups } from '../../src/backup/manifest.js';
@@ -238,14 +238,13 @@ describe('backup: true', () => {
 });
 
 describe('backups through the CLI', () => {
-  it('config backup: true, up, backups --json; a damaged backup makes down refuse with exit 2 and change nothing; repaired, down restores', async () => {
+  it('config backup: true, up, backups --json; a damaged backup makes down refuse with exit 2 and change nothing', async () => {
     const collection = uniqueName('bk_cli');
     const p = await t.project();
     await writeFile(join(p.dir, 'milvus.config.yaml'), `migrations: migrations\nstateCollection: ${p.stateCollection}\nbackup: true\nbackupDir: saved\n`);
     await createCollection(collection);
     await t.client.createPartition({ collection_name: collection, partition_name: 'old' });
-    const rows = makeRows(1, 200);
-    await insert(collection, 'old', rows);
+    await insert(collection, 'old', makeRows(1, 200));
     await p.write('001_drop.yaml', `up:\n  - dropPartition: { collection_name: ${collection}, partition_name: old }\n`);
 
     const up = await p.cli(['up', '--allow-destructive']);
@@ -263,7 +262,6 @@ describe('backups through the CLI', () => {
     expect(b.path).toMatch(/^001_drop\/step1-partition-/);
 
     const file = join(p.dir, 'saved', b.path, 'rows.jsonl.gz');
-    await cp(file, `${file}.good`);
     const bytes = await readFile(file);
     for (let i = 20; i < 30; i++) bytes[i] = bytes[i]! ^ 0xff;
     await writeFile(file, bytes);
@@ -277,11 +275,5 @@ describe('backups through the CLI', () => {
     expect(await partitions(collection)).toEqual(['_default']);
     const state = await t.client.query({ collection_name: p.stateCollection, filter: 'name == "001_drop"', output_fields: ['status'], consistency_level: 'Strong' } as never);
     expect(state.data.map((r) => r.status)).toEqual(['applied']);
-
-    await cp(`${file}.good`, file);
-    const restored = await p.cli(['down']);
-    expect(restored.code, restored.stderr).toBe(0);
-    await t.client.loadCollectionSync({ collection_name: collection });
-    expect(await readAll(collection, 'old')).toEqual(rows.map(stored));
   });
 });
