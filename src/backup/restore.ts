@@ -135,8 +135,7 @@ async function checkRestored(ctx: StepContext, m: BackupManifest, t: { collectio
   const loadedHere = await ensureLoaded(ctx, 'restoreBackup', t, partition, qualified(t));
   try {
     const reads = m.segments.map((s): ReadTarget => ({ ...t, ...(s.partition ? { partition_names: [s.partition] } : {}) }));
-    let count = 0;
-    for (const r of reads) count += await countRows(milvus, r, r.partition_names?.[0], m.filter ?? '', 'Strong');
+    const count = await countRows(milvus, t, m.segments.length === 1 ? m.segments[0]!.partition : undefined, m.filter ?? '', 'Strong');
     const short = m.kind === 'rows' ? count < m.rows : count !== m.rows;
     if (short) throw new MigrateError('migration-failed', `after the restore ${label} holds ${rows(count)}${m.filter ? ` matching ${m.filter}` : ''}; the backup holds ${rows(m.rows)}`);
     // Rows added since (kind rows) or new autoID keys would change the checksum: count only.

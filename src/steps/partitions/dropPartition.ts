@@ -73,7 +73,7 @@ export const dropPartition = defineStep({
         { hint: 'use if_exists: true to skip a missing partition' },
       );
     }
-    const backup = await backupFirst(ctx, p.backup, { kind: 'partition', ...p });
+    const backup = await backupFirst(ctx, p.backup, { kind: 'partition', collection_name: p.collection_name, db_name: p.db_name, partition_name: p.partition_name });
     const target = { collection_name: p.collection_name, ...dbOf(p) };
     const state = await loadState(milvus, { ...target, partition_names: [p.partition_name] });
     if (state !== 'LoadStateNotLoad') {
