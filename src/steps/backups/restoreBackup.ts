@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { backupPathProblem, type BackupRecord } from '../../backup/format.js';
 import { verifyBackup } from '../../backup/manifest.js';
 import { restoreBackup as restore } from '../../backup/restore.js';
-import { rows } from '../lookups.js';
+import { collectionExists, rows } from '../lookups.js';
 import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
 import { defineStep, type InverseResult } from '../types.js';
 
@@ -36,7 +36,18 @@ export const restoreBackup = defineStep({
   async preflight(ctx, p) {
     if (!ctx.backupDir) return 'no backup folder is configured for this run';
     const check = await verifyBackup(resolve(ctx.backupDir, p.path), p.sha256);
-    return check.ok ? undefined : `backup ${p.path} cannot be restored: ${check.problem}`;
+    if (!check.ok) return `backup ${p.path} cannot be restored: ${check.problem}`;
+    const m = check.manifest;
+    const target = { collection_name: m.collection, ...(m.database ? { db_name: m.database } : {}) };
+    if (m.kind === 'collection') {
+      // Later steps of the plan (e.g. createAlias) see the collection this step re-creates.
+      ctx.planned.collections.set(qualified(target), { partitionKey: m.schema.fields.some((f) => f.is_partition_key) });
+      return undefined;
+    }
+    if (!ctx.planned.collections.has(qualified(target)) && !(await collectionExists(ctx.milvus, target))) {
+      return `backup ${p.path} holds rows of collection ${qualified(target)}, which does not exist: re-create it first`;
+    }
+    return undefined;
   },
   async run(ctx, p) {
     return restore(ctx, p);
