@@ -181,8 +181,14 @@ export function backupsText(out: Output, dir: string, lines: readonly BackupLine
     const what = m ? `${m.stepName} ${m.database ? `${m.database}.` : ''}${m.collection}${m.partition ? ` partition ${m.partition}` : ''}${m.filter ? ` where ${m.filter}` : ''}` : 'unreadable manifest';
     const check = verified === undefined ? '' : verified ? c.green(' verified') : c.red(' DAMAGED');
     text.push(`  ${e.path}${check}`);
-    text.push(c.dim(`      ${what}: ${m ? `${m.rows.toLocaleString('en-US')} rows, ` : ''}${(e.bytes / 1024).toFixed(1)} KiB${m ? `, taken ${m.createdAt}` : ''}`));
+    text.push(c.dim(`      ${what}: ${m ? `${m.rows.toLocaleString('en-US')} rows, ` : ''}${size(e.bytes)}${m ? `, taken ${m.createdAt}` : ''}`));
     if (problem ?? e.problem) text.push(`      ${c.red(problem ?? e.problem!)}`);
   }
   return text.join('\n');
+}
+
+/** `512 B`, `3.4 KiB`, `12.0 MiB`. */
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
