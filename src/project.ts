@@ -27,6 +27,8 @@ export interface MigratorSettings {
   readonly lockTimeoutSeconds?: number | undefined;
   /** What the lock says is holding it, e.g. `milvus-migrate up` (never put arguments with secrets here). */
   readonly command?: string | undefined;
+  /** Back up every destructive step that can be (`--backup`); `backup: true` in the config does too. */
+  readonly backup?: boolean | undefined;
 }
 
 /**
@@ -91,6 +93,7 @@ export function createMigrator(config: ResolvedConfig, milvus: Milvus, opts: Mig
     logger: opts.logger ?? silentLogger,
     allowDestructive: Boolean(opts.allowDestructive) || config.allowDestructive,
     lock: createLock(config, milvus, opts),
+    backup: { dir: config.backupDir, byDefault: Boolean(opts.backup) || config.backup },
   });
 }
 

@@ -108,10 +108,11 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
           .option('allow-destructive', { type: 'boolean', default: false, describe: 'Allow steps that delete data (dropPartition, dropCollection, ...)' })
           .option('allow-changed', { type: 'boolean', default: false, describe: 'Go on although applied migration files were edited (checksum mismatch)' })
           .option('allow-out-of-order', { type: 'boolean', default: false, describe: 'Run pending migrations named before an applied one' })
+          .option('backup', { type: 'boolean', describe: 'Back up every dropPartition, dropCollection and delete first, so down restores them (or backup: true in the config)' })
           .example('$0 up', 'apply everything pending')
           .example('$0 up --dry-run', 'show what would run and what is at stake')
           .example('$0 up --env production --allow-destructive', 'deploy step in CI'),
-      handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean; lockTimeout?: number; allowChanged?: boolean; allowOutOfOrder?: boolean }>(async (a, o) =>
+      handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean; lockTimeout?: number; allowChanged?: boolean; allowOutOfOrder?: boolean; backup?: boolean }>(async (a, o) =>
         (await import('./commands/migrate.js')).migrate('up', a, o),
       ),
     )
@@ -122,10 +123,11 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
         migrateOptions(y, 'down')
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan with live facts; change nothing' })
           .option('allow-destructive', { type: 'boolean', default: false, describe: 'Allow steps that delete data (reverting a create drops it)' })
+          .option('backup', { type: 'boolean', describe: 'Back up what the down drops first (a reverted createCollection, ...)' })
           .example('$0 down', 'revert the last applied migration')
           .example('$0 down --step 2 --dry-run', 'show what reverting the last two would do')
           .example('$0 down --to 0 --allow-destructive', 'revert everything'),
-      handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean; lockTimeout?: number }>(async (a, o) =>
+      handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean; lockTimeout?: number; backup?: boolean }>(async (a, o) =>
         (await import('./commands/migrate.js')).migrate('down', a, o),
       ),
     )
@@ -161,6 +163,15 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
           .example('$0 mark 20261128120000_create_example_collection --applied', 'baseline an existing database')
           .example('$0 mark 20261128120000_create_example_collection --pending', 'forget it, so up runs it again'),
       handle<{ name: string; applied?: boolean; pending?: boolean }>(async (a, o) => (await import('./commands/mark.js')).mark(a, o)),
+    )
+    .command(
+      'backups',
+      'List the backups taken before destructive steps, with rows and size, each checked against its checksums',
+      (y) =>
+        y
+          .option('verify', { type: 'boolean', default: true, describe: 'Re-read every backup and check its checksums (--no-verify skips it)' })
+          .example('$0 backups --json', 'every backup, checked, as JSON'),
+      handle<{ verify?: boolean }>(async (a, o) => (await import('./commands/backups.js')).backups(a, o)),
     )
     .command(
       'unlock',

@@ -1,3 +1,4 @@
+import type { BackupEntry } from '../backup/manifest.js';
 import { MigrateError, InvalidInputError, errorMessage } from '../errors.js';
 import type { MigrationResult, RunResult } from '../runner/results.js';
 import type { MigrationStatus } from '../runner/migrator.js';
@@ -137,4 +138,58 @@ export function statusText(out: Output, statuses: MigrationStatus[], where: { mi
     if (s.status === 'failed' && s.recorded?.last_error) lines.push(`           ${c.red(s.recorded.last_error)}`);
   }
   return lines.join('\n');
+}
+
+/** One backup as `backups` shows it. */
+export interface BackupLine {
+  readonly entry: BackupEntry;
+  /** `undefined` when not checked (`--no-verify`). */
+  readonly verified: boolean | undefined;
+  readonly problem?: string | undefined;
+}
+
+export function backupsJson(dir: string, lines: readonly BackupLine[]) {
+  return {
+    command: 'backups',
+    ok: true,
+    exitCode: 0,
+    dir,
+    backups: lines.map(({ entry: e, verified, problem }) => ({
+      migration: e.manifest?.migration ?? e.path.split('/')[0]!,
+      step: e.manifest ? e.manifest.step + 1 : null,
+      stepName: e.manifest?.stepName ?? null,
+      kind: e.manifest?.kind ?? null,
+      database: e.manifest?.database ?? null,
+      collection: e.manifest?.collection ?? null,
+      partition: e.manifest?.partition ?? null,
+      filter: e.manifest?.filter ?? null,
+      rows: e.manifest?.rows ?? null,
+      bytes: e.bytes,
+      createdAt: e.manifest?.createdAt ?? null,
+      path: e.path,
+      verified: verified ?? null,
+      problem: problem ?? e.problem ?? null,
+    })),
+  };
+}
+
+export function backupsText(out: Output, dir: string, lines: readonly BackupLine[]): string {
+  const c = out.colors;
+  const text = [`Backups in ${dir}`];
+  if (!lines.length) text.push('  (none: steps with backup: true, or runs with --backup, write them here)');
+  for (const { entry: e, verified, problem } of lines) {
+    const m = e.manifest;
+    const what = m ? `${m.stepName} ${m.database ? `${m.database}.` : ''}${m.collection}${m.partition ? ` partition ${m.partition}` : ''}${m.filter ? ` where ${m.filter}` : ''}` : 'unreadable manifest';
+    const check = verified === undefined ? '' : verified ? c.green(' verified') : c.red(' DAMAGED');
+    text.push(`  ${e.path}${check}`);
+    text.push(c.dim(`      ${what}: ${m ? `${m.rows.toLocaleString('en-US')} rows, ` : ''}${size(e.bytes)}${m ? `, taken ${m.createdAt}` : ''}`));
+    if (problem ?? e.problem) text.push(`      ${c.red(problem ?? e.problem!)}`);
+  }
+  return text.join('\n');
+}
+
+/** `512 B`, `3.4 KiB`, `12.0 MiB`. */
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

@@ -64,10 +64,10 @@ export async function createMigrator(
   milvus: Milvus,
   out: Output,
   allowDestructive: boolean,
-  opts: { lockTimeout?: number | undefined } = {},
+  opts: { lockTimeout?: number | undefined; backup?: boolean | undefined } = {},
 ): Promise<Migrator> {
   const { createMigrator } = await import('../project.js');
-  return createMigrator(cfg, milvus, { allowDestructive, lockTimeoutSeconds: opts.lockTimeout, command: lockCommand(), logger: out.logger() });
+  return createMigrator(cfg, milvus, { allowDestructive, lockTimeoutSeconds: opts.lockTimeout, command: lockCommand(), logger: out.logger(), backup: opts.backup });
 }
 
 /** `--lock-timeout` must be a number of seconds, 0 or more. */

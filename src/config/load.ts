@@ -8,6 +8,7 @@ import { isAlias, isMap, isPair, isScalar, LineCounter, parseDocument } from 'ya
 import type { z } from 'zod';
 import { InvalidInputError, type Problem } from '../errors.js';
 import { suggest } from '../util/suggest.js';
+import { DEFAULT_BACKUP_DIR } from '../backup/format.js';
 import {
   CONFIG_FILE_NAMES,
   DEFAULT_ADDRESS,
@@ -75,6 +76,10 @@ export interface ResolvedConfig {
   lockTimeout: number | undefined;
   /** `lockStaleAfter` from the file, in seconds; `undefined` leaves the default to the lock. */
   lockStaleAfter: number | undefined;
+  /** `backup: true`: every destructive data step takes a backup first. */
+  backup: boolean;
+  /** Absolute folder of the backups (`backupDir`, default {@link DEFAULT_BACKUP_DIR}). */
+  backupDir: string;
   /** Every secret value (token, password) from the layers in use, so outputs can be scrubbed. */
   secrets: string[];
 }
@@ -219,6 +224,8 @@ function resolveLayers(
     allowDestructive: overrides.allowDestructive ?? fromFile('allowDestructive') ?? false,
     lockTimeout: fromFile('lockTimeout'),
     lockStaleAfter: fromFile('lockStaleAfter'),
+    backup: fromFile('backup') ?? false,
+    backupDir: path.resolve(rootDir, fromFile('backupDir') ?? DEFAULT_BACKUP_DIR),
     secrets: [...new Set(secrets)],
   };
 }

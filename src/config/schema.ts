@@ -37,6 +37,8 @@ export const LAYER_KEYS = [
   'allowDestructive',
   'lockTimeout',
   'lockStaleAfter',
+  'backup',
+  'backupDir',
 ] as const;
 
 /** Keys allowed at the top level of the file. */
@@ -119,6 +121,10 @@ export const LayerSchema = z.strictObject({
   lockTimeout: secondsField.optional(),
   /** Seconds without a heartbeat after which a lock left by a dead run is taken over. */
   lockStaleAfter: secondsField.optional(),
+  /** Back up every dropPartition, dropCollection and delete, not only those with `backup: true`. */
+  backup: booleanField.optional(),
+  /** Folder of the backups, relative to the config file. */
+  backupDir: stringField('a folder path, relative to the config file').optional(),
 });
 
 /** A validated settings layer. */

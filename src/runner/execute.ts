@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { DestructiveRefusedError, InvalidInputError, MigrateError, MilvusCallError, errorMessage } from '../errors.js';
+import type { BackupSettings } from '../backup/format.js';
 import type { Logger } from '../logger.js';
 import type { Milvus } from '../milvus/client.js';
 import type { CodeMigrationContext } from '../migrations/model.js';
@@ -20,6 +21,8 @@ export interface ExecuteContext {
   readonly allowDestructive: boolean;
   readonly toolVersion: string;
   readonly lock?: RunLock | undefined;
+  /** Where backups go and whether destructive steps take one by default. */
+  readonly backup?: BackupSettings | undefined;
 }
 
 /** `user@host`, recorded as applied_by. */
@@ -84,6 +87,8 @@ export async function executeMigration(
           milvus: ctx.milvus,
           logger: ctx.logger,
           migration: { name: migration.name, dir: dirname(migration.path) },
+          index,
+          backup: ctx.backup,
           resumed,
           previous: resumed ? p.row?.details.records?.[String(index)] : undefined,
           checkpoint: async (progress) => {

@@ -1,4 +1,6 @@
+import { dirname, resolve } from 'node:path';
 import { Umzug, MigrationError } from 'umzug';
+import { DEFAULT_BACKUP_DIR, type BackupSettings } from '../backup/format.js';
 import { DestructiveRefusedError, InvalidInputError, MigrateError, MilvusCallError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Milvus } from '../milvus/client.js';
@@ -24,6 +26,11 @@ export interface MigratorOptions {
   readonly toolVersion?: string;
   /** Held while `up`/`down` change Milvus (not for dry runs or status). */
   readonly lock?: RunLock | undefined;
+  /**
+   * Backups of destructive steps: the folder (default {@link DEFAULT_BACKUP_DIR} beside the
+   * migrations folder) and whether every such step takes one (`--backup`), not only `backup: true` ones.
+   */
+  readonly backup?: { readonly dir?: string | undefined; readonly byDefault?: boolean | undefined } | undefined;
 }
 
 /** Options of `up`: `to` a migration name (inclusive) or `step` migrations at most. */
@@ -207,7 +214,11 @@ export class Migrator {
     const run: RunResult = { direction, dryRun, results };
     if (plan.length === 0) return run;
 
-    await preflight(milvus, plan);
+    const backup: BackupSettings = {
+      dir: this.#opts.backup?.dir ?? resolve(dirname(this.#opts.migrationsDir), DEFAULT_BACKUP_DIR),
+      byDefault: this.#opts.backup?.byDefault ?? false,
+    };
+    await preflight(milvus, plan, { backupDir: backup.dir });
     const destructive = plan.flatMap((p, i) =>
       results[i]!.steps.filter((s) => s.destructive && s.status === 'planned').map((s) => ({ migration: p.migration.name, index: s.index, step: s.step, summary: s.summary })),
     );
@@ -227,6 +238,7 @@ export class Migrator {
       allowDestructive: this.#opts.allowDestructive ?? false,
       toolVersion: this.#opts.toolVersion ?? TOOL_VERSION,
       lock: this.#opts.lock,
+      backup,
     };
     const umzug = new Umzug({
       migrations: plan.map((p, i) => {

@@ -79,7 +79,7 @@ export function plannedOutcomes(p: PlannedMigration): StepOutcome[] {
  * checks against Milvus (e.g. a partition-key collection has no droppable partitions).
  * All problems are collected and thrown together.
  */
-export async function preflight(milvus: Milvus, plan: readonly PlannedMigration[]): Promise<void> {
+export async function preflight(milvus: Milvus, plan: readonly PlannedMigration[], opts: { backupDir?: string | undefined } = {}): Promise<void> {
   const problems: Problem[] = [];
   const version = await milvus.version();
   const planned: PlannedSchema = { collections: new Map() };
@@ -98,7 +98,7 @@ export async function preflight(milvus: Milvus, plan: readonly PlannedMigration[
         continue;
       }
       const migration = { name: p.migration.name, dir: dirname(p.migration.path) };
-      const message = await def.preflight?.({ milvus, planned, migration }, call.params);
+      const message = await def.preflight?.({ milvus, planned, migration, backupDir: opts.backupDir }, call.params);
       if (message) problems.push({ file: p.migration.path, path: where, message });
     }
   }

@@ -23,6 +23,7 @@ import { insert } from './data/insert.js';
 import { upsert } from './data/upsert.js';
 import { copyRows } from './data/copyRows.js';
 import { exec } from './data/exec.js';
+import { restoreBackup } from './backups/restoreBackup.js';
 import type { StepDefinition } from './types.js';
 
 /** Every step a migration can use, by name. Adding a step = one file + one line here. */
@@ -54,6 +55,7 @@ export const STEPS: ReadonlyMap<string, StepDefinition> = new Map(
       deleteRows,
       copyRows,
       exec,
+      restoreBackup,
     ] as unknown as StepDefinition[]
   ).map((s) => [s.name, s]),
 );

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Milvus } from '../milvus/client.js';
 import type { Logger } from '../logger.js';
+import type { BackupSettings } from '../backup/format.js';
 
 /** A step as written in a migration: `{ dropPartition: { collection_name, partition_name } }`, normalised. */
 export interface StepCall {
@@ -14,6 +15,10 @@ export interface StepContext {
   readonly logger: Logger;
   /** The migration that runs the step: its name and the folder its file lives in. */
   readonly migration: { readonly name: string; readonly dir: string };
+  /** Index of the step in its migration (0-based). */
+  readonly index: number;
+  /** Where backups go, and whether destructive steps take one by default (`--backup`). */
+  readonly backup?: BackupSettings | undefined;
   /**
    * True when this step was in progress or failed when a previous run stopped. Its effect may
    * already be in Milvus, so "already done" must count as done (e.g. a partition to drop that is
@@ -48,6 +53,8 @@ export interface PreflightContext {
    * collection created by an earlier pending migration.
    */
   readonly planned: PlannedSchema;
+  /** Absolute folder holding backups (a `restoreBackup` step verifies its backup there). */
+  readonly backupDir?: string | undefined;
 }
 
 /** Minimal model of what the steps of a plan create, filled in step by step during preflight. */

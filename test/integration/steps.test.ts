@@ -208,7 +208,7 @@ describe('partitions and data', () => {
     await api.write(`${name('delete')}.yaml`, `up:\n  - delete: { collection_name: ${c}, filter: "id < 5" }\n`);
     await up();
     expect(await count(c)).toBe(7);
-    await expect(api.migrator().down()).rejects.toThrow(/is irreversible: step 1 delete has no inverse/);
+    await expect(api.migrator().down()).rejects.toThrow(/is irreversible: step 1 delete: delete .* where id < 5 removes rows; there is no backup to restore them from \(use backup: true\)/);
   });
 
   it('dropPartition without backup has createPartition as inverse, with a note that rows are not restored', async () => {

@@ -5,13 +5,14 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Milvus, MilvusStateStore, Migrator } from '../../src/index.js';
+import { Milvus, MilvusStateStore, Migrator, type Logger } from '../../src/index.js';
 import { testAddress, testToken, uniqueName } from './milvus.js';
 
 export interface ApiProject {
   dir: string;
   milvus: Milvus;
-  migrator(opts?: { allowDestructive?: boolean }): Migrator;
+  /** Backups go to `<dir>/.backups` unless `backup.dir` says otherwise. */
+  migrator(opts?: { allowDestructive?: boolean; logger?: Logger; backup?: { dir?: string; byDefault?: boolean } }): Migrator;
   write(name: string, content: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -30,7 +31,14 @@ export async function apiProject(opts: { insideRepo?: boolean } = {}): Promise<A
     dir,
     milvus,
     migrator: (opts) =>
-      new Migrator({ milvus, store: new MilvusStateStore(milvus, state), migrationsDir: dir, allowDestructive: opts?.allowDestructive ?? true }),
+      new Migrator({
+        milvus,
+        store: new MilvusStateStore(milvus, state),
+        migrationsDir: dir,
+        allowDestructive: opts?.allowDestructive ?? true,
+        backup: { dir: join(dir, '.backups'), ...opts?.backup },
+        ...(opts?.logger ? { logger: opts.logger } : {}),
+      }),
     async write(name, content) {
       const path = join(dir, name);
       await writeFile(path, content);

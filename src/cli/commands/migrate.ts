@@ -11,6 +11,7 @@ export interface MigrateArgs extends GlobalArgs {
   readonly lockTimeout?: unknown;
   readonly allowChanged?: boolean | undefined;
   readonly allowOutOfOrder?: boolean | undefined;
+  readonly backup?: boolean | undefined;
 }
 
 /** `up`, `down` and `plan` (= `up --dry-run`). */
@@ -20,7 +21,7 @@ export async function migrate(command: 'up' | 'down' | 'plan', args: MigrateArgs
   const cfg = await loadSettings(args, out, { allowDestructive: args.allowDestructive ?? false });
   const dryRun = command === 'plan' || (args.dryRun ?? false);
   const run = await withMilvus(cfg, out, async (milvus) => {
-    const migrator = await createMigrator(cfg, milvus, out, args.allowDestructive ?? false, { lockTimeout });
+    const migrator = await createMigrator(cfg, milvus, out, args.allowDestructive ?? false, { lockTimeout, backup: args.backup });
     if (command === 'down') {
       const to = args.to === '0' ? 0 : args.to;
       return migrator.down({ to, step, dryRun });

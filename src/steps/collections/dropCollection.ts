@@ -4,22 +4,32 @@ import { loadState } from '../../milvus/wait.js';
 import { collectionTarget, dbOf, flag, qualified } from '../params.js';
 import { collectionExists, collectionRowCount, describeCollection, rows } from '../lookups.js';
 import { defineStep } from '../types.js';
+import { backupFirst } from '../../backup/export.js';
+import type { BackupRecord } from '../../backup/format.js';
+import { restoreFrom } from '../backups/restoreBackup.js';
 
-const params = z.object({ ...collectionTarget, if_exists: flag }).strict();
+const params = z
+  .object({
+    ...collectionTarget,
+    if_exists: flag,
+    /** Back up the schema, indexes, load state and every row first; the derived `down` then restores them. */
+    backup: flag,
+  })
+  .strict();
 
 /**
  * Drops a collection and all its data. Without a backup it cannot be undone, so a migration
- * that contains it has no derived `down`. Milvus answers success for a missing collection, so
- * the step checks first.
+ * that contains it has no derived `down`; with `backup: true` its `down` re-creates it from the
+ * backup. Milvus answers success for a missing collection, so the step checks first.
  */
 export const dropCollection = defineStep({
   name: 'dropCollection',
   params,
   destructive: true,
-  describe: (p) => `drop collection ${qualified(p)} and all its data`,
+  describe: (p) => `drop collection ${qualified(p)} and all its data${p.backup ? ' (backed up first)' : ''}`,
   async facts(milvus, p) {
     if (!(await collectionExists(milvus, p))) return [`does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];
-    const facts = [`holds ${rows(await collectionRowCount(milvus, p))}, deleted for good`];
+    const facts = [`holds ${rows(await collectionRowCount(milvus, p))}, ${p.backup ? 'backed up first' : 'deleted for good'}`];
     const state = await loadState(milvus, { collection_name: p.collection_name, ...dbOf(p) });
     if (state === 'LoadStateLoaded') facts.push('loaded');
     const aliases = (await describeCollection(milvus, p)).aliases;
@@ -29,15 +39,21 @@ export const dropCollection = defineStep({
   },
   async run(ctx, p) {
     if (!(await collectionExists(ctx.milvus, p))) {
+      // A resumed step may have dropped it before the previous run stopped, after its backup.
+      const backedUp = ctx.resumed ? ctx.previous?.backup : undefined;
+      if (backedUp) return { backup: backedUp };
       if (p.if_exists || ctx.resumed) return { skipped: true };
       throw new MilvusCallError('dropCollection', `collection ${qualified(p)} does not exist`, undefined, {
         hint: 'use if_exists: true to skip a missing collection',
       });
     }
+    const backup = await backupFirst(ctx, p.backup, { kind: 'collection', collection_name: p.collection_name, db_name: p.db_name });
     await ctx.milvus.call('dropCollection', { collection_name: p.collection_name, ...dbOf(p) });
+    return backup ? { backup } : undefined;
   },
-  inverse: (p, recorded) =>
-    recorded?.skipped
-      ? { steps: [] }
-      : { irreversible: `dropCollection ${qualified(p)} deletes its data; there is no backup to restore it from` },
+  inverse: (p, recorded) => {
+    if (recorded?.skipped) return { steps: [] };
+    if (recorded?.backup) return restoreFrom(p, recorded.backup as BackupRecord);
+    return { irreversible: `dropCollection ${qualified(p)} deletes its data; there is no backup to restore it from` };
+  },
 });

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { MigrateError, MilvusCallError } from '../../errors.js';
-import type { Milvus } from '../../milvus/client.js';
-import { loadState, waitForLoad } from '../../milvus/wait.js';
+import { loadState } from '../../milvus/wait.js';
 import { collectionExists, partitionNames, rows } from '../lookups.js';
 import { dbName, milvusName, qualified } from '../params.js';
 import { defineStep, type StepContext } from '../types.js';
 import type { Row } from './data-file.js';
-import { andFilter, comparePk, maxPk, pkLiteral, type PkKind, type PkValue } from './keys.js';
-import { batchSize, DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, PROGRESS_INTERVAL_MS, throttled } from './rows.js';
+import { andFilter, maxPk, pkLiteral, type PkValue } from './keys.js';
+import { countRows, ensureLoaded, nextPage } from './paging.js';
+import { batchSize, DEFAULT_BATCH_SIZE, PROGRESS_INTERVAL_MS, throttled } from './rows.js';
 import { collectionShape, DYNAMIC_FIELD, isVector, type CollectionShape } from './shape.js';
 
 const params = z
@@ -105,7 +105,7 @@ async function copy(ctx: StepContext, p: Params): Promise<CopyRecord> {
   }
 
   const partitions = p.partition_name ? { partition_names: [p.partition_name] } : {};
-  const loaded = await ensureLoaded(ctx, src, p.partition_name, from.label);
+  const loaded = await ensureLoaded(ctx, 'copyRows', src, p.partition_name, from.label);
   try {
     const previous = ctx.resumed ? (ctx.previous as CopyRecord | undefined) : undefined;
     let last = previous?.last_pk;
@@ -173,90 +173,6 @@ async function copy(ctx: StepContext, p: Params): Promise<CopyRecord> {
       ).catch((err: unknown) => logger.warn(`could not release ${from.label}: ${String((err as Error).message ?? err)}`));
     }
   }
-}
-
-/**
- * The next page of rows with primary key above `last`, the smallest `size` of them.
- *
- * Milvus 2.3+ answers a query with a limit with the matching rows of lowest primary keys, in key
- * order (what the SDKs' query iterators rely on; measured on 2.3.5 with sealed and growing
- * segments). That is checked rather than trusted, because a page that skipped a key would lose a
- * row for good: a full page is good when exactly its number of rows lies in (last, its largest
- * key]. If not, that whole range is read again in one query, which is then complete by
- * construction.
- */
-export async function nextPage(
-  milvus: Pick<Milvus, 'call'>,
-  req: { collection_name: string; db_name?: string; partition_names?: string[] },
-  pkName: string,
-  kind: PkKind,
-  filter: string | undefined,
-  last: PkValue | undefined,
-  size: number,
-): Promise<Row[]> {
-  const after = last === undefined ? undefined : `${pkName} > ${pkLiteral(kind, last)}`;
-  const page = await query(milvus, req, andFilter(filter, after), size);
-  if (page.length < size) return page;
-  const max = maxPk(kind, page.map((r) => r[pkName] as PkValue));
-  const range = andFilter(filter, after, `${pkName} <= ${pkLiteral(kind, max)}`);
-  const inRange = await countRows(milvus, req, req.partition_names?.[0], range, 'Bounded');
-  if (inRange === page.length) return page;
-  if (inRange > MAX_BATCH_SIZE) {
-    throw new MigrateError('migration-failed', `this Milvus did not answer a page of ${pkName} in key order and ${rows(inRange)} lie in the range to re-read; copyRows cannot page it safely`, {
-      hint: 'use a smaller batch_size',
-    });
-  }
-  const full = await query(milvus, req, range, inRange);
-  return full.sort((a, b) => comparePk(kind, a[pkName] as PkValue, b[pkName] as PkValue));
-}
-
-async function query(milvus: Pick<Milvus, 'call'>, req: { collection_name: string; db_name?: string; partition_names?: string[] }, filter: string, limit: number): Promise<Row[]> {
-  const res = await milvus.call('query', { ...req, filter, output_fields: ['*'], limit, consistency_level: 'Bounded' } as never);
-  return res.data as Row[];
-}
-
-/** `count(*)` of the rows matching `filter` (the SDK's `count` ignores partitions and consistency). */
-async function countRows(
-  milvus: Pick<Milvus, 'call'>,
-  t: { collection_name: string; db_name?: string },
-  partition: string | undefined,
-  filter: string,
-  consistency: 'Strong' | 'Bounded',
-): Promise<number> {
-  const res = await milvus.call('query', {
-    collection_name: t.collection_name,
-    ...(t.db_name ? { db_name: t.db_name } : {}),
-    ...(partition ? { partition_names: [partition] } : {}),
-    filter,
-    output_fields: ['count(*)'],
-    consistency_level: consistency,
-  } as never);
-  return Number((res.data[0] as Record<string, unknown> | undefined)?.['count(*)'] ?? 0);
-}
-
-/** Loads the source (or its partition) for query when it is not; returns whether it did. */
-async function ensureLoaded(ctx: StepContext, src: { collection_name: string; db_name?: string }, partition: string | undefined, label: string): Promise<boolean> {
-  const partitions = partition ? { partition_names: [partition] } : {};
-  const state = await loadState(ctx.milvus, { ...src, ...partitions });
-  if (state === 'LoadStateLoaded') return false;
-  if (state === 'LoadStateLoading') {
-    await waitForLoad(ctx.milvus, { ...src, ...partitions });
-    return false;
-  }
-  ctx.logger.info(`loading ${label}${partition ? ` partition ${partition}` : ''}: Milvus queries only loaded collections`);
-  try {
-    await (partition ? ctx.milvus.call('loadPartitions', { ...src, partition_names: [partition] }) : ctx.milvus.call('loadCollection', src));
-  } catch (err) {
-    if (err instanceof MilvusCallError && /index/i.test(err.reason)) {
-      throw new MilvusCallError('copyRows', `cannot load ${label} to read it: ${err.reason}`, err.code, {
-        cause: err,
-        hint: 'Milvus loads only collections whose vector field has an index: create one first (createIndex)',
-      });
-    }
-    throw err;
-  }
-  await waitForLoad(ctx.milvus, { ...src, ...partitions });
-  return true;
 }
 
 /** How source rows become target rows. */

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
+import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
+import { backupFirst } from '../../backup/export.js';
+import type { BackupRecord } from '../../backup/format.js';
+import { restoreFrom } from '../backups/restoreBackup.js';
 import { defineStep } from '../types.js';
 
 const params = z
@@ -8,6 +11,8 @@ const params = z
     partition_name: milvusName.optional(),
     /** Boolean expression selecting the rows to delete, e.g. `id in [1, 2]` or `year < 2020`. */
     filter: z.string().min(1, { error: 'must not be empty' }),
+    /** Back up the matching rows first; the derived `down` then writes them back. */
+    backup: flag,
   })
   .strict();
 
@@ -18,22 +23,32 @@ function shorten(filter: string): string {
   return filter.length <= MAX_SHOWN_FILTER ? filter : `${filter.slice(0, MAX_SHOWN_FILTER - 1)}… (${filter.length.toLocaleString('en-US')} characters)`;
 }
 
-/** Deletes the rows matching a filter. Deletes data, so it is destructive and has no inverse. */
+/**
+ * Deletes the rows matching a filter. Deletes data, so it is destructive; with `backup: true` the
+ * rows are backed up first and its inverse writes them back (upserted), otherwise it has none.
+ */
 export const deleteRows = defineStep({
   name: 'delete',
   params,
   destructive: true,
-  describe: (p) => `delete rows of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''} where ${shorten(p.filter)}`,
+  describe: (p) => `delete rows of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''} where ${shorten(p.filter)}${p.backup ? ' (backed up first)' : ''}`,
   async facts(milvus, p) {
     const res = await milvus.client.count({ collection_name: p.collection_name, expr: p.filter, ...dbOf(p) } as never).catch(() => undefined);
     return res && typeof (res as { data?: unknown }).data === 'number' ? [`matches ${(res as { data: number }).data} rows now`] : [];
   },
   async run(ctx, p) {
+    // A resumed delete reuses the backup the stopped run recorded, taken before it deleted anything.
+    const backup = await backupFirst(ctx, p.backup, { kind: 'rows', collection_name: p.collection_name, db_name: p.db_name, partition_name: p.partition_name, filter: p.filter });
     await ctx.milvus.call('delete', {
       collection_name: p.collection_name,
       ...(p.partition_name ? { partition_name: p.partition_name } : {}),
       filter: p.filter,
       ...dbOf(p),
     } as never);
+    return backup ? { backup } : undefined;
   },
+  inverse: (p, recorded) =>
+    recorded?.backup
+      ? restoreFrom({ collection_name: p.collection_name, db_name: p.db_name }, recorded.backup as BackupRecord)
+      : { irreversible: `delete ${qualified(p)} where ${shorten(p.filter)} removes rows; there is no backup to restore them from (use backup: true)` },
 });

@@ -28,6 +28,22 @@ export function indexRequest(p: Omit<CreateIndexParams, 'wait'>) {
   };
 }
 
+/**
+ * An index as `describeIndex` lists it, as params to build it again: index_type, metric_type and
+ * the build params, which Milvus (2.3) gives JSON-encoded under `params`.
+ */
+export function indexSpecOf(d: { index_name?: string; field_name: string; params: readonly { key: string; value: string | number }[] }) {
+  const { index_type, metric_type, params: raw, ...rest } = Object.fromEntries(d.params.map((x) => [x.key, x.value])) as Record<string, string>;
+  const params = raw ? (JSON.parse(raw) as Record<string, string | number>) : rest;
+  return {
+    field_name: d.field_name,
+    ...(d.index_name ? { index_name: d.index_name } : {}),
+    ...(index_type ? { index_type } : {}),
+    ...(metric_type ? { metric_type } : {}),
+    ...(Object.keys(params).length ? { params } : {}),
+  };
+}
+
 /** Builds an index and waits until Milvus reports it finished. */
 export const createIndex = defineStep({
   name: 'createIndex',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
 import { defineStep } from '../types.js';
+import { indexSpecOf } from './createIndex.js';
 
 const params = z.object({ ...collectionTarget, field_name: milvusName, index_name: milvusName.optional() }).strict();
 
@@ -17,12 +18,9 @@ export const dropIndex = defineStep({
     const target = { collection_name: p.collection_name, ...dbOf(p) };
     const desc = await ctx.milvus.call('describeIndex', { ...target, field_name: p.field_name, ...(p.index_name ? { index_name: p.index_name } : {}) });
     const index = desc.index_descriptions.find((d) => d.field_name === p.field_name && (!p.index_name || d.index_name === p.index_name));
-    const kv = Object.fromEntries((index?.params ?? []).map((x) => [x.key, x.value]));
-    // describeIndex lists index_type, metric_type and the build params JSON-encoded under `params`.
-    const { index_type, metric_type, params: rawParams, ...rest } = kv as Record<string, string>;
-    const buildParams = rawParams ? (JSON.parse(rawParams) as Record<string, string | number>) : rest;
+    const spec = index ? indexSpecOf(index) : undefined;
     await ctx.milvus.call('dropIndex', { ...target, field_name: p.field_name, ...(p.index_name ? { index_name: p.index_name } : {}) });
-    return { index_name: index?.index_name, index_type, metric_type, params: buildParams };
+    return { index_name: index?.index_name, index_type: spec?.index_type, metric_type: spec?.metric_type, params: spec?.params ?? {} };
   },
   inverse(p, recorded) {
     if (!recorded) return { irreversible: 'the dropped index was not recorded' };

@@ -4,6 +4,9 @@ import { loadState } from '../../milvus/wait.js';
 import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
 import { collectionExists, partitionNames, partitionRowCount, rows, usesPartitionKey } from '../lookups.js';
 import { defineStep } from '../types.js';
+import { backupFirst } from '../../backup/export.js';
+import type { BackupRecord } from '../../backup/format.js';
+import { restoreFrom } from '../backups/restoreBackup.js';
 
 export const DEFAULT_PARTITION = '_default';
 
@@ -13,6 +16,8 @@ const params = z
     partition_name: milvusName,
     /** Skip quietly when the partition (or its collection) does not exist. */
     if_exists: flag,
+    /** Back up every row first; the derived `down` then restores them. */
+    backup: flag,
   })
   .strict();
 
@@ -25,7 +30,7 @@ export const dropPartition = defineStep({
   name: 'dropPartition',
   params,
   destructive: true,
-  describe: (p) => `drop partition ${p.partition_name} of ${qualified(p)} and all its rows`,
+  describe: (p) => `drop partition ${p.partition_name} of ${qualified(p)} and all its rows${p.backup ? ' (backed up first)' : ''}`,
   check(p) {
     if (p.partition_name === DEFAULT_PARTITION) {
       return [['partition_name', `the ${DEFAULT_PARTITION} partition cannot be dropped (Milvus keeps it for every collection)`]];
@@ -48,7 +53,7 @@ export const dropPartition = defineStep({
     if (!(await partitionNames(milvus, p)).includes(p.partition_name)) {
       return [`partition does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];
     }
-    const facts = [`holds ${rows(await partitionRowCount(milvus, p))}, deleted for good`];
+    const facts = [`holds ${rows(await partitionRowCount(milvus, p))}, ${p.backup ? 'backed up first' : 'deleted for good'}`];
     const state = await loadState(milvus, { collection_name: p.collection_name, partition_names: [p.partition_name], ...dbOf(p) });
     if (state === 'LoadStateLoaded' || state === 'LoadStateLoading') facts.push('loaded: will be released first');
     return facts;
@@ -57,7 +62,9 @@ export const dropPartition = defineStep({
     const { milvus } = ctx;
     const exists = (await collectionExists(milvus, p)) && (await partitionNames(milvus, p)).includes(p.partition_name);
     if (!exists) {
-      // A resumed step may have dropped it before the previous run stopped.
+      // A resumed step may have dropped it before the previous run stopped, after its backup.
+      const backedUp = ctx.resumed ? ctx.previous?.backup : undefined;
+      if (backedUp) return { backup: backedUp };
       if (p.if_exists || ctx.resumed) return { skipped: true };
       throw new MilvusCallError(
         'dropPartition',
@@ -66,6 +73,7 @@ export const dropPartition = defineStep({
         { hint: 'use if_exists: true to skip a missing partition' },
       );
     }
+    const backup = await backupFirst(ctx, p.backup, { kind: 'partition', collection_name: p.collection_name, db_name: p.db_name, partition_name: p.partition_name });
     const target = { collection_name: p.collection_name, ...dbOf(p) };
     const state = await loadState(milvus, { ...target, partition_names: [p.partition_name] });
     if (state !== 'LoadStateNotLoad') {
@@ -74,10 +82,11 @@ export const dropPartition = defineStep({
       await milvus.call('releasePartitions', { ...target, partition_names: [p.partition_name] });
     }
     await milvus.call('dropPartition', { ...target, partition_name: p.partition_name });
-    return { released: state !== 'LoadStateNotLoad' };
+    return { released: state !== 'LoadStateNotLoad', ...(backup ? { backup } : {}) };
   },
   inverse(p, recorded) {
     if (recorded?.skipped) return { steps: [] };
+    if (recorded?.backup) return restoreFrom(p, recorded.backup as BackupRecord);
     return {
       steps: [{ step: 'createPartition', params: { collection_name: p.collection_name, partition_name: p.partition_name, ...dbOf(p) } }],
       note: 're-creates the partition empty: its rows are not restored',

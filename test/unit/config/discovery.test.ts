@@ -78,6 +78,9 @@ describe('discovery', () => {
       embedded: undefined,
       allowDestructive: false,
       lockTimeout: undefined,
+      lockStaleAfter: undefined,
+      backup: false,
+      backupDir: path.join(dir, '.milvus-migrate', 'backups'),
       secrets: [],
     });
   });

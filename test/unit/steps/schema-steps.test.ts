@@ -55,6 +55,7 @@ async function run<P extends Record<string, unknown>>(
     milvus,
     logger: silentLogger,
     migration: { name: 'm', dir: '/m' },
+    index: 0,
     resumed: opts.resumed ?? false,
     previous: opts.previous,
     checkpoint: async (progress) => void calls.push(['checkpoint', progress]),

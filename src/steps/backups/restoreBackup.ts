@@ -1,0 +1,77 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { backupPathProblem, type BackupRecord } from '../../backup/format.js';
+import { verifyBackup } from '../../backup/manifest.js';
+import { restoreBackup as restore } from '../../backup/restore.js';
+import { collectionExists, rows } from '../lookups.js';
+import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
+import { defineStep, type InverseResult } from '../types.js';
+
+const params = z
+  .object({
+    ...collectionTarget,
+    partition_name: milvusName.optional(),
+    /** Folder of the backup, relative to the backup dir: `<migration>/<backup>`. */
+    path: z.string({ error: 'must be a backup folder, relative to the backup dir' }).superRefine((path, ctx) => {
+      const problem = backupPathProblem(path);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    /** sha256 of the backup's rows, as recorded when it was taken: a different backup is refused. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'must be a sha256 (64 hex digits)' }),
+    /** Rows in the backup, for plans. */
+    rows: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+/**
+ * Puts back what a backed-up dropPartition, dropCollection or delete removed: the derived `down`
+ * of such a step. The backup is verified (manifest and checksums) before anything runs, so a
+ * damaged backup makes the whole `down` refuse (exit 2) with Milvus untouched.
+ */
+export const restoreBackup = defineStep({
+  name: 'restoreBackup',
+  params,
+  destructive: false,
+  describe: (p) => `restore ${p.rows !== undefined ? rows(p.rows) : 'the rows'} of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''} from backup ${p.path}`,
+  async preflight(ctx, p) {
+    if (!ctx.backupDir) return 'no backup folder is configured for this run';
+    const check = await verifyBackup(resolve(ctx.backupDir, p.path), p.sha256);
+    if (!check.ok) return `backup ${p.path} cannot be restored: ${check.problem}`;
+    const m = check.manifest;
+    const target = { collection_name: m.collection, ...(m.database ? { db_name: m.database } : {}) };
+    if (m.kind === 'collection') {
+      // Later steps of the plan (e.g. createAlias) see the collection this step re-creates.
+      ctx.planned.collections.set(qualified(target), { partitionKey: m.schema.fields.some((f) => f.is_partition_key) });
+      return undefined;
+    }
+    if (!ctx.planned.collections.has(qualified(target)) && !(await collectionExists(ctx.milvus, target))) {
+      return `backup ${p.path} holds rows of collection ${qualified(target)}, which does not exist: re-create it first`;
+    }
+    return undefined;
+  },
+  async run(ctx, p) {
+    return restore(ctx, p);
+  },
+  // Restoring adds rows back; undoing it is dropping them again, which is the up's business.
+  inverse: () => ({ steps: [] }),
+});
+
+/** The inverse of a backed-up step: restore its backup. */
+export function restoreFrom(p: { collection_name: string; db_name?: string | undefined; partition_name?: string | undefined }, backup: BackupRecord): InverseResult {
+  return {
+    steps: [
+      {
+        step: 'restoreBackup',
+        params: {
+          collection_name: p.collection_name,
+          ...dbOf(p),
+          ...(p.partition_name ? { partition_name: p.partition_name } : {}),
+          path: backup.path,
+          sha256: backup.sha256,
+          rows: backup.rows,
+        },
+      },
+    ],
+    note: `restores ${rows(backup.rows)} from backup ${backup.path}`,
+  };
+}
