@@ -1,5 +1,6 @@
 import { MilvusCallError } from '../errors.js';
 import type { Milvus } from '../milvus/client.js';
+import { aliasTarget } from '../steps/aliases/createAlias.js';
 import type { CollectionSchema, DatabaseSchema } from './model.js';
 import { fieldFromDescribe, indexFromDescribe, loadStateOf, normaliseSchema, propertiesFrom } from './normalise.js';
 
@@ -35,7 +36,7 @@ export async function readSchema(milvus: Milvus, scope: ReadScope = {}): Promise
   }
   for (const alias of new Set(scope.aliases ?? [])) {
     if (alias in schema.aliases) continue;
-    const target = await aliasTarget(milvus, db, alias);
+    const target = await aliasTarget(milvus, { alias, db_name: db });
     if (target !== undefined && !exclude.has(target)) schema.aliases[alias] = target;
   }
   return normaliseSchema(schema);
@@ -65,17 +66,6 @@ async function describeIndexes(milvus: Milvus, target: { collection_name: string
   } catch (err) {
     // A collection without any index answers IndexNotExist ("index not found", 2.3) instead of an empty list.
     if (err instanceof MilvusCallError && /index not (found|exist)|IndexNotExist/i.test(`${err.reason} ${err.code}`)) return [];
-    throw err;
-  }
-}
-
-async function aliasTarget(milvus: Milvus, db: string, alias: string): Promise<string | undefined> {
-  try {
-    const res = await milvus.call('describeAlias', { alias, db_name: db } as never);
-    return res.collection || undefined;
-  } catch (err) {
-    // Milvus answers a missing alias with an error status ("alias not found", 2.3).
-    if (err instanceof MilvusCallError && /not (found|exist)/i.test(err.reason)) return undefined;
     throw err;
   }
 }

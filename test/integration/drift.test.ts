@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DataType } from '@zilliz/milvus2-sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Milvus, MilvusStateStore, Migrator } from '../../src/index.js';
 import { useMilvusTest } from '../support/context.js';
@@ -145,7 +146,16 @@ describe('diff and snapshot', () => {
     await t.client.createIndex({ ...target, field_name: 'embedding', index_name: 'embedding_idx', index_type: 'IVF_FLAT', metric_type: 'L2', params: { nlist: 16 } });
     await t.client.alterCollection({ ...target, properties: { 'collection.ttl.seconds': 120 } } as never);
     await t.client.dropIndex({ db_name: db, collection_name: 'docs_old', field_name: 'embedding', index_name: 'old_idx' } as never);
-    await t.client.alterAlias({ db_name: db, alias: 'docs_live', collection_name: 'docs_old' });
+    // Moved to a collection the migrations never touched: that collection is not drift, the alias is.
+    await t.client.createCollection({
+      db_name: db,
+      collection_name: 'by_hand',
+      fields: [
+        { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+        { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+      ],
+    });
+    await t.client.alterAlias({ db_name: db, alias: 'docs_live', collection_name: 'by_hand' });
 
     const res = await p.cli(['diff', '--json', '--database', db]);
     expect(res.code, res.stderr).toBe(1);
@@ -154,7 +164,7 @@ describe('diff and snapshot', () => {
       { path: 'collection docs / index embedding_idx / params.nlist', kind: 'changed', expected: '8', actual: '16' },
       { path: 'collection docs / properties.collection.ttl.seconds', kind: 'changed', expected: '60', actual: '120' },
       { path: 'collection docs_old / index old_idx', kind: 'missing', expected: { field_name: 'embedding', index_type: 'FLAT', metric_type: 'L2' } },
-      { path: 'alias docs_live', kind: 'changed', expected: 'docs', actual: 'docs_old' },
+      { path: 'alias docs_live', kind: 'changed', expected: 'docs', actual: 'by_hand' },
     ];
     expect(res.json()).toMatchObject({ ok: false, exitCode: 1 });
     expect(res.json().differences).toEqual(expected);
@@ -167,7 +177,7 @@ describe('diff and snapshot', () => {
         collection docs / index embedding_idx / params.nlist: expected "8", found "16"
         collection docs / properties.collection.ttl.seconds: expected "60", found "120"
         collection docs_old / index old_idx: missing
-        alias docs_live: expected "docs", found "docs_old"
+        alias docs_live: expected "docs", found "by_hand"
       "
     `);
   });
