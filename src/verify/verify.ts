@@ -57,7 +57,7 @@ export async function verifyMigrations(opts: VerifyOptions): Promise<VerifyResul
   const logger = opts.logger ?? silentLogger;
   const migrations = await loadMigrations(opts.migrationsDir);
   if (throwaway.kind === 'database') checkConfinedToOneDatabase(migrations, throwaway.where);
-  const { migrator, read } = throwawayRunner(throwaway, opts.migrationsDir, logger);
+  const { migrator, read } = throwawayRunner(throwaway, opts.migrationsDir, logger, { allDatabases: true });
   const results: VerifiedMigration[] = migrations.map((m) => ({ name: m.name, up: 'not-run', down: 'not-run', reup: 'not-run', differences: [] }));
   const done = (extra: { failed?: boolean; irreversible?: boolean; error?: MigrateError } = {}): VerifyResult => ({
     where: throwaway.where,
@@ -124,7 +124,7 @@ export async function schemaOfApplied(opts: VerifyOptions & { readonly applied: 
   const logger = opts.logger ?? silentLogger;
   const migrations = await loadMigrations(opts.migrationsDir);
   if (opts.throwaway.kind === 'database') checkConfinedToOneDatabase(migrations, opts.throwaway.where);
-  const { migrator, read } = throwawayRunner(opts.throwaway, opts.migrationsDir, logger);
+  const { migrator, read } = throwawayRunner(opts.throwaway, opts.migrationsDir, logger, { allDatabases: false });
   const known = new Set(migrations.map((m) => m.name));
   // An applied migration whose file is gone cannot be replayed; `status` shows it as missing.
   const last = opts.applied.filter((n) => known.has(n)).sort().at(-1);
@@ -142,7 +142,7 @@ export async function schemaOfApplied(opts: VerifyOptions & { readonly applied: 
   return { schema: await read(), migrations };
 }
 
-function throwawayRunner(throwaway: Throwaway, migrationsDir: string, logger: Logger) {
+function throwawayRunner(throwaway: Throwaway, migrationsDir: string, logger: Logger, opts: { allDatabases: boolean }) {
   const { milvus, database } = throwaway;
   // Destructive steps only ever reach the throwaway space; nobody else runs there, so no lock.
   const migrator = new Migrator({
@@ -153,7 +153,19 @@ function throwawayRunner(throwaway: Throwaway, migrationsDir: string, logger: Lo
     allowDestructive: true,
   });
   const exclude = [VERIFY_STATE_COLLECTION, `${VERIFY_STATE_COLLECTION}_lock`];
-  return { migrator, read: () => readSchema(milvus, { database, exclude }) };
+  const read = async (): Promise<DatabaseSchema> => {
+    const schema = await readSchema(milvus, { database, exclude });
+    // On a server of its own, migrations may also create and change other databases: their
+    // collections and aliases are compared too, named `db.collection`.
+    if (throwaway.kind === 'database' || !opts.allDatabases) return schema;
+    for (const db of (await milvus.call('listDatabases', {})).db_names.filter((d) => d !== database).sort()) {
+      const other = await readSchema(milvus, { database: db });
+      for (const [name, c] of Object.entries(other.collections)) schema.collections[`${db}.${name}`] = c;
+      for (const [alias, target] of Object.entries(other.aliases)) schema.aliases[`${db}.${alias}`] = `${db}.${target}`;
+    }
+    return schema;
+  };
+  return { migrator, read };
 }
 
 /**
