@@ -60,7 +60,7 @@ export function checkConfinedToOneDatabase(migrations: readonly Migration[], whe
   }
   if (problems.length) {
     throw new InvalidInputError(`Cannot prove these migrations in ${where}; nothing was run`, problems, {
-      hint: 'Run without --address (and without MILVUS_ADDRESS) so a throwaway Milvus of its own is started, or give --docker.',
+      hint: 'Give --docker, or run where no Embedded Milvus is running and without --address or MILVUS_ADDRESS, so a Milvus of its own is started.',
     });
   }
 }
