@@ -84,32 +84,50 @@ export function normaliseSchema(s: DatabaseSchema): DatabaseSchema {
 }
 
 function normaliseCollection(c: CollectionSchema): CollectionSchema {
-  const out: CollectionSchema = {
-    ...(c.description ? { description: c.description } : {}),
-    ...(c.enable_dynamic_field ? { enable_dynamic_field: true as const } : {}),
-    consistency_level: c.consistency_level,
-    fields: c.fields.map((f) => ({ ...f })),
-    partitions: [...c.partitions].sort(compareStrings),
-    indexes: {},
-    load_state: c.load_state,
-  };
+  const indexes: Record<string, IndexSchema> = {};
   for (const name of sortedKeys(c.indexes)) {
     const ix = c.indexes[name]!;
-    out.indexes[name] = {
+    indexes[name] = {
       field_name: ix.field_name,
       index_type: ix.index_type,
       ...(ix.metric_type ? { metric_type: ix.metric_type } : {}),
       ...(ix.params && Object.keys(ix.params).length ? { params: stringValues(ix.params) } : {}),
     };
   }
-  const props = c.properties ? stringValues(c.properties) : {};
-  if (Object.keys(props).length) {
-    // Keep load_state last: properties go before it, so the YAML reads top-down.
-    delete (out as Partial<CollectionSchema>).load_state;
-    out.properties = props;
-    out.load_state = c.load_state;
-  }
-  return out;
+  const properties = c.properties ? stringValues(c.properties) : {};
+  // Key order here is the order in a snapshot file.
+  return {
+    ...(c.description ? { description: c.description } : {}),
+    ...(c.enable_dynamic_field ? { enable_dynamic_field: true as const } : {}),
+    consistency_level: c.consistency_level,
+    fields: c.fields.map(normaliseField),
+    partitions: [...c.partitions].sort(compareStrings),
+    indexes,
+    ...(Object.keys(properties).length ? { properties } : {}),
+    load_state: c.load_state,
+  };
+}
+
+/** The keys of a field, in the order a snapshot writes them. */
+const FIELD_KEYS: readonly (keyof FieldSchema)[] = [
+  'name',
+  'data_type',
+  'is_primary_key',
+  'autoID',
+  'dim',
+  'max_length',
+  'element_type',
+  'max_capacity',
+  'nullable',
+  'default_value',
+  'is_partition_key',
+  'description',
+];
+
+function normaliseField(f: FieldSchema): FieldSchema {
+  const out: Record<string, unknown> = {};
+  for (const k of FIELD_KEYS) if (f[k] !== undefined) out[k] = f[k];
+  return out as unknown as FieldSchema;
 }
 
 function kvMap(list: readonly KeyValue[] | undefined): Record<string, string> {

@@ -34,6 +34,9 @@ export async function diff(args: DiffArgs, out: Output): Promise<number> {
       const rows = await new MilvusStateStore(live, cfg.stateCollection, cfg.database).readAll();
       const applied = rows.filter((r) => r.status === 'applied').map((r) => r.name);
       for (const r of rows.filter((x) => x.status === 'failed')) out.logger().warn(`${r.name} failed part-way: the expected schema leaves it out`);
+      for (const m of migrations.filter((x) => rows.some((r) => r.name === x.name && r.status === 'applied' && r.checksum !== x.checksum))) {
+        out.logger().warn(`${m.name} was edited after it was applied: the expected schema follows the file as it is now`);
+      }
       const known = new Set(migrations.map((m) => m.name));
       const last = applied.filter((n) => known.has(n)).sort().at(-1);
       for (const m of migrations.filter((x) => last !== undefined && x.name < last && !applied.includes(x.name))) {
