@@ -18,7 +18,7 @@ export interface DiffArgs extends GlobalArgs {
  */
 export async function diff(args: DiffArgs, out: Output): Promise<number> {
   const cfg = await loadSettings(args, out);
-  const [{ loadMigrations }, { readManagedSchema }, { compareSchemas, describeDifference }] = await Promise.all([
+  const [{ loadMigrations }, { readManagedSchema, appliedToReplay }, { compareSchemas, describeDifference }] = await Promise.all([
     import('../../migrations/load.js'),
     import('../../verify/drift.js'),
     import('../../schema/compare.js'),
@@ -32,17 +32,8 @@ export async function diff(args: DiffArgs, out: Output): Promise<number> {
     if (!expected) {
       const { MilvusStateStore } = await import('../../state/milvus-store.js');
       const rows = await new MilvusStateStore(live, cfg.stateCollection, cfg.database).readAll();
-      const applied = rows.filter((r) => r.status === 'applied').map((r) => r.name);
-      for (const r of rows.filter((x) => x.status === 'failed')) out.logger().warn(`${r.name} failed part-way: the expected schema leaves it out`);
-      for (const m of migrations.filter((x) => rows.some((r) => r.name === x.name && r.status === 'applied' && r.checksum !== x.checksum))) {
-        out.logger().warn(`${m.name} was edited after it was applied: the expected schema follows the file as it is now`);
-      }
-      const known = new Set(migrations.map((m) => m.name));
-      const last = applied.filter((n) => known.has(n)).sort().at(-1);
-      for (const m of migrations.filter((x) => last !== undefined && x.name < last && !applied.includes(x.name))) {
-        out.logger().warn(`${m.name} is pending but named before applied ones: the expected schema includes it`);
-      }
-      if (last === undefined) expected = { collections: {}, aliases: {} };
+      const applied = appliedToReplay(rows, migrations, out.logger());
+      if (applied.length === 0) expected = { collections: {}, aliases: {} };
       else {
         const { schemaOfApplied } = await import('../../verify/verify.js');
         const replayed = await withThrowaway(cfg, args, out, async (throwaway) => ({

@@ -42,3 +42,24 @@ describe('scope of migrations', () => {
     expect(() => checkConfinedToOneDatabase([yaml('002', [{ createPartition: { collection_name: 'c', partition_name: 'p' } }])], 'x')).not.toThrow();
   });
 });
+
+describe('appliedToReplay', () => {
+  it('lists applied migrations with files, warning about what a replay cannot reproduce', async () => {
+    const { appliedToReplay } = await import('../../../src/verify/drift.js');
+    const row = (name: string, status: 'applied' | 'failed', checksum = 'x') =>
+      ({ name, status, checksum, steps_done: 0, applied_at: '', duration_ms: 0, applied_by: '', tool_version: '', last_error: '', details: {} }) as const;
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m) };
+    const files = ['001', '002', '003', '004'].map((n) => yaml(n, []));
+    const names = appliedToReplay([row('003', 'applied'), row('001', 'applied', 'edited'), row('004', 'failed'), row('000_gone', 'applied')], files, logger);
+    expect(names).toEqual(['001', '003']);
+    expect(warnings).toMatchInlineSnapshot(`
+      [
+        "001 was edited after it was applied: the expected schema follows the file as it is now",
+        "004 failed part-way: the expected schema leaves it out",
+        "000_gone is applied but its file is missing: the expected schema leaves it out",
+        "002 is pending but named before applied ones: the expected schema includes it",
+      ]
+    `);
+  });
+});
