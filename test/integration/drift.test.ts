@@ -139,7 +139,7 @@ describe('diff and snapshot', () => {
     expect(await readFile(file, 'utf8')).toBe(first);
   });
 
-  it('reports hand-made drift of each kind precisely, against the migrations and against the snapshot', async () => {
+  it('reports hand-made drift of each kind precisely (against the snapshot: the replay gave the same schema above)', async () => {
     const target = { db_name: db, collection_name: 'docs' };
     await t.client.createPartition({ ...target, partition_name: 'hand_made' });
     await t.client.dropIndex({ ...target, field_name: 'embedding', index_name: 'embedding_idx' } as never);
@@ -157,7 +157,7 @@ describe('diff and snapshot', () => {
     });
     await t.client.alterAlias({ db_name: db, alias: 'docs_live', collection_name: 'by_hand' });
 
-    const res = await p.cli(['diff', '--json', '--database', db]);
+    const res = await p.cli(['diff', '--against', 'schema.yaml', '--json', '--database', db]);
     expect(res.code, res.stderr).toBe(1);
     const expected = [
       { path: 'collection docs / partition hand_made', kind: 'unexpected', actual: 'present' },
@@ -166,7 +166,7 @@ describe('diff and snapshot', () => {
       { path: 'collection docs_old / index old_idx', kind: 'missing', expected: { field_name: 'embedding', index_type: 'FLAT', metric_type: 'L2' } },
       { path: 'alias docs_live', kind: 'changed', expected: 'docs', actual: 'by_hand' },
     ];
-    expect(res.json()).toMatchObject({ ok: false, exitCode: 1 });
+    expect(res.json()).toMatchObject({ ok: false, exitCode: 1, against: join(p.dir, 'schema.yaml'), where: null });
     expect(res.json().differences).toEqual(expected);
 
     const text = await p.cli(['diff', '--against', 'schema.yaml', '--database', db]);
