@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config/load.js';
+import { errorMessage } from '../errors.js';
 import type { Throwaway } from '../verify/throwaway.js';
 import type { Output } from './output.js';
 import type { GlobalArgs } from './session.js';
@@ -30,6 +31,7 @@ export async function withThrowaway<T>(
     return await fn(throwaway);
   } finally {
     for (const s of INTERRUPTS) process.off(s, onSignal);
-    await throwaway.dispose();
+    // A failed cleanup must not hide the command's own result; say what was left behind.
+    await throwaway.dispose().catch((err: unknown) => out.logger().warn(`could not remove ${throwaway.where}: ${errorMessage(err)}; remove it by hand`));
   }
 }
