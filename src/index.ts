@@ -38,6 +38,12 @@ export { MemoryStateStore, type StateStore, type StateRow } from './state/store.
 export { loadMigrations } from './migrations/load.js';
 export { STEPS, STEP_NAMES } from './steps/catalogue.js';
 export type { StepDefinition, StepCall } from './steps/types.js';
+export type { DatabaseSchema, CollectionSchema, FieldSchema, IndexSchema } from './schema/model.js';
+export { readSchema, type ReadScope } from './schema/read.js';
+export { compareSchemas, describeDifference, type Difference } from './schema/compare.js';
+export { schemaToYaml, schemaFromYaml } from './schema/yaml.js';
+export { openThrowaway, type Throwaway, type ThrowawayOptions } from './verify/throwaway.js';
+export { verifyMigrations, type VerifyResult, type VerifiedMigration } from './verify/verify.js';
 export * from './errors.js';
 export { silentLogger, progressText, type Logger, type ProgressUpdate } from './logger.js';
 export { MilvusLock, type LockHolder, type RunLock } from './state/lock.js';

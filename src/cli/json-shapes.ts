@@ -99,6 +99,66 @@ export const unlockDocument = commandDocument('unlock', {
     .nullable(),
 });
 
+/** One schema difference found by `verify` or `diff`. */
+export const differenceShape = z.strictObject({
+  path: z.string(),
+  kind: z.enum(['missing', 'unexpected', 'changed']),
+  expected: z.unknown().optional(),
+  actual: z.unknown().optional(),
+});
+
+export const backupsDocument = commandDocument('backups', {
+  dir: z.string(),
+  backups: z.array(
+    z.strictObject({
+      migration: z.string(),
+      step: z.number().int().nullable(),
+      stepName: z.string().nullable(),
+      kind: z.enum(['partition', 'collection', 'rows']).nullable(),
+      database: z.string().nullable(),
+      collection: z.string().nullable(),
+      partition: z.string().nullable(),
+      filter: z.string().nullable(),
+      rows: z.number().int().nullable(),
+      bytes: z.number().int(),
+      createdAt: z.string().nullable(),
+      path: z.string(),
+      verified: z.boolean().nullable(),
+      problem: z.string().nullable(),
+    }),
+  ),
+});
+
+export const verifyDocument = commandDocument('verify', {
+  where: z.string(),
+  strict: z.boolean(),
+  migrations: z.array(
+    z.strictObject({
+      name: z.string(),
+      up: z.enum(['ok', 'failed', 'not-run']),
+      down: z.enum(['ok', 'mismatch', 'irreversible', 'failed', 'not-run']),
+      reup: z.enum(['ok', 'mismatch', 'failed', 'not-run']),
+      differences: z.array(differenceShape),
+      message: z.string().nullable(),
+    }),
+  ),
+  error: errorShape.nullable(),
+});
+
+export const diffDocument = commandDocument('diff', {
+  database: z.string(),
+  against: z.string(),
+  where: z.string().nullable(),
+  differences: z.array(differenceShape),
+});
+
+export const snapshotDocument = commandDocument('snapshot', {
+  file: z.string(),
+  changed: z.boolean(),
+  collections: z.array(z.string()),
+  aliases: z.array(z.string()),
+});
+
 /** What any command prints instead of its own document when it fails before it has a result. */
 export const failureDocument = z.strictObject({
   command: z.string().nullable(),
@@ -121,6 +181,10 @@ export const JSON_DOCUMENTS = {
   validate: validateDocument,
   mark: markDocument,
   unlock: unlockDocument,
+  backups: backupsDocument,
+  verify: verifyDocument,
+  diff: diffDocument,
+  snapshot: snapshotDocument,
   failure: failureDocument,
 } as const;
 

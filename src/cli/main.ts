@@ -174,6 +174,37 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       handle<{ verify?: boolean }>(async (a, o) => (await import('./commands/backups.js')).backups(a, o)),
     )
     .command(
+      'verify',
+      'Prove the migrations on a throwaway Milvus: all up, all down, up again, comparing schemas',
+      (y) =>
+        y
+          .option('docker', { type: 'boolean', default: false, describe: 'Start a Milvus container for it (needs Docker)' })
+          .option('strict', { type: 'boolean', default: false, describe: 'Fail (exit 2) when a migration is irreversible' })
+          .example('$0 verify', 'in CI on every pull request: a down that does not undo its up exits 1')
+          .example('$0 verify --address localhost:19530', 'in a throwaway database on that server (dropped afterwards)'),
+      handle<{ docker?: boolean; strict?: boolean }>(async (a, o) => (await import('./commands/verify.js')).verify(a, o)),
+    )
+    .command(
+      'diff',
+      'Drift: compare the live schema with what the applied migrations (or a snapshot) say',
+      (y) =>
+        y
+          .option('against', { type: 'string', describe: 'Snapshot file to compare with, instead of replaying the migrations on a throwaway Milvus' })
+          .option('docker', { type: 'boolean', default: false, describe: 'Replay on a Milvus container (needs Docker)' })
+          .example('$0 diff --env production --json', 'exit 1 and list the differences when production drifted')
+          .example('$0 diff --against schema.yaml', 'no throwaway server needed'),
+      handle<{ against?: string; docker?: boolean }>(async (a, o) => (await import('./commands/diff.js')).diff(a, o)),
+    )
+    .command(
+      'snapshot',
+      'Write the live schema of the migrated database to a YAML file (stable, for reviews and diff --against)',
+      (y) =>
+        y
+          .option('out', { type: 'string', describe: 'File to write (default: schema.yaml next to milvus.config.yaml)' })
+          .example('$0 snapshot', 'after `up`, commit schema.yaml with the migration'),
+      handle<{ out?: string }>(async (a, o) => (await import('./commands/snapshot.js')).snapshot(a, o)),
+    )
+    .command(
       'unlock',
       'Release the migration lock left by a dead run',
       (y) => y.example('$0 unlock', 'after a CI runner was killed while it held the lock'),

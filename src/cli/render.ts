@@ -3,7 +3,7 @@ import { MigrateError, InvalidInputError, errorMessage } from '../errors.js';
 import type { MigrationResult, RunResult } from '../runner/results.js';
 import type { MigrationStatus } from '../runner/migrator.js';
 import { exitCodeOf } from './exit-codes.js';
-import type { ErrorDocument, RunDocument, StatusDocument } from './json-shapes.js';
+import type { ErrorDocument, JsonDocument, RunDocument, StatusDocument } from './json-shapes.js';
 import type { Output } from './output.js';
 
 /**
@@ -170,7 +170,7 @@ export function backupsJson(dir: string, lines: readonly BackupLine[]) {
       verified: verified ?? null,
       problem: problem ?? e.problem ?? null,
     })),
-  };
+  } satisfies JsonDocument<'backups'>;
 }
 
 export function backupsText(out: Output, dir: string, lines: readonly BackupLine[]): string {

@@ -44,6 +44,13 @@ database: default
 # Seconds without a heartbeat after which a lock left by a dead run is taken over.
 # lockStaleAfter: 30
 
+# Back up the rows of every dropPartition, dropCollection and delete before it runs (not only the
+# steps with \`backup: true\`), so their down restores them. Same as --backup.
+# backup: false
+
+# Where backups go, relative to this file.
+# backupDir: .milvus-migrate/backups
+
 # Start an Embedded Milvus (PyPI milvus==2.3.5, installed once under ~/.cache/milvus-migrate)
 # for each command and stop it after: \`true\`, or a map:
 # embedded:

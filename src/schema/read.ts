@@ -1,0 +1,71 @@
+import { MilvusCallError } from '../errors.js';
+import type { Milvus } from '../milvus/client.js';
+import { aliasTarget } from '../steps/aliases/createAlias.js';
+import type { CollectionSchema, DatabaseSchema } from './model.js';
+import { fieldFromDescribe, indexFromDescribe, loadStateOf, normaliseSchema, propertiesFrom } from './normalise.js';
+
+/** Which part of a database to read. */
+export interface ReadScope {
+  /** The database; default: the connection's. */
+  readonly database?: string | undefined;
+  /** Only these collections (those that do not exist are left out); default: every collection. */
+  readonly collections?: Iterable<string> | undefined;
+  /** Aliases to look up even when they point outside {@link collections} (a moved alias). */
+  readonly aliases?: Iterable<string> | undefined;
+  /** Never read these (the state collection and its lock). */
+  readonly exclude?: Iterable<string> | undefined;
+}
+
+/**
+ * Reads the live schema of a database (or of some of its collections) through {@link Milvus.call}:
+ * per collection `describeCollection`, `showPartitions`, `describeIndex` and `getLoadState`.
+ * Read-only; returns a normalised schema.
+ */
+export async function readSchema(milvus: Milvus, scope: ReadScope = {}): Promise<DatabaseSchema> {
+  const db = scope.database ?? milvus.database;
+  const exclude = new Set(scope.exclude ?? []);
+  const shown = await milvus.call('showCollections', { db_name: db } as never);
+  const existing = new Set(shown.data.map((c) => c.name));
+  const wanted = scope.collections ? [...new Set(scope.collections)].filter((n) => existing.has(n)) : [...existing];
+  const schema: DatabaseSchema = { collections: {}, aliases: {} };
+  for (const name of wanted) {
+    if (exclude.has(name)) continue;
+    const { collection, aliases } = await readCollection(milvus, db, name);
+    schema.collections[name] = collection;
+    for (const a of aliases) schema.aliases[a] = name;
+  }
+  for (const alias of new Set(scope.aliases ?? [])) {
+    if (alias in schema.aliases) continue;
+    const target = await aliasTarget(milvus, { alias, db_name: db });
+    if (target !== undefined && !exclude.has(target)) schema.aliases[alias] = target;
+  }
+  return normaliseSchema(schema);
+}
+
+async function readCollection(milvus: Milvus, db: string, name: string): Promise<{ collection: CollectionSchema; aliases: string[] }> {
+  const target = { collection_name: name, db_name: db };
+  const desc = await milvus.call('describeCollection', target);
+  const partitions = await milvus.call('showPartitions', target);
+  const load = await milvus.call('getLoadState', target);
+  const collection: CollectionSchema = {
+    description: desc.schema.description,
+    consistency_level: String(desc.consistency_level),
+    fields: desc.schema.fields.flatMap((f) => fieldFromDescribe(f as unknown as Record<string, unknown>) ?? []),
+    partitions: partitions.partition_names,
+    indexes: Object.fromEntries((await describeIndexes(milvus, target)).map(indexFromDescribe)),
+    properties: propertiesFrom(desc.properties),
+    load_state: loadStateOf(load.state),
+  };
+  if (desc.schema.enable_dynamic_field) collection.enable_dynamic_field = true;
+  return { collection, aliases: desc.aliases ?? [] };
+}
+
+async function describeIndexes(milvus: Milvus, target: { collection_name: string; db_name: string }) {
+  try {
+    return (await milvus.call('describeIndex', target)).index_descriptions;
+  } catch (err) {
+    // A collection without any index answers IndexNotExist ("index not found", 2.3) instead of an empty list.
+    if (err instanceof MilvusCallError && /index not (found|exist)|IndexNotExist/i.test(`${err.reason} ${err.code}`)) return [];
+    throw err;
+  }
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { Migration } from '../../../src/migrations/model.js';
+import { checkConfinedToOneDatabase, touchedBy } from '../../../src/schema/scope.js';
+
+function yaml(name: string, steps: Record<string, Record<string, unknown>>[]): Migration {
+  const calls = steps.map((s) => {
+    const [step, params] = Object.entries(s)[0]!;
+    return { step, params: params };
+  });
+  return { name, path: `/m/${name}.yaml`, format: 'yaml', checksum: 'x', description: undefined, up: { kind: 'steps', steps: calls }, down: undefined };
+}
+
+describe('scope of migrations', () => {
+  const migrations = [
+    yaml('001', [
+      { createCollection: { collection_name: 'docs_v1', fields: [] } },
+      { createAlias: { alias: 'docs', collection_name: 'docs_v1' } },
+      { renameCollection: { collection_name: 'tmp', new_collection_name: 'docs_v2' } },
+      { copyRows: { collection_name: 'docs_v1', target_collection_name: 'docs_v3' } },
+      { flush: { collection_names: ['docs_v1', 'f'] } },
+      { createPartition: { collection_name: 'elsewhere', partition_name: 'p', db_name: 'other' } },
+      { createPartition: { collection_name: 'named_here', partition_name: 'p', db_name: 'default' } },
+      { copyRows: { collection_name: 'docs_v1', target_collection_name: 'far', target_db_name: 'other' } },
+    ]),
+  ];
+
+  it('collects the collections and aliases YAML steps name in the database', () => {
+    const scope = touchedBy(migrations, 'default');
+    // Steps without db_name act on the connection's database, the one given here.
+    expect([...scope.collections].sort()).toEqual(['docs_v1', 'docs_v2', 'docs_v3', 'f', 'named_here', 'tmp']);
+    expect([...scope.aliases]).toEqual(['docs']);
+    expect(scope.code).toBe(false);
+  });
+
+  it('refuses steps that reach other databases in a throwaway database, naming each', () => {
+    expect(() => checkConfinedToOneDatabase(migrations, 'throwaway database t on h:1')).toThrowErrorMatchingInlineSnapshot(`
+      [InvalidInputError: Cannot prove these migrations in throwaway database t on h:1; nothing was run
+        /m/001.yaml: up[5].createPartition: names database other, outside the throwaway database
+        /m/001.yaml: up[6].createPartition: names database default, outside the throwaway database
+        /m/001.yaml: up[7].copyRows: names database other, outside the throwaway database]
+    `);
+    expect(() => checkConfinedToOneDatabase([yaml('002', [{ createPartition: { collection_name: 'c', partition_name: 'p' } }])], 'x')).not.toThrow();
+  });
+});
+
+describe('appliedToReplay', () => {
+  it('lists applied migrations with files, warning about what a replay cannot reproduce', async () => {
+    const { appliedToReplay } = await import('../../../src/verify/drift.js');
+    const row = (name: string, status: 'applied' | 'failed', checksum = 'x') =>
+      ({ name, status, checksum, steps_done: 0, applied_at: '', duration_ms: 0, applied_by: '', tool_version: '', last_error: '', details: {} }) as const;
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m) };
+    const files = ['001', '002', '003', '004'].map((n) => yaml(n, []));
+    const names = appliedToReplay([row('003', 'applied'), row('001', 'applied', 'edited'), row('004', 'failed'), row('000_gone', 'applied')], files, logger);
+    expect(names).toEqual(['001', '003']);
+    expect(warnings).toMatchInlineSnapshot(`
+      [
+        "001 was edited after it was applied: the expected schema follows the file as it is now",
+        "004 failed part-way: the expected schema leaves it out",
+        "000_gone is applied but its file is missing: the expected schema leaves it out",
+        "002 is pending but named before applied ones: the expected schema includes it",
+      ]
+    `);
+  });
+});
