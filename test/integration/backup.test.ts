@@ -11,6 +11,7 @@ import type { Logger } from '../../src/index.js';
 import { apiProject, type ApiProject } from '../support/api.js';
 import { useMilvusTest } from '../support/context.js';
 import { uniqueName } from '../support/milvus.js';
+import { JSON_DOCUMENTS } from '../../src/cli/json-shapes.js';
 
 const t = useMilvusTest();
 let shared: ApiProject | undefined;
@@ -253,10 +254,10 @@ describe('backups through the CLI', () => {
 
     const listed = await p.cli(['backups', '--json']);
     expect(listed.code, listed.stderr).toBe(0);
-    const doc = listed.json();
+    const doc = JSON_DOCUMENTS.backups.parse(listed.json());
     expect(doc).toMatchObject({ command: 'backups', ok: true, exitCode: 0, dir: join(p.dir, 'saved') });
     expect(doc.backups).toHaveLength(1);
-    const b = doc.backups[0];
+    const b = doc.backups[0]!;
     expect([b.migration, b.step, b.collection, b.partition, b.rows, b.verified, b.problem]).toEqual(['001_drop', 1, collection, 'old', 200, true, null]);
     expect(b.bytes).toBeGreaterThan(0);
     expect(b.path).toMatch(/^001_drop\/step1-partition-/);
@@ -266,7 +267,7 @@ describe('backups through the CLI', () => {
     for (let i = 20; i < 30; i++) bytes[i] = bytes[i]! ^ 0xff;
     await writeFile(file, bytes);
 
-    const damaged = (await p.cli(['backups', '--json'])).json().backups[0];
+    const damaged = JSON_DOCUMENTS.backups.parse((await p.cli(['backups', '--json'])).json()).backups[0]!;
     expect([damaged.verified, damaged.problem]).toEqual([false, expect.stringContaining('changed or damaged')]);
     const down = await p.cli(['down']);
     expect(down.code).toBe(2);

@@ -11,6 +11,7 @@ import { Milvus, MilvusStateStore, Migrator } from '../../src/index.js';
 import { useMilvusTest } from '../support/context.js';
 import { testAddress, testToken, uniqueName } from '../support/milvus.js';
 import type { TestProject } from '../support/project.js';
+import { JSON_DOCUMENTS } from '../../src/cli/json-shapes.js';
 
 const t = useMilvusTest();
 const db = uniqueName('drift_db');
@@ -70,18 +71,18 @@ describe('diff and snapshot', () => {
     const verifyDbsBefore = await databasesNamed('mm_verify_');
     const res = await p.cli(['diff', '--json', '--database', db]);
     expect(res.code, res.stderr).toBe(0);
-    const doc = res.json();
+    const doc = JSON_DOCUMENTS.diff.parse(res.json());
     expect(doc).toMatchObject({ command: 'diff', ok: true, exitCode: 0, database: db, against: 'migrations', differences: [] });
     // The throwaway database it replayed the migrations in is gone, and nothing else was created.
     expect(doc.where).toMatch(/^throwaway database mm_verify_\w+ on /);
-    expect(await databasesNamed('mm_verify_')).not.toContain(doc.where.split(' ')[2]);
+    expect(await databasesNamed('mm_verify_')).not.toContain(doc.where!.split(' ')[2]);
     expect((await databasesNamed('mm_verify_')).filter((n) => !verifyDbsBefore.includes(n))).toEqual([]);
 
     const file = join(p.dir, 'schema.yaml');
     expect((await p.cli(['snapshot', '--database', db])).code).toBe(0);
     const first = await readFile(file, 'utf8');
     const again = await p.cli(['snapshot', '--json', '--database', db]);
-    expect(again.json()).toMatchObject({ command: 'snapshot', changed: false, collections: ['docs', 'docs_old'], aliases: ['docs_live'] });
+    expect(JSON_DOCUMENTS.snapshot.parse(again.json())).toMatchObject({ command: 'snapshot', changed: false, collections: ['docs', 'docs_old'], aliases: ['docs_live'] });
     expect(await readFile(file, 'utf8')).toBe(first);
     expect(first).toMatchInlineSnapshot(`
       "# Schema written by \`milvus-migrate snapshot\`: stable order, no ids or timestamps. Compare with \`milvus-migrate diff --against\`.
@@ -166,7 +167,7 @@ describe('diff and snapshot', () => {
       { path: 'collection docs_old / index old_idx', kind: 'missing', expected: { field_name: 'embedding', index_type: 'FLAT', metric_type: 'L2' } },
       { path: 'alias docs_live', kind: 'changed', expected: 'docs', actual: 'by_hand' },
     ];
-    expect(res.json()).toMatchObject({ ok: false, exitCode: 1, against: join(p.dir, 'schema.yaml'), where: null });
+    expect(JSON_DOCUMENTS.diff.parse(res.json())).toMatchObject({ ok: false, exitCode: 1, against: join(p.dir, 'schema.yaml'), where: null });
     expect(res.json().differences).toEqual(expected);
 
     const text = await p.cli(['diff', '--against', 'schema.yaml', '--database', db]);

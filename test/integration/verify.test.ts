@@ -10,6 +10,7 @@ import { verifyMigrations } from '../../src/verify/verify.js';
 import { useMilvusTest } from '../support/context.js';
 import { testAddress, testToken, uniqueName } from '../support/milvus.js';
 import type { TestProject } from '../support/project.js';
+import { JSON_DOCUMENTS } from '../../src/cli/json-shapes.js';
 
 const t = useMilvusTest();
 
@@ -67,7 +68,7 @@ describe('verify', () => {
     await writeSet(p, collection, `down:\n  - dropAlias: { alias: ${collection}_live }\n`);
     const res = await p.cli(['verify', '--json']);
     expect(res.code, res.stderr).toBe(1);
-    const doc = res.json();
+    const doc = JSON_DOCUMENTS.verify.parse(res.json());
     expect(doc).toMatchObject({ ok: false, exitCode: 1 });
     expect(doc.migrations).toEqual([
       { name: '001_create', up: 'ok', down: 'not-run', reup: 'not-run', differences: [], message: null },
