@@ -7,7 +7,7 @@ import { useMilvusTest } from '../support/context.js';
 const t = useMilvusTest();
 
 describe('offline commands', () => {
-  it('init writes a config and a migrations folder, and leaves existing ones alone', async () => {
+  it('init writes a config and a migrations folder with an example migration, and leaves existing ones alone', async () => {
     const p = await t.project();
     const { rm } = await import('node:fs/promises');
     await rm(join(p.dir, 'milvus.config.yaml'));
@@ -15,7 +15,8 @@ describe('offline commands', () => {
     const res = await p.cli(['init']);
     expect(res.code, res.stderr).toBe(0);
     expect(await readFile(join(p.dir, 'milvus.config.yaml'), 'utf8')).toContain('stateCollection: milvus_migrations');
-    expect(await readdir(p.migrationsDir)).toEqual([]);
+    // An example migration to start from, named like `create` names files.
+    expect(await readdir(p.migrationsDir)).toEqual([expect.stringMatching(/^\d{14}_create_example_collection\.yaml$/)]);
     const again = await p.cli(['init', '--json']);
     expect(again.json()).toMatchObject({ command: 'init', ok: true, created: [] });
   });

@@ -68,15 +68,13 @@ afterAll(async () => {
 
 describe('diff and snapshot', () => {
   it('a migrated database has no drift; snapshots are byte-identical across runs and a down/up round trip', async () => {
-    const verifyDbsBefore = await databasesNamed('mm_verify_');
     const res = await p.cli(['diff', '--json', '--database', db]);
     expect(res.code, res.stderr).toBe(0);
     const doc = JSON_DOCUMENTS.diff.parse(res.json());
     expect(doc).toMatchObject({ command: 'diff', ok: true, exitCode: 0, database: db, against: 'migrations', differences: [] });
-    // The throwaway database it replayed the migrations in is gone, and nothing else was created.
+    // The throwaway database it replayed the migrations in is gone (other files may run verify at the same time).
     expect(doc.where).toMatch(/^throwaway database mm_verify_\w+ on /);
     expect(await databasesNamed('mm_verify_')).not.toContain(doc.where!.split(' ')[2]);
-    expect((await databasesNamed('mm_verify_')).filter((n) => !verifyDbsBefore.includes(n))).toEqual([]);
 
     const file = join(p.dir, 'schema.yaml');
     expect((await p.cli(['snapshot', '--database', db])).code).toBe(0);
