@@ -7,6 +7,7 @@ import type { Migration } from '../migrations/model.js';
 import type { RunLock } from '../state/lock.js';
 import type { StateRow, StateStore } from '../state/store.js';
 import { UmzugStateStorage, isExecuted } from '../state/umzug-storage.js';
+import { StateWriter } from '../state/writer.js';
 import { TOOL_VERSION } from '../version.js';
 import { executeMigration } from './execute.js';
 import { definitionOf, plannedOutcomes, preflight, resolveBody, type PlannedMigration } from './plan.js';
@@ -216,11 +217,12 @@ export class Migrator {
     if (destructive.length && !this.#opts.allowDestructive) throw new DestructiveRefusedError(destructive, direction);
 
     await store.ensure();
-    const finals = new Map<string, StateRow>();
-    const storage = new UmzugStateStorage(store, rows, (name) => finals.get(name)!);
+    const writer = new StateWriter(store);
+    const finals = new Map<string, { row: StateRow; deferrable: boolean }>();
+    const storage = new UmzugStateStorage(writer, rows, (name) => finals.get(name)!);
     const ctx = {
       milvus,
-      store,
+      store: writer,
       logger: this.#logger,
       allowDestructive: this.#opts.allowDestructive ?? false,
       toolVersion: this.#opts.toolVersion ?? TOOL_VERSION,
@@ -228,7 +230,7 @@ export class Migrator {
     };
     const umzug = new Umzug({
       migrations: plan.map((p, i) => {
-        const exec = () => executeMigration(ctx, p, results[i]!, (row) => finals.set(p.migration.name, row));
+        const exec = () => executeMigration(ctx, p, results[i]!, (row, deferrable) => finals.set(p.migration.name, { row, deferrable }));
         return { name: p.migration.name, path: p.migration.path, up: exec, down: exec };
       }),
       storage,
@@ -254,6 +256,10 @@ export class Migrator {
       run.error = cause instanceof MigrateError ? cause : new MilvusCallError(direction, errorMessage(cause), undefined, { cause });
       for (const r of results) for (const step of r.steps) if (step.status === 'planned') step.status = 'not-run';
     }
+    // Final rows the writer kept back are written whatever happened.
+    await writer.flush().catch((err: unknown) => {
+      run.error ??= err instanceof MigrateError ? err : new MilvusCallError('state', `could not record applied migrations: ${errorMessage(err)}`, undefined, { cause: err });
+    });
     return run;
   }
 

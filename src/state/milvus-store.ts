@@ -67,7 +67,7 @@ export class MilvusStateStore implements StateStore {
     if (state === 'LoadStateNotLoad') {
       // Creating the same index again is accepted by Milvus, so concurrent first runs are fine.
       await this.milvus.call('createIndex', { ...this.target, field_name: '_v', index_type: 'FLAT', metric_type: 'L2' });
-      await this.milvus.call('loadCollection', this.target);
+      await this.milvus.call('loadCollectionAsync', this.target);
     }
     await waitForLoad(this.milvus, this.target);
   }
@@ -96,7 +96,11 @@ export class MilvusStateStore implements StateStore {
   }
 
   async put(row: StateRow): Promise<void> {
-    await this.milvus.call('upsert', { ...this.target, data: [toRow(row)] } as never);
+    await this.putAll([row]);
+  }
+
+  async putAll(rows: readonly StateRow[]): Promise<void> {
+    await this.milvus.call('upsert', { ...this.target, data: rows.map(toRow) } as never);
   }
 
   async remove(name: string): Promise<void> {

@@ -234,7 +234,7 @@ async function ensureLoaded(ctx: StepContext, src: { collection_name: string; db
   }
   ctx.logger.info(`loading ${label}${partition ? ` partition ${partition}` : ''}: Milvus queries only loaded collections`);
   try {
-    await (partition ? ctx.milvus.call('loadPartitions', { ...src, partition_names: [partition] }) : ctx.milvus.call('loadCollection', src));
+    await (partition ? ctx.milvus.call('loadPartitions', { ...src, partition_names: [partition] }) : ctx.milvus.call('loadCollectionAsync', src));
   } catch (err) {
     if (err instanceof MilvusCallError && /index/i.test(err.reason)) {
       throw new MilvusCallError('copyRows', `cannot load ${label} to read it: ${err.reason}`, err.code, {
