@@ -1,4 +1,3 @@
-import { Umzug, MigrationError } from 'umzug';
 import { DestructiveRefusedError, InvalidInputError, MigrateError, MilvusCallError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Milvus } from '../milvus/client.js';
@@ -12,6 +11,14 @@ import { TOOL_VERSION } from '../version.js';
 import { executeMigration } from './execute.js';
 import { definitionOf, plannedOutcomes, preflight, resolveBody, type PlannedMigration } from './plan.js';
 import type { Direction, MigrationResult, RunResult } from './results.js';
+
+/**
+ * umzug is loaded only by runs that change Milvus (`status` and `plan` never need it); it costs
+ * ~100 ms of CPU (mostly its own CLI framework), started early so it overlaps the lock and the
+ * state read, which mostly wait on the server.
+ */
+let umzugModule: Promise<typeof import('umzug')> | undefined;
+const loadUmzug = () => (umzugModule ??= import('umzug'));
 
 export interface MigratorOptions {
   readonly milvus: Milvus;
@@ -77,6 +84,7 @@ export class Migrator {
 
   /** Applies pending migrations (resuming a failed one at its failed step). */
   async up(opts: UpOptions = {}): Promise<RunResult> {
+    if (!opts.dryRun) loadUmzug().catch(() => {});
     const migrations = await loadMigrations(this.#opts.migrationsDir);
     return this.#locked(!opts.dryRun, () => this.#up(migrations, opts));
   }
@@ -110,6 +118,7 @@ export class Migrator {
 
   /** Reverts applied migrations, newest first, with their `down` or the inverse of their `up`. */
   async down(opts: DownOptions = {}): Promise<RunResult> {
+    if (!opts.dryRun) loadUmzug().catch(() => {});
     const migrations = await loadMigrations(this.#opts.migrationsDir);
     return this.#locked(!opts.dryRun, () => this.#down(migrations, opts));
   }
@@ -216,6 +225,7 @@ export class Migrator {
     }
     if (destructive.length && !this.#opts.allowDestructive) throw new DestructiveRefusedError(destructive, direction);
 
+    const { Umzug, MigrationError } = await loadUmzug();
     await store.ensure();
     const writer = new StateWriter(store);
     const finals = new Map<string, { row: StateRow; deferrable: boolean }>();
