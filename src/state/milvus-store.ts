@@ -18,6 +18,8 @@ const OUTPUT_FIELDS = ['name', 'checksum', 'status', 'steps_done', 'applied_at',
  */
 export class MilvusStateStore implements StateStore {
   readonly location: string;
+  /** Seen to exist and be loaded by the last {@link readAll} (or made so by {@link ensure}). */
+  #ready = false;
 
   constructor(
     private readonly milvus: Milvus,
@@ -32,6 +34,8 @@ export class MilvusStateStore implements StateStore {
   }
 
   async ensure(): Promise<void> {
+    // readAll found it there and loaded (a run reads the state, then ensures it, right after).
+    if (this.#ready) return;
     if (!(await this.exists())) {
       try {
         await this.milvus.call('createCollection', {
@@ -63,13 +67,17 @@ export class MilvusStateStore implements StateStore {
 
   async #ensureLoaded(): Promise<void> {
     const state = String((await this.milvus.call('getLoadState', this.target)).state);
-    if (state === 'LoadStateLoaded') return;
+    if (state === 'LoadStateLoaded') {
+      this.#ready = true;
+      return;
+    }
     if (state === 'LoadStateNotLoad') {
       // Creating the same index again is accepted by Milvus, so concurrent first runs are fine.
       await this.milvus.call('createIndex', { ...this.target, field_name: '_v', index_type: 'FLAT', metric_type: 'L2' });
       await this.milvus.call('loadCollectionAsync', this.target);
     }
     await waitForLoad(this.milvus, this.target);
+    this.#ready = true;
   }
 
   private async exists(): Promise<boolean> {
@@ -77,6 +85,7 @@ export class MilvusStateStore implements StateStore {
   }
 
   async readAll(): Promise<StateRow[]> {
+    this.#ready = false;
     if (!(await this.exists())) return [];
     // A restarted Milvus (the embedded one after every command) may come back with the state
     // collection released or still loading; loading our own bookkeeping collection changes no

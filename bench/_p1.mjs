@@ -1,0 +1,15 @@
+import { mkdir, writeFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MilvusClient, DataType } from '@zilliz/milvus2-sdk-node';
+const sdk = new MilvusClient({ address: '127.0.0.1:19530', token: 'root:Milvus', logLevel: 'error' });
+const tag = process.argv[2];
+const c = `p1probe_${tag}`;
+await sdk.dropCollection({ collection_name: c });
+await sdk.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: DataType.Int64, is_primary_key: true }, { name: 'v', data_type: DataType.FloatVector, dim: 2 }] });
+const dir = `/tmp/p1probe/${tag}`;
+await rm(dir, { recursive: true, force: true });
+await mkdir(join(dir, 'migrations'), { recursive: true });
+await writeFile(join(dir, 'milvus.config.yaml'), `migrations: migrations\nstateCollection: ${c}_state\n`);
+for (let i = 0; i < 200; i++) await writeFile(join(dir, 'migrations', `${1000 + i}_p.yaml`), `up:\n  - createPartition: { collection_name: ${c}, partition_name: p${i} }\n`);
+await sdk.dropCollection({ collection_name: `${c}_state` });
+process.exit(0);
