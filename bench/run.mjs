@@ -46,12 +46,14 @@ const env = { ...process.env, MILVUS_ADDRESS: address, NO_COLOR: '1', ...(token 
 if (!token) delete env.MILVUS_TOKEN;
 
 /** Runs a process to its end; its wall time in ms (spawn to exit), output, and peak RSS when asked. */
-function timed(args, { cwd = work, extraEnv = {}, rss = false } = {}) {
+function timed(args, { cwd = work, extraEnv = {}, rss = false, rpcs = false } = {}) {
   return new Promise((done, fail) => {
     const rssFile = join(work, `rss-${randomBytes(4).toString('hex')}`);
-    const argv = rss ? ['--import', pathToFileURL(join(ROOT, 'bench', 'peak-rss.mjs')).href, ...args] : args;
+    const rpcFile = join(work, `rpc-${randomBytes(4).toString('hex')}`);
+    const hook = (name) => ['--import', pathToFileURL(join(ROOT, 'bench', name)).href];
+    const argv = [...(rss ? hook('peak-rss.mjs') : []), ...(rpcs ? hook('count-rpcs.mjs') : []), ...args];
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, argv, { cwd, env: { ...env, ...extraEnv, ...(rss ? { BENCH_RSS_FILE: rssFile } : {}) } });
+    const child = spawn(process.execPath, argv, { cwd, env: { ...env, ...extraEnv, BENCH_RSS_FILE: rssFile, BENCH_RPC_FILE: rpcFile } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -60,7 +62,13 @@ function timed(args, { cwd = work, extraEnv = {}, rss = false } = {}) {
     child.on('close', async (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       if (code !== 0) return fail(new Error(`${args.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
-      done({ ms, stdout, stderr, rssKb: rss ? Number(await readFile(rssFile, 'utf8')) : undefined });
+      done({
+        ms,
+        stdout,
+        stderr,
+        rssKb: rss ? Number(await readFile(rssFile, 'utf8')) : undefined,
+        rpcs: rpcs ? JSON.parse(await readFile(rpcFile, 'utf8')) : undefined,
+      });
     });
   });
 }
@@ -137,8 +145,17 @@ async function p1() {
     await sdk.dropCollection({ collection_name: target });
     await sdk.dropCollection({ collection_name: rawTarget });
   }
+  // Once more, untimed, counting the SDK calls the tool makes besides the 200 it must.
+  const target = `${prefix}_p1_rpcs`;
+  await createCollection(target);
+  const state = `${prefix}_p1_state_rpcs`;
+  const dir = await project('p1_rpcs', state, Array.from({ length: P1_MIGRATIONS }, (_, i) => createPartitionYaml(target, `p${i}`)));
+  await withApi((milvus) => new api.MilvusStateStore(milvus, state).ensure());
+  const { rpcs } = await cli(['up'], { cwd: dir, rpcs: true });
+  const others = Object.entries(rpcs).filter(([m]) => m !== 'createPartition' && m !== 'connect');
   const value = ratio(median(tool) / median(raw));
   record('P1 up of 200 createPartition / raw SDK script', value, '×', '≤ 1.3', value <= 1.3, `${Math.round(median(tool))} ms vs ${Math.round(median(raw))} ms`);
+  record('P1 SDK calls of that up besides the 200 createPartition', others.reduce((n, [, c]) => n + c, 0), '', 'info', undefined, others.map(([m, c]) => `${m} ${c}`).join(', '));
 }
 
 // P2: `status --json` with 5,000 applied migrations / with 10; RPCs of the state read.
