@@ -37,8 +37,8 @@ export function whoAmI(): string {
  * Runs one planned migration step by step, recording progress in the state so that a failed or
  * killed run resumes at the step that did not finish:
  * - before the first step, a `failed` row saying the run was interrupted (overwritten below);
- * - after each step but the last, the number of steps done and what the step recorded;
- *   (neither of those when every step to run is repeatable: running them again is harmless);
+ * - after each step but the last, the number of steps done and what the step recorded
+ *   (neither of those two when every step to run is repeatable: running them again is harmless);
  * - on failure, the failed step and the error. The final `applied` row is written by umzug's
  *   `logMigration` (or the row removed by `unlogMigration` after a `down`).
  */
