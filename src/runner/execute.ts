@@ -40,7 +40,8 @@ export function whoAmI(): string {
  * Runs one planned migration step by step, recording progress in the state so that a failed or
  * killed run resumes at the step that did not finish:
  * - before the first step, a `failed` row saying the run was interrupted (overwritten below);
- * - after each step but the last, the number of steps done and what the step recorded;
+ * - after each step but the last, the number of steps done and what the step recorded
+ *   (neither of those two when every step to run is repeatable: running them again is harmless);
  * - on failure, the failed step and the error. The final `applied` row is written by umzug's
  *   `logMigration` (or the row removed by `unlogMigration` after a `down`).
  */
@@ -48,7 +49,8 @@ export async function executeMigration(
   ctx: ExecuteContext,
   p: PlannedMigration,
   result: MigrationResult,
-  onFinal: (row: StateRow) => void,
+  /** The final row, and whether it may be written later with others (see `StateWriter`). */
+  onFinal: (row: StateRow, deferrable: boolean) => void,
 ): Promise<void> {
   const { migration, direction } = p;
   ctx.lock?.assertHeld();
@@ -70,7 +72,10 @@ export async function executeMigration(
     details: { direction, records: direction === 'up' ? records : (upRecords ?? {}) },
   });
 
-  await ctx.store.put(row('failed', `interrupted: the run that started ${direction} at ${new Date(started).toISOString()} did not finish`));
+  // Steps that can simply run again need no "started" row: a run killed during them leaves the
+  // migration as it was, and the next run runs them again to the same result.
+  const repeatable = p.steps !== undefined && p.steps.slice(p.resumeFrom).every((call) => definitionOf(call).repeatable === true);
+  if (!repeatable) await ctx.store.put(row('failed', `interrupted: the run that started ${direction} at ${new Date(started).toISOString()} did not finish`));
 
   const total = p.steps?.length;
   const runStep = async (call: StepCall, index: number, outcome: StepOutcome) => {
@@ -108,7 +113,7 @@ export async function executeMigration(
     }
     stepsDone = index + 1;
     // The last step's progress is carried by the final row; skip one write per migration.
-    if (total === undefined || index + 1 < total) await ctx.store.put(row('failed', `interrupted after step ${index + 1}`));
+    if (!repeatable && (total === undefined || index + 1 < total)) await ctx.store.put(row('failed', `interrupted after step ${index + 1}`));
   };
 
   try {
@@ -164,5 +169,5 @@ export async function executeMigration(
     throw err;
   }
   result.durationMs = Date.now() - started;
-  onFinal(row('applied', ''));
+  onFinal(row('applied', ''), repeatable);
 }

@@ -1,5 +1,4 @@
 import { dirname, resolve } from 'node:path';
-import { Umzug, MigrationError } from 'umzug';
 import { DEFAULT_BACKUP_DIR, type BackupSettings } from '../backup/format.js';
 import { DestructiveRefusedError, InvalidInputError, MigrateError, MilvusCallError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -9,10 +8,19 @@ import type { Migration } from '../migrations/model.js';
 import type { RunLock } from '../state/lock.js';
 import type { StateRow, StateStore } from '../state/store.js';
 import { UmzugStateStorage, isExecuted } from '../state/umzug-storage.js';
+import { StateWriter } from '../state/writer.js';
 import { TOOL_VERSION } from '../version.js';
 import { executeMigration } from './execute.js';
 import { definitionOf, plannedOutcomes, preflight, resolveBody, type PlannedMigration } from './plan.js';
 import type { Direction, MigrationResult, RunResult } from './results.js';
+
+/**
+ * umzug is loaded only by runs that change Milvus (`status` and `plan` never need it); it costs
+ * ~100 ms of CPU (mostly its own CLI framework), started early so it overlaps the lock and the
+ * state read, which mostly wait on the server.
+ */
+let umzugModule: Promise<typeof import('umzug')> | undefined;
+const loadUmzug = () => (umzugModule ??= import('umzug'));
 
 /** What a {@link Migrator} works on: the connection, the state store, the migrations folder. */
 export interface MigratorOptions {
@@ -85,6 +93,7 @@ export class Migrator {
 
   /** Applies pending migrations (resuming a failed one at its failed step). */
   async up(opts: UpOptions = {}): Promise<RunResult> {
+    if (!opts.dryRun) loadUmzug().catch(() => {});
     const migrations = await loadMigrations(this.#opts.migrationsDir);
     return this.#locked(!opts.dryRun, () => this.#up(migrations, opts));
   }
@@ -118,6 +127,7 @@ export class Migrator {
 
   /** Reverts applied migrations, newest first, with their `down` or the inverse of their `up`. */
   async down(opts: DownOptions = {}): Promise<RunResult> {
+    if (!opts.dryRun) loadUmzug().catch(() => {});
     const migrations = await loadMigrations(this.#opts.migrationsDir);
     return this.#locked(!opts.dryRun, () => this.#down(migrations, opts));
   }
@@ -228,12 +238,14 @@ export class Migrator {
     }
     if (destructive.length && !this.#opts.allowDestructive) throw new DestructiveRefusedError(destructive, direction);
 
+    const { Umzug, MigrationError } = await loadUmzug();
     await store.ensure();
-    const finals = new Map<string, StateRow>();
-    const storage = new UmzugStateStorage(store, rows, (name) => finals.get(name)!);
+    const writer = new StateWriter(store);
+    const finals = new Map<string, { row: StateRow; deferrable: boolean }>();
+    const storage = new UmzugStateStorage(writer, rows, (name) => finals.get(name)!);
     const ctx = {
       milvus,
-      store,
+      store: writer,
       logger: this.#logger,
       allowDestructive: this.#opts.allowDestructive ?? false,
       toolVersion: this.#opts.toolVersion ?? TOOL_VERSION,
@@ -242,7 +254,7 @@ export class Migrator {
     };
     const umzug = new Umzug({
       migrations: plan.map((p, i) => {
-        const exec = () => executeMigration(ctx, p, results[i]!, (row) => finals.set(p.migration.name, row));
+        const exec = () => executeMigration(ctx, p, results[i]!, (row, deferrable) => finals.set(p.migration.name, { row, deferrable }));
         return { name: p.migration.name, path: p.migration.path, up: exec, down: exec };
       }),
       storage,
@@ -268,6 +280,10 @@ export class Migrator {
       run.error = cause instanceof MigrateError ? cause : new MilvusCallError(direction, errorMessage(cause), undefined, { cause });
       for (const r of results) for (const step of r.steps) if (step.status === 'planned') step.status = 'not-run';
     }
+    // Final rows the writer kept back are written whatever happened.
+    await writer.flush().catch((err: unknown) => {
+      run.error ??= err instanceof MigrateError ? err : new MilvusCallError('state', `could not record applied migrations: ${errorMessage(err)}`, undefined, { cause: err });
+    });
     return run;
   }
 

@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { InvalidInputError, type Problem } from '../errors.js';
 import type { Milvus } from '../milvus/client.js';
+import { cachingReads } from '../milvus/read-cache.js';
 import { atLeast } from '../milvus/version.js';
 import type { Migration, MigrationBody } from '../migrations/model.js';
 import type { StateRow } from '../state/store.js';
@@ -83,6 +84,7 @@ export async function preflight(milvus: Milvus, plan: readonly PlannedMigration[
   const problems: Problem[] = [];
   const version = await milvus.version();
   const planned: PlannedSchema = { collections: new Map() };
+  const reads = cachingReads(milvus);
   for (const p of plan) {
     for (const [index, call] of (p.steps ?? []).entries()) {
       if (index < p.resumeFrom) continue;
@@ -98,7 +100,7 @@ export async function preflight(milvus: Milvus, plan: readonly PlannedMigration[
         continue;
       }
       const migration = { name: p.migration.name, dir: dirname(p.migration.path) };
-      const message = await def.preflight?.({ milvus, planned, migration, backupDir: opts.backupDir }, call.params);
+      const message = await def.preflight?.({ milvus: reads, planned, migration, backupDir: opts.backupDir }, call.params);
       if (message) problems.push({ file: p.migration.path, path: where, message });
     }
   }

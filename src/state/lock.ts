@@ -171,6 +171,9 @@ export class MilvusLock implements RunLock {
           { name: 'v', data_type: DataType.FloatVector, dim: 2 },
         ],
       } as never);
+      // Only one create of a name with different parameters succeeds, and only this run sends
+      // its id: success means this run holds the lock, with no need to read it back.
+      return 'acquired';
     } catch (err) {
       if (err instanceof MilvusCallError && /permission/i.test(err.reason)) {
         // Before any step runs: a user who may not create the lock may not change the schema either.

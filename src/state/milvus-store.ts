@@ -19,6 +19,8 @@ const OUTPUT_FIELDS = ['name', 'checksum', 'status', 'steps_done', 'applied_at',
  */
 export class MilvusStateStore implements StateStore {
   readonly location: string;
+  /** Seen to exist and be loaded by the last {@link readAll} (or made so by {@link ensure}). */
+  #ready = false;
 
   constructor(
     private readonly milvus: Milvus,
@@ -33,6 +35,8 @@ export class MilvusStateStore implements StateStore {
   }
 
   async ensure(): Promise<void> {
+    // readAll found it there and loaded (a run reads the state, then ensures it, right after).
+    if (this.#ready) return;
     if (!(await this.exists())) {
       try {
         await this.milvus.call('createCollection', {
@@ -64,13 +68,17 @@ export class MilvusStateStore implements StateStore {
 
   async #ensureLoaded(): Promise<void> {
     const state = String((await this.milvus.call('getLoadState', this.target)).state);
-    if (state === 'LoadStateLoaded') return;
+    if (state === 'LoadStateLoaded') {
+      this.#ready = true;
+      return;
+    }
     if (state === 'LoadStateNotLoad') {
       // Creating the same index again is accepted by Milvus, so concurrent first runs are fine.
       await this.milvus.call('createIndex', { ...this.target, field_name: '_v', index_type: 'FLAT', metric_type: 'L2' });
-      await this.milvus.call('loadCollection', this.target);
+      await this.milvus.call('loadCollectionAsync', this.target);
     }
     await waitForLoad(this.milvus, this.target);
+    this.#ready = true;
   }
 
   private async exists(): Promise<boolean> {
@@ -78,6 +86,7 @@ export class MilvusStateStore implements StateStore {
   }
 
   async readAll(): Promise<StateRow[]> {
+    this.#ready = false;
     if (!(await this.exists())) return [];
     // A restarted Milvus (the embedded one after every command) may come back with the state
     // collection released or still loading; loading our own bookkeeping collection changes no
@@ -97,7 +106,11 @@ export class MilvusStateStore implements StateStore {
   }
 
   async put(row: StateRow): Promise<void> {
-    await this.milvus.call('upsert', { ...this.target, data: [toRow(row)] } as never);
+    await this.putAll([row]);
+  }
+
+  async putAll(rows: readonly StateRow[]): Promise<void> {
+    await this.milvus.call('upsert', { ...this.target, data: rows.map(toRow) } as never);
   }
 
   async remove(name: string): Promise<void> {

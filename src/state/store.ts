@@ -41,6 +41,8 @@ export interface StateStore {
   /** Every row, read with Strong consistency (what the previous run wrote is seen). Does not create anything. */
   readAll(): Promise<StateRow[]>;
   put(row: StateRow): Promise<void>;
+  /** Writes several rows in one request. Optional: without it, the run writes them one by one. */
+  putAll?(rows: readonly StateRow[]): Promise<void>;
   remove(name: string): Promise<void>;
 }
 
@@ -56,8 +58,11 @@ export class MemoryStateStore implements StateStore {
     return [...this.rows.values()].map((r) => structuredClone(r));
   }
   async put(row: StateRow): Promise<void> {
+    await this.putAll([row]);
+  }
+  async putAll(rows: readonly StateRow[]): Promise<void> {
     this.writes++;
-    this.rows.set(row.name, structuredClone(row));
+    for (const row of rows) this.rows.set(row.name, structuredClone(row));
   }
   async remove(name: string): Promise<void> {
     this.writes++;

@@ -1,5 +1,6 @@
 import type { UmzugStorage } from 'umzug';
-import type { StateRow, StateStore } from './store.js';
+import type { StateRow } from './store.js';
+import type { StateWriter } from './writer.js';
 
 /**
  * The state as umzug sees it. Rows are read once per run (a Strong read costs ~150-300 ms on
@@ -10,10 +11,10 @@ import type { StateRow, StateStore } from './store.js';
  */
 export class UmzugStateStorage implements UmzugStorage {
   constructor(
-    private readonly store: StateStore,
+    private readonly store: StateWriter,
     private readonly rows: Map<string, StateRow>,
     /** The final row for a migration that just succeeded; supplied by the runner, which knows its duration and records. */
-    private readonly finalRow: (name: string) => StateRow,
+    private readonly finalRow: (name: string) => { row: StateRow; deferrable: boolean },
   ) {}
 
   /** Names umzug treats as executed: applied rows, and rows whose `down` failed part-way (still revertable). */
@@ -22,8 +23,8 @@ export class UmzugStateStorage implements UmzugStorage {
   }
 
   async logMigration({ name }: { name: string }): Promise<void> {
-    const row = this.finalRow(name);
-    await this.store.put(row);
+    const { row, deferrable } = this.finalRow(name);
+    await (deferrable ? this.store.defer(row) : this.store.put(row));
     this.rows.set(name, row);
   }
 

@@ -81,6 +81,14 @@ export interface StepDefinition<P extends Record<string, unknown> = Record<strin
    * against the server before anything runs: on 2.3 some newer calls answer `{}` and change nothing.
    */
   readonly minVersion?: string | ((params: P) => string);
+  /**
+   * Running the step again after it completed, as a fresh run (not resumed), leaves Milvus as one
+   * run would and records nothing: e.g. creating a partition that exists is a success in Milvus.
+   * A migration made only of such steps needs no "started" row and may have its final row
+   * written a little later, batched with others (see `StateWriter`): a run killed in between
+   * leaves it pending, and the next run simply runs it again.
+   */
+  readonly repeatable?: boolean;
   /** One line saying what the step does, for plans and errors. */
   describe(params: P): string;
   /** Checks that need no server (beyond the schema). Returns problems as `[paramKey, message]`. */

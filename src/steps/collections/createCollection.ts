@@ -121,7 +121,7 @@ export const createCollection = defineStep({
         await waitForIndex(milvus, { collection_name: p.collection_name, field_name: ix.field_name, ...dbOf(p) });
       }
       const target = { collection_name: p.collection_name, ...dbOf(p) };
-      await milvus.call('loadCollection', target);
+      await milvus.call('loadCollectionAsync', target);
       await waitForLoad(milvus, target);
     }
   },

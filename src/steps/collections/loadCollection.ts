@@ -10,10 +10,14 @@ export const loadCollection = defineStep({
   name: 'loadCollection',
   params,
   destructive: false,
+  // Milvus (2.3) answers success to loading what is loaded and releasing what is released.
+  repeatable: true,
   describe: (p) => `load collection ${qualified(p)}`,
   async run(ctx, p) {
     const target = { collection_name: p.collection_name, ...dbOf(p) };
-    await ctx.milvus.call('loadCollection', { ...target, ...(p.replica_number ? { replica_number: p.replica_number } : {}) });
+    // Not the SDK's `loadCollection`: in 2.6.17 it polls on its own and sleeps 400 ms even after
+    // the load completed; waitForLoad notices sooner.
+    await ctx.milvus.call('loadCollectionAsync', { ...target, ...(p.replica_number ? { replica_number: p.replica_number } : {}) });
     if (p.wait !== false) await waitForLoad(ctx.milvus, target);
   },
   inverse: (p) => ({ steps: [{ step: 'releaseCollection', params: { collection_name: p.collection_name, ...dbOf(p) } }] }),

@@ -9,6 +9,8 @@ export const releaseCollection = defineStep({
   name: 'releaseCollection',
   params,
   destructive: false,
+  // Milvus (2.3) answers success to loading what is loaded and releasing what is released.
+  repeatable: true,
   describe: (p) => `release collection ${qualified(p)}`,
   async run(ctx, p) {
     await ctx.milvus.call('releaseCollection', { collection_name: p.collection_name, ...dbOf(p) });

@@ -23,6 +23,8 @@ export const flush = defineStep({
   name: 'flush',
   params,
   destructive: false,
+  // Flushing again seals nothing new.
+  repeatable: true,
   describe: (p) => `flush collection${p.collection_names.length === 1 ? '' : 's'} ${p.collection_names.map((c) => qualified({ ...p, collection_name: c })).join(', ')}`,
   async facts(milvus, p) {
     const facts: string[] = [];

@@ -85,7 +85,7 @@ export async function ensureLoaded(ctx: { milvus: Milvus; logger: Logger }, step
   }
   ctx.logger.info(`loading ${label}${partition ? ` partition ${partition}` : ''}: Milvus queries only loaded collections`);
   try {
-    await (partition ? ctx.milvus.call('loadPartitions', { ...src, partition_names: [partition] }) : ctx.milvus.call('loadCollection', src));
+    await (partition ? ctx.milvus.call('loadPartitions', { ...src, partition_names: [partition] }) : ctx.milvus.call('loadCollectionAsync', src));
   } catch (err) {
     if (err instanceof MilvusCallError && /index/i.test(err.reason)) {
       throw new MilvusCallError(step, `cannot load ${label} to read it: ${err.reason}`, err.code, {

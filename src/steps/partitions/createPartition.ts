@@ -11,6 +11,8 @@ export const createPartition = defineStep({
   name: 'createPartition',
   params,
   destructive: false,
+  // Milvus (2.3) answers success to creating an existing partition.
+  repeatable: true,
   describe: (p) => `create partition ${p.partition_name} in ${qualified(p)}`,
   check(p) {
     return p.partition_name === DEFAULT_PARTITION ? [['partition_name', `${DEFAULT_PARTITION} always exists and cannot be created`]] : [];

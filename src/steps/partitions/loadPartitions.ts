@@ -18,6 +18,8 @@ export const loadPartitions = defineStep({
   name: 'loadPartitions',
   params: partitionsParams,
   destructive: false,
+  // Milvus (2.3) answers success to loading what is loaded and releasing what is released.
+  repeatable: true,
   describe: (p) => `load partitions ${p.partition_names.join(', ')} of ${qualified(p)}`,
   async run(ctx, p) {
     const req = { collection_name: p.collection_name, partition_names: p.partition_names, ...dbOf(p) };

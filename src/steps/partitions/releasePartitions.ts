@@ -11,6 +11,8 @@ export const releasePartitions = defineStep({
   name: 'releasePartitions',
   params,
   destructive: false,
+  // Milvus (2.3) answers success to loading what is loaded and releasing what is released.
+  repeatable: true,
   describe: (p) => `release partitions ${p.partition_names.join(', ')} of ${qualified(p)}`,
   async run(ctx, p) {
     await ctx.milvus.call('releasePartitions', { collection_name: p.collection_name, partition_names: p.partition_names, ...dbOf(p) });

@@ -1,0 +1,386 @@
+// What milvus-migrate costs over the calls it must make, and how it scales (issue 8).
+//
+//   npm run bench                      starts an Embedded Milvus for the run
+//   MILVUS_ADDRESS=host:port MILVUS_TOKEN=... npm run bench
+//
+// Every figure is a ratio (or a gap, or a peak) measured in this one run, as the median of
+// BENCH_REPS repetitions (default 3), so a busy machine slows both sides of a ratio alike.
+// Prints a table on stdout, writes bench/results.json, exits 0 unless the bench itself breaks.
+// Benchmarks are never tests: nothing here asserts a timing.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DataType, MilvusClient } from '@zilliz/milvus2-sdk-node';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'bin', 'milvus-migrate.js');
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const P1_MIGRATIONS = 200;
+const P2_MANY = 5_000;
+const P2_FEW = 10;
+const MEM_MIGRATIONS = Number(process.env.BENCH_MEMORY_MIGRATIONS ?? 5_000);
+const COPY_ROWS = Number(process.env.BENCH_COPY_ROWS ?? 100_000);
+
+const api = await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href);
+const prefix = `bench_${randomBytes(3).toString('hex')}`;
+const work = await mkdtemp(join(tmpdir(), 'milvus-migrate-bench-'));
+const log = (m) => process.stderr.write(`[bench] ${m}\n`);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const created = [];
+const rows = [];
+
+let server;
+let address = process.env.MILVUS_ADDRESS;
+let token = process.env.MILVUS_TOKEN || undefined;
+if (!address) {
+  log('MILVUS_ADDRESS is not set: starting an Embedded Milvus for this run');
+  server = await api.startEmbedded({ dataDir: join(work, 'milvus'), logger: { debug() {}, info: log, warn: log } });
+  address = server.address;
+}
+const sdk = new MilvusClient({ address, token, logLevel: 'error' });
+await sdk.connectPromise;
+const env = { ...process.env, MILVUS_ADDRESS: address, NO_COLOR: '1', ...(token ? { MILVUS_TOKEN: token } : {}) };
+if (!token) delete env.MILVUS_TOKEN;
+
+/** Runs a process to its end; its wall time in ms (spawn to exit), output, and peak RSS when asked. */
+function timed(args, { cwd = work, extraEnv = {}, rss = false, rpcs = false } = {}) {
+  return new Promise((done, fail) => {
+    const rssFile = join(work, `rss-${randomBytes(4).toString('hex')}`);
+    const rpcFile = join(work, `rpc-${randomBytes(4).toString('hex')}`);
+    const hook = (name) => ['--import', pathToFileURL(join(ROOT, 'bench', name)).href];
+    const argv = [...(rss ? hook('peak-rss.mjs') : []), ...(rpcs ? hook('count-rpcs.mjs') : []), ...args];
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, argv, { cwd, env: { ...env, ...extraEnv, BENCH_RSS_FILE: rssFile, BENCH_RPC_FILE: rpcFile } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', async (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code !== 0) return fail(new Error(`${args.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
+      done({
+        ms,
+        stdout,
+        stderr,
+        rssKb: rss ? Number(await readFile(rssFile, 'utf8')) : undefined,
+        rpcs: rpcs ? JSON.parse(await readFile(rpcFile, 'utf8')) : undefined,
+      });
+    });
+  });
+}
+const cli = (args, opts) => timed([BIN, ...args], opts);
+
+async function check(res, what) {
+  const r = await res;
+  if (r.error_code && r.error_code !== 'Success') throw new Error(`${what}: ${r.reason}`);
+  if (r.status && r.status.error_code !== 'Success') throw new Error(`${what}: ${r.status.reason}`);
+  return r;
+}
+
+async function createCollection(name, dim = 2, extra = []) {
+  created.push(name);
+  await check(
+    sdk.createCollection({
+      collection_name: name,
+      fields: [{ name: 'id', data_type: DataType.Int64, is_primary_key: true }, ...extra, { name: 'v', data_type: DataType.FloatVector, dim }],
+    }),
+    `createCollection ${name}`,
+  );
+}
+
+/** A project folder: config naming its own state collection, and one YAML file per entry. */
+async function project(name, state, migrations) {
+  const dir = join(work, name);
+  await mkdir(join(dir, 'migrations'), { recursive: true });
+  await writeFile(join(dir, 'milvus.config.yaml'), `migrations: migrations\nstateCollection: ${state}\n`);
+  created.push(state, `${state}_lock`);
+  for (let i = 0; i < migrations.length; i += 500) {
+    await Promise.all(migrations.slice(i, i + 500).map((text, j) => writeFile(join(dir, 'migrations', `${String(20260101000000 + i + j)}_m.yaml`), text)));
+  }
+  return dir;
+}
+const createPartitionYaml = (collection, partition) => `up:\n  - createPartition: { collection_name: ${collection}, partition_name: ${partition} }\n`;
+
+async function withApi(fn) {
+  const milvus = await api.Milvus.connect({ address, token });
+  try {
+    return await fn(milvus);
+  } finally {
+    await milvus.close();
+  }
+}
+
+function record(figure, value, unit, goal, pass, note = '') {
+  rows.push({ figure, value, unit, goal, pass, note });
+  log(`${figure}: ${value}${unit} (goal ${goal}) ${pass === undefined ? '' : pass ? 'pass' : 'FAIL'} ${note}`);
+}
+const ratio = (x) => Math.round(x * 100) / 100;
+
+// P1: `up` of 200 one-step migrations in a fresh process / a plain SDK script making the same calls.
+async function p1() {
+  const tool = [];
+  const raw = [];
+  // At least 5: the ratio of two multi-second runs on a shared machine needs them.
+  for (let r = 0; r < Math.max(REPS, 5); r++) {
+    const target = `${prefix}_p1_tool_${r}`;
+    const rawTarget = `${prefix}_p1_raw_${r}`;
+    await createCollection(target);
+    await createCollection(rawTarget);
+    const state = `${prefix}_p1_state_${r}`;
+    const dir = await project(`p1_${r}`, state, Array.from({ length: P1_MIGRATIONS }, (_, i) => createPartitionYaml(target, `p${i}`)));
+    // An existing project: its state collection was made by an earlier run (the first run ever
+    // also creates it, once).
+    await withApi((milvus) => new api.MilvusStateStore(milvus, state).ensure());
+    // Alternate which side goes first, so neither always runs on a warmer server.
+    const runRaw = async () => raw.push((await timed([join(ROOT, 'bench', 'raw-sdk.mjs')], { extraEnv: { BENCH_COLLECTION: rawTarget, BENCH_COUNT: String(P1_MIGRATIONS) } })).ms);
+    const runTool = async () => tool.push((await cli(['up'], { cwd: dir })).ms);
+    if (r % 2) await runTool().then(runRaw);
+    else await runRaw().then(runTool);
+    const parts = (await check(sdk.showPartitions({ collection_name: target }), 'showPartitions')).partition_names.length;
+    if (parts !== P1_MIGRATIONS + 1) throw new Error(`P1: ${target} has ${parts} partitions after up, expected ${P1_MIGRATIONS + 1}`);
+    await sdk.dropCollection({ collection_name: target });
+    await sdk.dropCollection({ collection_name: rawTarget });
+  }
+  // Once more, untimed, counting the SDK calls the tool makes besides the 200 it must.
+  const target = `${prefix}_p1_rpcs`;
+  await createCollection(target);
+  const state = `${prefix}_p1_state_rpcs`;
+  const dir = await project('p1_rpcs', state, Array.from({ length: P1_MIGRATIONS }, (_, i) => createPartitionYaml(target, `p${i}`)));
+  await withApi((milvus) => new api.MilvusStateStore(milvus, state).ensure());
+  const { rpcs } = await cli(['up'], { cwd: dir, rpcs: true });
+  // SDK helpers that are not calls to the server.
+  const local = new Set(['createPartition', 'connect', 'createChannelPool', 'metadataListener', 'normalizeFieldOps', 'checkCompatibility', 'closeConnection']);
+  const others = Object.entries(rpcs).filter(([m]) => !local.has(m));
+  const value = ratio(median(tool) / median(raw));
+  record('P1 up of 200 createPartition / raw SDK script', value, '×', '≤ 1.3', value <= 1.3, `${Math.round(median(tool))} ms vs ${Math.round(median(raw))} ms`);
+  record('P1 other SDK calls of that up (connect, lock, state)', others.reduce((n, [, c]) => n + c, 0), '', 'info', undefined, others.map(([m, c]) => `${m} ${c}`).join(', '));
+}
+
+// P2: `status --json` with 5,000 applied migrations / with 10; RPCs of the state read.
+async function p2() {
+  const dirs = {};
+  const rpcs = {};
+  for (const n of [P2_FEW, P2_MANY]) {
+    const state = `${prefix}_p2_state_${n}`;
+    const dir = await project(`p2_${n}`, state, Array.from({ length: n }, (_, i) => createPartitionYaml(`${prefix}_p2`, `p${i}`)));
+    const migrations = await api.loadMigrations(join(dir, 'migrations'));
+    await withApi(async (milvus) => {
+      const store = new api.MilvusStateStore(milvus, state);
+      await store.ensure();
+      // Seeded straight into the state collection: the rows `up` would have written.
+      const rowsOf = migrations.map((m) => ({
+        name: m.name,
+        checksum: m.checksum,
+        status: 'applied',
+        steps_done: 1,
+        applied_at: new Date().toISOString(),
+        duration_ms: 7,
+        applied_by: 'bench@localhost',
+        tool_version: '0.1.0',
+        last_error: '',
+        details: { direction: 'up', records: {} },
+        _v: [0, 0],
+      }));
+      for (let i = 0; i < rowsOf.length; i += 1000) await check(sdk.insert({ collection_name: state, data: rowsOf.slice(i, i + 1000) }), 'seed state');
+      // Count the RPCs of one state read by wrapping this connection's checked call.
+      let calls = 0;
+      const call = milvus.call.bind(milvus);
+      milvus.call = (method, req) => {
+        calls++;
+        return call(method, req);
+      };
+      const read = await store.readAll();
+      if (read.length !== n) throw new Error(`P2: read ${read.length} state rows, seeded ${n}`);
+      rpcs[n] = calls;
+    });
+    dirs[n] = dir;
+  }
+  const times = { [P2_FEW]: [], [P2_MANY]: [] };
+  for (let r = 0; r < REPS; r++) {
+    for (const n of r % 2 ? [P2_MANY, P2_FEW] : [P2_FEW, P2_MANY]) {
+      const res = await cli(['status', '--json'], { cwd: dirs[n] });
+      const applied = JSON.parse(res.stdout).counts.applied;
+      if (applied !== n) throw new Error(`P2: status shows ${applied} applied, expected ${n}`);
+      times[n].push(res.ms);
+    }
+  }
+  const value = ratio(median(times[P2_MANY]) / median(times[P2_FEW]));
+  record('P2 status --json, 5,000 applied / 10 applied', value, '×', '≤ 2.0', value <= 2, `${Math.round(median(times[P2_MANY]))} ms vs ${Math.round(median(times[P2_FEW]))} ms`);
+  const most = Math.max(rpcs[P2_FEW], rpcs[P2_MANY]);
+  record('P2 RPCs of the state read (10 / 5,000 rows)', most, '', '≤ 3', most <= 3, `${rpcs[P2_FEW]} / ${rpcs[P2_MANY]}`);
+}
+
+// P3: offline commands / `node -e 0`; and the SDK must not load for them.
+async function p3() {
+  const dir = await project('p3', `${prefix}_p3_state`, Array.from({ length: 5 }, (_, i) => createPartitionYaml('c', `p${i}`)));
+  const commands = {
+    '--help': ['--help'],
+    'create x': ['create', 'x'],
+    'validate --offline (5 files)': ['validate', '--offline'],
+  };
+  // What the CLI's libraries cost by themselves: yargs for every command; yaml and zod for the
+  // config and the migration files.
+  const floor = ['-e', "await import('yargs'); await import('yaml'); await import('zod')", '--input-type=module'];
+  const times = { node: [], floor: [], ...Object.fromEntries(Object.keys(commands).map((k) => [k, []])) };
+  // More repetitions: each run is short, and startup time is noisy on a shared machine.
+  for (let r = 0; r < REPS * 3; r++) {
+    times.node.push((await timed(['-e', '0'])).ms);
+    times.floor.push((await timed(floor, { cwd: ROOT })).ms);
+    for (const [k, args] of Object.entries(commands)) {
+      times[k].push((await cli(args, { cwd: dir })).ms);
+      if (k === 'create x') await rm(join(dir, 'migrations'), { recursive: true }).then(() => project('p3', `${prefix}_p3_state`, Array.from({ length: 5 }, (_, i) => createPartitionYaml('c', `p${i}`))));
+    }
+  }
+  // Which modules load: the SDK must not.
+  const sdkLoads = [];
+  for (const [k, args] of Object.entries(commands)) {
+    const res = await timed(['--import', `data:text/javascript,${encodeURIComponent(LOAD_TRACER)}`, BIN, ...args], { cwd: dir, extraEnv: { BENCH_TRACE: '1' } });
+    if (res.stderr.includes('milvus2-sdk-node')) sdkLoads.push(k);
+    if (k === 'create x') await rm(join(dir, 'migrations'), { recursive: true }).then(() => project('p3', `${prefix}_p3_state`, Array.from({ length: 5 }, (_, i) => createPartitionYaml('c', `p${i}`))));
+  }
+  const base = median(times.node);
+  for (const k of Object.keys(commands)) {
+    const value = ratio(median(times[k]) / base);
+    record(`P3 ${k} / node -e 0`, value, '×', '≤ 2.5', value <= 2.5, `${Math.round(median(times[k]))} ms vs ${Math.round(base)} ms`);
+  }
+  const libs = ratio(median(times.floor) / base);
+  record('P3 (floor) importing yargs + yaml + zod alone / node -e 0', libs, '×', 'info', undefined, `${Math.round(median(times.floor))} ms`);
+  record('P3 offline commands that load the SDK', sdkLoads.length, '', '0', sdkLoads.length === 0, sdkLoads.join(', '));
+}
+const LOAD_TRACER = `import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent('export async function load(url, ctx, next) { process.stderr.write("load " + url + "\\\\n"); return next(url, ctx); }'));`;
+
+// P4: from the server reporting an index built / a collection loaded to the tool moving on.
+async function p4() {
+  const c = `${prefix}_p4`;
+  const dim = 64;
+  const n = 20_000;
+  await createCollection(c, dim);
+  for (let i = 0; i < n; i += 5_000) {
+    const data = Array.from({ length: 5_000 }, (_, j) => ({ id: i + j, v: Array.from({ length: dim }, () => Math.random()) }));
+    await check(sdk.insert({ collection_name: c, data }), 'insert');
+  }
+  await check(sdk.flushSync({ collection_names: [c] }), 'flush');
+  const gaps = { index: [], load: [], indexMs: [], loadMs: [] };
+  const ctx = (milvus) => ({ milvus, logger: api.silentLogger ?? { debug() {}, info() {}, warn() {} }, migration: { name: 'bench', dir: work }, resumed: false, previous: undefined, checkpoint: async () => {} });
+  await withApi(async (milvus) => {
+    for (let r = 0; r < REPS; r++) {
+      await sdk.releaseCollection({ collection_name: c });
+      await sdk.dropIndex({ collection_name: c, field_name: 'v' });
+      // A second client polls the server as fast as it answers; the first time it sees the work
+      // done is when "the server reported it".
+      const watch = async (probe) => {
+        let seen;
+        let stop = false;
+        const loop = (async () => {
+          while (!stop) {
+            if (seen === undefined && (await probe())) seen = performance.now();
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        })();
+        return { seen: () => seen, stop: async () => ((stop = true), await loop) };
+      };
+      let started = performance.now();
+      let w = await watch(async () => {
+        const d = await sdk.describeIndex({ collection_name: c, field_name: 'v' });
+        return d.index_descriptions?.length > 0 && d.index_descriptions.every((x) => String(x.state) === 'Finished');
+      });
+      await api.STEPS.get('createIndex').run(ctx(milvus), { collection_name: c, field_name: 'v', index_type: 'IVF_FLAT', metric_type: 'L2', params: { nlist: 128 } });
+      let done = performance.now();
+      await w.stop();
+      gaps.index.push(done - (w.seen() ?? done));
+      gaps.indexMs.push(done - started);
+      started = performance.now();
+      w = await watch(async () => Number((await sdk.getLoadingProgress({ collection_name: c })).progress) >= 100);
+      await api.STEPS.get('loadCollection').run(ctx(milvus), { collection_name: c });
+      done = performance.now();
+      await w.stop();
+      gaps.load.push(done - (w.seen() ?? done));
+      gaps.loadMs.push(done - started);
+    }
+  });
+  for (const k of ['index', 'load']) {
+    const value = Math.round(median(gaps[k])) / 1000;
+    const what = k === 'index' ? 'index built (IVF_FLAT, 20k rows)' : 'collection loaded (20k rows)';
+    record(`P4 ${what} → tool moves on`, value, ' s', '≤ 0.5 s', value <= 0.5, `worst ${Math.round(Math.max(...gaps[k]))} ms; the ${k} took ${Math.round(median(gaps[`${k}Ms`]))} ms`);
+  }
+  await sdk.dropCollection({ collection_name: c });
+}
+
+// Memory: peak RSS of `up` with 5,000 pending migrations, and of copyRows over 100k rows.
+async function memory() {
+  const target = `${prefix}_mem`;
+  await createCollection(target);
+  await check(sdk.createPartition({ collection_name: target, partition_name: 'p' }), 'createPartition');
+  // A cheap real step: creating a partition that exists is a success in Milvus (2.3), so 5,000
+  // migrations cost 5,000 calls without hitting the partition limit.
+  const dir = await project('mem', `${prefix}_mem_state`, Array.from({ length: MEM_MIGRATIONS }, () => createPartitionYaml(target, 'p')));
+  const up = await cli(['up', '--json'], { cwd: dir, rss: true });
+  const ok = JSON.parse(up.stdout).migrations.filter((m) => m.status === 'success').length;
+  if (ok !== MEM_MIGRATIONS) throw new Error(`memory: ${ok} of ${MEM_MIGRATIONS} migrations applied`);
+  record(`Memory: peak RSS of up, ${MEM_MIGRATIONS.toLocaleString('en-US')} pending`, Math.round(up.rssKb / 1024), ' MB', 'report', undefined, `took ${(up.ms / 1000).toFixed(1)} s`);
+
+  const src = `${prefix}_copy_src`;
+  const dst = `${prefix}_copy_dst`;
+  const dim = 8;
+  const title = [{ name: 'title', data_type: DataType.VarChar, max_length: 64 }];
+  await createCollection(src, dim, title);
+  await createCollection(dst, dim, title);
+  for (let i = 0; i < COPY_ROWS; i += 10_000) {
+    const data = Array.from({ length: Math.min(10_000, COPY_ROWS - i) }, (_, j) => ({ id: i + j, title: `row ${i + j}`, v: Array.from({ length: dim }, () => Math.random()) }));
+    await check(sdk.insert({ collection_name: src, data }), 'insert');
+  }
+  await check(sdk.createIndex({ collection_name: src, field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }), 'createIndex');
+  const copyDir = await project('copy', `${prefix}_copy_state`, [`up:\n  - copyRows: { collection_name: ${src}, target_collection_name: ${dst} }\n`]);
+  const copy = await cli(['up', '--json'], { cwd: copyDir, rss: true });
+  if (!JSON.parse(copy.stdout).ok) throw new Error(`copyRows failed: ${copy.stderr.slice(-1000)}`);
+  const [state] = await withApi((milvus) => new api.MilvusStateStore(milvus, `${prefix}_copy_state`).readAll());
+  const copied = state?.details.records?.['0']?.copied;
+  if (copied !== COPY_ROWS) throw new Error(`copyRows recorded ${copied} rows copied, expected ${COPY_ROWS}`);
+  record(`Memory: peak RSS of copyRows, ${COPY_ROWS.toLocaleString('en-US')} rows`, Math.round(copy.rssKb / 1024), ' MB', 'report', undefined, `took ${(copy.ms / 1000).toFixed(1)} s (batches of 1,000)`);
+}
+
+const only = process.env.BENCH_ONLY?.split(',');
+let failure;
+try {
+  for (const [name, fn] of Object.entries({ p1, p2, p3, p4, memory })) {
+    if (only && !only.includes(name)) continue;
+    log(`${name}...`);
+    await fn();
+  }
+} catch (err) {
+  failure = err;
+} finally {
+  for (const c of created) await sdk.dropCollection({ collection_name: c }).catch(() => {});
+  await sdk.closeConnection().catch(() => {});
+  await server?.stop();
+  await rm(work, { recursive: true, force: true });
+}
+if (failure) {
+  console.error(failure);
+  process.exit(1);
+}
+
+const machine = {
+  cpus: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown'}`,
+  memoryGb: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  milvus: (await new MilvusClient({ address, token, logLevel: 'error' }).getVersion().catch(() => ({ version: server ? 'embedded' : 'unknown' }))).version ?? 'unknown',
+  server: server ? 'Embedded Milvus started by the bench' : address,
+  reps: REPS,
+  date: new Date().toISOString(),
+};
+const table = [
+  ['figure', 'value', 'goal', 'result', 'detail'],
+  ...rows.map((r) => [r.figure, `${r.value}${r.unit}`, r.goal, r.pass === undefined ? '-' : r.pass ? 'pass' : 'FAIL', r.note]),
+];
+const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+const line = (r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+console.log([line(table[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...table.slice(1).map(line)].join('\n'));
+console.log(`\n${machine.cpus}, ${machine.memoryGb} GB, Node ${machine.node}, Milvus ${machine.milvus}, medians of ${REPS} repetitions`);
+await writeFile(join(ROOT, 'bench', 'results.json'), `${JSON.stringify({ machine, figures: rows }, null, 2)}\n`);
+process.exit(0);

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStateStore, type StateRow } from '../../../src/state/store.js';
+import { StateWriter } from '../../../src/state/writer.js';
+
+const row = (name: string, status: StateRow['status'] = 'applied'): StateRow => ({
+  name,
+  checksum: 'c',
+  status,
+  steps_done: 1,
+  applied_at: '2026-11-29T00:00:00.000Z',
+  duration_ms: 1,
+  applied_by: 'me@here',
+  tool_version: '0.1.0',
+  last_error: '',
+  details: { direction: 'up' },
+});
+
+describe('StateWriter', () => {
+  it('keeps deferred rows back and sends them with the next write, in one request', async () => {
+    const store = new MemoryStateStore();
+    const writer = new StateWriter(store);
+    await writer.defer(row('001'));
+    await writer.defer(row('002'));
+    expect(store.writes).toBe(0);
+    expect([...store.rows.keys()]).toEqual([]);
+    await writer.put(row('003', 'failed'));
+    expect(store.writes).toBe(1);
+    expect([...store.rows.keys()].sort()).toEqual(['001', '002', '003']);
+    await writer.flush();
+    expect(store.writes).toBe(1);
+  });
+
+  it('flushes at the end, before a remove, and once the first deferred row has waited long enough', async () => {
+    const store = new MemoryStateStore();
+    const writer = new StateWriter(store, 0);
+    await writer.defer(row('001'));
+    expect(store.rows.has('001')).toBe(true);
+
+    const later = new StateWriter(store);
+    await later.defer(row('002'));
+    await later.remove('001');
+    expect([...store.rows.keys()]).toEqual(['002']);
+    await later.defer(row('003'));
+    await later.flush();
+    expect([...store.rows.keys()].sort()).toEqual(['002', '003']);
+  });
+
+  it('writes row by row to a store without putAll, and the latest row of a name wins', async () => {
+    const puts: string[] = [];
+    const inner = new MemoryStateStore();
+    const store = { location: 'test', ensure: async () => {}, readAll: () => inner.readAll(), remove: (n: string) => inner.remove(n), put: async (r: StateRow) => void puts.push(`${r.name}:${r.status}`) };
+    const writer = new StateWriter(store);
+    await writer.defer(row('001', 'failed'));
+    await writer.defer(row('001'));
+    await writer.put(row('002', 'failed'));
+    expect(puts).toEqual(['001:applied', '002:failed']);
+  });
+});
