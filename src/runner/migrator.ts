@@ -11,7 +11,7 @@ import { UmzugStateStorage, isExecuted } from '../state/umzug-storage.js';
 import { StateWriter } from '../state/writer.js';
 import { TOOL_VERSION } from '../version.js';
 import { executeMigration } from './execute.js';
-import { definitionOf, plannedOutcomes, preflight, resolveBody, type PlannedMigration } from './plan.js';
+import { definitionOf, plannedOutcomes, preflight, resolveBody, withBackupByDefault, type PlannedMigration } from './plan.js';
 import type { Direction, MigrationResult, RunResult } from './results.js';
 
 /**
@@ -210,8 +210,9 @@ export class Migrator {
     return new Map(rows.map((r) => [r.name, r]));
   }
 
-  async #run(direction: Direction, plan: PlannedMigration[], rows: Map<string, StateRow>, dryRun: boolean): Promise<RunResult> {
+  async #run(direction: Direction, planned: PlannedMigration[], rows: Map<string, StateRow>, dryRun: boolean): Promise<RunResult> {
     const { milvus, store } = this.#opts;
+    const plan = this.#opts.backup?.byDefault ? planned.map(withBackupByDefault) : planned;
     const results: MigrationResult[] = plan.map((p) => ({
       name: p.migration.name,
       direction,

@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { BACKUP_STEPS } from '../backup/format.js';
 import { InvalidInputError, type Problem } from '../errors.js';
 import type { Milvus } from '../milvus/client.js';
 import { cachingReads } from '../milvus/read-cache.js';
@@ -50,6 +51,18 @@ export function resolveBody(
     }
   }
   return { body: { kind: 'steps', steps }, steps, notes };
+}
+
+/**
+ * With `--backup` (or `backup: true` in the config), every step that can take a backup and does
+ * not say `backup: false` takes one: made explicit here, so plans and errors say so too.
+ */
+export function withBackupByDefault(p: PlannedMigration): PlannedMigration {
+  if (p.body.kind !== 'steps') return p;
+  const steps = p.body.steps.map((call) =>
+    BACKUP_STEPS.has(call.step) && call.params.backup === undefined ? { ...call, params: { ...call.params, backup: true } } : call,
+  );
+  return { ...p, steps, body: { ...p.body, steps } };
 }
 
 /** The step definition of a call; the catalogue was checked when the file was parsed. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Migration } from '../../../src/migrations/model.js';
-import { plannedOutcomes, resolveBody } from '../../../src/runner/plan.js';
+import { plannedOutcomes, resolveBody, withBackupByDefault } from '../../../src/runner/plan.js';
 import type { StepCall } from '../../../src/steps/types.js';
 import { statusOf } from '../../../src/runner/migrator.js';
 import type { StateRow } from '../../../src/state/store.js';
@@ -100,6 +100,26 @@ describe('plannedOutcomes', () => {
       ['exec', false],
       ['exec', true],
       ['dropPartition', true],
+    ]);
+  });
+});
+
+describe('withBackupByDefault (--backup, or backup: true in the config)', () => {
+  it('makes every step that can back up take a backup unless it says backup: false, and says so in the plan', () => {
+    const m = migration('b', [
+      ['dropPartition', { collection_name: 'c', partition_name: 'p' }],
+      ['dropCollection', { collection_name: 'd', backup: false }],
+      ['delete', { collection_name: 'c', filter: 'id > 1' }],
+      ['createPartition', { collection_name: 'c', partition_name: 'q' }],
+    ]);
+    const p = withBackupByDefault({ migration: m, direction: 'up', body: m.up, steps: m.up.kind === 'steps' ? m.up.steps : undefined, notes: [], resumeFrom: 0, row: undefined });
+    expect(p.steps!.map((s) => s.params.backup)).toEqual([true, false, true, undefined]);
+    expect(p.body.kind === 'steps' && p.body.steps).toEqual(p.steps);
+    expect(plannedOutcomes(p).map((o) => o.summary)).toEqual([
+      'drop partition p of c and all its rows (backed up first)',
+      'drop collection d and all its data',
+      'delete rows of c where id > 1 (backed up first)',
+      'create partition q in c',
     ]);
   });
 });
