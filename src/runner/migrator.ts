@@ -158,6 +158,15 @@ export class Migrator {
         problems.push({ file: m.path, message: `is irreversible: ${resolved.irreversible}; give it a \`down:\` to revert it` });
         continue;
       }
+      if (m.down) {
+        // An explicit `down:` wins over the restore a backed-up drop would derive: say where the rows are.
+        for (const record of Object.values(row.details.records ?? {})) {
+          const backup = (record as { backup?: { path?: string } }).backup;
+          if (backup?.path) {
+            this.#logger.warn(`${m.name} has its own down:, so it does not restore the backup its up took (${backup.path}); remove the down: to restore it`);
+          }
+        }
+      }
       const resumeFrom = row.details.direction === 'down' ? row.steps_done : 0;
       plan.push({ migration: m, direction: 'down', ...resolved, resumeFrom, row });
     }
