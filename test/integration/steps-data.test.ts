@@ -5,33 +5,14 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Milvus, MilvusStateStore, Migrator, type Logger, type RunResult, type StateRow, type StateStore } from '../../src/index.js';
-import { apiProject, type ApiProject } from '../support/api.js';
-import { sdkClient, testAddress, testToken, uniqueName } from '../support/milvus.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Milvus, MilvusStateStore, Migrator, type Logger, type StateRow, type StateStore } from '../../src/index.js';
+import { ok, useApiProjects } from '../support/api.js';
+import { testAddress, testToken, uniqueName } from '../support/milvus.js';
 
-let client: MilvusClient;
-let api: ApiProject;
-beforeAll(async () => {
-  client = await sdkClient();
-});
-beforeEach(async () => {
-  api = await apiProject();
-});
-afterEach(async () => {
-  await api.close();
-});
-afterAll(async () => {
-  await client.closeConnection();
-});
-
-function ok(run: RunResult): RunResult {
-  if (run.error) throw run.error;
-  return run;
-}
-const up = async () => ok(await api.migrator().up());
-const down = async () => ok(await api.migrator().down());
+/** Each test has its own migrations folder and state collection. */
+const t = useApiProjects();
+const { up, down } = t;
 let n = 0;
 const name = (what: string) => `${String(++n).padStart(3, '0')}_${what}`;
 
@@ -43,7 +24,7 @@ function recorder(): Logger & { lines: string[] } {
 
 /** Every row of a collection (or partition), read with Strong consistency, sorted by id. */
 async function allRows(c: string, opts: { partition?: string; fields?: string[] } = {}): Promise<Record<string, any>[]> {
-  const res = await client.query({
+  const res = await t.client.query({
     collection_name: c,
     filter: '',
     output_fields: opts.fields ?? ['*'],
@@ -58,7 +39,7 @@ const ids = async (c: string, partition?: string) => (await allRows(c, { partiti
 
 /** `id` Int64, `title` VarChar(64), `embedding` 4-dim with a FLAT index, loaded. */
 async function createDocs(c: string, opts: { dynamic?: boolean; extra?: object[]; load?: boolean } = {}): Promise<void> {
-  const res = await client.createCollection({
+  const res = await t.client.createCollection({
     collection_name: c,
     enable_dynamic_field: opts.dynamic ?? false,
     fields: [
@@ -69,8 +50,8 @@ async function createDocs(c: string, opts: { dynamic?: boolean; extra?: object[]
     ],
   } as never);
   if (res.error_code !== 'Success') throw new Error(res.reason);
-  await client.createIndex({ collection_name: c, field_name: 'embedding', index_type: 'FLAT', metric_type: 'L2' });
-  if (opts.load !== false) await client.loadCollectionSync({ collection_name: c });
+  await t.client.createIndex({ collection_name: c, field_name: 'embedding', index_type: 'FLAT', metric_type: 'L2' });
+  if (opts.load !== false) await t.client.loadCollectionSync({ collection_name: c });
 }
 
 const vec = (i: number) => [i / 8, (i % 7) / 8, 0.5, 1];
@@ -78,13 +59,13 @@ const row = (i: number, title = `row${i}`) => ({ id: i, title, embedding: vec(i)
 const jsonl = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
 async function writeData(file: string, content: string): Promise<void> {
-  await mkdir(join(api.dir, file, '..'), { recursive: true });
-  await writeFile(join(api.dir, file), content);
+  await mkdir(join(t.api.dir, file, '..'), { recursive: true });
+  await writeFile(join(t.api.dir, file), content);
 }
 
 async function insertRows(c: string, rows: object[], partition?: string): Promise<void> {
   for (let i = 0; i < rows.length; i += 1000) {
-    const res = await client.insert({ collection_name: c, data: rows.slice(i, i + 1000) as never, ...(partition ? { partition_name: partition } : {}) });
+    const res = await t.client.insert({ collection_name: c, data: rows.slice(i, i + 1000) as never, ...(partition ? { partition_name: partition } : {}) });
     if (res.status.error_code !== 'Success') throw new Error(res.status.reason);
   }
 }
@@ -96,7 +77,7 @@ describe('insert and upsert', () => {
     await insertRows(c, [row(1_000_000, 'by hand')]);
     await writeData('seed/few.json', JSON.stringify([row(10), row(11)], null, 2));
     await writeData('seed/many.jsonl', jsonl(Array.from({ length: 2_500 }, (_, i) => row(100 + i))));
-    await api.write(
+    await t.api.write(
       `${name('seed')}.yaml`,
       `up:
   - insert: { collection_name: ${c}, data: [{ id: 1, title: inline, embedding: [0.1, 0.2, 0.3, 0.4] }] }
@@ -121,14 +102,14 @@ describe('insert and upsert', () => {
     // Keys in runs and scattered, so the record holds ranges and single keys.
     const keys = [...Array.from({ length: 2_000 }, (_, i) => 10 + i), ...Array.from({ length: 500 }, (_, i) => 100_000 + i * 7)];
     await writeData('seed/rows.jsonl', jsonl(keys.map((k) => row(k))));
-    await api.write(`${name('seed_resume')}.yaml`, `up:\n  - insert: { collection_name: ${c}, data_file: seed/rows.jsonl, batch_size: 500 }\n`);
+    await t.api.write(`${name('seed_resume')}.yaml`, `up:\n  - insert: { collection_name: ${c}, data_file: seed/rows.jsonl, batch_size: 500 }\n`);
     const state = uniqueName('state');
-    const first = await new Migrator({ milvus: api.milvus, store: new DyingStore(new MilvusStateStore(api.milvus, state), 2), migrationsDir: api.dir }).up();
+    const first = await new Migrator({ milvus: t.api.milvus, store: new DyingStore(new MilvusStateStore(t.api.milvus, state), 2), migrationsDir: t.api.dir }).up();
     expect(first.error?.message).toMatch(/step 1 insert failed: .*state store died/);
     expect(await ids(c)).toHaveLength(1 + 1_000);
 
     const log = recorder();
-    const migrator = new Migrator({ milvus: api.milvus, store: new MilvusStateStore(api.milvus, state), migrationsDir: api.dir, logger: log, allowDestructive: true });
+    const migrator = new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, state), migrationsDir: t.api.dir, logger: log, allowDestructive: true });
     ok(await migrator.up());
     expect(log.lines).toContain('resuming: 500 rows of seed/rows.jsonl were written by the interrupted run');
     expect(await ids(c)).toEqual([1, ...keys]);
@@ -141,7 +122,7 @@ describe('insert and upsert', () => {
     await createDocs(c);
     await insertRows(c, [row(1, 'old one'), row(2, 'old two'), row(3, 'old three')]);
     await writeData('fix.jsonl', jsonl([row(2, 'new two'), row(4, 'new four')]));
-    await api.write(
+    await t.api.write(
       `${name('upsert')}.yaml`,
       `up:
   - upsert: { collection_name: ${c}, data: [{ id: 1, title: new one, embedding: [1, 1, 1, 1] }] }
@@ -155,34 +136,34 @@ describe('insert and upsert', () => {
       [3, 'old three'],
       [4, 'new four'],
     ]);
-    await expect(api.migrator().down()).rejects.toThrow(/is irreversible: step 2 upsert: upsert replaces rows in place and the previous values are not kept/);
+    await expect(t.api.migrator().down()).rejects.toThrow(/is irreversible: step 2 upsert: upsert replaces rows in place and the previous values are not kept/);
   });
 
   it('a malformed or missing data file is refused before anything runs; rows that do not fit fail the step before any row is written', async () => {
     const c = uniqueName('badfile');
     await createDocs(c);
     await writeData('seed/bad.jsonl', `${JSON.stringify(row(1))}\n${JSON.stringify(row(2))}\n{"id": 3, "title": "x",\n`);
-    const file = await api.write(`${name('bad')}.yaml`, `up:\n  - insert: { collection_name: ${c}, data_file: seed/bad.jsonl }\n`);
-    await expect(api.migrator().up()).rejects.toThrow(`${file}: up[0].insert: seed/bad.jsonl:3: not valid JSON`);
+    const file = await t.api.write(`${name('bad')}.yaml`, `up:\n  - insert: { collection_name: ${c}, data_file: seed/bad.jsonl }\n`);
+    await expect(t.api.migrator().up()).rejects.toThrow(`${file}: up[0].insert: seed/bad.jsonl:3: not valid JSON`);
     expect(await ids(c)).toEqual([]);
 
     await writeData('seed/bad.jsonl', jsonl([row(1), { id: 2, title: 'no vector' }, { ...row(3), colour: 'red' }]));
-    const run = await api.migrator().up();
+    const run = await t.api.migrator().up();
     expect(run.error?.message).toContain(`2 rows of seed/bad.jsonl cannot be written to ${c}; nothing was written:
   seed/bad.jsonl line 2: missing field "embedding" (FloatVector)
   seed/bad.jsonl line 3: unknown field "colour": ${c} has id, title, embedding (and no dynamic field)`);
     expect(await ids(c)).toEqual([]);
 
     await writeData('seed/bad.jsonl', jsonl([row(1)]));
-    await api.write(`${name('missing')}.yaml`, `up:\n  - insert: { collection_name: ${c}, data_file: seed/nope.json }\n`);
-    await expect(api.migrator().up()).rejects.toThrow(`seed/nope.json: data file not found (looked for ${join(api.dir, 'seed/nope.json')})`);
+    await t.api.write(`${name('missing')}.yaml`, `up:\n  - insert: { collection_name: ${c}, data_file: seed/nope.json }\n`);
+    await expect(t.api.migrator().up()).rejects.toThrow(`seed/nope.json: data file not found (looked for ${join(t.api.dir, 'seed/nope.json')})`);
     // Refused as a whole: not even the now valid migration before it ran.
     expect(await ids(c)).toEqual([]);
   });
 
   it('data and data_file together, or neither, or an unknown extension: rejected before anything runs, with the line', async () => {
     const c = uniqueName('invalid');
-    await api.write(
+    await t.api.write(
       `${name('invalid')}.yaml`,
       `up:
   - insert: { collection_name: ${c}, data: [{ id: 1 }], data_file: a.jsonl }
@@ -190,7 +171,7 @@ describe('insert and upsert', () => {
   - insert: { collection_name: ${c}, data_file: rows.csv }
 `,
     );
-    const err = await api.migrator().up().then(
+    const err = await t.api.migrator().up().then(
       () => undefined,
       (e: Error) => e,
     );
@@ -198,7 +179,7 @@ describe('insert and upsert', () => {
     expect(err?.message).toContain('up[0].insert.data_file: give either data (rows inline) or data_file, not both');
     expect(err?.message).toContain('up[1].upsert.data: missing: give data (rows inline) or data_file');
     expect(err?.message).toContain('up[2].insert.data_file: must end in .json, .jsonl, .ndjson');
-    expect(await client.hasCollection({ collection_name: c }).then((r) => r.value)).toBe(false);
+    expect(await t.client.hasCollection({ collection_name: c }).then((r) => r.value)).toBe(false);
   });
 });
 
@@ -215,8 +196,8 @@ describe('copyRows', () => {
         { name: 'legacy', data_type: 'Double' },
       ],
     });
-    await client.createPartition({ collection_name: src, partition_name: 'p1' });
-    await client.createPartition({ collection_name: src, partition_name: 'p2' });
+    await t.client.createPartition({ collection_name: src, partition_name: 'p1' });
+    await t.client.createPartition({ collection_name: src, partition_name: 'p2' });
     const full = (i: number) => ({ ...row(i), year: 2015 + (i % 10), meta: { n: i, nested: { ok: true } }, tags: [`t${i}`], legacy: i / 2, lang: i % 2 ? 'en' : 'fr', extra: { i } });
     await insertRows(src, Array.from({ length: 200 }, (_, i) => full(i)), 'p1');
     await insertRows(src, Array.from({ length: 50 }, (_, i) => full(1000 + i)), 'p2');
@@ -230,11 +211,11 @@ describe('copyRows', () => {
         { name: 'lang', data_type: 'VarChar', max_length: 8 },
       ],
     });
-    await client.createPartition({ collection_name: dst, partition_name: 'copied' });
+    await t.client.createPartition({ collection_name: dst, partition_name: 'copied' });
 
     const log = recorder();
-    const migrator = new Migrator({ milvus: api.milvus, store: new MilvusStateStore(api.milvus, uniqueName('state')), migrationsDir: api.dir, logger: log });
-    await api.write(
+    const migrator = new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, uniqueName('state')), migrationsDir: t.api.dir, logger: log });
+    await t.api.write(
       `${name('copy')}.yaml`,
       `up:
   - copyRows:
@@ -273,22 +254,22 @@ describe('copyRows', () => {
     const src = uniqueName('copy_vsrc');
     const dst = uniqueName('copy_vdst');
     for (const c of [src, dst]) {
-      await client.createCollection({
+      await t.client.createCollection({
         collection_name: c,
         fields: [
           { name: 'key', data_type: 'VarChar', max_length: 32, is_primary_key: true },
           { name: 'v', data_type: 'FloatVector', dim: 2 },
         ],
       } as never);
-      await client.createIndex({ collection_name: c, field_name: 'v', index_type: 'FLAT', metric_type: 'L2' });
+      await t.client.createIndex({ collection_name: c, field_name: 'v', index_type: 'FLAT', metric_type: 'L2' });
     }
     const keys = ['a', 'b', 'B', 'z"q', 'é', '😀', '～', 'back\\slash', 'k10', 'k9', 'k1'];
-    await client.insert({ collection_name: src, data: keys.map((key, i) => ({ key, v: [i, 1] })) });
-    await api.write(`${name('copy_varchar')}.yaml`, `up:\n  - copyRows: { collection_name: ${src}, target_collection_name: ${dst}, batch_size: 2 }\n`);
+    await t.client.insert({ collection_name: src, data: keys.map((key, i) => ({ key, v: [i, 1] })) });
+    await t.api.write(`${name('copy_varchar')}.yaml`, `up:\n  - copyRows: { collection_name: ${src}, target_collection_name: ${dst}, batch_size: 2 }\n`);
     await up();
-    expect(String((await client.getLoadState({ collection_name: src })).state)).toBe('LoadStateNotLoad');
-    await client.loadCollectionSync({ collection_name: dst });
-    const res = await client.query({ collection_name: dst, filter: '', output_fields: ['key', 'v'], limit: 100, consistency_level: 'Strong' } as never);
+    expect(String((await t.client.getLoadState({ collection_name: src })).state)).toBe('LoadStateNotLoad');
+    await t.client.loadCollectionSync({ collection_name: dst });
+    const res = await t.client.query({ collection_name: dst, filter: '', output_fields: ['key', 'v'], limit: 100, consistency_level: 'Strong' } as never);
     expect(res.data.map((r) => r.key).sort()).toEqual([...keys].sort());
     expect(res.data.find((r) => r.key === '😀')!.v).toEqual([5, 1]);
   });
@@ -302,28 +283,28 @@ describe('copyRows', () => {
     const keys = Array.from({ length: 3_000 }, (_, i) => i * 3 + 7).sort((a, b) => ((a * 7919) % 3001) - ((b * 7919) % 3001));
     for (let i = 0; i < 3; i++) {
       await insertRows(src, keys.slice(i * 1000, (i + 1) * 1000).map((k) => ({ ...row(k), tag: `t${k}` })));
-      await client.flushSync({ collection_names: [src] });
+      await t.client.flushSync({ collection_names: [src] });
     }
-    await api.write(`${name('copy_big')}.yaml`, `up:\n  - copyRows: { collection_name: ${src}, target_collection_name: ${dst}, batch_size: 500 }\n`);
+    await t.api.write(`${name('copy_big')}.yaml`, `up:\n  - copyRows: { collection_name: ${src}, target_collection_name: ${dst}, batch_size: 500 }\n`);
 
     const state = uniqueName('state');
     // The state store dies at the 3rd checkpoint: after the 3rd batch was written, before its
     // progress was saved, as when the process is killed at the worst moment.
-    const dying = new DyingStore(new MilvusStateStore(api.milvus, state), 3);
-    const first = await new Migrator({ milvus: api.milvus, store: dying, migrationsDir: api.dir }).up();
+    const dying = new DyingStore(new MilvusStateStore(t.api.milvus, state), 3);
+    const first = await new Migrator({ milvus: t.api.milvus, store: dying, migrationsDir: t.api.dir }).up();
     expect(first.error?.message).toMatch(/step 1 copyRows failed: .*state store died/);
     expect((await ids(dst)).length).toBe(1_500);
-    const [saved] = await new MilvusStateStore(api.milvus, state).readAll();
+    const [saved] = await new MilvusStateStore(t.api.milvus, state).readAll();
     expect(saved).toMatchObject({ status: 'failed', steps_done: 0, details: { records: { '0': { copied: 1_000 } } } });
 
     const log = recorder();
-    ok(await new Migrator({ milvus: api.milvus, store: new MilvusStateStore(api.milvus, state), migrationsDir: api.dir, logger: log }).up());
+    ok(await new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, state), migrationsDir: t.api.dir, logger: log }).up());
     const copied = await ids(dst);
     expect(copied).toHaveLength(3_000);
     expect(copied).toEqual([...keys].sort((a, b) => a - b));
     expect(log.lines.some((l) => /copying 2,000 rows from .* \(resuming after id \d+: 1,000 rows copied by the interrupted run\)/.test(l))).toBe(true);
     expect((await allRows(dst)).find((r) => r.id === '10')).toMatchObject({ title: 'row10', $meta: { tag: 't10' } });
-    const [applied] = await new MilvusStateStore(api.milvus, state).readAll();
+    const [applied] = await new MilvusStateStore(t.api.milvus, state).readAll();
     expect(applied).toMatchObject({ status: 'applied', details: { records: { '0': { copied: 3_000 } } } });
   });
 
@@ -333,13 +314,13 @@ describe('copyRows', () => {
     await createDocs(src);
     await createDocs(dst, { extra: [{ name: 'lang', data_type: 'VarChar', max_length: 8 }] });
     await insertRows(src, [row(1)]);
-    await api.write(`${name('copy_strict')}.yaml`, `up:\n  - copyRows: { collection_name: ${src}, target_collection_name: ${dst} }\n`);
-    const run = await api.migrator().up();
+    await t.api.write(`${name('copy_strict')}.yaml`, `up:\n  - copyRows: { collection_name: ${src}, target_collection_name: ${dst} }\n`);
+    const run = await t.api.migrator().up();
     expect(run.error?.message).toContain(`step 1 copyRows failed: ${dst} needs lang (VarChar), which ${src} does not have`);
     expect(await ids(dst)).toEqual([]);
 
-    await api.write(`${name('copy_strict')}.yaml`, `up:\n  - copyRows: { collection_name: ${uniqueName('nope')}, target_collection_name: ${dst} }\n`);
-    await expect(api.migrator().up()).rejects.toThrow(/source collection nope_\w+ does not exist/);
+    await t.api.write(`${name('copy_strict')}.yaml`, `up:\n  - copyRows: { collection_name: ${uniqueName('nope')}, target_collection_name: ${dst} }\n`);
+    await expect(t.api.migrator().up()).rejects.toThrow(/source collection nope_\w+ does not exist/);
   });
 });
 
@@ -359,13 +340,13 @@ console.log('token: ' + pick('MILVUS_TOKEN'));
   });
 
   it('runs in the migration folder with the connection in its environment; credentials only with pass_token; output goes to the log, secrets scrubbed', async () => {
-    await mkdir(join(api.dir, 'scripts'));
-    await writeFile(join(api.dir, 'scripts/env.mjs'), script);
+    await mkdir(join(t.api.dir, 'scripts'));
+    await writeFile(join(t.api.dir, 'scripts/env.mjs'), script);
     // Credentials in the environment of the tool are not inherited by the command.
     process.env.MILVUS_TOKEN = 'inherited:from-the-shell';
     process.env.MILVUS_PASSWORD = 'shell-password';
     const migration = name('exec');
-    await api.write(
+    await t.api.write(
       `${migration}.yaml`,
       `up:
   - exec: { command: [${JSON.stringify(process.execPath)}, scripts/env.mjs, plain.json, --batch, 100] }
@@ -376,20 +357,20 @@ console.log('token: ' + pick('MILVUS_TOKEN'));
     const token = testToken() || 'root:Milvus';
     const milvus = await Milvus.connect({ address: testAddress(), token });
     const log = recorder();
-    const migrator = new Migrator({ milvus, store: new MilvusStateStore(milvus, uniqueName('state')), migrationsDir: api.dir, logger: log });
+    const migrator = new Migrator({ milvus, store: new MilvusStateStore(milvus, uniqueName('state')), migrationsDir: t.api.dir, logger: log });
     try {
       ok(await migrator.up());
       await expect(migrator.down()).rejects.toThrow(/is irreversible: step 2 exec: exec cannot be undone automatically; give the migration a down:/);
     } finally {
       await milvus.close();
     }
-    const plain = JSON.parse(await readText(join(api.dir, 'plain.json')));
+    const plain = JSON.parse(await readText(join(t.api.dir, 'plain.json')));
     expect(plain).toEqual({
-      cwd: api.dir,
+      cwd: t.api.dir,
       args: ['--batch', '100'],
       env: { MILVUS_ADDRESS: testAddress(), MILVUS_DATABASE: 'default', MILVUS_TOKEN: null, MILVUS_PASSWORD: null, MILVUS_MIGRATE_MIGRATION: migration, MILVUS_MIGRATE_RESUMED: '0' },
     });
-    const withToken = JSON.parse(await readText(join(api.dir, 'with-token.json')));
+    const withToken = JSON.parse(await readText(join(t.api.dir, 'with-token.json')));
     expect(withToken.env).toMatchObject({ MILVUS_ADDRESS: testAddress(), MILVUS_TOKEN: token, MILVUS_PASSWORD: null });
     expect(log.lines).toContain('    first line');
     expect(log.lines).toContain('    token: null');
@@ -398,12 +379,12 @@ console.log('token: ' + pick('MILVUS_TOKEN'));
   });
 
   it('a non-zero exit fails the step with the exit code and the last lines of stderr', async () => {
-    await api.write(
+    await t.api.write(
       `${name('exec_fail')}.yaml`,
       `up:\n  - exec: { command: [sh, -c, "echo working; echo 'first problem' >&2; echo 'it broke' >&2; exit 3"] }\n`,
     );
     const log = recorder();
-    const run = await new Migrator({ milvus: api.milvus, store: new MilvusStateStore(api.milvus, uniqueName('state')), migrationsDir: api.dir, logger: log }).up();
+    const run = await new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, uniqueName('state')), migrationsDir: t.api.dir, logger: log }).up();
     expect(run.error?.message).toContain(`step 1 exec failed: sh -c 'echo working; echo '\\''first problem'\\'' >&2; echo '\\''it broke'\\'' >&2; exit 3' exited with code 3; last lines of stderr:
   first problem
   it broke`);
@@ -411,16 +392,16 @@ console.log('token: ' + pick('MILVUS_TOKEN'));
   });
 
   it('a command that outlives timeout_seconds is killed and fails the step', async () => {
-    await api.write(`${name('exec_slow')}.yaml`, `up:\n  - exec: { command: [sleep, 30], timeout_seconds: 0.5 }\n`);
+    await t.api.write(`${name('exec_slow')}.yaml`, `up:\n  - exec: { command: [sleep, 30], timeout_seconds: 0.5 }\n`);
     const started = Date.now();
-    const run = await api.migrator().up();
+    const run = await t.api.migrator().up();
     expect(run.error?.message).toContain('step 1 exec failed: sleep 30 did not finish within 0.5 s and was killed');
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('a program that does not exist fails the step and says where it ran', async () => {
-    await api.write(`${name('exec_missing')}.yaml`, `up:\n  - exec: { command: [no-such-program-here] }\n`);
-    const run = await api.migrator().up();
+    await t.api.write(`${name('exec_missing')}.yaml`, `up:\n  - exec: { command: [no-such-program-here] }\n`);
+    const run = await t.api.migrator().up();
     expect(run.error?.message).toContain('step 1 exec failed: cannot run no-such-program-here: no-such-program-here not found');
   });
 });

@@ -4,38 +4,20 @@
  * directly. Steps that need a newer Milvus than the server are checked to be refused before
  * anything runs; on a server new enough, they are run.
  */
-import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Migrator, MilvusStateStore, type RunResult } from '../../src/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Migrator, MilvusStateStore } from '../../src/index.js';
 import { atLeast } from '../../src/milvus/version.js';
-import { apiProject, type ApiProject } from '../support/api.js';
-import { sdkClient, testAddress, uniqueName } from '../support/milvus.js';
+import { apiProject, ok, useApiProjects } from '../support/api.js';
+import { testAddress, uniqueName } from '../support/milvus.js';
 
-let client: MilvusClient;
+/** Each test has its own migrations folder and state collection. */
+const t = useApiProjects();
+const { up, down } = t;
 /** The server's version as it reports it, e.g. `v2.3.5-lite`. */
 let version: string;
-/** Each test has its own migrations folder and state collection. */
-let api: ApiProject;
 beforeAll(async () => {
-  client = await sdkClient();
-  version = (await client.getVersion()).version;
+  version = (await t.client.getVersion()).version;
 });
-beforeEach(async () => {
-  api = await apiProject();
-});
-afterEach(async () => {
-  await api.close();
-});
-afterAll(async () => {
-  await client.closeConnection();
-});
-
-function ok(run: RunResult): RunResult {
-  if (run.error) throw run.error;
-  return run;
-}
-const up = async () => ok(await api.migrator().up());
-const down = async () => ok(await api.migrator().down());
 
 const FIELDS = [
   { name: 'id', data_type: 'Int64', is_primary_key: true },
@@ -44,22 +26,22 @@ const FIELDS = [
 /** Creates a collection behind the tool's back (in `db_name` if given). */
 async function sdkCollection(prefix: string, db_name?: string): Promise<string> {
   const c = uniqueName(prefix);
-  const res = await client.createCollection({ collection_name: c, fields: FIELDS, ...(db_name ? { db_name } : {}) } as never);
+  const res = await t.client.createCollection({ collection_name: c, fields: FIELDS, ...(db_name ? { db_name } : {}) } as never);
   expect(res.error_code).toBe('Success');
   return c;
 }
-const has = async (c: string, db_name?: string) => Boolean((await client.hasCollection({ collection_name: c, ...(db_name ? { db_name } : {}) })).value);
+const has = async (c: string, db_name?: string) => Boolean((await t.client.hasCollection({ collection_name: c, ...(db_name ? { db_name } : {}) })).value);
 /** Where an alias points, or undefined when it does not exist. Milvus 2.3.5 needs the database named here. */
 async function aliasOf(alias: string, db_name = 'default'): Promise<string | undefined> {
-  const res = await client.describeAlias({ alias, collection_name: alias, db_name });
+  const res = await t.client.describeAlias({ alias, collection_name: alias, db_name });
   return res.status.error_code === 'Success' ? res.collection : undefined;
 }
-const aliasesOf = async (c: string) => (await client.listAliases({ collection_name: c })).aliases;
+const aliasesOf = async (c: string) => (await t.client.listAliases({ collection_name: c })).aliases;
 async function properties(c: string, db_name?: string): Promise<Record<string, string>> {
-  const desc = await client.describeCollection({ collection_name: c, ...(db_name ? { db_name } : {}) });
+  const desc = await t.client.describeCollection({ collection_name: c, ...(db_name ? { db_name } : {}) });
   return Object.fromEntries(desc.properties.map((kv) => [kv.key, String(kv.value)]));
 }
-const databases = async () => (await client.listDatabases()).db_names;
+const databases = async () => (await t.client.listDatabases()).db_names;
 
 let n = 0;
 const name = (what: string) => `${String(++n).padStart(3, '0')}_${what}`;
@@ -69,10 +51,10 @@ describe('aliases', () => {
     const a = await sdkCollection('alias_a');
     const b = await sdkCollection('alias_b');
     const alias = uniqueName('readers');
-    await api.write(`${name('create_alias')}.yaml`, `up:\n  - createAlias: { alias: ${alias}, collection_name: ${a} }\n`);
+    await t.api.write(`${name('create_alias')}.yaml`, `up:\n  - createAlias: { alias: ${alias}, collection_name: ${a} }\n`);
     await up();
-    await api.write(`${name('switch_alias')}.yaml`, `up:\n  - alterAlias: { alias: ${alias}, collection_name: ${b} }\n`);
-    const dry = ok(await api.migrator().up({ dryRun: true }));
+    await t.api.write(`${name('switch_alias')}.yaml`, `up:\n  - alterAlias: { alias: ${alias}, collection_name: ${b} }\n`);
+    const dry = ok(await t.api.migrator().up({ dryRun: true }));
     expect(dry.results[0]!.steps[0]!.facts).toEqual([`points at ${a} now`]);
     expect(await aliasOf(alias)).toBe(a);
     await up();
@@ -81,7 +63,7 @@ describe('aliases', () => {
     expect(await aliasesOf(a)).toEqual([]);
 
     // alterAlias recorded where the alias pointed before it moved it.
-    const plan = ok(await api.migrator().down({ dryRun: true }));
+    const plan = ok(await t.api.migrator().down({ dryRun: true }));
     expect(plan.results[0]!.steps.map((s) => [s.step, s.summary])).toEqual([['alterAlias', `point alias ${alias} at collection ${a}`]]);
     await down();
     expect(await aliasOf(alias)).toBe(a);
@@ -93,8 +75,8 @@ describe('aliases', () => {
   it('createAlias of an alias that already points at the collection does nothing, and its down keeps the alias', async () => {
     const a = await sdkCollection('alias_kept');
     const alias = uniqueName('kept');
-    await client.createAlias({ alias, collection_name: a });
-    await api.write(`${name('create_again')}.yaml`, `up:\n  - createAlias: { alias: ${alias}, collection_name: ${a} }\n`);
+    await t.client.createAlias({ alias, collection_name: a });
+    await t.api.write(`${name('create_again')}.yaml`, `up:\n  - createAlias: { alias: ${alias}, collection_name: ${a} }\n`);
     const run = await up();
     expect(run.results[0]!.steps[0]!.status).toBe('skipped');
     await down();
@@ -104,17 +86,17 @@ describe('aliases', () => {
   it('dropAlias records the collection; its inverse creates the alias again; the collection stays', async () => {
     const a = await sdkCollection('alias_drop');
     const alias = uniqueName('old_readers');
-    await client.createAlias({ alias, collection_name: a });
-    await api.write(`${name('drop_alias')}.yaml`, `up:\n  - dropAlias: { alias: ${alias} }\n`);
-    await api.write(`${name('drop_again')}.yaml`, `up:\n  - dropAlias: { alias: ${alias}, if_exists: true }\n`);
+    await t.client.createAlias({ alias, collection_name: a });
+    await t.api.write(`${name('drop_alias')}.yaml`, `up:\n  - dropAlias: { alias: ${alias} }\n`);
+    await t.api.write(`${name('drop_again')}.yaml`, `up:\n  - dropAlias: { alias: ${alias}, if_exists: true }\n`);
     const run = await up();
     expect(run.results.map((r) => r.steps[0]!.status)).toEqual(['done', 'skipped']);
     expect(await aliasOf(alias)).toBeUndefined();
     expect(await has(a)).toBe(true);
 
-    const plan = ok(await api.migrator().down({ to: 0, dryRun: true }));
+    const plan = ok(await t.api.migrator().down({ to: 0, dryRun: true }));
     expect(plan.results.map((r) => r.steps.map((s) => s.summary))).toEqual([[], [`create alias ${alias} for collection ${a}`]]);
-    ok(await api.migrator().down({ to: 0 }));
+    ok(await t.api.migrator().down({ to: 0 }));
     expect(await aliasOf(alias)).toBe(a);
   });
 
@@ -122,9 +104,9 @@ describe('aliases', () => {
     const a = await sdkCollection('alias_guard_a');
     const b = await sdkCollection('alias_guard_b');
     const alias = uniqueName('guarded');
-    await client.createAlias({ alias, collection_name: a });
-    await api.write(`${name('drop_wrong')}.yaml`, `up:\n  - dropAlias: { alias: ${alias}, collection_name: ${b} }\n`);
-    const wrong = await api.migrator().up();
+    await t.client.createAlias({ alias, collection_name: a });
+    await t.api.write(`${name('drop_wrong')}.yaml`, `up:\n  - dropAlias: { alias: ${alias}, collection_name: ${b} }\n`);
+    const wrong = await t.api.migrator().up();
     expect(wrong.error?.message).toContain(`dropAlias failed: alias ${alias} points at ${a}, not at ${b}`);
     expect(await aliasOf(alias)).toBe(a);
 
@@ -142,8 +124,8 @@ describe('aliases', () => {
   it('alterAlias of a missing alias fails before changing anything', async () => {
     const a = await sdkCollection('alias_none');
     const alias = uniqueName('nobody');
-    await api.write(`${name('alter_missing')}.yaml`, `up:\n  - alterAlias: { alias: ${alias}, collection_name: ${a} }\n`);
-    const run = await api.migrator().up();
+    await t.api.write(`${name('alter_missing')}.yaml`, `up:\n  - alterAlias: { alias: ${alias}, collection_name: ${a} }\n`);
+    const run = await t.api.migrator().up();
     expect(run.error?.message).toContain(`alterAlias failed: alias ${alias} does not exist (use createAlias to create it)`);
     expect(await aliasOf(alias)).toBeUndefined();
   });
@@ -153,28 +135,28 @@ describe('renameCollection', () => {
   it('renames the collection (same collection: id, aliases); the derived down renames it back', async () => {
     const c = await sdkCollection('rename_me');
     const alias = uniqueName('rename_alias');
-    await client.createAlias({ alias, collection_name: c });
-    const id = (await client.describeCollection({ collection_name: c })).collectionID;
+    await t.client.createAlias({ alias, collection_name: c });
+    const id = (await t.client.describeCollection({ collection_name: c })).collectionID;
     const renamed = uniqueName('renamed');
-    await api.write(`${name('rename')}.yaml`, `up:\n  - renameCollection: { collection_name: ${c}, new_collection_name: ${renamed} }\n`);
-    const dry = ok(await api.migrator().up({ dryRun: true }));
+    await t.api.write(`${name('rename')}.yaml`, `up:\n  - renameCollection: { collection_name: ${c}, new_collection_name: ${renamed} }\n`);
+    const dry = ok(await t.api.migrator().up({ dryRun: true }));
     expect(dry.results[0]!.steps[0]!.facts).toEqual([`aliases that follow it: ${alias}`]);
     await up();
     expect(await has(c)).toBe(false);
-    expect((await client.describeCollection({ collection_name: renamed })).collectionID).toBe(id);
+    expect((await t.client.describeCollection({ collection_name: renamed })).collectionID).toBe(id);
     expect(await aliasOf(alias)).toBe(renamed);
 
     await down();
     expect(await has(renamed)).toBe(false);
-    expect((await client.describeCollection({ collection_name: c })).collectionID).toBe(id);
+    expect((await t.client.describeCollection({ collection_name: c })).collectionID).toBe(id);
     expect(await aliasOf(alias)).toBe(c);
   });
 
   it('a new name already in use fails with what Milvus said', async () => {
     const a = await sdkCollection('rename_a');
     const b = await sdkCollection('rename_b');
-    await api.write(`${name('rename_clash')}.yaml`, `up:\n  - renameCollection: { collection_name: ${a}, new_collection_name: ${b} }\n`);
-    const run = await api.migrator().up();
+    await t.api.write(`${name('rename_clash')}.yaml`, `up:\n  - renameCollection: { collection_name: ${a}, new_collection_name: ${b} }\n`);
+    const run = await t.api.migrator().up();
     expect(run.error?.message).toMatch(/step 1 renameCollection failed: .*duplicated new collection name/);
     expect(await has(a)).toBe(true);
   });
@@ -183,13 +165,13 @@ describe('renameCollection', () => {
 describe('collection properties', () => {
   it('alterCollectionProperties records the old value of exactly the touched keys; the down restores it', async () => {
     const c = await sdkCollection('props');
-    await client.alterCollectionProperties({ collection_name: c, properties: { 'collection.ttl.seconds': 60 } });
-    await api.write(`${name('ttl')}.yaml`, `up:\n  - alterCollectionProperties: { collection_name: ${c}, properties: { collection.ttl.seconds: 3600 } }\n`);
-    const dry = ok(await api.migrator().up({ dryRun: true }));
+    await t.client.alterCollectionProperties({ collection_name: c, properties: { 'collection.ttl.seconds': 60 } });
+    await t.api.write(`${name('ttl')}.yaml`, `up:\n  - alterCollectionProperties: { collection_name: ${c}, properties: { collection.ttl.seconds: 3600 } }\n`);
+    const dry = ok(await t.api.migrator().up({ dryRun: true }));
     expect(dry.results[0]!.steps[0]!.facts).toEqual(['collection.ttl.seconds: 60 → 3600']);
     await up();
     expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '3600' });
-    const plan = ok(await api.migrator().down({ dryRun: true }));
+    const plan = ok(await t.api.migrator().down({ dryRun: true }));
     expect(plan.results[0]!.steps.map((s) => s.summary)).toEqual([`set collection.ttl.seconds=60 on collection ${c}`]);
     await down();
     expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '60' });
@@ -197,8 +179,8 @@ describe('collection properties', () => {
 
   it('a key that had no value is dropped by the down, which needs Milvus 2.5 (refused before anything runs on older servers)', async () => {
     const c = await sdkCollection('props_new');
-    await client.alterCollectionProperties({ collection_name: c, properties: { 'collection.ttl.seconds': 60 } });
-    await api.write(
+    await t.client.alterCollectionProperties({ collection_name: c, properties: { 'collection.ttl.seconds': 60 } });
+    await t.api.write(
       `${name('mmap')}.yaml`,
       `up:\n  - alterCollectionProperties: { collection_name: ${c}, properties: { collection.ttl.seconds: 120, mmap.enabled: true } }\n`,
     );
@@ -208,30 +190,30 @@ describe('collection properties', () => {
       await down();
       expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '60' });
     } else {
-      const refused = api.migrator().down();
+      const refused = t.api.migrator().down();
       await expect(refused).rejects.toMatchObject({ kind: 'invalid-input' });
       await expect(refused).rejects.toThrow(`dropCollectionProperties needs Milvus 2.5.0 or newer; the server at ${testAddress()} is ${version}`);
       // Refused before the first step: the TTL was not put back either.
       expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '120', 'mmap.enabled': 'true' });
-      expect((await api.migrator().status())[0]!.status).toBe('applied');
+      expect((await t.api.migrator().status())[0]!.status).toBe('applied');
     }
   });
 
   it('dropCollectionProperties needs Milvus 2.5: refused at validation on older servers, else run and undone', async () => {
     const c = await sdkCollection('props_drop');
-    await client.alterCollectionProperties({ collection_name: c, properties: { 'collection.ttl.seconds': 60 } });
-    await api.write(`${name('drop_ttl')}.yaml`, `up:\n  - dropCollectionProperties: { collection_name: ${c}, properties: [collection.ttl.seconds] }\n`);
+    await t.client.alterCollectionProperties({ collection_name: c, properties: { 'collection.ttl.seconds': 60 } });
+    await t.api.write(`${name('drop_ttl')}.yaml`, `up:\n  - dropCollectionProperties: { collection_name: ${c}, properties: [collection.ttl.seconds] }\n`);
     if (atLeast(version, '2.5.0')) {
       await up();
       expect(await properties(c)).toEqual({});
       await down();
       expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '60' });
     } else {
-      const refused = api.migrator().up();
+      const refused = t.api.migrator().up();
       await expect(refused).rejects.toMatchObject({ kind: 'invalid-input' });
       await expect(refused).rejects.toThrow(`dropCollectionProperties needs Milvus 2.5.0 or newer; the server at ${testAddress()} is ${version}`);
       expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '60' });
-      expect((await api.migrator().status()).map((s) => [s.status, s.recorded])).toEqual([['pending', undefined]]);
+      expect((await t.api.migrator().status()).map((s) => [s.status, s.recorded])).toEqual([['pending', undefined]]);
     }
   });
 });
@@ -239,28 +221,28 @@ describe('collection properties', () => {
 describe('addCollectionField', () => {
   it('needs Milvus 2.6: refused at validation on older servers, naming the step and both versions; nothing changes', async () => {
     const c = await sdkCollection('add_field');
-    await api.write(
+    await t.api.write(
       `${name('add_field')}.yaml`,
       `up:\n  - addCollectionField:\n      collection_name: ${c}\n      field: { name: rating, data_type: Int32, nullable: true, default_value: 3 }\n`,
     );
     if (atLeast(version, '2.6.0')) {
       await up();
-      const field = (await client.describeCollection({ collection_name: c })).schema.fields.find((f) => f.name === 'rating');
+      const field = (await t.client.describeCollection({ collection_name: c })).schema.fields.find((f) => f.name === 'rating');
       expect(field).toMatchObject({ data_type: 'Int32', nullable: true });
-      await expect(api.migrator().down()).rejects.toThrow(/is irreversible: step 1 addCollectionField: addCollectionField: Milvus cannot drop a field/);
+      await expect(t.api.migrator().down()).rejects.toThrow(/is irreversible: step 1 addCollectionField: addCollectionField: Milvus cannot drop a field/);
     } else {
-      const refused = api.migrator().up();
+      const refused = t.api.migrator().up();
       await expect(refused).rejects.toMatchObject({ kind: 'invalid-input' });
       await expect(refused).rejects.toThrow(`addCollectionField needs Milvus 2.6.0 or newer; the server at ${testAddress()} is ${version}`);
-      expect((await client.describeCollection({ collection_name: c })).schema.fields.map((f) => f.name)).toEqual(['id', 'v']);
-      expect((await api.migrator().status()).map((s) => [s.status, s.recorded])).toEqual([['pending', undefined]]);
+      expect((await t.client.describeCollection({ collection_name: c })).schema.fields.map((f) => f.name)).toEqual(['id', 'v']);
+      expect((await t.api.migrator().status()).map((s) => [s.status, s.recorded])).toEqual([['pending', undefined]]);
     }
   });
 
   it('a field that is not nullable is a validation error naming the rule', async () => {
     const c = await sdkCollection('add_field_bad');
-    await api.write(`${name('add_bad')}.yaml`, `up:\n  - addCollectionField: { collection_name: ${c}, field: { name: rating, data_type: Int32 } }\n`);
-    await expect(api.migrator().up()).rejects.toThrow(
+    await t.api.write(`${name('add_bad')}.yaml`, `up:\n  - addCollectionField: { collection_name: ${c}, field: { name: rating, data_type: Int32 } }\n`);
+    await expect(t.api.migrator().up()).rejects.toThrow(
       /up\[0\]\.addCollectionField\.field\.nullable: must be true: Milvus adds a field to an existing collection only as nullable/,
     );
   });
@@ -273,8 +255,8 @@ describe('databases', () => {
     const renamed = uniqueName('in_db_renamed');
     const alias = uniqueName('in_db_alias');
     const state = uniqueName('state');
-    const migrator = new Migrator({ milvus: api.milvus, store: new MilvusStateStore(api.milvus, state), migrationsDir: api.dir, allowDestructive: true });
-    await api.write(
+    const migrator = new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, state), migrationsDir: t.api.dir, allowDestructive: true });
+    await t.api.write(
       `${name('database')}.yaml`,
       `up:
   - createDatabase: { db_name: ${db} }
@@ -291,7 +273,7 @@ describe('databases', () => {
 `,
     );
     // Dropping a property needs Milvus 2.5, so this one says how to undo it on 2.3.
-    await api.write(
+    await t.api.write(
       `${name('ttl_in_db')}.yaml`,
       `up:\n  - alterCollectionProperties: { collection_name: ${renamed}, db_name: ${db}, properties: { collection.ttl.seconds: 3600 } }\n` +
         `down:\n  - alterCollectionProperties: { collection_name: ${renamed}, db_name: ${db}, properties: { collection.ttl.seconds: 0 } }\n`,
@@ -303,12 +285,12 @@ describe('databases', () => {
 
     ok(await migrator.up());
     expect(await databases()).toContain(db);
-    const desc = await client.describeCollection({ collection_name: renamed, db_name: db });
+    const desc = await t.client.describeCollection({ collection_name: renamed, db_name: db });
     expect(desc.schema.fields.map((f) => f.name)).toEqual(['id', 'v']);
-    expect((await client.showPartitions({ collection_name: renamed, db_name: db })).partition_names).toEqual(['_default', 'p2027']);
+    expect((await t.client.showPartitions({ collection_name: renamed, db_name: db })).partition_names).toEqual(['_default', 'p2027']);
     expect(await aliasOf(alias, db)).toBe(renamed);
     // Nothing landed in the default database, and the state did not move to the new one.
-    expect((await client.showCollections({ db_name: db })).data.map((x) => x.name)).toEqual([renamed]);
+    expect((await t.client.showCollections({ db_name: db })).data.map((x) => x.name)).toEqual([renamed]);
     expect(await has(c)).toBe(false);
     expect(await has(renamed)).toBe(false);
     expect(await aliasOf(alias)).toBeUndefined();
@@ -326,42 +308,42 @@ describe('databases', () => {
 
   it('dropDatabase names the collections still in it; an empty one is dropped; the down re-creates it empty', async () => {
     const db = uniqueName('db_drop');
-    await client.createDatabase({ db_name: db });
+    await t.client.createDatabase({ db_name: db });
     const c = await sdkCollection('left_behind', db);
-    await api.write(`${name('drop_db')}.yaml`, `up:\n  - dropDatabase: { db_name: ${db} }\n`);
-    const refused = await api.migrator({ allowDestructive: false }).up().catch((err: unknown) => err);
+    await t.api.write(`${name('drop_db')}.yaml`, `up:\n  - dropDatabase: { db_name: ${db} }\n`);
+    const refused = await t.api.migrator({ allowDestructive: false }).up().catch((err: unknown) => err);
     expect(refused).toMatchObject({ kind: 'destructive-refused' });
 
-    const dry = ok(await api.migrator().up({ dryRun: true }));
+    const dry = ok(await t.api.migrator().up({ dryRun: true }));
     expect(dry.results[0]!.steps[0]!.facts).toEqual([`holds 1 collection (${c}): Milvus drops only an empty database, the step will fail`]);
-    const failed = await api.migrator().up();
+    const failed = await t.api.migrator().up();
     expect(failed.error?.message).toContain(`dropDatabase failed: database ${db} still holds 1 collection: ${c}`);
     expect(await databases()).toContain(db);
 
-    await client.dropCollection({ collection_name: c, db_name: db });
+    await t.client.dropCollection({ collection_name: c, db_name: db });
     await up(); // resumes the failed migration
     expect(await databases()).not.toContain(db);
 
-    const plan = ok(await api.migrator().down({ dryRun: true }));
+    const plan = ok(await t.api.migrator().down({ dryRun: true }));
     expect(plan.results[0]!.steps[0]).toMatchObject({ step: 'createDatabase', note: expect.stringContaining('re-creates the database empty') });
     await down();
     expect(await databases()).toContain(db);
-    expect((await client.showCollections({ db_name: db })).data).toEqual([]);
-    await client.dropDatabase({ db_name: db });
+    expect((await t.client.showCollections({ db_name: db })).data).toEqual([]);
+    await t.client.dropDatabase({ db_name: db });
   });
 
   it('createDatabase of an existing name fails unless if_not_exists; dropDatabase of the default database is a validation error', async () => {
     const db = uniqueName('db_twice');
-    await client.createDatabase({ db_name: db });
+    await t.client.createDatabase({ db_name: db });
     try {
-      await api.write(`${name('create_skip')}.yaml`, `up:\n  - createDatabase: { db_name: ${db}, if_not_exists: true }\n`);
-      await api.write(`${name('create_again')}.yaml`, `up:\n  - createDatabase: { db_name: ${db} }\n`);
-      const run = await api.migrator().up();
+      await t.api.write(`${name('create_skip')}.yaml`, `up:\n  - createDatabase: { db_name: ${db}, if_not_exists: true }\n`);
+      await t.api.write(`${name('create_again')}.yaml`, `up:\n  - createDatabase: { db_name: ${db} }\n`);
+      const run = await t.api.migrator().up();
       expect(run.results.map((r) => r.status)).toEqual(['success', 'error']);
       expect(run.results[0]!.steps[0]!.status).toBe('skipped');
       expect(run.error?.message).toContain(`createDatabase failed: database ${db} already exists (use if_not_exists: true to skip an existing database)`);
     } finally {
-      await client.dropDatabase({ db_name: db });
+      await t.client.dropDatabase({ db_name: db });
     }
 
     const other = await apiProject();
@@ -377,11 +359,11 @@ describe('databases', () => {
 describe('flush', () => {
   it('seals growing segments and waits until Milvus persisted them; nothing to undo', async () => {
     const c = await sdkCollection('flush');
-    await client.insert({ collection_name: c, data: [{ id: 1, v: [1, 2] }, { id: 2, v: [3, 4] }] });
-    expect((await client.getPersistentSegmentInfo({ collectionName: c })).infos).toEqual([]);
-    await api.write(`${name('flush')}.yaml`, `up:\n  - flush: { collection_names: [${c}] }\n`);
+    await t.client.insert({ collection_name: c, data: [{ id: 1, v: [1, 2] }, { id: 2, v: [3, 4] }] });
+    expect((await t.client.getPersistentSegmentInfo({ collectionName: c })).infos).toEqual([]);
+    await t.api.write(`${name('flush')}.yaml`, `up:\n  - flush: { collection_names: [${c}] }\n`);
     await up();
-    const infos = (await client.getPersistentSegmentInfo({ collectionName: c })).infos;
+    const infos = (await t.client.getPersistentSegmentInfo({ collectionName: c })).infos;
     expect(infos.map((s) => [String(s.state), Number(s.num_rows)])).toEqual([['Flushed', 2]]);
     const run = await down();
     expect(run.results[0]!.steps).toEqual([]);
@@ -389,8 +371,8 @@ describe('flush', () => {
 
   it('a missing collection fails with what Milvus said', async () => {
     const missing = uniqueName('no_such');
-    await api.write(`${name('flush_missing')}.yaml`, `up:\n  - flush: { collection_names: [${missing}] }\n`);
-    const run = await api.migrator().up();
+    await t.api.write(`${name('flush_missing')}.yaml`, `up:\n  - flush: { collection_names: [${missing}] }\n`);
+    const run = await t.api.migrator().up();
     expect(run.error?.message).toMatch(new RegExp(`step 1 flush failed: collection not found.*${missing}`));
   });
 });

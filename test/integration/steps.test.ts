@@ -2,44 +2,23 @@
  * Each step of the catalogue and its inverse against real Milvus, through the public API, with
  * Milvus checked afterwards by the SDK directly.
  */
-import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RunResult } from '../../src/index.js';
-import { apiProject, type ApiProject } from '../support/api.js';
-import { sdkClient, uniqueName } from '../support/milvus.js';
+import { describe, expect, it } from 'vitest';
+import { ok, useApiProjects } from '../support/api.js';
+import { uniqueName } from '../support/milvus.js';
 import { collectionYaml, rowsYaml } from '../support/project.js';
 
-let client: MilvusClient;
 /** Each test has its own migrations folder and state collection. */
-let api: ApiProject;
-beforeAll(async () => {
-  client = await sdkClient();
-});
-beforeEach(async () => {
-  api = await apiProject();
-});
-afterEach(async () => {
-  await api.close();
-});
-afterAll(async () => {
-  await client.closeConnection();
-});
-
-function ok(run: RunResult): RunResult {
-  if (run.error) throw run.error;
-  return run;
-}
-const up = async () => ok(await api.migrator().up());
-const down = async () => ok(await api.migrator().down());
-const has = async (c: string) => Boolean((await client.hasCollection({ collection_name: c })).value);
+const t = useApiProjects();
+const { up, down } = t;
+const has = async (c: string) => Boolean((await t.client.hasCollection({ collection_name: c })).value);
 const loadState = async (c: string, partitions?: string[]) =>
-  String((await client.getLoadState({ collection_name: c, ...(partitions ? { partition_names: partitions } : {}) })).state);
+  String((await t.client.getLoadState({ collection_name: c, ...(partitions ? { partition_names: partitions } : {}) })).state);
 const indexes = async (c: string) => {
-  const res = await client.describeIndex({ collection_name: c });
+  const res = await t.client.describeIndex({ collection_name: c });
   return (res.index_descriptions ?? []).map((d) => ({ field: d.field_name, state: String(d.state), params: Object.fromEntries(d.params.map((p) => [p.key, p.value])) }));
 };
 const count = async (c: string) =>
-  (await client.query({ collection_name: c, filter: 'id >= 0', output_fields: ['id'], consistency_level: 'Strong', limit: 16384 } as never)).data.length;
+  (await t.client.query({ collection_name: c, filter: 'id >= 0', output_fields: ['id'], consistency_level: 'Strong', limit: 16384 } as never)).data.length;
 
 let n = 0;
 const name = (what: string) => `${String(++n).padStart(3, '0')}_${what}`;
@@ -47,7 +26,7 @@ const name = (what: string) => `${String(++n).padStart(3, '0')}_${what}`;
 describe('collections', () => {
   it('createCollection with partition key, dynamic field and description; inverse drops it', async () => {
     const c = uniqueName('keyed');
-    await api.write(
+    await t.api.write(
       `${name('create_keyed')}.yaml`,
       `up:
   - createCollection:
@@ -64,7 +43,7 @@ describe('collections', () => {
 `,
     );
     await up();
-    const desc = await client.describeCollection({ collection_name: c });
+    const desc = await t.client.describeCollection({ collection_name: c });
     expect(desc.schema.description).toBe('tenants');
     expect(desc.schema.enable_dynamic_field).toBe(true);
     expect(desc.schema.fields.map((f) => [f.name, f.data_type, Boolean(f.is_partition_key)])).toEqual([
@@ -75,7 +54,7 @@ describe('collections', () => {
       ['v', 'FloatVector', false],
     ]);
     expect(desc.schema.fields[0]!.autoID).toBe(true);
-    expect((await client.showPartitions({ collection_name: c })).partition_names).toHaveLength(8);
+    expect((await t.client.showPartitions({ collection_name: c })).partition_names).toHaveLength(8);
     expect(await loadState(c)).toBe('LoadStateNotLoad');
 
     await down();
@@ -84,16 +63,16 @@ describe('collections', () => {
 
   it('createCollection with index_params builds the index and loads; same schema again is accepted; if_not_exists skips and its down keeps the collection', async () => {
     const c = uniqueName('indexed');
-    await api.write(`${name('create_indexed')}.yaml`, `up:\n${collectionYaml(c)}`);
+    await t.api.write(`${name('create_indexed')}.yaml`, `up:\n${collectionYaml(c)}`);
     await up();
     expect(await indexes(c)).toEqual([{ field: 'embedding', state: 'Finished', params: { index_type: 'FLAT', metric_type: 'L2' } }]);
     expect(await loadState(c)).toBe('LoadStateLoaded');
 
     // Same schema: Milvus accepts the create again.
-    await api.write(`${name('create_same')}.yaml`, `up:\n${collectionYaml(c).replace('index_params:\n        - { field_name: embedding, index_type: FLAT, metric_type: L2 }\n', '')}`);
+    await t.api.write(`${name('create_same')}.yaml`, `up:\n${collectionYaml(c).replace('index_params:\n        - { field_name: embedding, index_type: FLAT, metric_type: L2 }\n', '')}`);
     await up();
 
-    await api.write(
+    await t.api.write(
       `${name('create_if_not_exists')}.yaml`,
       `up:\n  - createCollection:\n      collection_name: ${c}\n      if_not_exists: true\n      fields:\n        - { name: other, data_type: Int64, is_primary_key: true }\n        - { name: v, data_type: FloatVector, dim: 2 }\n`,
     );
@@ -101,17 +80,17 @@ describe('collections', () => {
     expect(run.results[0]!.steps[0]!.status).toBe('skipped');
     await down();
     expect(await has(c)).toBe(true);
-    expect((await client.describeCollection({ collection_name: c })).schema.fields.map((f) => f.name)).toEqual(['id', 'title', 'embedding']);
+    expect((await t.client.describeCollection({ collection_name: c })).schema.fields.map((f) => f.name)).toEqual(['id', 'title', 'embedding']);
   });
 
   it('createCollection with another schema for an existing name fails with what Milvus said', async () => {
     const c = uniqueName('clash');
-    await api.write(`${name('clash_a')}.yaml`, `up:\n${collectionYaml(c)}`);
-    await api.write(
+    await t.api.write(`${name('clash_a')}.yaml`, `up:\n${collectionYaml(c)}`);
+    await t.api.write(
       `${name('clash_b')}.yaml`,
       `up:\n  - createCollection:\n      collection_name: ${c}\n      fields:\n        - { name: id, data_type: Int64, is_primary_key: true }\n        - { name: v, data_type: FloatVector, dim: 16 }\n`,
     );
-    const run = await api.migrator().up();
+    const run = await t.api.migrator().up();
     expect(run.results.map((r) => r.status)).toEqual(['success', 'error']);
     expect(run.error?.kind).toBe('migration-failed');
     expect(run.error?.message).toMatch(/step 1 createCollection failed: .*create duplicate collection with different parameters/);
@@ -119,25 +98,25 @@ describe('collections', () => {
 
   it('dropCollection drops it; a missing one fails unless if_exists; it is irreversible without a backup', async () => {
     const c = uniqueName('todrop');
-    await client.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }] } as never);
-    await api.write(`${name('drop_it')}.yaml`, `up:\n  - dropCollection: { collection_name: ${c} }\n`);
-    await api.write(`${name('drop_again')}.yaml`, `up:\n  - dropCollection: { collection_name: ${c}, if_exists: true }\n`);
+    await t.client.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }] } as never);
+    await t.api.write(`${name('drop_it')}.yaml`, `up:\n  - dropCollection: { collection_name: ${c} }\n`);
+    await t.api.write(`${name('drop_again')}.yaml`, `up:\n  - dropCollection: { collection_name: ${c}, if_exists: true }\n`);
     const run = await up();
     expect(run.results.map((r) => r.steps[0]!.status)).toEqual(['done', 'skipped']);
     expect(await has(c)).toBe(false);
 
-    await api.write(`${name('drop_missing')}.yaml`, `up:\n  - dropCollection: { collection_name: ${c} }\n`);
-    const failed = await api.migrator().up();
+    await t.api.write(`${name('drop_missing')}.yaml`, `up:\n  - dropCollection: { collection_name: ${c} }\n`);
+    const failed = await t.api.migrator().up();
     expect(failed.error?.message).toContain(`dropCollection failed: collection ${c} does not exist (use if_exists: true to skip a missing collection)`);
-    await expect(api.migrator().down({ to: 0 })).rejects.toThrow(/drop_it.yaml: is irreversible: step 1 dropCollection: dropCollection .* deletes its data; there is no backup/);
+    await expect(t.api.migrator().down({ to: 0 })).rejects.toThrow(/drop_it.yaml: is irreversible: step 1 dropCollection: dropCollection .* deletes its data; there is no backup/);
   });
 });
 
 describe('indexes', () => {
   it('createIndex waits until built; its inverse drops it', async () => {
     const c = uniqueName('idx');
-    await client.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] } as never);
-    await api.write(`${name('index')}.yaml`, `up:\n  - createIndex: { collection_name: ${c}, field_name: v, index_type: IVF_FLAT, metric_type: IP, params: { nlist: 64 } }\n`);
+    await t.client.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] } as never);
+    await t.api.write(`${name('index')}.yaml`, `up:\n  - createIndex: { collection_name: ${c}, field_name: v, index_type: IVF_FLAT, metric_type: IP, params: { nlist: 64 } }\n`);
     await up();
     expect(await indexes(c)).toEqual([{ field: 'v', state: 'Finished', params: { index_type: 'IVF_FLAT', metric_type: 'IP', params: '{"nlist":64}' } }]);
     await down();
@@ -146,10 +125,10 @@ describe('indexes', () => {
 
   it('dropIndex records the index and its inverse builds the same one again', async () => {
     const c = uniqueName('dropidx');
-    await client.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] } as never);
-    await client.createIndex({ collection_name: c, field_name: 'v', index_type: 'IVF_FLAT', metric_type: 'L2', params: { nlist: 32 } });
+    await t.client.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] } as never);
+    await t.client.createIndex({ collection_name: c, field_name: 'v', index_type: 'IVF_FLAT', metric_type: 'L2', params: { nlist: 32 } });
     const before = await indexes(c);
-    await api.write(`${name('drop_index')}.yaml`, `up:\n  - dropIndex: { collection_name: ${c}, field_name: v }\n`);
+    await t.api.write(`${name('drop_index')}.yaml`, `up:\n  - dropIndex: { collection_name: ${c}, field_name: v }\n`);
     await up();
     expect(await indexes(c)).toEqual([]);
     await down();
@@ -160,10 +139,10 @@ describe('indexes', () => {
 describe('load and release', () => {
   it('loadCollection / releaseCollection and their inverses', async () => {
     const c = uniqueName('load');
-    await api.write(`${name('create')}.yaml`, `up:\n${collectionYaml(c)}  - releaseCollection: { collection_name: ${c} }\n`);
+    await t.api.write(`${name('create')}.yaml`, `up:\n${collectionYaml(c)}  - releaseCollection: { collection_name: ${c} }\n`);
     await up();
     expect(await loadState(c)).toBe('LoadStateNotLoad');
-    await api.write(`${name('load')}.yaml`, `up:\n  - loadCollection: { collection_name: ${c} }\n`);
+    await t.api.write(`${name('load')}.yaml`, `up:\n  - loadCollection: { collection_name: ${c} }\n`);
     await up();
     expect(await loadState(c)).toBe('LoadStateLoaded');
     await down();
@@ -172,15 +151,15 @@ describe('load and release', () => {
 
   it('loadPartitions / releasePartitions and their inverses', async () => {
     const c = uniqueName('loadparts');
-    await api.write(
+    await t.api.write(
       `${name('create')}.yaml`,
       `up:\n${collectionYaml(c)}  - releaseCollection: { collection_name: ${c} }\n  - createPartition: { collection_name: ${c}, partition_name: p1 }\n  - createPartition: { collection_name: ${c}, partition_name: p2 }\n`,
     );
-    await api.write(`${name('load_p1')}.yaml`, `up:\n  - loadPartitions: { collection_name: ${c}, partition_names: [p1] }\n`);
+    await t.api.write(`${name('load_p1')}.yaml`, `up:\n  - loadPartitions: { collection_name: ${c}, partition_names: [p1] }\n`);
     await up();
     expect(await loadState(c, ['p1'])).toBe('LoadStateLoaded');
     expect(await loadState(c, ['p2'])).toBe('LoadStateNotLoad');
-    await api.write(`${name('release_p1')}.yaml`, `up:\n  - releasePartitions: { collection_name: ${c}, partition_names: [p1] }\n`);
+    await t.api.write(`${name('release_p1')}.yaml`, `up:\n  - releasePartitions: { collection_name: ${c}, partition_names: [p1] }\n`);
     await up();
     expect(await loadState(c, ['p1'])).toBe('LoadStateNotLoad');
     await down(); // re-loads p1
@@ -193,33 +172,33 @@ describe('load and release', () => {
 describe('partitions and data', () => {
   it('createPartition, insert; the inverse of insert deletes exactly the inserted rows; delete removes rows', async () => {
     const c = uniqueName('data');
-    await api.write(`${name('create')}.yaml`, `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: p2027 }\n`);
+    await t.api.write(`${name('create')}.yaml`, `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: p2027 }\n`);
     await up();
-    expect((await client.showPartitions({ collection_name: c })).partition_names).toEqual(['_default', 'p2027']);
-    await client.insert({ collection_name: c, data: [{ id: 999, title: 'by hand', embedding: [1, 1, 1, 1] }] });
+    expect((await t.client.showPartitions({ collection_name: c })).partition_names).toEqual(['_default', 'p2027']);
+    await t.client.insert({ collection_name: c, data: [{ id: 999, title: 'by hand', embedding: [1, 1, 1, 1] }] });
 
-    await api.write(`${name('seed')}.yaml`, `up:\n  - insert:\n      collection_name: ${c}\n      partition_name: p2027\n      data:\n${rowsYaml(1, 10)}\n`);
+    await t.api.write(`${name('seed')}.yaml`, `up:\n  - insert:\n      collection_name: ${c}\n      partition_name: p2027\n      data:\n${rowsYaml(1, 10)}\n`);
     await up();
     expect(await count(c)).toBe(11);
     await down();
     expect(await count(c)).toBe(1);
 
     await up();
-    await api.write(`${name('delete')}.yaml`, `up:\n  - delete: { collection_name: ${c}, filter: "id < 5" }\n`);
+    await t.api.write(`${name('delete')}.yaml`, `up:\n  - delete: { collection_name: ${c}, filter: "id < 5" }\n`);
     await up();
     expect(await count(c)).toBe(7);
-    await expect(api.migrator().down()).rejects.toThrow(/is irreversible: step 1 delete: delete .* where id < 5 removes rows; there is no backup to restore them from \(use backup: true\)/);
+    await expect(t.api.migrator().down()).rejects.toThrow(/is irreversible: step 1 delete: delete .* where id < 5 removes rows; there is no backup to restore them from \(use backup: true\)/);
   });
 
   it('dropPartition without backup has createPartition as inverse, with a note that rows are not restored', async () => {
     const c = uniqueName('dropinv');
-    await api.write(`${name('create')}.yaml`, `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: old }\n`);
-    await api.write(`${name('drop')}.yaml`, `up:\n  - dropPartition: { collection_name: ${c}, partition_name: old }\n`);
+    await t.api.write(`${name('create')}.yaml`, `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: old }\n`);
+    await t.api.write(`${name('drop')}.yaml`, `up:\n  - dropPartition: { collection_name: ${c}, partition_name: old }\n`);
     await up();
-    expect((await client.showPartitions({ collection_name: c })).partition_names).toEqual(['_default']);
-    const plan = ok(await api.migrator().down({ dryRun: true }));
+    expect((await t.client.showPartitions({ collection_name: c })).partition_names).toEqual(['_default']);
+    const plan = ok(await t.api.migrator().down({ dryRun: true }));
     expect(plan.results[0]!.steps[0]).toMatchObject({ step: 'createPartition', note: 're-creates the partition empty: its rows are not restored' });
     await down();
-    expect((await client.showPartitions({ collection_name: c })).partition_names).toEqual(['_default', 'old']);
+    expect((await t.client.showPartitions({ collection_name: c })).partition_names).toEqual(['_default', 'old']);
   });
 });

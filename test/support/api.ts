@@ -6,7 +6,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Milvus, MilvusStateStore, Migrator, type Logger } from '../../src/index.js';
-import { testAddress, testToken, uniqueName } from './milvus.js';
+import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import type { RunResult } from '../../src/index.js';
+import { sdkClient, testAddress, testToken, uniqueName } from './milvus.js';
 
 export interface ApiProject {
   dir: string;
@@ -48,5 +51,48 @@ export async function apiProject(opts: { insideRepo?: boolean } = {}): Promise<A
       await milvus.close();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A run that must succeed: its error, if any, is thrown. */
+export function ok(run: RunResult): RunResult {
+  if (run.error) throw run.error;
+  return run;
+}
+
+/**
+ * The frame of an in-process step test file: an SDK client for checking Milvus (connected before
+ * the file, closed after it), a fresh {@link ApiProject} per test (its own migrations folder and
+ * state collection), and `up`/`down` that throw a run's error.
+ */
+export function useApiProjects() {
+  let client: MilvusClient | undefined;
+  let api: ApiProject | undefined;
+  beforeAll(async () => {
+    client = await sdkClient();
+  });
+  beforeEach(async () => {
+    api = await apiProject();
+  });
+  afterEach(async () => {
+    await api?.close();
+  });
+  afterAll(async () => {
+    await client?.closeConnection();
+  });
+  const current = () => {
+    if (!api) throw new Error('the ApiProject is created in beforeEach');
+    return api;
+  };
+  return {
+    get client(): MilvusClient {
+      if (!client) throw new Error('the SDK client is connected in beforeAll');
+      return client;
+    },
+    get api(): ApiProject {
+      return current();
+    },
+    up: async () => ok(await current().migrator().up()),
+    down: async () => ok(await current().migrator().down()),
   };
 }
