@@ -1,3 +1,4 @@
+import { TOOL_VERSION } from '../version.js';
 import yargs, { type Argv } from 'yargs';
 import { InvalidInputError, MigrateError, errorMessage } from '../errors.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
@@ -221,7 +222,7 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
     .exitProcess(false)
     .fail(false)
     .help()
-    .version();
+    .version(TOOL_VERSION);
 
   try {
     await parser.parseAsync();
