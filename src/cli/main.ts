@@ -139,9 +139,10 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
         migrateOptions(y, 'plan')
           .option('allow-changed', { type: 'boolean', default: false, describe: 'Plan although applied migration files were edited' })
           .option('allow-out-of-order', { type: 'boolean', default: false, describe: 'Plan pending migrations named before an applied one' })
+          .option('backup', { type: 'boolean', describe: 'Plan as up --backup would run: every dropPartition, dropCollection and delete backed up first' })
           .example('$0 plan', 'what up would run, with rows at stake')
           .example('$0 plan --json', 'the plan as JSON, e.g. for a pull request comment'),
-      handle<{ to?: string; step?: number; allowChanged?: boolean; allowOutOfOrder?: boolean }>(async (a, o) => (await import('./commands/migrate.js')).migrate('plan', a, o)),
+      handle<{ to?: string; step?: number; allowChanged?: boolean; allowOutOfOrder?: boolean; backup?: boolean }>(async (a, o) => (await import('./commands/migrate.js')).migrate('plan', a, o)),
     )
     .command(
       'validate',

@@ -1,3 +1,5 @@
+import { loadState } from '../milvus/wait.js';
+import { countRows } from './data/paging.js';
 import type { Milvus } from '../milvus/client.js';
 import { dbOf } from './params.js';
 
@@ -28,18 +30,19 @@ export async function partitionNames(milvus: Milvus, t: Target): Promise<string[
 }
 
 /** Row count from Milvus' statistics (includes unflushed rows on 2.3). */
-export async function partitionRowCount(milvus: Milvus, t: Target & { partition_name: string }): Promise<number> {
-  const res = await milvus.call('getPartitionStatistics', {
-    collection_name: t.collection_name,
-    partition_name: t.partition_name,
-    ...dbOf(t),
-  });
-  return Number(res.data.row_count ?? 0);
-}
-
-export async function collectionRowCount(milvus: Milvus, t: Target): Promise<number> {
-  const res = await milvus.call('getCollectionStatistics', { collection_name: t.collection_name, ...dbOf(t) });
-  return Number(res.data.row_count ?? 0);
+/**
+ * What a plan says is at stake in a collection or one of its partitions: "holds 1,200 rows".
+ * Loaded, it is counted exactly (`count(*)`, Strong consistency: rows just written included).
+ * Released, only Milvus' statistics are there, and on 2.3 they count flushed rows only.
+ */
+export async function rowsAtStake(milvus: Milvus, t: Target & { partition_name?: string | undefined }): Promise<string> {
+  const partitions = t.partition_name ? { partition_names: [t.partition_name] } : {};
+  const state = await loadState(milvus, { collection_name: t.collection_name, ...partitions, ...dbOf(t) });
+  if (state === 'LoadStateLoaded') return `holds ${rows(await countRows(milvus, t, t.partition_name, '', 'Strong'))}`;
+  const res = t.partition_name
+    ? await milvus.call('getPartitionStatistics', { collection_name: t.collection_name, partition_name: t.partition_name, ...dbOf(t) })
+    : await milvus.call('getCollectionStatistics', { collection_name: t.collection_name, ...dbOf(t) });
+  return `holds ${rows(Number(res.data.row_count ?? 0))} as of its last flush (not loaded, so not counted exactly)`;
 }
 
 /** `1,234 rows` */

@@ -248,6 +248,10 @@ describe('backups through the CLI', () => {
     await insert(collection, 'old', makeRows(1, 200));
     await p.write('001_drop.yaml', `up:\n  - dropPartition: { collection_name: ${collection}, partition_name: old }\n`);
 
+    // The plan says what the config's backup: true will do, as `plan --backup` would.
+    const plan = JSON_DOCUMENTS.plan.parse((await p.cli(['plan', '--backup', '--json'])).json());
+    expect(plan.migrations[0]!.steps[0]).toMatchObject({ summary: `drop partition old of ${collection} and all its rows (backed up first)`, facts: ['holds 200 rows, backed up first', 'loaded: will be released first'] });
+
     const up = await p.cli(['up', '--allow-destructive']);
     expect(up.code, up.stderr).toBe(0);
     expect(await partitions(collection)).toEqual(['_default']);

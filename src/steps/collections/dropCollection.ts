@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MilvusCallError } from '../../errors.js';
 import { loadState } from '../../milvus/wait.js';
 import { collectionTarget, dbOf, flag, qualified } from '../params.js';
-import { collectionExists, collectionRowCount, describeCollection, rows } from '../lookups.js';
+import { collectionExists, rowsAtStake, describeCollection } from '../lookups.js';
 import { defineStep } from '../types.js';
 import { backupFirst } from '../../backup/export.js';
 import type { BackupRecord } from '../../backup/format.js';
@@ -29,7 +29,7 @@ export const dropCollection = defineStep({
   describe: (p) => `drop collection ${qualified(p)} and all its data${p.backup ? ' (backed up first)' : ''}`,
   async facts(milvus, p) {
     if (!(await collectionExists(milvus, p))) return [`does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];
-    const facts = [`holds ${rows(await collectionRowCount(milvus, p))}, ${p.backup ? 'backed up first' : 'deleted for good'}`];
+    const facts = [`${await rowsAtStake(milvus, p)}, ${p.backup ? 'backed up first' : 'deleted for good'}`];
     const state = await loadState(milvus, { collection_name: p.collection_name, ...dbOf(p) });
     if (state === 'LoadStateLoaded') facts.push('loaded');
     const aliases = (await describeCollection(milvus, p)).aliases;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MilvusCallError } from '../../errors.js';
 import { loadState } from '../../milvus/wait.js';
 import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
-import { collectionExists, partitionNames, partitionRowCount, rows, usesPartitionKey } from '../lookups.js';
+import { collectionExists, partitionNames, rowsAtStake, usesPartitionKey } from '../lookups.js';
 import { defineStep } from '../types.js';
 import { backupFirst } from '../../backup/export.js';
 import type { BackupRecord } from '../../backup/format.js';
@@ -53,7 +53,7 @@ export const dropPartition = defineStep({
     if (!(await partitionNames(milvus, p)).includes(p.partition_name)) {
       return [`partition does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];
     }
-    const facts = [`holds ${rows(await partitionRowCount(milvus, p))}, ${p.backup ? 'backed up first' : 'deleted for good'}`];
+    const facts = [`${await rowsAtStake(milvus, p)}, ${p.backup ? 'backed up first' : 'deleted for good'}`];
     const state = await loadState(milvus, { collection_name: p.collection_name, partition_names: [p.partition_name], ...dbOf(p) });
     if (state === 'LoadStateLoaded' || state === 'LoadStateLoading') facts.push('loaded: will be released first');
     return facts;
