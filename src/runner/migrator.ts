@@ -10,6 +10,7 @@ import type { StateRow, StateStore } from '../state/store.js';
 import { UmzugStateStorage, isExecuted } from '../state/umzug-storage.js';
 import { StateWriter } from '../state/writer.js';
 import { TOOL_VERSION } from '../version.js';
+import { cachingReads } from '../milvus/read-cache.js';
 import { executeMigration } from './execute.js';
 import { definitionOf, plannedOutcomes, preflight, resolveBody, withBackupByDefault, type PlannedMigration } from './plan.js';
 import type { Direction, MigrationResult, RunResult } from './results.js';
@@ -302,6 +303,9 @@ export class Migrator {
    * collection that an earlier step of the plan creates says so instead of "does not exist".
    */
   async #addFacts(plan: PlannedMigration[], results: MigrationResult[]): Promise<void> {
+    // Facts describe Milvus as it is now, and steps of a plan ask the same questions (is it
+    // loaded, does it exist): each is asked once.
+    const reads = cachingReads(this.#opts.milvus);
     const createdByPlan = new Set<string>();
     for (const [i, p] of plan.entries()) {
       for (const outcome of results[i]!.steps) {
@@ -313,7 +317,7 @@ export class Migrator {
           outcome.facts = ['its collection is created by an earlier step of this plan'];
           continue;
         }
-        const facts = await definitionOf(call).facts?.(this.#opts.milvus, call.params);
+        const facts = await definitionOf(call).facts?.(reads, call.params);
         if (facts?.length) outcome.facts = [...facts];
         if (call.step === 'createCollection' && key && !facts?.length) createdByPlan.add(key);
       }
