@@ -75,7 +75,7 @@ describe('transient faults', () => {
     const net = await import('node:net');
     const { testAddress } = await import('../support/milvus.js');
     const [host, port] = testAddress().split(':') as [string, string];
-    // Reserve a free port, release it, and only start forwarding to Milvus 2 s after the command started.
+    // Reserve a free port and release it; forwarding to Milvus starts once the command is retrying.
     const probe = net.createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const latePort = (probe.address() as { port: number }).port;
@@ -87,9 +87,15 @@ describe('transient faults', () => {
       upstream.on('error', () => socket.destroy());
     });
     const p = await t.project();
-    const run = p.cli(['status', '--json'], { env: { MILVUS_ADDRESS: `127.0.0.1:${latePort}` } });
-    await new Promise((r) => setTimeout(r, 2000));
-    await new Promise<void>((r) => proxy.listen(latePort, '127.0.0.1', r));
+    // Open the port only once the command has failed to connect and said it will retry: however
+    // slowly the process starts, its first attempt finds nothing listening.
+    let opened: Promise<void> | undefined;
+    const run = p.cli(['status', '--json'], {
+      env: { MILVUS_ADDRESS: `127.0.0.1:${latePort}` },
+      onStderr: (text) => {
+        if (!opened && text.includes('retrying in')) opened = new Promise<void>((r) => proxy.listen(latePort, '127.0.0.1', r));
+      },
+    });
     const res = await run;
     proxy.close();
     expect(res.code, res.stderr).toBe(0);

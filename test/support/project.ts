@@ -25,7 +25,7 @@ export interface TestProject {
   /** Writes `migrations/<name>` (name with extension). */
   write(name: string, content: string): Promise<string>;
   /** Runs `milvus-migrate ...args` in the project against the test Milvus. */
-  cli(args: string[], opts?: { env?: Record<string, string | undefined> }): Promise<CliResult>;
+  cli(args: string[], opts?: { env?: Record<string, string | undefined>; onStderr?: (text: string) => void }): Promise<CliResult>;
   cleanup(): Promise<void>;
 }
 
@@ -44,13 +44,18 @@ export async function createProject(opts: { config?: string } = {}): Promise<Tes
       await writeFile(path, content);
       return path;
     },
-    cli: (args, o) => runCli(args, { cwd: dir, env: { MILVUS_ADDRESS: testAddress(), MILVUS_TOKEN: testToken() || undefined, ...o?.env } }),
+    cli: (args, o) =>
+      runCli(args, { cwd: dir, env: { MILVUS_ADDRESS: testAddress(), MILVUS_TOKEN: testToken() || undefined, ...o?.env }, onStderr: o?.onStderr }),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
 
 /** Runs the built CLI (`bin/milvus-migrate.js`) as a user would, capturing output and exit code. */
-export function runCli(args: string[], opts: { cwd: string; env?: Record<string, string | undefined> }): Promise<CliResult> {
+/** Runs the CLI in a child process; `onStderr` sees its stderr so far each time more arrives. */
+export function runCli(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string | undefined>; onStderr?: (text: string) => void },
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     // NODE_ENV=test (set by vitest) would turn on the SDK's debug logging; a user has no such variable.
     const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: undefined, NO_COLOR: '1', ...opts.env };
@@ -59,7 +64,10 @@ export function runCli(args: string[], opts: { cwd: string; env?: Record<string,
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      opts.onStderr?.(stderr);
+    });
     child.on('error', reject);
     child.on('close', (code) =>
       resolvePromise({
