@@ -1,9 +1,18 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled to dist/ and bundled into dist/bundle/ by `npm run build`
-// (run by `npm ci` through `prepare`).
+// Thin launcher: the CLI is compiled to dist/ and bundled into dist/bundle/cli.cjs by
+// `npm run build` (run by `npm ci` through `prepare`), and started with V8's code cache
+// (src/cli/launch.ts).
 import module from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { cacheVariant, compileCacheDir, loadWithCodeCache } from '../dist/cli/launch.js';
 
-// Node 22.1+ keeps the compiled code of the CLI and its libraries on disk between runs, which
-// takes a good part of the start-up time off every command; Node 20 has no such cache.
+// Node 22.1+ also keeps the compiled code of the dependencies loaded later (the SDK) on disk.
 module.enableCompileCache?.();
-import('../dist/bundle/main.js').then((m) => m.main(process.argv.slice(2)));
+const argv = process.argv.slice(2);
+const { exports: cli } = loadWithCodeCache(fileURLToPath(new URL('../dist/bundle/cli.cjs', import.meta.url)), {
+  cacheDir: compileCacheDir(),
+  variant: cacheVariant(argv),
+});
+// The bundle cannot call import() itself (see src/util/dynamic-import.ts): it uses this one.
+cli.setImporter((specifier) => import(specifier));
+cli.main(argv);

@@ -8,7 +8,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BACKUP_FORMAT, MANIFEST_FILE, PARTIAL_SUFFIX, ROWS_FILE, type BackupManifest } from './format.js';
 
 const manifestSchema = z.looseObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The documents `--json` prints, one per command, as zod schemas: the single definition of the

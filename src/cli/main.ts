@@ -7,6 +7,9 @@ import { colorEnabled, Output } from './output.js';
 import { errorJson, errorText } from './render.js';
 import type { GlobalArgs } from './session.js';
 
+/** The launcher (bin/milvus-migrate.js) hands in its own import(): see util/dynamic-import.ts. */
+export { setImporter } from '../util/dynamic-import.js';
+
 /**
  * The command line. This directory is the only place that prints or exits. Command modules are
  * imported when their command runs, so `--help`, `create` and offline `validate` never load the

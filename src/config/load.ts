@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Document, Node, YAMLError } from 'yaml';
 import { isAlias, isMap, isPair, isScalar, LineCounter, parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { InvalidInputError, type Problem } from '../errors.js';
 import { suggest } from '../util/suggest.js';
 import { DEFAULT_BACKUP_DIR } from '../backup/format.js';

@@ -2,7 +2,7 @@
  * The shape of milvus.config.yaml, as zod schemas. Messages say what is allowed and never echo the
  * offending value: a value in the wrong place may be a token or password.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Milvus' rule for collection and database names (`proxy.maxNameLength` defaults to 255). */
 export const MILVUS_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -3,6 +3,7 @@ import { InvalidInputError, errorMessage, type Problem } from '../errors.js';
 import { discoverMigrations, readMigrationFile, type MigrationFile } from './discover.js';
 import type { CodeFn, Migration } from './model.js';
 import { parseYamlMigration } from './yaml.js';
+import { importModule } from '../util/dynamic-import.js';
 
 /**
  * Finds, reads, parses and validates every migration in `dir`. Every file is checked, applied or
@@ -41,10 +42,10 @@ async function loadCodeMigration(
   let mod: { default?: unknown };
   try {
     if (file.path.endsWith('.ts')) {
-      const { tsImport } = await import('tsx/esm/api');
+      const { tsImport } = await importModule<typeof import('tsx/esm/api')>('tsx/esm/api');
       mod = (await tsImport(pathToFileURL(file.path).href, import.meta.url)) as { default?: unknown };
     } else {
-      mod = (await import(pathToFileURL(file.path).href)) as { default?: unknown };
+      mod = await importModule<{ default?: unknown }>(pathToFileURL(file.path).href);
     }
   } catch (err) {
     return { problem: `cannot load: ${errorMessage(err).split('\n')[0]}` };

@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Problem } from '../errors.js';
 import { STEPS, STEP_NAMES } from '../steps/catalogue.js';
 import type { StepCall } from '../steps/types.js';

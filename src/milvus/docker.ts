@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import type { GenericContainer, StartedTestContainer } from 'testcontainers';
 import { ConnectionError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { importModule } from '../util/dynamic-import.js';
 
 /** Image used when neither `opts.image` nor `MILVUS_IMAGE` names one. */
 export const DEFAULT_MILVUS_IMAGE = 'milvusdb/milvus:v2.5.16';
@@ -106,7 +107,7 @@ export interface DockerMilvus {
 export async function startDockerMilvus(opts: { image?: string; logger?: Logger } = {}): Promise<DockerMilvus> {
   const logger = opts.logger ?? silentLogger;
   const spec = milvusContainerSpec({ image: opts.image, env: process.env });
-  const tc = await importOptional('testcontainers', () => import('testcontainers'));
+  const tc = await importOptional('testcontainers', () => importModule<typeof import('testcontainers')>('testcontainers'));
   logger.info(`Starting Milvus in Docker (${spec.image}); a first run pulls the image`);
   let container: StartedTestContainer;
   try {

@@ -32,6 +32,9 @@ import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { ConnectionError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { processAlive } from '../util/process.js';
+import { resolveCacheRoot } from '../util/cache-root.js';
+
+export { resolveCacheRoot };
 
 /** The Milvus version Embedded Milvus runs (the PyPI `milvus` package version). */
 export const EMBEDDED_MILVUS_VERSION = '2.3.5';
@@ -152,16 +155,6 @@ const ADDRESS_HINT = 'or use a running Milvus instead with --address HOST:PORT (
 // ---------------------------------------------------------------------------------------------
 // Pure helpers (unit tested)
 // ---------------------------------------------------------------------------------------------
-
-/**
- * The cache root: `$MILVUS_MIGRATE_CACHE`, else `$XDG_CACHE_HOME/milvus-migrate`, else
- * `~/.cache/milvus-migrate`. Empty variables count as unset.
- */
-export function resolveCacheRoot(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
-  if (env.MILVUS_MIGRATE_CACHE) return path.resolve(env.MILVUS_MIGRATE_CACHE);
-  if (env.XDG_CACHE_HOME) return path.resolve(env.XDG_CACHE_HOME, 'milvus-migrate');
-  return path.join(home, '.cache', 'milvus-migrate');
-}
 
 /** The venv folder of Embedded Milvus inside a cache root. */
 export function embeddedVenvDir(cacheRoot: string): string {

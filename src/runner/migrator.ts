@@ -14,6 +14,7 @@ import { cachingReads } from '../milvus/read-cache.js';
 import { executeMigration } from './execute.js';
 import { definitionOf, plannedOutcomes, preflight, resolveBody, withBackupByDefault, type PlannedMigration } from './plan.js';
 import type { Direction, MigrationResult, RunResult } from './results.js';
+import { importModule } from '../util/dynamic-import.js';
 
 /**
  * umzug is loaded only by runs that change Milvus (`status` and `plan` never need it); it costs
@@ -21,7 +22,7 @@ import type { Direction, MigrationResult, RunResult } from './results.js';
  * state read, which mostly wait on the server.
  */
 let umzugModule: Promise<typeof import('umzug')> | undefined;
-const loadUmzug = () => (umzugModule ??= import('umzug'));
+const loadUmzug = () => (umzugModule ??= importModule<typeof import('umzug')>('umzug'));
 
 /** What a {@link Migrator} works on: the connection, the state store, the migrations folder. */
 export interface MigratorOptions {

@@ -1,5 +1,5 @@
 import { parse, stringify } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from '../errors.js';
 import type { DatabaseSchema } from './model.js';
 import { normaliseSchema } from './normalise.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Shared param schemas. Names follow Milvus' rules (2.3 and newer): a letter or underscore

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Milvus } from '../milvus/client.js';
 import type { Logger } from '../logger.js';
 import type { BackupSettings } from '../backup/format.js';

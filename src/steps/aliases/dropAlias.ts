@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MilvusCallError } from '../../errors.js';
 import { dbName, dbOf, flag, milvusName } from '../params.js';
 import { defineStep } from '../types.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { backupPathProblem, type BackupRecord } from '../../backup/format.js';
 import { verifyBackup } from '../../backup/manifest.js';
 import { restoreBackup as restore } from '../../backup/restore.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Milvus } from '../../milvus/client.js';
 import { collectionTarget, dbOf, qualified, typeOf } from '../params.js';
 import { collectionExists, describeCollection } from '../lookups.js';

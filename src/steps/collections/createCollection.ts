@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { waitForIndex, waitForLoad } from '../../milvus/wait.js';
 import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
 import { collectionExists } from '../lookups.js';

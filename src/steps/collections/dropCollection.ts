@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MilvusCallError } from '../../errors.js';
 import { loadState } from '../../milvus/wait.js';
 import { collectionTarget, dbOf, flag, qualified } from '../params.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { waitForLoad } from '../../milvus/wait.js';
 import { collectionTarget, dbOf, flag, qualified } from '../params.js';
 import { defineStep } from '../types.js';

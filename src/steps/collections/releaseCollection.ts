@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { collectionTarget, dbOf, qualified } from '../params.js';
 import { defineStep } from '../types.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MigrateError, MilvusCallError } from '../../errors.js';
 import { loadState } from '../../milvus/wait.js';
 import { collectionExists, partitionNames, rows } from '../lookups.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
 import { backupFirst } from '../../backup/export.js';
 import type { BackupRecord } from '../../backup/format.js';

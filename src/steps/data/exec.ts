@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { z } from 'zod';
+import * as z from 'zod';
 import { redact } from '../../config/redact.js';
 import { MigrateError } from '../../errors.js';
 import { flag } from '../params.js';

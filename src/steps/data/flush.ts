@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { pollUntil } from '../../milvus/wait.js';
 import { dbName, dbOf, milvusName, qualified } from '../params.js';
 import { collectionExists } from '../lookups.js';

@@ -3,7 +3,7 @@
  * collection's schema before the first write, then written in batches with a checkpoint after
  * each, so a run that stops part-way resumes after the last batch it saved.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MigrateError } from '../../errors.js';
 import type { Logger, ProgressUpdate } from '../../logger.js';
 import { dbOf, milvusName, collectionTarget } from '../params.js';

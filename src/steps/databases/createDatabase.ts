@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MilvusCallError } from '../../errors.js';
 import type { Milvus } from '../../milvus/client.js';
 import { flag, milvusName } from '../params.js';
