@@ -1,5 +1,4 @@
 import { loadState } from '../milvus/wait.js';
-import { countRows } from './data/paging.js';
 import type { Milvus } from '../milvus/client.js';
 import { dbOf } from './params.js';
 
@@ -48,4 +47,23 @@ export async function rowsAtStake(milvus: Milvus, t: Target & { partition_name?:
 /** `1,234 rows` */
 export function rows(n: number): string {
   return `${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'}`;
+}
+
+/** `count(*)` of the rows matching `filter` (the SDK's `count` ignores partitions and consistency). */
+export async function countRows(
+  milvus: Pick<Milvus, 'call'>,
+  t: { collection_name: string; db_name?: string },
+  partition: string | undefined,
+  filter: string,
+  consistency: 'Strong' | 'Bounded',
+): Promise<number> {
+  const res = await milvus.call('query', {
+    collection_name: t.collection_name,
+    ...(t.db_name ? { db_name: t.db_name } : {}),
+    ...(partition ? { partition_names: [partition] } : {}),
+    filter,
+    output_fields: ['count(*)'],
+    consistency_level: consistency,
+  } as never);
+  return Number((res.data[0] as Record<string, unknown> | undefined)?.['count(*)'] ?? 0);
 }

@@ -1,12 +1,12 @@
 import * as z from 'zod';
 import { MigrateError, MilvusCallError } from '../../errors.js';
 import { loadState } from '../../milvus/wait.js';
-import { collectionExists, partitionNames, rows } from '../lookups.js';
+import { collectionExists, countRows, partitionNames, rows } from '../lookups.js';
 import { dbName, milvusName, qualified } from '../params.js';
 import { defineStep, type StepContext } from '../types.js';
 import type { Row } from './data-file.js';
 import { andFilter, maxPk, pkLiteral, type PkValue } from './keys.js';
-import { countRows, ensureLoaded, nextPage } from './paging.js';
+import { ensureLoaded, nextPage } from './paging.js';
 import { batchSize, DEFAULT_BATCH_SIZE, PROGRESS_INTERVAL_MS, throttled } from './rows.js';
 import { collectionShape, DYNAMIC_FIELD, isVector, type CollectionShape } from './shape.js';
 

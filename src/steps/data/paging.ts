@@ -7,7 +7,7 @@ import { MigrateError, MilvusCallError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { Milvus } from '../../milvus/client.js';
 import { loadState, waitForLoad } from '../../milvus/wait.js';
-import { rows } from '../lookups.js';
+import { countRows, rows } from '../lookups.js';
 import type { Row } from './data-file.js';
 import { andFilter, comparePk, maxPk, pkLiteral, type PkKind, type PkValue } from './keys.js';
 import { MAX_BATCH_SIZE } from './rows.js';
@@ -53,25 +53,6 @@ export async function nextPage(
 async function query(milvus: Pick<Milvus, 'call'>, req: { collection_name: string; db_name?: string; partition_names?: string[] }, filter: string, limit: number): Promise<Row[]> {
   const res = await milvus.call('query', { ...req, filter, output_fields: ['*'], limit, consistency_level: 'Bounded' } as never);
   return res.data as Row[];
-}
-
-/** `count(*)` of the rows matching `filter` (the SDK's `count` ignores partitions and consistency). */
-export async function countRows(
-  milvus: Pick<Milvus, 'call'>,
-  t: { collection_name: string; db_name?: string },
-  partition: string | undefined,
-  filter: string,
-  consistency: 'Strong' | 'Bounded',
-): Promise<number> {
-  const res = await milvus.call('query', {
-    collection_name: t.collection_name,
-    ...(t.db_name ? { db_name: t.db_name } : {}),
-    ...(partition ? { partition_names: [partition] } : {}),
-    filter,
-    output_fields: ['count(*)'],
-    consistency_level: consistency,
-  } as never);
-  return Number((res.data[0] as Record<string, unknown> | undefined)?.['count(*)'] ?? 0);
 }
 
 /** Loads the source (or its partition) for query when it is not; returns whether it did. */
