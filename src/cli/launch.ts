@@ -34,7 +34,12 @@ export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
   const setting = env.MILVUS_MIGRATE_COMPILE_CACHE;
   if (setting === '0' || setting === 'false' || setting === 'off') return undefined;
   if (setting) return path.resolve(setting);
-  return path.join(resolveCacheRoot(env), 'compile-cache');
+  try {
+    return path.join(resolveCacheRoot(env), 'compile-cache');
+  } catch {
+    // No HOME and no passwd entry (a container run under an arbitrary uid): run without a cache.
+    return undefined;
+  }
 }
 
 /**
