@@ -8,7 +8,8 @@
  * functions that had been compiled when it was made: `validate`'s cache holds the migration
  * parser, `--help`'s does not. A cache is written once, when a command finds none (or V8 refused
  * the one it found); one from another bundle or Node version never matches its name and is
- * removed then (so two installed versions sharing a cache root replace each other's caches). `MILVUS_MIGRATE_COMPILE_CACHE=0` turns it off; `=DIR` puts it elsewhere.
+ * removed then (so two installed versions sharing a cache root replace each other's caches).
+ * `MILVUS_MIGRATE_COMPILE_CACHE=0` turns it off; `=DIR` puts it elsewhere.
  *
  * This module only imports Node's built-ins: it runs before anything else.
  */
