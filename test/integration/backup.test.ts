@@ -198,8 +198,20 @@ describe('backup: true', () => {
 
     const migration = `${uniqueName('m')}_delete`;
     await api.write(`${migration}.yaml`, `up:\n  - delete: { collection_name: ${collection}, filter: "id > 100", backup: true }\n`);
+    const plan = await api.migrator().up({ dryRun: true });
+    expect(plan.results[0]!.steps[0]!.facts).toEqual(['matches 200 rows now']);
     expect((await api.migrator().up()).error).toBeUndefined();
     expect(await readAll(collection)).toEqual(before.slice(0, 100));
+
+    // A hand-written restore must name what the backup holds: it would fill another collection.
+    const [backup] = (await listBackups(join(api.dir, '.backups'))).filter((b) => b.path.startsWith(`${migration}/`));
+    const elsewhere = `${uniqueName('m')}_restore_elsewhere`;
+    await api.write(`${elsewhere}.yaml`, `up:\n  - restoreBackup: { collection_name: ${collection}_other, path: ${backup!.path}, sha256: ${backup!.manifest!.sha256} }\n`);
+    const refused = await api.migrator().up().catch((err: unknown) => err);
+    expect(refused).toMatchObject({ kind: 'invalid-input', problems: [{ message: expect.stringContaining(`holds rows of ${collection}, not of ${collection}_other`) }] });
+    await forget(api, elsewhere);
+    expect(await readAll(collection)).toEqual(before.slice(0, 100));
+
     expect((await api.migrator().down()).error).toBeUndefined();
     expect(await readAll(collection)).toEqual(before);
     await forget(api, migration);

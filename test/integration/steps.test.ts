@@ -190,6 +190,19 @@ describe('partitions and data', () => {
     await expect(t.api.migrator().down()).rejects.toThrow(/is irreversible: step 1 delete: delete .* where id < 5 removes rows; there is no backup to restore them from \(use backup: true\)/);
   });
 
+  it('a delete limited to a partition is planned with the rows its filter matches there only', async () => {
+    const c = uniqueName('delplan');
+    await t.api.write(`${name('create')}.yaml`, `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: p1 }\n`);
+    await up();
+    await t.client.insert({ collection_name: c, partition_name: 'p1', data: [1, 2, 3].map((id) => ({ id, title: 'p1', embedding: [id, 1, 1, 1] })) });
+    await t.client.insert({ collection_name: c, data: [4, 5].map((id) => ({ id, title: 'default', embedding: [id, 1, 1, 1] })) });
+    await t.api.write(`${name('delete')}.yaml`, `up:\n  - delete: { collection_name: ${c}, partition_name: p1, filter: "id > 0" }\n`);
+    const plan = ok(await t.api.migrator().up({ dryRun: true }));
+    expect(plan.results[0]!.steps[0]!.facts).toEqual(['matches 3 rows now']);
+    await up();
+    expect(await count(c)).toBe(2);
+  });
+
   it('dropPartition without backup has createPartition as inverse, with a note that rows are not restored', async () => {
     const c = uniqueName('dropinv');
     await t.api.write(`${name('create')}.yaml`, `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: old }\n`);

@@ -39,6 +39,12 @@ export const restoreBackup = defineStep({
     if (!check.ok) return `backup ${p.path} cannot be restored: ${check.problem}`;
     const m = check.manifest;
     const target = { collection_name: m.collection, ...(m.database ? { db_name: m.database } : {}) };
+    // The restore goes where the backup came from: a step naming another place would say one
+    // thing in the plan and do another.
+    if (qualified(target) !== qualified(p) || m.partition !== p.partition_name) {
+      const from = `${qualified(target)}${m.partition ? ` partition ${m.partition}` : ''}`;
+      return `backup ${p.path} holds rows of ${from}, not of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''}: name what the backup holds`;
+    }
     if (m.kind === 'collection') {
       // Later steps of the plan (e.g. createAlias) see the collection this step re-creates.
       ctx.planned.collections.set(qualified(target), { partitionKey: m.schema.fields.some((f) => f.is_partition_key) });

@@ -4,6 +4,8 @@ import { backupFirst } from '../../backup/export.js';
 import type { BackupRecord } from '../../backup/format.js';
 import { restoreFrom } from '../backups/restoreBackup.js';
 import { defineStep } from '../types.js';
+import { countRows, rows } from '../lookups.js';
+import { loadState } from '../../milvus/wait.js';
 
 const params = z
   .object({
@@ -33,8 +35,10 @@ export const deleteRows = defineStep({
   destructive: true,
   describe: (p) => `delete rows of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''} where ${shorten(p.filter)}${p.backup ? ' (backed up first)' : ''}`,
   async facts(milvus, p) {
-    const res = await milvus.client.count({ collection_name: p.collection_name, expr: p.filter, ...dbOf(p) } as never).catch(() => undefined);
-    return res && typeof (res as { data?: unknown }).data === 'number' ? [`matches ${(res as { data: number }).data} rows now`] : [];
+    // Milvus counts only loaded collections; a released one gets no fact rather than a wrong one.
+    const state = await loadState(milvus, { collection_name: p.collection_name, ...(p.partition_name ? { partition_names: [p.partition_name] } : {}), ...dbOf(p) });
+    if (state !== 'LoadStateLoaded') return [];
+    return [`matches ${rows(await countRows(milvus, p, p.partition_name, p.filter, 'Strong'))} now`];
   },
   async run(ctx, p) {
     // A resumed delete reuses the backup the stopped run recorded, taken before it deleted anything.
