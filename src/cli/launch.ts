@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { resolveCacheRoot } from '../util/cache-root.js';
+import { commandOf } from './command-word.js';
 
 /** What became of the code cache on this run: read and used, made anew, refused by V8, or off. */
 export type CodeCacheOutcome = 'hit' | 'miss' | 'rejected' | 'off';
@@ -44,12 +45,12 @@ export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
 }
 
 /**
- * Which cache a command line uses: its first word (`create`, `up`), or without one its first
- * flag (`--help`), when that looks like a command name; else `other`, so that paths and values
- * never become file names.
+ * Which cache a command line uses: its command (`create`, `up`), or without one its first flag
+ * (`--help`), when that looks like a command name; else `other`, so that paths and values never
+ * become file names.
  */
 export function cacheVariant(argv: readonly string[]): string {
-  const word = argv.find((a) => !a.startsWith('-')) ?? argv[0]?.replace(/^--?/, '');
+  const word = commandOf(argv) ?? argv[0]?.replace(/^--?/, '');
   return word !== undefined && /^[a-z]{1,16}$/.test(word) ? word : 'other';
 }
 

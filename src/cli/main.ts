@@ -1,6 +1,7 @@
 import { TOOL_VERSION } from '../version.js';
 import yargs, { type Argv } from 'yargs';
 import { InvalidInputError, MigrateError, errorMessage } from '../errors.js';
+import { commandOf } from './command-word.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 import type { FailureDocument } from './json-shapes.js';
 import { colorEnabled, Output } from './output.js';
@@ -250,12 +251,6 @@ function flagValue(argv: readonly string[], flag: string): string | undefined {
   if (i < 0) return undefined;
   const a = argv[i]!;
   return a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[i + 1];
-}
-
-/** The first word that is neither a flag nor the value of a global flag that takes one. */
-function commandOf(argv: readonly string[]): string | null {
-  const takesValue = new Set(['--config', '--env', '--address', '--token', '--database']);
-  return argv.find((a, i) => !a.startsWith('-') && !takesValue.has(argv[i - 1] ?? '')) ?? null;
 }
 
 /** Entry point of the `milvus-migrate` binary. */

@@ -4,6 +4,7 @@ import type { Milvus } from '../milvus/client.js';
 import type { Migrator } from '../runner/migrator.js';
 import type { MilvusLock } from '../state/lock.js';
 import type { Output } from './output.js';
+import { commandOf } from './command-word.js';
 
 /** Global options every command accepts. */
 export interface GlobalArgs {
@@ -50,7 +51,7 @@ export async function withMilvus<T>(cfg: ResolvedConfig, out: Output, fn: (milvu
 }
 
 /** Only the command name: the arguments may hold a token. */
-const lockCommand = () => `milvus-migrate ${process.argv[2] ?? ''}`.trim();
+const lockCommand = () => `milvus-migrate ${commandOf(process.argv.slice(2)) ?? ''}`.trim();
 
 /** The run lock of the configured database; `--lock-timeout` (seconds) beats the config's `lockTimeout`. */
 export async function createLock(cfg: ResolvedConfig, milvus: Milvus, out: Output, lockTimeout?: number): Promise<MilvusLock> {

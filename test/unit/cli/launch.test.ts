@@ -23,7 +23,9 @@ describe('cacheVariant', () => {
     expect(cacheVariant(['--help'])).toBe('help');
     expect(cacheVariant(['-h'])).toBe('h');
     expect(cacheVariant([])).toBe('other');
-    expect(cacheVariant(['--config', '../x/milvus.config.yaml', 'up'])).toBe('other');
+    expect(cacheVariant(['--config', '../x/milvus.config.yaml', 'up'])).toBe('up');
+    expect(cacheVariant(['--env', 'production', 'up'])).toBe('up');
+    expect(cacheVariant(['../x/milvus.config.yaml'])).toBe('other');
     expect(cacheVariant(['Up'])).toBe('other');
   });
 });
