@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryStateStore, type StateRow } from '../../../src/state/store.js';
 import { StateWriter } from '../../../src/state/writer.js';
 
@@ -13,6 +13,10 @@ const row = (name: string, status: StateRow['status'] = 'applied'): StateRow => 
   tool_version: '0.1.0',
   last_error: '',
   details: { direction: 'up' },
+});
+
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 describe('StateWriter', () => {
@@ -43,6 +47,34 @@ describe('StateWriter', () => {
     await later.defer(row('003'));
     await later.flush();
     expect([...store.rows.keys()].sort()).toEqual(['002', '003']);
+  });
+
+  it('sends rows kept back on its own after the wait, when the run writes nothing meanwhile (a long next step)', async () => {
+    vi.useFakeTimers();
+    const store = new MemoryStateStore();
+    const writer = new StateWriter(store);
+    await writer.defer(row('001'));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(store.rows.has('001')).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(store.rows.has('001')).toBe(true);
+    expect(store.writes).toBe(1);
+    await writer.flush();
+    expect(store.writes).toBe(1);
+  });
+
+  it('a write that fails keeps its rows for the next one', async () => {
+    const store = new MemoryStateStore();
+    const writer = new StateWriter(store);
+    await writer.defer(row('001'));
+    const putAll = store.putAll.bind(store);
+    store.putAll = async () => {
+      throw new Error('Milvus is gone');
+    };
+    await expect(writer.put(row('002', 'failed'))).rejects.toThrow('Milvus is gone');
+    store.putAll = putAll;
+    await writer.flush();
+    expect([...store.rows.keys()].sort()).toEqual(['001', '002']);
   });
 
   it('writes row by row to a store without putAll, and the latest row of a name wins', async () => {
