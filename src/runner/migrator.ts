@@ -240,12 +240,14 @@ export class Migrator {
       dir: this.#opts.backup?.dir ?? resolve(dirname(this.#opts.migrationsDir), DEFAULT_BACKUP_DIR),
       byDefault: this.#opts.backup?.byDefault ?? false,
     };
-    await preflight(milvus, plan, { backupDir: backup.dir });
+    // Milvus as it is now, read once for the preflight and a dry run's facts alike.
+    const reads = cachingReads(milvus);
+    await preflight(milvus, plan, { backupDir: backup.dir, reads });
     const destructive = plan.flatMap((p, i) =>
       results[i]!.steps.filter((s) => s.destructive && s.status === 'planned').map((s) => ({ migration: p.migration.name, index: s.index, step: s.step, summary: s.summary })),
     );
     if (dryRun) {
-      await this.#addFacts(plan, results);
+      await this.#addFacts(plan, results, reads);
       return run;
     }
     if (destructive.length && !this.#opts.allowDestructive) throw new DestructiveRefusedError(destructive, direction);
@@ -302,11 +304,10 @@ export class Migrator {
   /**
    * Read-only facts for a dry run, per step. Facts describe Milvus as it is now: a step acting on a
    * collection that an earlier step of the plan creates says so instead of "does not exist".
+   * `reads` are the preflight's cached reads: steps ask the same questions (is it loaded, does it
+   * exist), and each is asked once.
    */
-  async #addFacts(plan: PlannedMigration[], results: MigrationResult[]): Promise<void> {
-    // Facts describe Milvus as it is now, and steps of a plan ask the same questions (is it
-    // loaded, does it exist): each is asked once.
-    const reads = cachingReads(this.#opts.milvus);
+  async #addFacts(plan: PlannedMigration[], results: MigrationResult[], reads: Milvus): Promise<void> {
     const createdByPlan = new Set<string>();
     for (const [i, p] of plan.entries()) {
       for (const outcome of results[i]!.steps) {

@@ -93,11 +93,15 @@ export function plannedOutcomes(p: PlannedMigration): StepOutcome[] {
  * checks against Milvus (e.g. a partition-key collection has no droppable partitions).
  * All problems are collected and thrown together.
  */
-export async function preflight(milvus: Milvus, plan: readonly PlannedMigration[], opts: { backupDir?: string | undefined } = {}): Promise<void> {
+export async function preflight(
+  milvus: Milvus,
+  plan: readonly PlannedMigration[],
+  opts: { backupDir?: string | undefined; reads?: Milvus | undefined } = {},
+): Promise<void> {
   const problems: Problem[] = [];
   const version = await milvus.version();
   const planned: PlannedSchema = { collections: new Map() };
-  const reads = cachingReads(milvus);
+  const reads = opts.reads ?? cachingReads(milvus);
   for (const p of plan) {
     for (const [index, call] of (p.steps ?? []).entries()) {
       if (index < p.resumeFrom) continue;
