@@ -4,7 +4,7 @@ import { backupFirst } from '../../backup/export.js';
 import type { BackupRecord } from '../../backup/format.js';
 import { restoreFrom } from '../backups/restoreBackup.js';
 import { defineStep } from '../types.js';
-import { countRows, rows } from '../lookups.js';
+import { collectionExists, countRows, partitionNames, rows } from '../lookups.js';
 import { loadState } from '../../milvus/wait.js';
 
 const params = z
@@ -35,7 +35,10 @@ export const deleteRows = defineStep({
   destructive: true,
   describe: (p) => `delete rows of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''} where ${shorten(p.filter)}${p.backup ? ' (backed up first)' : ''}`,
   async facts(milvus, p) {
-    // Milvus counts only loaded collections; a released one gets no fact rather than a wrong one.
+    // Only what can be counted now: not a collection or partition an earlier step creates, and
+    // not a released one (Milvus counts loaded ones only).
+    if (!(await collectionExists(milvus, p))) return [];
+    if (p.partition_name && !(await partitionNames(milvus, p)).includes(p.partition_name)) return [];
     const state = await loadState(milvus, { collection_name: p.collection_name, ...(p.partition_name ? { partition_names: [p.partition_name] } : {}), ...dbOf(p) });
     if (state !== 'LoadStateLoaded') return [];
     return [`matches ${rows(await countRows(milvus, p, p.partition_name, p.filter, 'Strong'))} now`];
