@@ -131,7 +131,15 @@ export async function exportBackup(ctx: StepContext, target: BackupTarget): Prom
           if (!gzip.write(text)) await Promise.race([once(gzip, 'drain'), written]);
           n += page.length;
           done += page.length;
-          ctx.logger.progress?.(`backup ${label}: ${done.toLocaleString('en-US')}/${rows(total)} (${total ? Math.floor((done / total) * 100) : 100}%), ${((Date.now() - started) / 1000).toFixed(1)} s`);
+          // Structured, so that without a terminal it is printed every 10 s, not for every page.
+          ctx.logger.progress?.(`backup ${label}: ${done.toLocaleString('en-US')}/${rows(total)} (${total ? Math.floor((done / total) * 100) : 100}%), ${((Date.now() - started) / 1000).toFixed(1)} s`, {
+            task: `backup ${label}`,
+            done,
+            total,
+            unit: 'rows',
+            elapsedMs: Date.now() - started,
+            final: done === total,
+          });
         }
         counts.push(n);
       }

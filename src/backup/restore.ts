@@ -78,7 +78,14 @@ export async function restoreBackup(ctx: StepContext, ref: { path: string; sha25
       done += batch.length;
       batch = [];
       await ctx.checkpoint({ restored: done } satisfies RestoreProgress);
-      logger.progress?.(`restore ${label}: ${done.toLocaleString('en-US')}/${rows(m.rows)} (${m.rows ? Math.floor((done / m.rows) * 100) : 100}%), ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      logger.progress?.(`restore ${label}: ${done.toLocaleString('en-US')}/${rows(m.rows)} (${m.rows ? Math.floor((done / m.rows) * 100) : 100}%), ${((Date.now() - started) / 1000).toFixed(1)} s`, {
+        task: `restore ${label}`,
+        done,
+        total: m.rows,
+        unit: 'rows',
+        elapsedMs: Date.now() - started,
+        final: done === m.rows,
+      });
     };
     for (let i = 0; i < segment.rows; i++) {
       const next = await input.next();
