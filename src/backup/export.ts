@@ -30,7 +30,8 @@ import {
   type BackupManifest,
   type BackupRecord,
 } from './format.js';
-import { hashRowsFile, verifyBackup } from './manifest.js';
+import { hashRowsFile, readManifest, verifyBackup } from './manifest.js';
+import { cachingReads } from '../milvus/read-cache.js';
 import { captureDefinition } from './schema.js';
 
 /** What to back up. */
@@ -89,7 +90,9 @@ export async function exportBackup(ctx: StepContext, target: BackupTarget): Prom
   const root = backupDirOf(ctx);
   const coll = { collection_name: target.collection_name, ...(target.db_name ? { db_name: target.db_name } : {}) };
   const label = `${qualified(coll)}${target.partition_name ? ` partition ${target.partition_name}` : ''}${target.filter ? ` where ${target.filter}` : ''}`;
-  const [shape, definition] = await Promise.all([collectionShape(milvus, coll), captureDefinition(milvus, coll)]);
+  // Both describe the collection: one describeCollection answers both.
+  const described = cachingReads(milvus);
+  const [shape, definition] = await Promise.all([collectionShape(described, coll), captureDefinition(described, coll)]);
   const state = await loadState(milvus, { ...coll, ...(target.kind === 'partition' ? { partition_names: [target.partition_name!] } : {}) });
 
   const leaf = backupLeaf({ step: ctx.index, kind: target.kind, collection: target.collection_name, partition: target.partition_name, at: new Date() });
@@ -155,7 +158,12 @@ export async function exportBackup(ctx: StepContext, target: BackupTarget): Prom
       throw new MigrateError('migration-failed', `the backup of ${label} read ${rows(done)} but Milvus counted ${rows(total)}: nothing was dropped`);
     }
 
+    // Verified by reading it back once: the rows on disk hash and count as they were written.
+    const sha256 = hash.digest('hex');
     const fileHash = await hashRowsFile(join(partial, ROWS_FILE));
+    if (fileHash.sha256 !== sha256 || fileHash.rows !== done) {
+      throw new MigrateError('migration-failed', `the backup of ${label} did not verify after writing (the rows file reads back differently): nothing was dropped`);
+    }
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,
       kind: target.kind,
@@ -169,7 +177,7 @@ export async function exportBackup(ctx: StepContext, target: BackupTarget): Prom
       loaded: state === 'LoadStateLoaded' || state === 'LoadStateLoading',
       aliases: definition.aliases,
       rows: done,
-      sha256: hash.digest('hex'),
+      sha256,
       fileSha256: fileHash.fileSha256,
       bytes: fileHash.bytes,
       createdAt: new Date().toISOString(),
@@ -179,10 +187,8 @@ export async function exportBackup(ctx: StepContext, target: BackupTarget): Prom
       toolVersion: TOOL_VERSION,
     };
     await writeFile(join(partial, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
-    const check = await verifyBackup(partial, manifest.sha256);
-    if (!check.ok) {
-      throw new MigrateError('migration-failed', `the backup of ${label} did not verify after writing (${check.problem}): nothing was dropped`);
-    }
+    // The manifest reads back as a restore will read it.
+    await readManifest(partial);
     await rename(partial, final);
     logger.info(`backed up ${rows(done)} of ${label} (${(manifest.bytes / 1024).toFixed(1)} KiB compressed) to ${final}`);
     if (definition.autoID) logger.warn(`${qualified(coll)} generates its primary keys (autoID): Milvus 2.3 takes no given keys for such a field, so restored rows will get new keys`);
