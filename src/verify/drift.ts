@@ -5,6 +5,7 @@ import type { DatabaseSchema } from '../schema/model.js';
 import { readSchema } from '../schema/read.js';
 import { touchedBy } from '../schema/scope.js';
 import type { StateRow } from '../state/store.js';
+import { isExecuted } from '../state/umzug-storage.js';
 
 /**
  * Reads the live schema of what the migrations manage in `database`: the collections and aliases
@@ -28,24 +29,30 @@ export async function readManagedSchema(
 
 /**
  * The applied migrations whose files exist, in name order: what a throwaway replay applies (up to
- * the last of them). Warns about what makes the replay differ from history: migrations that failed
- * part-way or whose file is gone (left out), files edited since they ran (replayed as they are now), and pending ones
- * named before the last applied (replayed too: the runner applies in name order).
+ * the last of them, so every migration named before that one too, as the runner would). A `down`
+ * that failed part-way counts as applied, as it does for the runner. Warns about what makes the
+ * replay differ from history: files gone or edited since they ran, failed migrations, and
+ * pending ones named before the last applied.
  */
 export function appliedToReplay(rows: readonly StateRow[], migrations: readonly Migration[], logger: Logger): string[] {
   const files = new Map(migrations.map((m) => [m.name, m]));
-  const applied = rows.filter((r) => r.status === 'applied' && files.has(r.name));
+  const names = rows.filter((r) => isExecuted(r) && files.has(r.name)).map((r) => r.name).sort();
+  const last = names.at(-1);
+  // Named before the last applied one: the replay applies it, whatever the state says.
+  const replayed = (name: string) => last !== undefined && name < last;
   for (const r of rows) {
-    if (r.status === 'failed') logger.warn(`${r.name} failed part-way: the expected schema leaves it out`);
-    else if (!files.has(r.name)) logger.warn(`${r.name} is applied but its file is missing: the expected schema leaves it out`);
-    else if (files.get(r.name) && files.get(r.name)!.checksum !== r.checksum) {
+    const file = files.get(r.name);
+    if (!file) logger.warn(`${r.name} is ${r.status === 'failed' ? 'recorded as failed' : 'applied'} but its file is missing: the expected schema leaves it out`);
+    else if (r.status === 'failed' && r.details.direction === 'down') logger.warn(`${r.name}'s down failed part-way: the expected schema includes it as applied`);
+    else if (r.status === 'failed') {
+      logger.warn(`${r.name} failed part-way: ${replayed(r.name) ? 'it is named before applied ones, so the expected schema includes all of it' : 'the expected schema leaves it out'}`);
+    } else if (file.checksum !== r.checksum) {
       logger.warn(`${r.name} was edited after it was applied: the expected schema follows the file as it is now`);
     }
   }
-  const names = applied.map((r) => r.name).sort();
-  const last = names.at(-1);
+  const recorded = new Set(rows.map((r) => r.name));
   for (const m of migrations) {
-    if (last !== undefined && m.name < last && !names.includes(m.name)) logger.warn(`${m.name} is pending but named before applied ones: the expected schema includes it`);
+    if (replayed(m.name) && !recorded.has(m.name)) logger.warn(`${m.name} is pending but named before applied ones: the expected schema includes it`);
   }
   return names;
 }

@@ -46,8 +46,8 @@ describe('scope of migrations', () => {
 describe('appliedToReplay', () => {
   it('lists applied migrations with files, warning about what a replay cannot reproduce', async () => {
     const { appliedToReplay } = await import('../../../src/verify/drift.js');
-    const row = (name: string, status: 'applied' | 'failed', checksum = 'x') =>
-      ({ name, status, checksum, steps_done: 0, applied_at: '', duration_ms: 0, applied_by: '', tool_version: '', last_error: '', details: {} }) as const;
+    const row = (name: string, status: 'applied' | 'failed', checksum = 'x', direction: 'up' | 'down' = 'up') =>
+      ({ name, status, checksum, steps_done: 0, applied_at: '', duration_ms: 0, applied_by: '', tool_version: '', last_error: '', details: { direction } }) as const;
     const warnings: string[] = [];
     const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m) };
     const files = ['001', '002', '003', '004'].map((n) => yaml(n, []));
@@ -61,5 +61,20 @@ describe('appliedToReplay', () => {
         "002 is pending but named before applied ones: the expected schema includes it",
       ]
     `);
+  });
+
+  it('a migration that failed before the last applied one is replayed in full, and a failed down counts as applied', async () => {
+    const { appliedToReplay } = await import('../../../src/verify/drift.js');
+    const row = (name: string, status: 'applied' | 'failed', direction: 'up' | 'down' = 'up') =>
+      ({ name, status, checksum: 'x', steps_done: 0, applied_at: '', duration_ms: 0, applied_by: '', tool_version: '', last_error: '', details: { direction } }) as const;
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m) };
+    const files = ['001', '002', '003'].map((n) => yaml(n, []));
+    const names = appliedToReplay([row('001', 'failed'), row('002', 'applied'), row('003', 'failed', 'down')], files, logger);
+    expect(names).toEqual(['002', '003']);
+    expect(warnings).toEqual([
+      '001 failed part-way: it is named before applied ones, so the expected schema includes all of it',
+      "003's down failed part-way: the expected schema includes it as applied",
+    ]);
   });
 });
