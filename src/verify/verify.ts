@@ -43,6 +43,8 @@ export interface VerifyResult {
 export interface VerifyOptions {
   readonly throwaway: Throwaway;
   readonly migrationsDir: string;
+  /** The migrations of `migrationsDir`, when the caller has loaded (and so validated) them already. */
+  readonly migrations?: readonly Migration[] | undefined;
   readonly logger?: Logger | undefined;
 }
 
@@ -56,7 +58,7 @@ export interface VerifyOptions {
 export async function verifyMigrations(opts: VerifyOptions): Promise<VerifyResult> {
   const { throwaway } = opts;
   const logger = opts.logger ?? silentLogger;
-  const migrations = await loadMigrations(opts.migrationsDir);
+  const migrations = opts.migrations ?? (await loadMigrations(opts.migrationsDir));
   if (throwaway.kind === 'database') checkConfinedToOneDatabase(migrations, throwaway.where);
   const { migrator, read } = throwawayRunner(throwaway, opts.migrationsDir, logger, { allDatabases: true });
   const results: VerifiedMigration[] = migrations.map((m) => ({ name: m.name, up: 'not-run', down: 'not-run', reup: 'not-run', differences: [] }));
@@ -121,9 +123,9 @@ export async function verifyMigrations(opts: VerifyOptions): Promise<VerifyResul
  * `applied` in the throwaway space and reads it. Pending migrations named before that one are
  * applied too (the runner applies in name order); the caller warns about them.
  */
-export async function schemaOfApplied(opts: VerifyOptions & { readonly applied: readonly string[] }): Promise<{ schema: DatabaseSchema; migrations: Migration[] }> {
+export async function schemaOfApplied(opts: VerifyOptions & { readonly applied: readonly string[] }): Promise<DatabaseSchema> {
   const logger = opts.logger ?? silentLogger;
-  const migrations = await loadMigrations(opts.migrationsDir);
+  const migrations = opts.migrations ?? (await loadMigrations(opts.migrationsDir));
   if (opts.throwaway.kind === 'database') checkConfinedToOneDatabase(migrations, opts.throwaway.where);
   const { migrator, read } = throwawayRunner(opts.throwaway, opts.migrationsDir, logger, { allDatabases: false });
   const known = new Set(migrations.map((m) => m.name));
@@ -140,7 +142,7 @@ export async function schemaOfApplied(opts: VerifyOptions & { readonly applied: 
       );
     }
   }
-  return { schema: await read(), migrations };
+  return read();
 }
 
 function throwawayRunner(throwaway: Throwaway, migrationsDir: string, logger: Logger, opts: { allDatabases: boolean }) {

@@ -120,4 +120,16 @@ describe('verify', () => {
     expect((await t.client.listDatabases()).db_names).not.toContain(throwaway.database);
     expect((await t.client.listDatabases()).db_names).not.toContain('elsewhere');
   });
+
+  it('an invalid file is exit 2 with file and line before any Milvus is reached', async () => {
+    const p = await t.project();
+    await p.write('001_bad.yaml', `up:\n  - createPartiton: { collection_name: c, partition_name: p }\n`);
+    // Nothing listens there: had verify started on a server first, this would be exit 5.
+    const res = await p.cli(['verify', '--json'], { env: { MILVUS_ADDRESS: '127.0.0.1:1' } });
+    expect(res.code, res.stderr).toBe(2);
+    const doc = res.json();
+    expect(doc.error.kind).toBe('invalid-input');
+    expect(doc.error.problems[0]).toMatchObject({ file: expect.stringContaining('001_bad.yaml'), line: 2 });
+    expect(doc.error.message).toContain('did you mean "createPartition"?');
+  });
 });

@@ -39,7 +39,7 @@ export async function diff(args: DiffArgs, out: Output): Promise<number> {
         const { schemaOfApplied } = await import('../../verify/verify.js');
         const replayed = await withThrowaway(cfg, args, out, async (throwaway) => ({
           where: throwaway.where,
-          ...(await schemaOfApplied({ throwaway, migrationsDir: cfg.migrationsDir, applied, logger: out.logger() })),
+          schema: await schemaOfApplied({ throwaway, migrationsDir: cfg.migrationsDir, migrations, applied, logger: out.logger() }),
         }));
         expected = replayed.schema;
         where = replayed.where;

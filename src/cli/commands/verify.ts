@@ -14,9 +14,11 @@ export interface VerifyArgs extends GlobalArgs {
 /** `verify`: every migration up, all down, up again on a throwaway Milvus, comparing schemas. */
 export async function verify(args: VerifyArgs, out: Output): Promise<number> {
   const cfg = await loadSettings(args, out);
-  const { verifyMigrations } = await import('../../verify/verify.js');
+  const [{ verifyMigrations }, { loadMigrations }] = await Promise.all([import('../../verify/verify.js'), import('../../migrations/load.js')]);
+  // Invalid files are reported before any Milvus is started for them.
+  const migrations = await loadMigrations(cfg.migrationsDir);
   const result = await withThrowaway(cfg, args, out, (throwaway) =>
-    verifyMigrations({ throwaway, migrationsDir: cfg.migrationsDir, logger: out.logger() }),
+    verifyMigrations({ throwaway, migrationsDir: cfg.migrationsDir, migrations, logger: out.logger() }),
   );
   const exitCode = result.error
     ? exitCodeOf(result.error.kind)
