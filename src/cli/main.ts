@@ -2,6 +2,7 @@ import { TOOL_VERSION } from '../version.js';
 import yargs, { type Argv } from 'yargs';
 import { InvalidInputError, MigrateError, errorMessage } from '../errors.js';
 import { commandOf } from './command-word.js';
+import { toMilvusError } from '../milvus/status.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 import type { FailureDocument } from './json-shapes.js';
 import { colorEnabled, Output } from './output.js';
@@ -257,16 +258,12 @@ function flagValue(argv: readonly string[], flag: string): string | undefined {
 export async function main(argv: readonly string[]): Promise<void> {
   // The SDK's background connect can reject unobserved; never let it print a stack with secrets.
   process.on('unhandledRejection', (reason) => {
-    const out = new Output(false, false, false);
-    out.addSecrets([flagValue(argv, '--token'), process.env.MILVUS_TOKEN, process.env.MILVUS_PASSWORD]);
-    const grpc = (reason as { code?: unknown } | undefined)?.code;
-    const code = grpc === 14 || grpc === 16 ? EXIT.connection : EXIT.migrationFailed;
     // --json promises one document on stdout, also when the process dies this way.
-    if (argv.includes('--json') && !Output.documentWritten) {
-      const error = { kind: code === EXIT.connection ? ('connection' as const) : ('migration-failed' as const), message: errorMessage(reason) };
-      out.document({ command: commandOf(argv), ok: false, exitCode: code, error } satisfies FailureDocument);
-    }
-    out.log(`✖ ${errorMessage(reason)}`);
+    const out = new Output(argv.includes('--json') && !Output.documentWritten, false, false);
+    out.addSecrets([flagValue(argv, '--token'), process.env.MILVUS_TOKEN, process.env.MILVUS_PASSWORD]);
+    // Classified as any other SDK failure: unreachable or refused credentials are exit 5.
+    const address = flagValue(argv, '--address') ?? process.env.MILVUS_ADDRESS ?? 'the configured address';
+    const code = report(out, toMilvusError('connect', reason, address), commandOf(argv) ?? undefined);
     process.stdout.write('', () => process.exit(code));
   });
   const code = await run(argv);
