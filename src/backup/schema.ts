@@ -8,41 +8,10 @@ import { waitForIndex } from '../milvus/wait.js';
 import { indexRequest, indexSpecOf } from '../steps/indexes/createIndex.js';
 import { describeCollection, partitionNames } from '../steps/lookups.js';
 import { dbOf, qualified } from '../steps/params.js';
+import { fieldFromDescribe } from '../schema/normalise.js';
 import type { BackupManifest, SavedField, SavedIndex } from './format.js';
 
 type Target = { collection_name: string; db_name?: string | undefined };
-
-/** What describeCollection gives for a field, loosely (the SDK types vary between versions). */
-type DescribedField = {
-  name: string;
-  data_type: string | number;
-  description?: string;
-  is_primary_key?: boolean;
-  autoID?: boolean;
-  is_partition_key?: boolean;
-  element_type?: string | number;
-  nullable?: boolean;
-  default_value?: unknown;
-  is_function_output?: boolean;
-  type_params?: readonly { key: string; value: string | number }[];
-};
-
-const TYPE_PARAMS = ['dim', 'max_length', 'max_capacity'] as const;
-
-/** A described field as `createCollection` field params. */
-export function savedField(f: DescribedField): SavedField {
-  const typeParams = Object.fromEntries((f.type_params ?? []).map((kv) => [kv.key, Number(kv.value)]));
-  const out: Record<string, unknown> = { name: f.name, data_type: String(f.data_type) };
-  if (f.is_primary_key) out.is_primary_key = true;
-  if (f.autoID) out.autoID = true;
-  if (f.is_partition_key) out.is_partition_key = true;
-  for (const k of TYPE_PARAMS) if (Number.isFinite(typeParams[k])) out[k] = typeParams[k];
-  if (f.element_type !== undefined && f.element_type !== 'None' && f.element_type !== 0) out.element_type = String(f.element_type);
-  if (f.description) out.description = f.description;
-  if (f.nullable) out.nullable = true;
-  if (f.default_value !== undefined && f.default_value !== null) out.default_value = f.default_value;
-  return out as unknown as SavedField;
-}
 
 /** The definition parts of a manifest, read from Milvus. */
 export type CollectionDefinition = Pick<BackupManifest, 'schema' | 'indexes' | 'aliases'> & {
@@ -55,7 +24,11 @@ export type CollectionDefinition = Pick<BackupManifest, 'schema' | 'indexes' | '
 /** Reads what is needed to create `t` again, as it is now. */
 export async function captureDefinition(milvus: Milvus, t: Target): Promise<CollectionDefinition> {
   const desc = await describeCollection(milvus, t);
-  const fields = (desc.schema.fields as unknown as DescribedField[]).filter((f) => !f.is_function_output).map(savedField);
+  // Read as drift reads them: Milvus' own `$meta` field of a dynamic collection (2.4+) is not one
+  // to create again, and defaults come unwrapped from the newer SDKs' `{ long_data: 5 }` form.
+  const fields: SavedField[] = (desc.schema.fields as unknown as Record<string, unknown>[])
+    .filter((f) => !f.is_function_output)
+    .flatMap((f) => fieldFromDescribe(f) ?? []);
   const partitionKey = fields.some((f) => f.is_partition_key);
   const indexes = await milvus
     .call('describeIndex', { collection_name: t.collection_name, ...dbOf(t) })

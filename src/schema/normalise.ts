@@ -1,3 +1,4 @@
+import { indexSpecOf } from '../steps/indexes/createIndex.js';
 import type { CollectionSchema, DatabaseSchema, FieldSchema, IndexSchema, LoadState } from './model.js';
 
 /**
@@ -52,13 +53,11 @@ function defaultValueOf(v: unknown): string | number | boolean | undefined {
 
 /** One entry of `describeIndex().index_descriptions`, keyed by its name. */
 export function indexFromDescribe(raw: { index_name: string; field_name: string; params?: KeyValue[] }): [string, IndexSchema] {
-  const kv = kvMap(raw.params);
-  // Milvus (2.3+) lists index_type and metric_type, and the build params JSON-encoded under `params`.
-  const { index_type, metric_type, params: encoded, ...rest } = kv;
-  const build = encoded ? (JSON.parse(encoded) as Record<string, unknown>) : rest;
-  const ix: IndexSchema = { field_name: raw.field_name, index_type: index_type ?? 'AUTOINDEX' };
-  if (metric_type) ix.metric_type = metric_type;
-  const params = stringValues(build);
+  // Read as dropIndex and backups read it to build it again; compared with params as strings.
+  const spec = indexSpecOf({ field_name: raw.field_name, params: (raw.params ?? []) as { key: string; value: string | number }[] });
+  const ix: IndexSchema = { field_name: spec.field_name, index_type: spec.index_type ?? 'AUTOINDEX' };
+  if (spec.metric_type) ix.metric_type = spec.metric_type;
+  const params = stringValues(spec.params ?? {});
   if (Object.keys(params).length) ix.params = params;
   return [raw.index_name, ix];
 }
