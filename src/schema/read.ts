@@ -44,15 +44,19 @@ export async function readSchema(milvus: Milvus, scope: ReadScope = {}): Promise
 
 async function readCollection(milvus: Milvus, db: string, name: string): Promise<{ collection: CollectionSchema; aliases: string[] }> {
   const target = { collection_name: name, db_name: db };
-  const desc = await milvus.call('describeCollection', target);
-  const partitions = await milvus.call('showPartitions', target);
-  const load = await milvus.call('getLoadState', target);
+  // Four independent questions: asked at once (verify reads the schema after every pass).
+  const [desc, partitions, load, indexes] = await Promise.all([
+    milvus.call('describeCollection', target),
+    milvus.call('showPartitions', target),
+    milvus.call('getLoadState', target),
+    describeIndexes(milvus, target),
+  ]);
   const collection: CollectionSchema = {
     description: desc.schema.description,
     consistency_level: String(desc.consistency_level),
     fields: desc.schema.fields.flatMap((f) => fieldFromDescribe(f as unknown as Record<string, unknown>) ?? []),
     partitions: partitions.partition_names,
-    indexes: Object.fromEntries((await describeIndexes(milvus, target)).map(indexFromDescribe)),
+    indexes: Object.fromEntries(indexes.map(indexFromDescribe)),
     properties: propertiesFrom(desc.properties),
     load_state: loadStateOf(load.state),
   };
