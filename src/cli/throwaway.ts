@@ -19,8 +19,7 @@ export async function withThrowaway<T>(
   fn: (throwaway: Throwaway) => Promise<T>,
 ): Promise<T> {
   const { openThrowaway } = await import('../verify/throwaway.js');
-  const named = Boolean(args.address || process.env.MILVUS_ADDRESS);
-  const throwaway = await openThrowaway({ docker: args.docker, server: named ? cfg.connection : undefined, logger: out.logger() });
+  const throwaway = await openThrowaway({ docker: args.docker, server: cfg.addressGiven ? cfg.connection : undefined, logger: out.logger() });
   out.log(`Working in ${throwaway.where}`);
   const onSignal = (signal: NodeJS.Signals) => {
     out.log(`${signal}: removing ${throwaway.where}`);

@@ -66,6 +66,8 @@ export interface ResolvedConfig {
   /** The `--env` name, when one was chosen. */
   envName: string | undefined;
   connection: { address: string; token?: string; username?: string; password?: string; ssl: boolean };
+  /** The address was given for this command (`--address`, `MILVUS_ADDRESS`), not taken from the file. */
+  addressGiven: boolean;
   /**
    * Set when the chosen settings ask for an Embedded Milvus started for this command; then
    * `connection.address` is that server's (`127.0.0.1:<port>`) and `connection.ssl` is false.
@@ -220,6 +222,7 @@ function resolveLayers(
     database,
     envName: ctx.envName,
     connection,
+    addressGiven: explicitAddress !== undefined,
     embedded,
     allowDestructive: overrides.allowDestructive ?? fromFile('allowDestructive') ?? false,
     lockTimeout: fromFile('lockTimeout'),

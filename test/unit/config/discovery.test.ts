@@ -75,6 +75,7 @@ describe('discovery', () => {
       database: DEFAULT_DATABASE,
       envName: undefined,
       connection: { address: DEFAULT_ADDRESS, ssl: false },
+      addressGiven: false,
       embedded: undefined,
       allowDestructive: false,
       lockTimeout: undefined,

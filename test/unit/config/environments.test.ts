@@ -105,6 +105,13 @@ describe('precedence: CLI flags > MILVUS_* > chosen environment > top level > de
       overrides: { address: '' },
     });
     expect(config.connection).toEqual({ address: 'file:1', token: 'file-token', ssl: false });
+    expect(config.addressGiven).toBe(false);
+  });
+
+  it('addressGiven says whether the address came from the flag or MILVUS_ADDRESS, not the file', async () => {
+    expect((await load('address: file:1\n', { environ: { MILVUS_ADDRESS: 'ci:2' } })).addressGiven).toBe(true);
+    expect((await load('address: file:1\n', { overrides: { address: 'flag:3' } })).addressGiven).toBe(true);
+    expect((await load('address: file:1\n', {})).addressGiven).toBe(false);
   });
 
   it.each([
