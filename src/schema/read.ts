@@ -1,7 +1,7 @@
 import { MilvusCallError } from '../errors.js';
 import type { Milvus } from '../milvus/client.js';
 import { aliasTarget } from '../steps/aliases/createAlias.js';
-import type { CollectionSchema, DatabaseSchema } from './model.js';
+import { emptySchema, type CollectionSchema, type DatabaseSchema } from './model.js';
 import { fieldFromDescribe, indexFromDescribe, loadStateOf, normaliseSchema, propertiesFrom } from './normalise.js';
 
 /** Which part of a database to read. */
@@ -27,7 +27,7 @@ export async function readSchema(milvus: Milvus, scope: ReadScope = {}): Promise
   const shown = await milvus.call('showCollections', { db_name: db } as never);
   const existing = new Set(shown.data.map((c) => c.name));
   const wanted = scope.collections ? [...new Set(scope.collections)].filter((n) => existing.has(n)) : [...existing];
-  const schema: DatabaseSchema = { collections: {}, aliases: {} };
+  const schema = emptySchema();
   for (const name of wanted) {
     if (exclude.has(name)) continue;
     const { collection, aliases } = await readCollection(milvus, db, name);

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { Milvus } from '../milvus/client.js';
 import type { Migration } from '../migrations/model.js';
-import type { DatabaseSchema } from '../schema/model.js';
+import { emptySchema, type DatabaseSchema } from '../schema/model.js';
 import { readSchema } from '../schema/read.js';
 import { touchedBy } from '../schema/scope.js';
 import type { StateRow } from '../state/store.js';
@@ -18,7 +18,7 @@ export async function readManagedSchema(
   opts: { readonly migrations: readonly Migration[]; readonly database: string; readonly stateCollection: string; readonly expected?: DatabaseSchema | undefined },
 ): Promise<DatabaseSchema> {
   const scope = touchedBy(opts.migrations, opts.database);
-  const expected = opts.expected ?? { collections: {}, aliases: {} };
+  const expected = opts.expected ?? emptySchema();
   return readSchema(milvus, {
     database: opts.database,
     collections: scope.code ? undefined : [...scope.collections, ...Object.keys(expected.collections)],

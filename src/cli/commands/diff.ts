@@ -2,7 +2,7 @@ import type { JsonDocument } from '../json-shapes.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError } from '../../errors.js';
-import type { DatabaseSchema } from '../../schema/model.js';
+import { emptySchema, type DatabaseSchema } from '../../schema/model.js';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { loadSettings, withMilvus, type GlobalArgs } from '../session.js';
@@ -34,7 +34,7 @@ export async function diff(args: DiffArgs, out: Output): Promise<number> {
       const { MilvusStateStore } = await import('../../state/milvus-store.js');
       const rows = await new MilvusStateStore(live, cfg.stateCollection, cfg.database).readAll();
       const applied = appliedToReplay(rows, migrations, out.logger());
-      if (applied.length === 0) expected = { collections: {}, aliases: {} };
+      if (applied.length === 0) expected = emptySchema();
       else {
         const { schemaOfApplied } = await import('../../verify/verify.js');
         const replayed = await withThrowaway(cfg, args, out, async (throwaway) => ({
