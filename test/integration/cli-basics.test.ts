@@ -70,26 +70,6 @@ describe('connection failures', () => {
   });
 });
 
-describe('a rejection nobody handled (the SDK connects in the background)', () => {
-  it('is classified like any SDK failure: a deadline is exit 5, with one --json document', async () => {
-    const p = await t.project();
-    // As soon as the CLI installs its handler, an SDK-like gRPC error (code 4) rejects unobserved.
-    const hook = `const on = process.on.bind(process);
-process.on = (event, fn) => {
-  const r = on(event, fn);
-  if (event === 'unhandledRejection') setImmediate(() => Promise.reject(Object.assign(new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), { code: 4 })));
-  return r;
-};`;
-    const res = await p.cli(['status', '--json'], { env: { MILVUS_ADDRESS: '127.0.0.1:1', NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(hook)}` } });
-    expect(res.code, res.stderr).toBe(5);
-    const doc = res.json();
-    expect(doc).toMatchObject({ command: 'status', ok: false, exitCode: 5, error: { kind: 'connection' } });
-    expect(doc.error.message).toContain('Cannot connect to Milvus at 127.0.0.1:1: ');
-    expect(doc.error.message).toContain('Deadline exceeded');
-    expect(res.stderr).not.toMatch(/\n\s+at /);
-  });
-});
-
 describe('transient faults', () => {
   it('a server that comes up a few seconds late is retried, not a failure', async () => {
     const net = await import('node:net');

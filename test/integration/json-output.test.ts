@@ -125,15 +125,30 @@ describe('--json against Milvus', () => {
     expect(off.stdout + off.stderr).not.toContain(ESC);
   });
 
-  it('a process dying of an unobserved rejection (the SDK can raise one) still prints its one document', async () => {
+  it('a process dying of an unobserved rejection (the SDK can raise one) still prints its one document, classified as any SDK failure', async () => {
     // Raised on the first retry warning, when the CLI's handler is surely installed.
     await writeFile(
       join(p.dir, 'crash.mjs'),
-      `const write = process.stderr.write.bind(process.stderr);\nlet fired = false;\nprocess.stderr.write = (chunk, ...rest) => {\n  if (!fired && String(chunk).includes('retrying')) { fired = true; Promise.reject(Object.assign(new Error('background connect failed'), { code: 14 })); }\n  return write(chunk, ...rest);\n};\n`,
+      `const write = process.stderr.write.bind(process.stderr);\nlet fired = false;\nprocess.stderr.write = (chunk, ...rest) => {\n  if (!fired && String(chunk).includes('retrying')) { fired = true; Promise.reject(Object.assign(new Error(process.env.CRASH_MESSAGE), { code: Number(process.env.CRASH_CODE) })); }\n  return write(chunk, ...rest);\n};\n`,
     );
-    const r = await p.cli(['status', '--json'], { env: { MILVUS_ADDRESS: '127.0.0.1:1', NODE_OPTIONS: '--import=./crash.mjs' } });
-    expect(r.code, r.stderr).toBe(5);
-    expect(JSON_DOCUMENTS.failure.parse(r.json())).toEqual({ command: 'status', ok: false, exitCode: 5, error: { kind: 'connection', message: 'background connect failed' } });
+    const hint = 'Check that Milvus is running and the address is right (--address, MILVUS_ADDRESS, or address in milvus.config.yaml).';
+    // UNAVAILABLE (14), and DEADLINE_EXCEEDED (4), which every other path also counts as a connection failure.
+    for (const [code, message] of [
+      [14, 'background connect failed'],
+      [4, '4 DEADLINE_EXCEEDED: Deadline exceeded'],
+    ] as const) {
+      const r = await p.cli(['status', '--json'], {
+        env: { MILVUS_ADDRESS: '127.0.0.1:1', NODE_OPTIONS: '--import=./crash.mjs', CRASH_CODE: String(code), CRASH_MESSAGE: message },
+      });
+      expect(r.code, r.stderr).toBe(5);
+      expect(JSON_DOCUMENTS.failure.parse(r.json())).toEqual({
+        command: 'status',
+        ok: false,
+        exitCode: 5,
+        error: { kind: 'connection', message: `Cannot connect to Milvus at 127.0.0.1:1: ${message}`, hint },
+      });
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 
   it('invalid input: the failure document lists each problem with file and line', async () => {
