@@ -52,6 +52,17 @@ export class InvalidInputError extends MigrateError {
   }
 }
 
+/**
+ * `down` was asked to revert migrations that cannot be reverted: no `down`, a step without an
+ * inverse, or the file is gone. A kind of invalid input (exit 2); its own class so callers (e.g.
+ * `verify`, which reports it instead of failing) tell it apart without reading the message.
+ */
+export class IrreversibleError extends InvalidInputError {
+  constructor(problems: readonly Problem[]) {
+    super('Cannot revert; nothing was changed', problems);
+  }
+}
+
 /** Formats problems one per line as `file:line:col: path: message`. */
 export function formatProblems(problems: readonly Problem[]): string {
   return problems

@@ -30,7 +30,9 @@ export {
 export { loadConfig, type LoadConfigOptions, type ResolvedConfig } from './config/load.js';
 export { Milvus, type ConnectionSettings } from './milvus/client.js';
 export { startEmbedded, type EmbeddedOptions, type EmbeddedServer } from './milvus/embedded.js';
-export { Migrator, statusOf, type MigratorOptions, type UpOptions, type DownOptions, type MigrationStatus, type MigrationState } from './runner/migrator.js';
+export { Migrator, type MigratorOptions, type UpOptions, type DownOptions, type MarkResult } from './runner/migrator.js';
+export { statusOf, type MigrationStatus, type MigrationState } from './runner/history.js';
+export { migrationsFolder, loadedMigrations, type MigrationSource } from './migrations/source.js';
 export type { RunResult, MigrationResult, StepOutcome, Direction } from './runner/results.js';
 export { StepFailedError } from './runner/results.js';
 export { MilvusStateStore, DEFAULT_STATE_COLLECTION } from './state/milvus-store.js';

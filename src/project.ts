@@ -7,7 +7,10 @@ import { loadConfig, type LoadConfigOptions, type ResolvedConfig } from './confi
 import { silentLogger, type Logger } from './logger.js';
 import { Milvus } from './milvus/client.js';
 import { EMBEDDED_ROOT_CREDENTIALS, startEmbedded } from './milvus/embedded.js';
-import { Migrator, type DownOptions, type MigrationStatus, type UpOptions } from './runner/migrator.js';
+import type { Migration } from './migrations/model.js';
+import { loadedMigrations, migrationsFolder } from './migrations/source.js';
+import type { MigrationStatus } from './runner/history.js';
+import { Migrator, type DownOptions, type MarkResult, type UpOptions } from './runner/migrator.js';
 import type { RunResult } from './runner/results.js';
 import { MilvusLock, type LockHolder } from './state/lock.js';
 import { MilvusStateStore } from './state/milvus-store.js';
@@ -29,6 +32,8 @@ export interface MigratorSettings {
   readonly command?: string | undefined;
   /** Back up every destructive step that can be (`--backup`); `backup: true` in the config does too. */
   readonly backup?: boolean | undefined;
+  /** The config's migrations, loaded already (validated before connecting); default: read from its folder. */
+  readonly migrations?: readonly Migration[] | undefined;
 }
 
 /**
@@ -89,7 +94,7 @@ export function createMigrator(config: ResolvedConfig, milvus: Milvus, opts: Mig
   return new Migrator({
     milvus,
     store: new MilvusStateStore(milvus, config.stateCollection, config.database),
-    migrationsDir: config.migrationsDir,
+    migrations: opts.migrations ? loadedMigrations(config.migrationsDir, opts.migrations) : migrationsFolder(config.migrationsDir),
     logger: opts.logger ?? silentLogger,
     allowDestructive: Boolean(opts.allowDestructive) || config.allowDestructive,
     lock: createLock(config, milvus, opts),
@@ -111,10 +116,12 @@ export interface Project {
   status(): Promise<MigrationStatus[]>;
   /** What `up` would run, with live facts; changes nothing (`milvus-migrate plan`). */
   plan(opts?: Omit<UpOptions, 'dryRun'>): Promise<RunResult>;
-  /** Applies pending migrations (`milvus-migrate up`). Resolves with the result, also when a migration fails. */
+  /** Applies pending migrations (`milvus-migrate up`). Never rejects: any failure is the result's `error`. */
   up(opts?: UpOptions): Promise<RunResult>;
   /** Reverts the last applied migration, or more (`milvus-migrate down`). */
   down(opts?: DownOptions): Promise<RunResult>;
+  /** Records a migration as applied without running it, or as pending (`milvus-migrate mark`). */
+  mark(name: string, status: 'applied' | 'pending'): Promise<MarkResult>;
   /** Releases a lock left by a dead run (`milvus-migrate unlock`); resolves with who held it. */
   unlock(): Promise<LockHolder | undefined>;
   /** Closes the connection and stops an Embedded Milvus started for the project. */
@@ -150,6 +157,7 @@ export async function openProject(opts: OpenProjectOptions = {}): Promise<Projec
     plan: (o = {}) => migrator.up({ ...o, dryRun: true }),
     up: (o) => migrator.up(o),
     down: (o) => migrator.down(o),
+    mark: (name, status) => migrator.mark(name, status),
     unlock: () => createLock(config, milvus, opts).forceRelease(),
     close,
   };

@@ -1,7 +1,7 @@
 import type { BackupEntry } from '../backup/manifest.js';
 import { MigrateError, InvalidInputError, errorMessage } from '../errors.js';
 import type { MigrationResult, RunResult } from '../runner/results.js';
-import type { MigrationStatus } from '../runner/migrator.js';
+import type { MigrationStatus } from '../runner/history.js';
 import { exitCodeOf } from './exit-codes.js';
 import type { ErrorDocument, JsonDocument, RunDocument, StatusDocument } from './json-shapes.js';
 import type { Output } from './output.js';

@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/load.js';
 import { InvalidInputError } from '../errors.js';
 import type { Milvus } from '../milvus/client.js';
+import type { Migration } from '../migrations/model.js';
 import type { Migrator } from '../runner/migrator.js';
 import type { MilvusLock } from '../state/lock.js';
 import type { Output } from './output.js';
@@ -65,10 +66,17 @@ export async function createMigrator(
   milvus: Milvus,
   out: Output,
   allowDestructive: boolean,
-  opts: { lockTimeout?: number | undefined; backup?: boolean | undefined } = {},
+  opts: { lockTimeout?: number | undefined; backup?: boolean | undefined; migrations?: readonly Migration[] | undefined } = {},
 ): Promise<Migrator> {
   const { createMigrator } = await import('../project.js');
-  return createMigrator(cfg, milvus, { allowDestructive, lockTimeoutSeconds: opts.lockTimeout, command: lockCommand(), logger: out.logger(), backup: opts.backup });
+  return createMigrator(cfg, milvus, {
+    allowDestructive,
+    lockTimeoutSeconds: opts.lockTimeout,
+    command: lockCommand(),
+    logger: out.logger(),
+    backup: opts.backup,
+    migrations: opts.migrations,
+  });
 }
 
 /** `--lock-timeout` must be a number of seconds, 0 or more. */

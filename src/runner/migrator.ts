@@ -1,35 +1,41 @@
 import { dirname, resolve } from 'node:path';
 import { DEFAULT_BACKUP_DIR, type BackupSettings } from '../backup/format.js';
-import { DestructiveRefusedError, InvalidInputError, MigrateError, MilvusCallError, errorMessage } from '../errors.js';
+import {
+  DestructiveRefusedError,
+  InvalidInputError,
+  IrreversibleError,
+  MigrateError,
+  MilvusCallError,
+  errorMessage,
+  type Problem,
+} from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Milvus } from '../milvus/client.js';
-import { loadMigrations } from '../migrations/load.js';
+import { cachingReads } from '../milvus/read-cache.js';
 import type { Migration } from '../migrations/model.js';
+import { migrationsFolder, type MigrationSource } from '../migrations/source.js';
 import type { RunLock } from '../state/lock.js';
-import type { StateRow, StateStore } from '../state/store.js';
-import { UmzugStateStorage, isExecuted } from '../state/umzug-storage.js';
+import { isExecuted, type StateRow, type StateStore } from '../state/store.js';
 import { StateWriter } from '../state/writer.js';
 import { TOOL_VERSION } from '../version.js';
-import { cachingReads } from '../milvus/read-cache.js';
 import { executeMigration } from './execute.js';
-import { definitionOf, plannedOutcomes, preflight, resolveBody, withBackupByDefault, type PlannedMigration } from './plan.js';
+import { checkHistory, statusOf, type MigrationStatus } from './history.js';
+import { addFacts, plannedOutcomes, preflight, resolveBody, withBackupByDefault, type PlannedMigration } from './plan.js';
+import { markedRow } from './record.js';
 import type { Direction, MigrationResult, RunResult } from './results.js';
-import { importModule } from '../util/dynamic-import.js';
+import { loadUmzug, runInOrder } from './umzug.js';
 
 /**
- * umzug is loaded only by runs that change Milvus (`status` and `plan` never need it); it costs
- * ~100 ms of CPU (mostly its own CLI framework), started early so it overlaps the lock and the
- * state read, which mostly wait on the server.
+ * What a {@link Migrator} works on: the connection, the state store, and the migrations, given as
+ * a {@link MigrationSource} (`migrations`) or as a folder (`migrationsDir`, read on every call).
  */
-let umzugModule: Promise<typeof import('umzug')> | undefined;
-const loadUmzug = () => (umzugModule ??= importModule<typeof import('umzug')>('umzug'));
-
-/** What a {@link Migrator} works on: the connection, the state store, the migrations folder. */
 export interface MigratorOptions {
   readonly milvus: Milvus;
   readonly store: StateStore;
-  /** Absolute path of the migrations folder. */
-  readonly migrationsDir: string;
+  /** Where the migrations come from; beats `migrationsDir`. */
+  readonly migrations?: MigrationSource | undefined;
+  /** Absolute path of the migrations folder: shorthand for `migrations: migrationsFolder(dir)`. */
+  readonly migrationsDir?: string | undefined;
   readonly logger?: Logger;
   /** Run destructive steps (`--allow-destructive`). */
   readonly allowDestructive?: boolean;
@@ -61,16 +67,12 @@ export interface DownOptions {
   readonly dryRun?: boolean | undefined;
 }
 
-/** A migration's state, as `status` shows it: files and state rows joined. */
-export type MigrationState = 'applied' | 'pending' | 'failed' | 'changed' | 'missing';
-
-/** One line of `status`. */
-export interface MigrationStatus {
+/** What {@link Migrator.mark} did: the migration now recorded as `status`, or the error that stopped it. */
+export interface MarkResult {
   readonly name: string;
-  readonly status: MigrationState;
-  readonly description?: string | undefined;
-  /** The state row, when the migration was ever run. */
-  readonly recorded?: StateRow | undefined;
+  readonly status: 'applied' | 'pending';
+  /** Set when nothing was changed; its kind gives the exit code. */
+  readonly error?: MigrateError | undefined;
 }
 
 /**
@@ -80,29 +82,51 @@ export interface MigrationStatus {
 export class Migrator {
   readonly #opts: MigratorOptions;
   readonly #logger: Logger;
+  readonly #source: MigrationSource;
 
   constructor(opts: MigratorOptions) {
+    const source = opts.migrations ?? (opts.migrationsDir !== undefined ? migrationsFolder(opts.migrationsDir) : undefined);
+    if (!source) throw new TypeError('Migrator needs `migrations` (a MigrationSource) or `migrationsDir`');
     this.#opts = opts;
     this.#logger = opts.logger ?? silentLogger;
+    this.#source = source;
   }
 
-  /** Every migration known from files or state, in name order, with its state. */
+  /** The migrations folder (of the source). */
+  get migrationsDir(): string {
+    return this.#source.dir;
+  }
+
+  /**
+   * Every migration known from files or state, in name order, with its state.
+   * @throws {InvalidInputError} for invalid files; {@link ConnectionError} when the state cannot be read.
+   */
   async status(): Promise<MigrationStatus[]> {
-    const migrations = await loadMigrations(this.#opts.migrationsDir);
+    const migrations = await this.#source.load();
     const rows = await this.#readState();
     return statusOf(migrations, rows);
   }
 
-  /** Applies pending migrations (resuming a failed one at its failed step). */
-  async up(opts: UpOptions = {}): Promise<RunResult> {
+  /**
+   * Applies pending migrations (resuming a failed one at its failed step).
+   *
+   * Never throws (Kysely's `migrateToLatest()`): every failure comes back as the result's
+   * `error`, whether met before the first change (invalid files, an edited or out-of-order
+   * history, an unknown `--to`, the preflight, destructive steps refused, the lock not had in
+   * time: `results` then lists what was planned, or is empty when no plan was made) or while
+   * running (the failed migration's result says which step and why).
+   */
+  up(opts: UpOptions = {}): Promise<RunResult> {
     if (!opts.dryRun) loadUmzug().catch(() => {});
-    const migrations = await loadMigrations(this.#opts.migrationsDir);
-    return this.#locked(!opts.dryRun, () => this.#up(migrations, opts));
+    return this.#settled('up', opts.dryRun, async () => {
+      const migrations = await this.#source.load();
+      return this.#locked('up', opts.dryRun, () => this.#up(migrations, opts));
+    });
   }
 
-  async #up(migrations: Migration[], opts: UpOptions): Promise<RunResult> {
+  async #up(migrations: readonly Migration[], opts: UpOptions): Promise<RunResult> {
     const rows = await this.#readState();
-    this.#checkHistory(migrations, rows, opts);
+    checkHistory(migrations, rows, opts, this.#source.dir, this.#logger);
     const pending = migrations.filter((m) => !rows.get(m.name) || rows.get(m.name)!.status !== 'applied');
     let selected = pending;
     if (opts.to !== undefined) {
@@ -110,7 +134,7 @@ export class Migrator {
       if (idx < 0) {
         const known = migrations.some((m) => m.name === opts.to);
         throw new InvalidInputError(
-          known ? `--to ${opts.to}: that migration is already applied` : `--to ${opts.to}: no migration of that name in ${this.#opts.migrationsDir}`,
+          known ? `--to ${opts.to}: that migration is already applied` : `--to ${opts.to}: no migration of that name in ${this.#source.dir}`,
         );
       }
       selected = pending.slice(0, idx + 1);
@@ -127,14 +151,19 @@ export class Migrator {
     return this.#run('up', plan, rows, opts.dryRun ?? false);
   }
 
-  /** Reverts applied migrations, newest first, with their `down` or the inverse of their `up`. */
-  async down(opts: DownOptions = {}): Promise<RunResult> {
+  /**
+   * Reverts applied migrations, newest first, with their `down` or the inverse of their `up`.
+   * Never throws, as {@link up}; a migration that cannot be reverted is an {@link IrreversibleError}.
+   */
+  down(opts: DownOptions = {}): Promise<RunResult> {
     if (!opts.dryRun) loadUmzug().catch(() => {});
-    const migrations = await loadMigrations(this.#opts.migrationsDir);
-    return this.#locked(!opts.dryRun, () => this.#down(migrations, opts));
+    return this.#settled('down', opts.dryRun, async () => {
+      const migrations = await this.#source.load();
+      return this.#locked('down', opts.dryRun, () => this.#down(migrations, opts));
+    });
   }
 
-  async #down(migrations: Migration[], opts: DownOptions): Promise<RunResult> {
+  async #down(migrations: readonly Migration[], opts: DownOptions): Promise<RunResult> {
     const rows = await this.#readState();
     const byName = new Map(migrations.map((m) => [m.name, m]));
     const applied = [...rows.values()].filter(isExecuted).sort((a, b) => (a.name < b.name ? 1 : -1));
@@ -147,7 +176,7 @@ export class Migrator {
     } else selected = applied.slice(0, opts.step ?? 1);
     if (opts.step !== undefined) selected = selected.slice(0, opts.step);
 
-    const problems: { file: string; message: string }[] = [];
+    const problems: Problem[] = [];
     const plan: PlannedMigration[] = [];
     for (const row of selected) {
       const m = byName.get(row.name);
@@ -160,60 +189,87 @@ export class Migrator {
         problems.push({ file: m.path, message: `is irreversible: ${resolved.irreversible}; give it a \`down:\` to revert it` });
         continue;
       }
-      if (m.down) {
-        // An explicit `down:` wins over the restore a backed-up drop would derive: say where the rows are.
-        for (const record of Object.values(row.details.records ?? {})) {
-          const backup = (record as { backup?: { path?: string } }).backup;
-          if (backup?.path) {
-            this.#logger.warn(`${m.name} has its own down:, so it does not restore the backup its up took (${backup.path}); remove the down: to restore it`);
-          }
-        }
-      }
+      if (m.down) this.#warnBackupNotRestored(m, row);
       const resumeFrom = row.details.direction === 'down' ? row.steps_done : 0;
       plan.push({ migration: m, direction: 'down', ...resolved, resumeFrom, row });
     }
-    if (problems.length) throw new InvalidInputError('Cannot revert; nothing was changed', problems);
+    if (problems.length) throw new IrreversibleError(problems);
     return this.#run('down', plan, rows, opts.dryRun ?? false);
   }
 
+  /** An explicit `down:` wins over the restore a backed-up drop would derive: say where the rows are. */
+  #warnBackupNotRestored(m: Migration, row: StateRow): void {
+    for (const record of Object.values(row.details.records ?? {})) {
+      const backup = (record as { backup?: { path?: string } }).backup;
+      if (backup?.path) {
+        this.#logger.warn(`${m.name} has its own down:, so it does not restore the backup its up took (${backup.path}); remove the down: to restore it`);
+      }
+    }
+  }
+
   /**
-   * Applied files must be unchanged (their checksum is what ran), and pending ones must sort after
-   * every applied one; otherwise environments would silently diverge.
+   * Records `name` as applied (without running any step: to adopt a database whose schema was made
+   * by hand, or after repairing one) or as pending (its state row removed), holding the lock.
+   * Never throws: a failure comes back as the result's `error`, and then nothing was changed.
    */
-  #checkHistory(migrations: readonly Migration[], rows: ReadonlyMap<string, StateRow>, opts: UpOptions): void {
-    const statuses = statusOf(migrations, rows);
-    const changed = statuses.filter((s) => s.status === 'changed');
-    if (changed.length && !opts.allowChanged) {
-      throw new InvalidInputError(
-        `${changed.length} applied migration${changed.length === 1 ? ' was' : 's were'} edited after running (checksum mismatch); nothing was run`,
-        changed.map((s) => ({ file: migrations.find((m) => m.name === s.name)!.path, message: `changed since it was applied at ${s.recorded?.applied_at}` })),
-        { hint: 'Restore the file and put the new change in a new migration, or pass --allow-changed to go on anyway.' },
-      );
+  async mark(name: string, status: 'applied' | 'pending'): Promise<MarkResult> {
+    try {
+      const migrations = await this.#source.load();
+      const m = migrations.find((x) => x.name === name);
+      if (status === 'applied' && !m) throw new InvalidInputError(`no migration named ${name} in ${this.#source.dir}`);
+      const { store } = this.#opts;
+      await this.#withLock(async () => {
+        if (status === 'applied') {
+          await store.ensure();
+          await store.put(markedRow(m!, this.#opts.toolVersion ?? TOOL_VERSION));
+          return;
+        }
+        const rows = await store.readAll();
+        if (!rows.some((r) => r.name === name)) throw new InvalidInputError(`${name} has no state to remove: it is already pending`);
+        await store.remove(name);
+      });
+      return { name, status };
+    } catch (err) {
+      return { name, status, error: asMigrateError(err) };
     }
-    for (const s of statuses.filter((x) => x.status === 'missing')) {
-      this.#logger.warn(`${s.name} is recorded as applied but its file is missing from ${this.#opts.migrationsDir}`);
-    }
-    const lastApplied = statuses.filter((s) => s.status === 'applied' || s.status === 'changed').at(-1)?.name;
-    const early = lastApplied ? statuses.filter((s) => s.status === 'pending' && s.name < lastApplied) : [];
-    if (early.length && !opts.allowOutOfOrder) {
-      throw new InvalidInputError(
-        `${early.length} pending migration${early.length === 1 ? ' sorts' : 's sort'} before the last applied one (${lastApplied}); nothing was run`,
-        early.map((s) => ({ file: migrations.find((m) => m.name === s.name)!.path, message: 'pending, but named before an applied migration' })),
-        { hint: 'Rename it to sort after the applied ones, or pass --allow-out-of-order to run it anyway.' },
-      );
+  }
+
+  /** `fn`'s run, or a run holding only the error `fn` threw. */
+  async #settled(direction: Direction, dryRun: boolean | undefined, fn: () => Promise<RunResult>): Promise<RunResult> {
+    try {
+      return await fn();
+    } catch (err) {
+      return { direction, dryRun: dryRun ?? false, results: [], error: asMigrateError(err) };
     }
   }
 
   /** Runs `fn` holding the lock when one is configured and the run changes Milvus; state is read after acquiring it. */
-  async #locked<T>(changes: boolean, fn: () => Promise<T>): Promise<T> {
-    const lock = changes ? this.#opts.lock : undefined;
+  async #locked(direction: Direction, dryRun: boolean | undefined, fn: () => Promise<RunResult>): Promise<RunResult> {
+    if (dryRun) return fn();
+    return this.#withLock(() => this.#settled(direction, dryRun, fn), (run, err) => {
+      run.error ??= asMigrateError(err);
+    });
+  }
+
+  /** `fn` under the lock, if one is configured; a failed release goes to `onReleaseError` (or is thrown). */
+  async #withLock<T>(fn: () => Promise<T>, onReleaseError?: (value: T, err: unknown) => void): Promise<T> {
+    const lock = this.#opts.lock;
     if (!lock) return fn();
     await lock.acquire();
+    let value: T;
     try {
-      return await fn();
-    } finally {
+      value = await fn();
+    } catch (err) {
       await lock.release();
+      throw err;
     }
+    try {
+      await lock.release();
+    } catch (err) {
+      if (!onReleaseError) throw err;
+      onReleaseError(value, err);
+    }
+    return value;
   }
 
   async #readState(): Promise<Map<string, StateRow>> {
@@ -237,26 +293,28 @@ export class Migrator {
     if (plan.length === 0) return run;
 
     const backup: BackupSettings = {
-      dir: this.#opts.backup?.dir ?? resolve(dirname(this.#opts.migrationsDir), DEFAULT_BACKUP_DIR),
+      dir: this.#opts.backup?.dir ?? resolve(dirname(this.#source.dir), DEFAULT_BACKUP_DIR),
       byDefault: this.#opts.backup?.byDefault ?? false,
     };
-    // Milvus as it is now, read once for the preflight and a dry run's facts alike.
-    const reads = cachingReads(milvus);
-    await preflight(milvus, plan, { backupDir: backup.dir, reads });
-    const destructive = plan.flatMap((p, i) =>
-      results[i]!.steps.filter((s) => s.destructive && s.status === 'planned').map((s) => ({ migration: p.migration.name, index: s.index, step: s.step, summary: s.summary })),
-    );
-    if (dryRun) {
-      await this.#addFacts(plan, results, reads);
+    try {
+      // Milvus as it is now, read once for the preflight and a dry run's facts alike.
+      const reads = cachingReads(milvus);
+      await preflight(milvus, plan, { backupDir: backup.dir, reads });
+      if (dryRun) {
+        await addFacts(plan, results, reads);
+        return run;
+      }
+      const destructive = plan.flatMap((p, i) =>
+        results[i]!.steps.filter((s) => s.destructive && s.status === 'planned').map((s) => ({ migration: p.migration.name, index: s.index, step: s.step, summary: s.summary })),
+      );
+      if (destructive.length && !this.#opts.allowDestructive) throw new DestructiveRefusedError(destructive, direction);
+      await store.ensure();
+    } catch (err) {
+      run.error = asMigrateError(err);
       return run;
     }
-    if (destructive.length && !this.#opts.allowDestructive) throw new DestructiveRefusedError(destructive, direction);
 
-    const { Umzug, MigrationError } = await loadUmzug();
-    await store.ensure();
     const writer = new StateWriter(store);
-    const finals = new Map<string, { row: StateRow; deferrable: boolean }>();
-    const storage = new UmzugStateStorage(writer, rows, (name) => finals.get(name)!);
     const ctx = {
       milvus,
       store: writer,
@@ -266,31 +324,9 @@ export class Migrator {
       lock: this.#opts.lock,
       backup,
     };
-    const umzug = new Umzug({
-      migrations: plan.map((p, i) => {
-        const exec = () => executeMigration(ctx, p, results[i]!, (row, deferrable) => finals.set(p.migration.name, { row, deferrable }));
-        return { name: p.migration.name, path: p.migration.path, up: exec, down: exec };
-      }),
-      storage,
-      logger: undefined,
-    });
-    umzug.on(direction === 'up' ? 'migrating' : 'reverting', ({ name }) => this.#logger.info(`${direction === 'up' ? 'Applying' : 'Reverting'} ${name}`));
-    umzug.on(direction === 'up' ? 'migrated' : 'reverted', ({ name }) => {
-      const r = results.find((x) => x.name === name)!;
-      r.status = 'success';
-      this.#logger.info(`${direction === 'up' ? 'Applied' : 'Reverted'} ${name} in ${r.durationMs ?? 0} ms`);
-    });
-    const names = plan.map((p) => p.migration.name);
     try {
-      if (direction === 'up') await umzug.up({ migrations: names });
-      else await umzug.down({ migrations: names });
-    } catch (err) {
-      const cause = err instanceof MigrationError ? (err.cause as unknown) : err;
-      const failed = results.find((r) => r.error) ?? results.find((r) => r.status === 'not-executed');
-      if (failed) {
-        failed.status = 'error';
-        failed.error ??= { message: errorMessage(cause) };
-      }
+      await runInOrder(direction, plan, results, rows, (p, result) => executeMigration(ctx, p, result), this.#logger);
+    } catch (cause) {
       run.error = cause instanceof MigrateError ? cause : new MilvusCallError(direction, errorMessage(cause), undefined, { cause });
       for (const r of results) for (const step of r.steps) if (step.status === 'planned') step.status = 'not-run';
     }
@@ -300,41 +336,9 @@ export class Migrator {
     });
     return run;
   }
-
-  /**
-   * Read-only facts for a dry run, per step. Facts describe Milvus as it is now: a step acting on a
-   * collection that an earlier step of the plan creates says so instead of "does not exist".
-   * `reads` are the preflight's cached reads: steps ask the same questions (is it loaded, does it
-   * exist), and each is asked once.
-   */
-  async #addFacts(plan: PlannedMigration[], results: MigrationResult[], reads: Milvus): Promise<void> {
-    const createdByPlan = new Set<string>();
-    for (const [i, p] of plan.entries()) {
-      for (const outcome of results[i]!.steps) {
-        if (outcome.status !== 'planned') continue;
-        const call = p.steps![outcome.index]!;
-        const target = call.params as { collection_name?: string; db_name?: string };
-        const key = target.collection_name ? `${target.db_name ?? ''}.${target.collection_name}` : undefined;
-        if (key && createdByPlan.has(key)) {
-          outcome.facts = ['its collection is created by an earlier step of this plan'];
-          continue;
-        }
-        const facts = await definitionOf(call).facts?.(reads, call.params);
-        if (facts?.length) outcome.facts = [...facts];
-        if (call.step === 'createCollection' && key && !facts?.length) createdByPlan.add(key);
-      }
-    }
-  }
 }
 
-/** Joins files and state rows into statuses (pure, exported for unit tests). */
-export function statusOf(migrations: readonly Migration[], rows: ReadonlyMap<string, StateRow>): MigrationStatus[] {
-  const out: MigrationStatus[] = migrations.map((m) => {
-    const row = rows.get(m.name);
-    const status: MigrationState = !row ? 'pending' : row.status === 'failed' ? 'failed' : row.checksum !== m.checksum ? 'changed' : 'applied';
-    return { name: m.name, status, description: m.description, recorded: row };
-  });
-  const files = new Set(migrations.map((m) => m.name));
-  for (const row of rows.values()) if (!files.has(row.name)) out.push({ name: row.name, status: 'missing', recorded: row });
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+/** Anything thrown, as the typed error a result carries (messages kept as they were). */
+function asMigrateError(err: unknown): MigrateError {
+  return err instanceof MigrateError ? err : new MigrateError('migration-failed', errorMessage(err), { cause: err });
 }

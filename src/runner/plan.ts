@@ -8,7 +8,7 @@ import type { Migration, MigrationBody } from '../migrations/model.js';
 import type { StateRow } from '../state/store.js';
 import { STEPS } from '../steps/catalogue.js';
 import { isDestructive, type PlannedSchema, type StepCall, type StepDefinition } from '../steps/types.js';
-import type { Direction, StepOutcome } from './results.js';
+import type { Direction, MigrationResult, StepOutcome } from './results.js';
 
 /** One migration to run in one direction, with its steps resolved (derived `down` included). */
 export interface PlannedMigration {
@@ -122,4 +122,29 @@ export async function preflight(
     }
   }
   if (problems.length) throw new InvalidInputError('The plan cannot run on this Milvus; nothing was changed', problems);
+}
+
+/**
+ * Read-only facts for a dry run, per step. Facts describe Milvus as it is now: a step acting on a
+ * collection that an earlier step of the plan creates says so instead of "does not exist".
+ * `reads` are the preflight's cached reads: steps ask the same questions (is it loaded, does it
+ * exist), and each is asked once.
+ */
+export async function addFacts(plan: readonly PlannedMigration[], results: readonly MigrationResult[], reads: Milvus): Promise<void> {
+  const createdByPlan = new Set<string>();
+  for (const [i, p] of plan.entries()) {
+    for (const outcome of results[i]!.steps) {
+      if (outcome.status !== 'planned') continue;
+      const call = p.steps![outcome.index]!;
+      const target = call.params as { collection_name?: string; db_name?: string };
+      const key = target.collection_name ? `${target.db_name ?? ''}.${target.collection_name}` : undefined;
+      if (key && createdByPlan.has(key)) {
+        outcome.facts = ['its collection is created by an earlier step of this plan'];
+        continue;
+      }
+      const facts = await definitionOf(call).facts?.(reads, call.params);
+      if (facts?.length) outcome.facts = [...facts];
+      if (call.step === 'createCollection' && key && !facts?.length) createdByPlan.add(key);
+    }
+  }
 }

@@ -35,13 +35,22 @@ export interface MigrationResult {
   error?: { readonly stepIndex?: number | undefined; readonly step?: string | undefined; readonly message: string };
 }
 
-/** What `up`, `down` and `plan` return: one entry per migration in the plan, plus the error that stopped the run. */
+/**
+ * What `up`, `down` and `plan` return: one entry per migration in the plan, plus the error that
+ * stopped the run. `results` is empty when the run stopped before a plan was made (invalid files,
+ * an edited history, the lock not had in time).
+ */
 export interface RunResult {
   readonly direction: Direction;
   readonly dryRun: boolean;
   readonly results: MigrationResult[];
   /** Set when the run stopped on an error; the CLI maps its kind to the exit code. */
   error?: MigrateError;
+}
+
+/** Whether any migration of the run started (a run refused before the first change did not). */
+export function started(run: RunResult): boolean {
+  return run.results.some((r) => r.status !== 'not-executed');
 }
 
 /** A step of a migration failed; says which, what Milvus said, and what to do. */

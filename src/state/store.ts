@@ -69,3 +69,8 @@ export class MemoryStateStore implements StateStore {
     this.rows.delete(name);
   }
 }
+
+/** Whether a row counts as applied for planning: `applied`, or a `down` that failed part-way (still revertable). */
+export function isExecuted(row: StateRow): boolean {
+  return row.status === 'applied' || row.details.direction === 'down';
+}

@@ -5,7 +5,7 @@ import { emptySchema, type DatabaseSchema } from '../schema/model.js';
 import { readSchema } from '../schema/read.js';
 import { touchedBy } from '../schema/scope.js';
 import type { StateRow } from '../state/store.js';
-import { isExecuted } from '../state/umzug-storage.js';
+import { isExecuted } from '../state/store.js';
 
 /**
  * Reads the live schema of what the migrations manage in `database`: the collections and aliases

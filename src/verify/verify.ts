@@ -1,7 +1,8 @@
-import { InvalidInputError, MigrateError, errorMessage } from '../errors.js';
+import { IrreversibleError, MigrateError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { loadMigrations } from '../migrations/load.js';
 import type { Migration } from '../migrations/model.js';
+import { loadedMigrations } from '../migrations/source.js';
 import { Migrator } from '../runner/migrator.js';
 import type { RunResult } from '../runner/results.js';
 import { compareSchemas, type Difference } from '../schema/compare.js';
@@ -60,7 +61,7 @@ export async function verifyMigrations(opts: VerifyOptions): Promise<VerifyResul
   const logger = opts.logger ?? silentLogger;
   const migrations = opts.migrations ?? (await loadMigrations(opts.migrationsDir));
   if (throwaway.kind === 'database') checkConfinedToOneDatabase(migrations, throwaway.where);
-  const { migrator, read } = throwawayRunner(throwaway, opts.migrationsDir, logger, { allDatabases: true });
+  const { migrator, read } = throwawayRunner(throwaway, opts.migrationsDir, migrations, logger, { allDatabases: true });
   const results: VerifiedMigration[] = migrations.map((m) => ({ name: m.name, up: 'not-run', down: 'not-run', reup: 'not-run', differences: [] }));
   const done = (extra: { failed?: boolean; irreversible?: boolean; error?: MigrateError } = {}): VerifyResult => ({
     where: throwaway.where,
@@ -73,7 +74,7 @@ export async function verifyMigrations(opts: VerifyOptions): Promise<VerifyResul
   const schemas: DatabaseSchema[] = [await read()];
   for (const r of results) {
     logger.info(`verify: up ${r.name}`);
-    const run = await attempt(() => migrator.up({ step: 1 }));
+    const run = await migrator.up({ step: 1 });
     if (run.error) return done({ failed: true, error: failedPass(r, 'up', run) });
     r.up = 'ok';
     schemas.push(await read());
@@ -84,8 +85,8 @@ export async function verifyMigrations(opts: VerifyOptions): Promise<VerifyResul
   for (let i = results.length - 1; i >= 0; i--) {
     const r = results[i]!;
     logger.info(`verify: down ${r.name}`);
-    const run = await attempt(() => migrator.down());
-    if (isIrreversible(run.error)) {
+    const run = await migrator.down();
+    if (run.error instanceof IrreversibleError) {
       r.down = 'irreversible';
       r.message = run.error.problems.map((p) => p.message).join('; ');
       irreversible = true;
@@ -105,7 +106,7 @@ export async function verifyMigrations(opts: VerifyOptions): Promise<VerifyResul
   for (let i = lowest; i < results.length; i++) {
     const r = results[i]!;
     logger.info(`verify: up again ${r.name}`);
-    const run = await attempt(() => migrator.up({ step: 1 }));
+    const run = await migrator.up({ step: 1 });
     if (run.error) return done({ failed: true, irreversible, error: failedPass(r, 'reup', run) });
     const differences = compareSchemas(schemas[i + 1]!, await read());
     if (differences.length) {
@@ -127,7 +128,7 @@ export async function schemaOfApplied(opts: VerifyOptions & { readonly applied: 
   const logger = opts.logger ?? silentLogger;
   const migrations = opts.migrations ?? (await loadMigrations(opts.migrationsDir));
   if (opts.throwaway.kind === 'database') checkConfinedToOneDatabase(migrations, opts.throwaway.where);
-  const { migrator, read } = throwawayRunner(opts.throwaway, opts.migrationsDir, logger, { allDatabases: false });
+  const { migrator, read } = throwawayRunner(opts.throwaway, opts.migrationsDir, migrations, logger, { allDatabases: false });
   const known = new Set(migrations.map((m) => m.name));
   // An applied migration whose file is gone cannot be replayed; `status` shows it as missing.
   const last = opts.applied.filter((n) => known.has(n)).sort().at(-1);
@@ -145,13 +146,14 @@ export async function schemaOfApplied(opts: VerifyOptions & { readonly applied: 
   return read();
 }
 
-function throwawayRunner(throwaway: Throwaway, migrationsDir: string, logger: Logger, opts: { allDatabases: boolean }) {
+function throwawayRunner(throwaway: Throwaway, migrationsDir: string, migrations: readonly Migration[], logger: Logger, opts: { allDatabases: boolean }) {
   const { milvus, database } = throwaway;
   // Destructive steps only ever reach the throwaway space; nobody else runs there, so no lock.
   const migrator = new Migrator({
     milvus,
     store: new MilvusStateStore(milvus, VERIFY_STATE_COLLECTION, database),
-    migrationsDir,
+    // Loaded once: every pass runs the same files without reading the folder again.
+    migrations: loadedMigrations(migrationsDir, migrations),
     logger,
     allowDestructive: true,
   });
@@ -171,26 +173,9 @@ function throwawayRunner(throwaway: Throwaway, migrationsDir: string, logger: Lo
   return { migrator, read };
 }
 
-/**
- * A pass's run, with errors the runner throws before running (a preflight refusal, an irreversible
- * down) turned into the run's error, so they are reported against the migration like step failures.
- */
-async function attempt(run: () => Promise<RunResult>): Promise<Partial<RunResult> & Pick<RunResult, 'results'>> {
-  try {
-    return await run();
-  } catch (err) {
-    if (!(err instanceof MigrateError)) throw err;
-    return { results: [], error: err };
-  }
-}
-
-function failedPass(r: VerifiedMigration, pass: 'up' | 'down' | 'reup', run: Pick<RunResult, 'results' | 'error'>): MigrateError {
+function failedPass(r: VerifiedMigration, pass: 'up' | 'down' | 'reup', run: RunResult): MigrateError {
   r[pass] = 'failed';
   const failed = run.results.find((x) => x.status === 'error');
   r.message = failed?.error?.message ?? errorMessage(run.error);
   return run.error!;
-}
-
-function isIrreversible(err: unknown): err is InvalidInputError {
-  return err instanceof InvalidInputError && err.problems.some((p) => p.message.includes('irreversible'));
 }

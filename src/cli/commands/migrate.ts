@@ -2,6 +2,7 @@ import type { Output } from '../output.js';
 import { createMigrator, loadSettings, parseSeconds, parseStep, withMilvus, type GlobalArgs } from '../session.js';
 import { errorText, runJson, runText } from '../render.js';
 import { exitCodeOf } from '../exit-codes.js';
+import { started } from '../../runner/results.js';
 
 export interface MigrateArgs extends GlobalArgs {
   readonly to?: string | undefined;
@@ -28,6 +29,9 @@ export async function migrate(command: 'up' | 'down' | 'plan', args: MigrateArgs
     }
     return migrator.up({ to: args.to, step, dryRun, allowChanged: args.allowChanged, allowOutOfOrder: args.allowOutOfOrder });
   });
+  // Refused before the first change (invalid files, history, lock, preflight, destructive steps):
+  // reported as any command's failure, as the run has nothing to show.
+  if (run.error && !started(run)) throw run.error;
   if (args.json) out.document(runJson(command, run));
   else out.result(runText(out, run));
   if (run.error) out.log(errorText(out, run.error));

@@ -17,7 +17,7 @@ export async function validate(args: ValidateArgs, out: Output): Promise<number>
   const migrations = await loadMigrations(cfg.migrationsDir);
   let changed: string[] = [];
   if (!args.offline) {
-    const statuses = await withMilvus(cfg, out, async (milvus) => (await createMigrator(cfg, milvus, out, false)).status());
+    const statuses = await withMilvus(cfg, out, async (milvus) => (await createMigrator(cfg, milvus, out, false, { migrations })).status());
     changed = statuses.filter((s) => s.status === 'changed').map((s) => s.name);
     if (changed.length) {
       throw new InvalidInputError(

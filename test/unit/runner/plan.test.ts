@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Migration } from '../../../src/migrations/model.js';
 import { plannedOutcomes, resolveBody, withBackupByDefault } from '../../../src/runner/plan.js';
 import type { StepCall } from '../../../src/steps/types.js';
-import { statusOf } from '../../../src/runner/migrator.js';
+import { statusOf } from '../../../src/runner/history.js';
 import type { StateRow } from '../../../src/state/store.js';
 
 function migration(name: string, up: [string, Record<string, unknown>][], down?: [string, Record<string, unknown>][]): Migration {
