@@ -29,7 +29,7 @@ export {
 } from './project.js';
 export { loadConfig, type LoadConfigOptions, type ResolvedConfig } from './config/load.js';
 export { Milvus, type ConnectionSettings } from './milvus/client.js';
-export { startEmbedded, type EmbeddedOptions, type EmbeddedServer } from './milvus/embedded.js';
+export { startEmbedded, type EmbeddedOptions, type EmbeddedServer } from './milvus/embedded/index.js';
 export { Migrator, statusOf, type MigratorOptions, type UpOptions, type DownOptions, type MigrationStatus, type MigrationState } from './runner/migrator.js';
 export type { RunResult, MigrationResult, StepOutcome, Direction } from './runner/results.js';
 export { StepFailedError } from './runner/results.js';

@@ -6,7 +6,7 @@
 import { loadConfig, type LoadConfigOptions, type ResolvedConfig } from './config/load.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Milvus } from './milvus/client.js';
-import { EMBEDDED_ROOT_CREDENTIALS, startEmbedded } from './milvus/embedded.js';
+import { EMBEDDED_ROOT_CREDENTIALS, startEmbedded } from './milvus/embedded/index.js';
 import { Migrator, type DownOptions, type MigrationStatus, type UpOptions } from './runner/migrator.js';
 import type { RunResult } from './runner/results.js';
 import { MilvusLock, type LockHolder } from './state/lock.js';
