@@ -33,7 +33,8 @@ export { startEmbedded, type EmbeddedOptions, type EmbeddedServer } from './milv
 export { Migrator, statusOf, type MigratorOptions, type UpOptions, type DownOptions, type MigrationStatus, type MigrationState } from './runner/migrator.js';
 export type { RunResult, MigrationResult, StepOutcome, Direction } from './runner/results.js';
 export { StepFailedError } from './runner/results.js';
-export { MilvusStateStore, DEFAULT_STATE_COLLECTION } from './state/milvus-store.js';
+export { MilvusStateStore } from './state/milvus-store.js';
+export { DEFAULT_STATE_COLLECTION } from './config/defaults.js';
 export { MemoryStateStore, type StateStore, type StateRow } from './state/store.js';
 export { loadMigrations } from './migrations/load.js';
 export { STEPS, STEP_NAMES } from './steps/catalogue.js';

@@ -19,15 +19,8 @@ import {
   DEFAULT_STATE_COLLECTION,
 } from './defaults.js';
 import { type Environ, type InterpolationProblem, hasReference, interpolateNode } from './interpolate.js';
-import {
-  type ConfigLayer,
-  EMBEDDED_KEYS,
-  isValidMilvusName,
-  LAYER_KEYS,
-  LayerSchema,
-  MILVUS_NAME_RULE,
-  ROOT_KEYS,
-} from './schema.js';
+import { isValidMilvusName, MILVUS_NAME_RULE } from './names.js';
+import { type ConfigLayer, EMBEDDED_KEYS, LAYER_KEYS, LayerSchema, ROOT_KEYS } from './schema.js';
 
 /** Where settings come from besides the file. All fields are optional. */
 export interface LoadConfigOptions {
