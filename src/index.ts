@@ -29,13 +29,14 @@ export {
 } from './project.js';
 export { loadConfig, type LoadConfigOptions, type ResolvedConfig } from './config/load.js';
 export { Milvus, type ConnectionSettings } from './milvus/client.js';
-export { startEmbedded, type EmbeddedOptions, type EmbeddedServer } from './milvus/embedded.js';
+export { startEmbedded, type EmbeddedOptions, type EmbeddedServer } from './milvus/embedded/index.js';
 export { Migrator, type MigratorOptions, type UpOptions, type DownOptions, type MarkResult } from './runner/migrator.js';
 export { statusOf, type MigrationStatus, type MigrationState } from './runner/history.js';
 export { migrationsFolder, loadedMigrations, type MigrationSource } from './migrations/source.js';
 export type { RunResult, MigrationResult, StepOutcome, Direction } from './runner/results.js';
 export { StepFailedError } from './runner/results.js';
-export { MilvusStateStore, DEFAULT_STATE_COLLECTION } from './state/milvus-store.js';
+export { MilvusStateStore } from './state/milvus-store.js';
+export { DEFAULT_STATE_COLLECTION } from './config/defaults.js';
 export { MemoryStateStore, type StateStore, type StateRow } from './state/store.js';
 export { loadMigrations } from './migrations/load.js';
 export { STEPS, STEP_NAMES } from './steps/catalogue.js';

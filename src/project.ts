@@ -6,7 +6,7 @@
 import { loadConfig, type LoadConfigOptions, type ResolvedConfig } from './config/load.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Milvus } from './milvus/client.js';
-import { EMBEDDED_ROOT_CREDENTIALS, startEmbedded } from './milvus/embedded.js';
+import { EMBEDDED_ROOT_CREDENTIALS, startEmbedded } from './milvus/embedded/index.js';
 import type { Migration } from './migrations/model.js';
 import { loadedMigrations, migrationsFolder } from './migrations/source.js';
 import type { MigrationStatus } from './runner/history.js';

@@ -14,14 +14,5 @@ export {
 export { findConfigFile, loadConfig, type LoadConfigOptions, type ResolvedConfig } from './load.js';
 export { redact } from './redact.js';
 export { interpolateString, type Environ, type InterpolatedString } from './interpolate.js';
-export {
-  type ConfigLayer,
-  type EmbeddedSettings,
-  isValidMilvusName,
-  EMBEDDED_KEYS,
-  LAYER_KEYS,
-  MILVUS_NAME_PATTERN,
-  MILVUS_NAME_MAX_LENGTH,
-  ROOT_KEYS,
-  SECRET_KEYS,
-} from './schema.js';
+export { isValidMilvusName, MILVUS_NAME_MAX_LENGTH, MILVUS_NAME_PATTERN } from './names.js';
+export { type ConfigLayer, type EmbeddedSettings, EMBEDDED_KEYS, LAYER_KEYS, ROOT_KEYS, SECRET_KEYS } from './schema.js';

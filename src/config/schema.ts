@@ -3,19 +3,7 @@
  * offending value: a value in the wrong place may be a token or password.
  */
 import * as z from 'zod';
-
-/** Milvus' rule for collection and database names (`proxy.maxNameLength` defaults to 255). */
-export const MILVUS_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const MILVUS_NAME_MAX_LENGTH = 255;
-
-/** True when `name` is accepted by Milvus as a collection or database name. */
-export function isValidMilvusName(name: string): boolean {
-  return name.length <= MILVUS_NAME_MAX_LENGTH && MILVUS_NAME_PATTERN.test(name);
-}
-
-/** What a valid name looks like, for messages. */
-export const MILVUS_NAME_RULE =
-  'a letter or underscore, then letters, digits or underscores, at most 255 characters';
+import { isValidMilvusName, MILVUS_NAME_RULE } from './names.js';
 
 /** Keys of an `embedded:` map. */
 export const EMBEDDED_KEYS = ['dataDir', 'port', 'authorization'] as const;

@@ -4,6 +4,7 @@ import type { Problem } from '../errors.js';
 import { STEPS, STEP_NAMES } from '../steps/catalogue.js';
 import type { StepCall } from '../steps/types.js';
 import { suggest } from '../util/suggest.js';
+import { issuePath, keyText, lineAndColumn, nodeAt } from '../util/yaml-issues.js';
 import type { MigrationBody } from './model.js';
 
 const TOP_LEVEL_KEYS = ['description', 'up', 'down'] as const;
@@ -23,9 +24,7 @@ export function parseYamlMigration(file: string, text: string): { migration?: Pa
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: Problem[] = [];
   const at = (node: Node | null | undefined, path: string | undefined, message: string) => {
-    const offset = node?.range?.[0];
-    const pos = offset === undefined ? undefined : lineCounter.linePos(offset);
-    problems.push({ file, ...(pos ? { line: pos.line, column: pos.col } : {}), ...(path ? { path } : {}), message });
+    problems.push({ file, ...lineAndColumn(lineCounter, node?.range?.[0]), ...(path ? { path } : {}), message });
   };
   for (const err of doc.errors) {
     const pos = err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]);
@@ -39,7 +38,7 @@ export function parseYamlMigration(file: string, text: string): { migration?: Pa
     return { problems };
   }
   for (const pair of root.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    const key = keyText(pair.key);
     if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) {
       at(pair.key as Node, key, unknownKey('key', key, TOP_LEVEL_KEYS));
     }
@@ -82,7 +81,7 @@ function parseSteps(doc: Document, section: 'up' | 'down', at: At, required: boo
       return;
     }
     const pair = item.items[0]!;
-    const name = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    const name = keyText(pair.key);
     const def = STEPS.get(name);
     if (!def) {
       at(pair.key as Node, where, unknownKey('step', name, STEP_NAMES));
@@ -121,7 +120,7 @@ export function validateParams(
   const res = schema.safeParse(input);
   if (res.success) return res.data as Record<string, unknown>;
   for (const issue of res.error.issues) {
-    const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    const path = issuePath(issue);
     if (issue.code === 'unrecognized_keys') {
       const allowed = allowedKeys(schema, path);
       for (const key of issue.keys) report([...path, key], unknownKey(`param of ${stepName}`, key, allowed));
@@ -166,13 +165,4 @@ export function allowedKeys(schema: z.ZodType, path: readonly (string | number)[
   }
   const def = (s as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
   return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
-}
-
-function nodeAt(doc: Document, path: readonly (string | number)[]): Node | undefined {
-  // Walk down as far as the path exists, so a missing key points at its parent map.
-  for (let n = path.length; n > 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true) as Node | undefined;
-    if (node && typeof node === 'object') return node;
-  }
-  return undefined;
 }

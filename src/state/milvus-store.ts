@@ -1,11 +1,9 @@
 import { DataType } from '@zilliz/milvus2-sdk-node';
+import { DEFAULT_STATE_COLLECTION } from '../config/defaults.js';
 import type { Milvus } from '../milvus/client.js';
 import { waitForLoad } from '../milvus/wait.js';
 import { MilvusCallError } from '../errors.js';
 import type { StateRow, StateStore } from './store.js';
-
-/** Name of the state collection when the config gives no `stateCollection`. */
-export const DEFAULT_STATE_COLLECTION = 'milvus_migrations';
 
 /** Milvus caps one query at 16,384 rows (offset + limit). */
 const QUERY_LIMIT = 16_384;

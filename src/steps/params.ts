@@ -1,17 +1,15 @@
 import * as z from 'zod';
+import { isValidMilvusName, MILVUS_NAME_MAX_LENGTH } from '../config/names.js';
 
 /**
  * Shared param schemas. Names follow Milvus' rules (2.3 and newer): a letter or underscore
  * first, then letters, digits and underscores, at most 255 characters.
  */
-export const MILVUS_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const MAX_NAME_LENGTH = 255;
-
 export const milvusName = z
   .string({ error: (iss) => (iss.input === undefined ? 'is required' : `must be a string, got ${typeOf(iss.input)}`) })
-  .refine((s) => s.length > 0 && s.length <= MAX_NAME_LENGTH && MILVUS_NAME_PATTERN.test(s), {
+  .refine(isValidMilvusName, {
     error: (iss) =>
-      `invalid Milvus name ${JSON.stringify(iss.input)}: use letters, digits and underscores, starting with a letter or underscore (at most ${MAX_NAME_LENGTH} characters)`,
+      `invalid Milvus name ${JSON.stringify(iss.input)}: use letters, digits and underscores, starting with a letter or underscore (at most ${MILVUS_NAME_MAX_LENGTH} characters)`,
   });
 
 /** `db_name`: any step can target another database; the state stays in the configured one. */

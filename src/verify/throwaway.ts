@@ -49,7 +49,7 @@ export async function openThrowaway(opts: ThrowawayOptions = {}): Promise<Throwa
     return ownServer('docker', `Milvus container at ${server.address}`, { address: server.address }, () => server.stop(), logger);
   }
   if (opts.server) return throwawayDatabase(opts.server, logger);
-  const { findRunningEmbedded, startEmbedded, EMBEDDED_ROOT_CREDENTIALS } = await import('../milvus/embedded.js');
+  const { findRunningEmbedded, startEmbedded, EMBEDDED_ROOT_CREDENTIALS } = await import('../milvus/embedded/index.js');
   const running = findRunningEmbedded().find((s) => s.port !== undefined);
   if (running) {
     logger.info(`An Embedded Milvus already runs on this machine (data in ${running.dataDir}): working in a throwaway database on it`);

@@ -25,7 +25,7 @@ import {
   parsePidRecord,
   probeMilvus,
   startEmbedded,
-} from '../../src/milvus/embedded.js';
+} from '../../src/milvus/embedded/index.js';
 import { sdkClient, testAddress } from '../support/milvus.js';
 
 const sharedDataDir = inject('milvusDataDir');

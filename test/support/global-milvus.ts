@@ -20,7 +20,7 @@ import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import type { TestProject } from 'vitest/node';
 import type { Logger } from '../../src/logger.js';
 import { startDockerMilvus } from '../../src/milvus/docker.js';
-import { startEmbedded, type EmbeddedServer } from '../../src/milvus/embedded.js';
+import { startEmbedded, type EmbeddedServer } from '../../src/milvus/embedded/index.js';
 import { createDeployerUser } from './rbac.js';
 
 declare module 'vitest' {
