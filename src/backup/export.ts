@@ -12,10 +12,10 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { MigrateError } from '../errors.js';
 import { loadState } from '../milvus/wait.js';
-import { ensureLoaded, pages, type ReadTarget } from '../steps/data/paging.js';
-import { collectionShape } from '../steps/data/shape.js';
-import { countRows, rows } from '../steps/lookups.js';
-import { qualified } from '../steps/params.js';
+import { countRows, rows } from '../milvus/reads/lookups.js';
+import { qualified } from '../milvus/reads/names.js';
+import { ensureLoaded, pages, type ReadTarget } from '../milvus/reads/paging.js';
+import { collectionShape } from '../milvus/reads/shape.js';
 import type { StepContext } from '../steps/types.js';
 import { TOOL_VERSION } from '../version.js';
 import {

@@ -1,7 +1,8 @@
-import { collectionExists } from '../lookups.js';
-import { dbOf, qualified } from '../params.js';
+import { collectionExists } from '../../milvus/reads/lookups.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { defineStep } from '../types.js';
-import { aliasMissing, aliasParams, aliasTarget, qualifiedAlias } from './createAlias.js';
+import { aliasTarget } from '../../milvus/reads/aliases.js';
+import { aliasMissing, aliasParams, qualifiedAlias } from './createAlias.js';
 
 /**
  * Points an existing alias at another collection, in one step (readers of the alias switch at

@@ -1,8 +1,10 @@
 import * as z from 'zod';
 import { MilvusCallError } from '../../errors.js';
-import { dbName, dbOf, flag, milvusName } from '../params.js';
+import { dbOf } from '../../milvus/reads/names.js';
+import { dbName, flag, milvusName } from '../params.js';
 import { defineStep } from '../types.js';
-import { aliasMissing, aliasTarget, qualifiedAlias } from './createAlias.js';
+import { aliasTarget } from '../../milvus/reads/aliases.js';
+import { aliasMissing, qualifiedAlias } from './createAlias.js';
 
 const params = z
   .object({

@@ -3,8 +3,9 @@ import * as z from 'zod';
 import { backupPathProblem, type BackupRecord } from '../../backup/format.js';
 import { verifyBackup } from '../../backup/manifest.js';
 import { restoreBackup as restore } from '../../backup/restore.js';
-import { collectionExists, rows } from '../lookups.js';
-import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
+import { collectionExists, rows } from '../../milvus/reads/lookups.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, milvusName } from '../params.js';
 import { defineStep, type InverseResult } from '../types.js';
 
 const params = z

@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
-import { collectionExists, describeCollection } from '../lookups.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, flag, milvusName } from '../params.js';
+import { collectionExists, describeCollection } from '../../milvus/reads/lookups.js';
 import { defineStep } from '../types.js';
 
 /** Milvus adds fields to an existing collection from 2.6.0 on; 2.3.5 answers `{}` and changes nothing. */

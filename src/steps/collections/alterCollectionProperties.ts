@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { Milvus } from '../../milvus/client.js';
-import { collectionTarget, dbOf, qualified, typeOf } from '../params.js';
-import { collectionExists, describeCollection } from '../lookups.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, typeOf } from '../params.js';
+import { collectionExists, describeCollection } from '../../milvus/reads/lookups.js';
 import { defineStep, type InverseResult, type StepCall, type StepRecord } from '../types.js';
 
 /** A property value as written in a migration; Milvus stores every value as a string. */

@@ -1,8 +1,10 @@
 import * as z from 'zod';
 import { waitForIndex, waitForLoad } from '../../milvus/wait.js';
-import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
-import { collectionExists } from '../lookups.js';
-import { indexRequest, indexSpec } from '../indexes/createIndex.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, flag, milvusName } from '../params.js';
+import { collectionExists } from '../../milvus/reads/lookups.js';
+import { indexRequest } from '../../milvus/reads/index-spec.js';
+import { indexSpec } from '../indexes/createIndex.js';
 import { defineStep } from '../types.js';
 import { compareVersions } from '../../milvus/version.js';
 

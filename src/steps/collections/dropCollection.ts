@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import { MilvusCallError } from '../../errors.js';
 import { loadState } from '../../milvus/wait.js';
-import { collectionTarget, dbOf, flag, qualified } from '../params.js';
-import { collectionExists, rowsAtStake, describeCollection } from '../lookups.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, flag } from '../params.js';
+import { collectionExists, rowsAtStake, describeCollection } from '../../milvus/reads/lookups.js';
 import { defineStep } from '../types.js';
 import { backupFirst } from '../../backup/export.js';
 import type { BackupRecord } from '../../backup/format.js';

@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { collectionTarget, dbOf, qualified } from '../params.js';
-import { collectionExists } from '../lookups.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget } from '../params.js';
+import { collectionExists } from '../../milvus/reads/lookups.js';
 import { defineStep } from '../types.js';
 import { currentProperties, isPropertiesBefore, propertiesBefore, propertyChange, restoreProperties } from './alterCollectionProperties.js';
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { waitForLoad } from '../../milvus/wait.js';
-import { collectionTarget, dbOf, flag, qualified } from '../params.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, flag } from '../params.js';
 import { defineStep } from '../types.js';
 
 const params = z.object({ ...collectionTarget, replica_number: z.number().int().positive().optional(), wait: flag }).strict();

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { collectionTarget, dbOf, qualified } from '../params.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget } from '../params.js';
 import { defineStep } from '../types.js';
 
 const params = z.object(collectionTarget).strict();

@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { collectionTarget, milvusName, qualified } from '../params.js';
-import { collectionExists, describeCollection } from '../lookups.js';
+import { qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, milvusName } from '../params.js';
+import { collectionExists, describeCollection } from '../../milvus/reads/lookups.js';
 import { defineStep } from '../types.js';
 
 const params = z.object({ ...collectionTarget, new_collection_name: milvusName }).strict();

@@ -1,10 +1,11 @@
 import * as z from 'zod';
-import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, flag, milvusName } from '../params.js';
 import { backupFirst } from '../../backup/export.js';
 import type { BackupRecord } from '../../backup/format.js';
 import { restoreFrom } from '../backups/restoreBackup.js';
 import { defineStep } from '../types.js';
-import { collectionExists, countRows, partitionNames, rows } from '../lookups.js';
+import { collectionExists, countRows, partitionNames, rows } from '../../milvus/reads/lookups.js';
 import { loadState } from '../../milvus/wait.js';
 
 const params = z

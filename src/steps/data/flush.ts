@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { pollUntil } from '../../milvus/wait.js';
-import { dbName, dbOf, milvusName, qualified } from '../params.js';
-import { collectionExists } from '../lookups.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { dbName, milvusName } from '../params.js';
+import { collectionExists } from '../../milvus/reads/lookups.js';
 import { defineStep } from '../types.js';
 
 const params = z

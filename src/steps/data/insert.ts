@@ -1,7 +1,7 @@
-import { dbOf, qualified } from '../params.js';
-import { rows } from '../lookups.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { rows } from '../../milvus/reads/lookups.js';
 import { defineStep } from '../types.js';
-import { keyFilter, type KeyRecord } from './keys.js';
+import { keyFilter, type KeyRecord } from '../../milvus/reads/keys.js';
 import { checkRowsSource, dataFileProblem, describeSource, rowsParams, writeRows } from './rows.js';
 
 /**

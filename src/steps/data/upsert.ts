@@ -1,4 +1,4 @@
-import { qualified } from '../params.js';
+import { qualified } from '../../milvus/reads/names.js';
 import { defineStep } from '../types.js';
 import { checkRowsSource, dataFileProblem, describeSource, rowsParams, writeRows } from './rows.js';
 

@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, milvusName } from '../params.js';
 import { defineStep } from '../types.js';
-import { indexSpecOf } from './createIndex.js';
+import { indexSpecOf } from '../../milvus/reads/index-spec.js';
 
 const params = z.object({ ...collectionTarget, field_name: milvusName, index_name: milvusName.optional() }).strict();
 

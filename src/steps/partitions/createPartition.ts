@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
-import { collectionExists, partitionNames, usesPartitionKey } from '../lookups.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, milvusName } from '../params.js';
+import { collectionExists, partitionNames, usesPartitionKey } from '../../milvus/reads/lookups.js';
 import { defineStep } from '../types.js';
 import { DEFAULT_PARTITION } from './dropPartition.js';
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { waitForLoad } from '../../milvus/wait.js';
-import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, flag, milvusName } from '../params.js';
 import { defineStep } from '../types.js';
 
 export const partitionsParams = z

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, milvusName } from '../params.js';
 import { defineStep } from '../types.js';
 
 const params = z

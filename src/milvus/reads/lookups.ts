@@ -1,6 +1,6 @@
-import { loadState } from '../milvus/wait.js';
-import type { Milvus } from '../milvus/client.js';
-import { dbOf } from './params.js';
+import { loadState } from '../wait.js';
+import type { Milvus } from '../client.js';
+import { dbOf } from './names.js';
 
 /**
  * Read-only lookups shared by steps (for run-time checks and `plan` facts). Every call goes
