@@ -8,7 +8,7 @@ import { isAlias, isMap, isPair, isScalar, LineCounter, parseDocument } from 'ya
 import type * as z from 'zod';
 import { InvalidInputError, type Problem } from '../errors.js';
 import { suggest } from '../util/suggest.js';
-import { DEFAULT_BACKUP_DIR } from '../backup/format.js';
+import { DEFAULT_BACKUP_DIR } from './defaults.js';
 import {
   CONFIG_FILE_NAMES,
   DEFAULT_ADDRESS,

@@ -2,6 +2,9 @@ import type * as z from 'zod';
 import type { Milvus } from '../milvus/client.js';
 import type { Logger } from '../logger.js';
 import type { BackupSettings } from '../backup/format.js';
+import type { StepRecord } from '../step-record.js';
+
+export type { StepRecord };
 
 /** A step as written in a migration: `{ dropPartition: { collection_name, partition_name } }`, normalised. */
 export interface StepCall {
@@ -33,12 +36,6 @@ export interface StepContext {
    */
   checkpoint(progress: StepRecord): Promise<void>;
 }
-
-/**
- * Facts a step records when it runs, kept in the state collection and handed to its inverse
- * (e.g. the alias target before `alterAlias`, the index params before `dropIndex`).
- */
-export type StepRecord = Readonly<Record<string, unknown>>;
 
 /** The answer of {@link StepDefinition.inverse}: the steps that undo it, or why there are none. */
 export type InverseResult = { readonly steps: readonly StepCall[]; readonly note?: string } | { readonly irreversible: string };
