@@ -1,6 +1,6 @@
 import { collectionExists } from '../../milvus/reads/lookups.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
-import { defineStep } from '../types.js';
+import { defineStep, oneCollection } from '../types.js';
 import { aliasTarget } from '../../milvus/reads/aliases.js';
 import { aliasMissing, aliasParams, qualifiedAlias } from './createAlias.js';
 
@@ -13,6 +13,7 @@ export const alterAlias = defineStep({
   name: 'alterAlias',
   params: aliasParams,
   destructive: false,
+  touches: (p) => ({ ...oneCollection(p), aliases: [{ name: p.alias, db_name: p.db_name }] }),
   describe: (p) => `point alias ${qualifiedAlias(p)} at collection ${p.collection_name}`,
   async facts(milvus, p) {
     const target = await aliasTarget(milvus, p);

@@ -4,7 +4,7 @@ import { aliasTarget } from '../../milvus/reads/aliases.js';
 import { collectionExists } from '../../milvus/reads/lookups.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, milvusName } from '../params.js';
-import { defineStep } from '../types.js';
+import { defineStep, oneCollection } from '../types.js';
 
 /** Shape shared by the alias steps: the alias, the collection it (will) point at, the database. */
 export const aliasParams = z.object({ alias: milvusName, ...collectionTarget }).strict();
@@ -23,6 +23,7 @@ export const createAlias = defineStep({
   name: 'createAlias',
   params: aliasParams,
   destructive: false,
+  touches: (p) => ({ ...oneCollection(p), aliases: [{ name: p.alias, db_name: p.db_name }] }),
   describe: (p) => `create alias ${p.alias} for collection ${qualified(p)}`,
   async facts(milvus, p) {
     const target = await aliasTarget(milvus, p);

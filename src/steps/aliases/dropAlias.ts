@@ -26,6 +26,10 @@ export const dropAlias = defineStep({
   name: 'dropAlias',
   params,
   destructive: false,
+  touches: (p) => ({
+    collections: p.collection_name ? [{ name: p.collection_name, db_name: p.db_name }] : [],
+    aliases: [{ name: p.alias, db_name: p.db_name }],
+  }),
   describe: (p) => `drop alias ${qualifiedAlias(p)}${p.collection_name ? ` of collection ${p.collection_name}` : ''}`,
   async facts(milvus, p) {
     const target = await aliasTarget(milvus, p);

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget } from '../params.js';
 import { collectionExists } from '../../milvus/reads/lookups.js';
-import { defineStep } from '../types.js';
+import { defineStep, oneCollection } from '../types.js';
 import { currentProperties, isPropertiesBefore, propertiesBefore, propertyChange, restoreProperties } from './alterCollectionProperties.js';
 
 /**
@@ -28,6 +28,7 @@ export const dropCollectionProperties = defineStep({
   name: 'dropCollectionProperties',
   params,
   destructive: false,
+  touches: (p) => oneCollection(p),
   minVersion: DROP_PROPERTIES_MIN_VERSION,
   describe: (p) => `remove ${p.properties.join(', ')} from collection ${qualified(p)}`,
   async facts(milvus, p) {

@@ -16,6 +16,7 @@ export const renameCollection = defineStep({
   name: 'renameCollection',
   params,
   destructive: false,
+  touches: (p) => ({ collections: [p.collection_name, p.new_collection_name].map((name) => ({ name, db_name: p.db_name })) }),
   describe: (p) => `rename collection ${qualified(p)} to ${p.new_collection_name}`,
   check(p) {
     return p.new_collection_name === p.collection_name ? [['new_collection_name', 'is the current name']] : [];

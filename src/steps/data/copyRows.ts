@@ -58,6 +58,12 @@ export const copyRows = defineStep({
   name: 'copyRows',
   params,
   destructive: false,
+  touches: (p) => ({
+    collections: [
+      { name: p.collection_name, db_name: p.db_name },
+      { name: p.target_collection_name, db_name: p.target_db_name ?? p.db_name },
+    ],
+  }),
   describe: (p) =>
     `copy rows of ${qualified(source(p))}${p.partition_name ? ` partition ${p.partition_name}` : ''}${p.filter ? ` where ${p.filter}` : ''} into ${qualified(target(p))}${p.target_partition_name ? ` partition ${p.target_partition_name}` : ''}`,
   check(p) {

@@ -24,6 +24,7 @@ export const flush = defineStep({
   name: 'flush',
   params,
   destructive: false,
+  touches: (p) => ({ collections: p.collection_names.map((name) => ({ name, db_name: p.db_name })) }),
   // Flushing again seals nothing new.
   repeatable: true,
   describe: (p) => `flush collection${p.collection_names.length === 1 ? '' : 's'} ${p.collection_names.map((c) => qualified({ ...p, collection_name: c })).join(', ')}`,

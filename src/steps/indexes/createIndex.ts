@@ -3,7 +3,7 @@ import { waitForIndex } from '../../milvus/wait.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { indexRequest } from '../../milvus/reads/index-spec.js';
 import { collectionTarget, flag, milvusName } from '../params.js';
-import { defineStep } from '../types.js';
+import { defineStep, oneCollection } from '../types.js';
 
 export const indexSpec = {
   field_name: milvusName,
@@ -22,6 +22,7 @@ export const createIndex = defineStep({
   name: 'createIndex',
   params,
   destructive: false,
+  touches: (p) => oneCollection(p),
   describe: (p) => `create ${p.index_type ?? 'AUTOINDEX'} index${p.index_name ? ` ${p.index_name}` : ''} on ${qualified(p)}.${p.field_name}`,
   async run(ctx, p) {
     await ctx.milvus.call('createIndex', indexRequest(p) as never);
