@@ -12,11 +12,10 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { MigrateError } from '../errors.js';
 import { loadState } from '../milvus/wait.js';
-import { ensureLoaded, pages, type ReadTarget } from '../steps/data/paging.js';
-import { collectionShape } from '../steps/data/shape.js';
-import { countRows, rows } from '../steps/lookups.js';
-import { qualified } from '../steps/params.js';
-import type { StepContext } from '../steps/types.js';
+import { countRows, rows } from '../milvus/reads/lookups.js';
+import { qualified } from '../milvus/reads/names.js';
+import { ensureLoaded, pages, type ReadTarget } from '../milvus/reads/paging.js';
+import { collectionShape } from '../milvus/reads/shape.js';
 import { TOOL_VERSION } from '../version.js';
 import {
   BACKUP_BATCH_SIZE,
@@ -33,6 +32,7 @@ import {
 import { hashRowsFile, readManifest, verifyBackup } from './manifest.js';
 import { cachingReads } from '../milvus/read-cache.js';
 import { captureDefinition } from './schema.js';
+import type { BackupContext } from './context.js';
 
 /** What to back up. */
 export interface BackupTarget {
@@ -44,7 +44,7 @@ export interface BackupTarget {
 }
 
 /** The `backup` param of dropPartition, dropCollection and delete. */
-export function wantsBackup(ctx: StepContext, param: boolean | undefined): boolean {
+export function wantsBackup(ctx: BackupContext, param: boolean | undefined): boolean {
   return param ?? ctx.backup?.byDefault ?? false;
 }
 
@@ -54,7 +54,7 @@ export function wantsBackup(ctx: StepContext, param: boolean | undefined): boole
  * it once it verifies; otherwise a new one is taken. The backup is checkpointed before returning,
  * so a run killed after the drop still knows where the rows went.
  */
-export async function backupFirst(ctx: StepContext, param: boolean | undefined, target: BackupTarget): Promise<BackupRecord | undefined> {
+export async function backupFirst(ctx: BackupContext, param: boolean | undefined, target: BackupTarget): Promise<BackupRecord | undefined> {
   if (!wantsBackup(ctx, param)) return undefined;
   const dir = backupDirOf(ctx);
   const previous = ctx.resumed ? (ctx.previous?.backup as BackupRecord | undefined) : undefined;
@@ -71,8 +71,8 @@ export async function backupFirst(ctx: StepContext, param: boolean | undefined, 
   return record;
 }
 
-/** The absolute backup folder of a step context (its default when none was configured). */
-export function backupDirOf(ctx: Pick<StepContext, 'backup' | 'migration'>): string {
+/** The absolute backup folder of a run (its default when none was configured). */
+export function backupDirOf(ctx: Pick<BackupContext, 'backup'>): string {
   if (ctx.backup) return ctx.backup.dir;
   throw new MigrateError('invalid-input', 'no backup folder is configured for this run', { hint: 'set backupDir in milvus.config.yaml, or pass backup: { dir } to the Migrator' });
 }
@@ -85,7 +85,7 @@ function segmentsOf(t: BackupTarget, partitions: readonly string[], partitionKey
 }
 
 /** Writes, verifies and renames a backup of `target`; returns what the step records. */
-export async function exportBackup(ctx: StepContext, target: BackupTarget): Promise<BackupRecord> {
+export async function exportBackup(ctx: BackupContext, target: BackupTarget): Promise<BackupRecord> {
   const { milvus, logger } = ctx;
   const root = backupDirOf(ctx);
   const coll = { collection_name: target.collection_name, ...(target.db_name ? { db_name: target.db_name } : {}) };

@@ -14,10 +14,6 @@ import { isAbsolute, normalize, sep } from 'node:path';
 
 /** Version of the on-disk format, in every manifest. */
 export const BACKUP_FORMAT = 1;
-/** Backup folder, relative to the config file's directory (or the migrations folder's parent). */
-export const DEFAULT_BACKUP_DIR = '.milvus-migrate/backups';
-/** Steps that take a `backup` param (and follow `--backup` / `backup: true` in the config). */
-export const BACKUP_STEPS: ReadonlySet<string> = new Set(['dropPartition', 'dropCollection', 'delete']);
 export const MANIFEST_FILE = 'manifest.json';
 export const ROWS_FILE = 'rows.jsonl.gz';
 /** Suffix of a backup being written. */

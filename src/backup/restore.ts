@@ -10,11 +10,11 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { MigrateError } from '../errors.js';
 import type { Milvus } from '../milvus/client.js';
-import { ensureLoaded, pages, type ReadTarget } from '../steps/data/paging.js';
-import type { Row } from '../steps/data/data-file.js';
-import { collectionExists, countRows, describeCollection, partitionNames, rows } from '../steps/lookups.js';
-import { dbOf, qualified } from '../steps/params.js';
-import type { StepContext } from '../steps/types.js';
+import { collectionExists, countRows, describeCollection, partitionNames, rows } from '../milvus/reads/lookups.js';
+import { dbOf, qualified } from '../milvus/reads/names.js';
+import { ensureLoaded, pages, type ReadTarget } from '../milvus/reads/paging.js';
+import type { Row } from '../milvus/reads/shape.js';
+import type { BackupContext } from './context.js';
 import { backupDirOf } from './export.js';
 import { BACKUP_BATCH_SIZE, canonicalLine, ROWS_FILE, type BackupManifest } from './format.js';
 import { verifyBackup } from './manifest.js';
@@ -45,7 +45,7 @@ async function* lines(file: string): AsyncGenerator<string> {
 }
 
 /** Restores the backup at `path` (relative to the backup dir); returns the rows written. */
-export async function restoreBackup(ctx: StepContext, ref: { path: string; sha256: string }): Promise<{ restored: number }> {
+export async function restoreBackup(ctx: BackupContext, ref: { path: string; sha256: string }): Promise<{ restored: number }> {
   const { milvus, logger } = ctx;
   const dir = resolve(backupDirOf(ctx), ref.path);
   const check = await verifyBackup(dir, ref.sha256);
@@ -111,7 +111,7 @@ export async function restoreBackup(ctx: StepContext, ref: { path: string; sha25
 }
 
 /** Creates the collection or partition to restore into, when it is not there. */
-async function prepareTarget(ctx: StepContext, m: BackupManifest, t: { collection_name: string; db_name?: string }): Promise<void> {
+async function prepareTarget(ctx: BackupContext, m: BackupManifest, t: { collection_name: string; db_name?: string }): Promise<void> {
   const { milvus } = ctx;
   const exists = await collectionExists(milvus, t);
   if (m.kind === 'collection') {
@@ -135,7 +135,7 @@ async function prepareTarget(ctx: StepContext, m: BackupManifest, t: { collectio
  * in the order of the backup (primary-key order, partition by partition). Then puts the load
  * state back as it was when the backup was taken.
  */
-async function checkRestored(ctx: StepContext, m: BackupManifest, t: { collection_name: string; db_name?: string }, label: string, autoID: boolean): Promise<void> {
+async function checkRestored(ctx: BackupContext, m: BackupManifest, t: { collection_name: string; db_name?: string }, label: string, autoID: boolean): Promise<void> {
   const { milvus } = ctx;
   const partition = m.kind === 'collection' ? undefined : m.partition;
   const wasLoaded = m.kind === 'rows' ? undefined : m.loaded;
@@ -159,14 +159,14 @@ async function checkRestored(ctx: StepContext, m: BackupManifest, t: { collectio
   }
 }
 
-async function releaseAgain(milvus: Milvus, t: { collection_name: string; db_name?: string }, partition: string | undefined, ctx: StepContext): Promise<void> {
+async function releaseAgain(milvus: Milvus, t: { collection_name: string; db_name?: string }, partition: string | undefined, ctx: BackupContext): Promise<void> {
   await (partition ? milvus.call('releasePartitions', { ...t, partition_names: [partition] }) : milvus.call('releaseCollection', t)).catch((err: unknown) =>
     ctx.logger.warn(`could not release ${qualified(t)} again: ${(err as Error).message}`),
   );
 }
 
 /** Aliases that pointed at a dropped collection and point nowhere now are created again. */
-async function restoreAliases(ctx: StepContext, m: BackupManifest, t: { collection_name: string; db_name?: string }): Promise<void> {
+async function restoreAliases(ctx: BackupContext, m: BackupManifest, t: { collection_name: string; db_name?: string }): Promise<void> {
   if (!m.aliases.length) return;
   const current = new Set((await describeCollection(ctx.milvus, t)).aliases ?? []);
   for (const alias of m.aliases) {

@@ -5,9 +5,9 @@
 import type { Logger } from '../logger.js';
 import type { Milvus } from '../milvus/client.js';
 import { waitForIndex } from '../milvus/wait.js';
-import { indexRequest, indexSpecOf } from '../steps/indexes/createIndex.js';
-import { describeCollection, partitionNames } from '../steps/lookups.js';
-import { dbOf, qualified } from '../steps/params.js';
+import { indexRequest, indexSpecOf } from '../milvus/reads/index-spec.js';
+import { describeCollection, partitionNames } from '../milvus/reads/lookups.js';
+import { dbOf, qualified } from '../milvus/reads/names.js';
 import { fieldFromDescribe } from '../schema/normalise.js';
 import type { BackupManifest, SavedField, SavedIndex } from './format.js';
 

@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import { redact } from '../config/redact.js';
+import { redact } from '../util/redact.js';
 import type { Logger } from '../logger.js';
 import { ProgressRenderer } from './progress.js';
 

@@ -8,6 +8,8 @@ export const DEFAULT_ADDRESS = 'localhost:19530';
 export const DEFAULT_DATABASE = 'default';
 /** Migrations folder, relative to the config file's directory. */
 export const DEFAULT_MIGRATIONS_DIR = 'migrations';
+/** Backup folder, relative to the config file's directory (or the migrations folder's parent). */
+export const DEFAULT_BACKUP_DIR = '.milvus-migrate/backups';
 /** Embedded Milvus data folder, relative to the config file's directory. */
 export const DEFAULT_EMBEDDED_DATA_DIR = '.milvus';
 /** Port Embedded Milvus listens on when `embedded.port` is not set (Milvus' own default). */

@@ -6,10 +6,10 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError } from '../errors.js';
-import { DEFAULT_BACKUP_DIR } from '../backup/format.js';
 import {
   CONFIG_FILE_NAMES,
   DEFAULT_ADDRESS,
+  DEFAULT_BACKUP_DIR,
   DEFAULT_DATABASE,
   DEFAULT_EMBEDDED_DATA_DIR,
   DEFAULT_EMBEDDED_PORT,

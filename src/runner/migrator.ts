@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_BACKUP_DIR, type BackupSettings } from '../backup/format.js';
+import type { BackupSettings } from '../backup/format.js';
+import { DEFAULT_BACKUP_DIR } from '../config/defaults.js';
 import {
   DestructiveRefusedError,
   InvalidInputError,

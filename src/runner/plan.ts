@@ -1,5 +1,4 @@
 import { dirname } from 'node:path';
-import { BACKUP_STEPS } from '../backup/format.js';
 import { InvalidInputError, type Problem } from '../errors.js';
 import type { Milvus } from '../milvus/client.js';
 import { cachingReads } from '../milvus/read-cache.js';
@@ -60,7 +59,7 @@ export function resolveBody(
 export function withBackupByDefault(p: PlannedMigration): PlannedMigration {
   if (p.body.kind !== 'steps') return p;
   const steps = p.body.steps.map((call) =>
-    BACKUP_STEPS.has(call.step) && call.params.backup === undefined ? { ...call, params: { ...call.params, backup: true } } : call,
+    STEPS.get(call.step)?.backsUp && call.params.backup === undefined ? { ...call, params: { ...call.params, backup: true } } : call,
   );
   return { ...p, steps, body: { ...p.body, steps } };
 }

@@ -1,4 +1,4 @@
-import { indexSpecOf } from '../steps/indexes/createIndex.js';
+import { indexSpecOf } from '../milvus/reads/index-spec.js';
 import type { CollectionSchema, DatabaseSchema, FieldSchema, IndexSchema, LoadState } from './model.js';
 
 /**

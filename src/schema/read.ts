@@ -1,6 +1,6 @@
 import { MilvusCallError } from '../errors.js';
 import type { Milvus } from '../milvus/client.js';
-import { aliasTarget } from '../steps/aliases/createAlias.js';
+import { aliasTarget } from '../milvus/reads/aliases.js';
 import { emptySchema, type CollectionSchema, type DatabaseSchema } from './model.js';
 import { fieldFromDescribe, indexFromDescribe, loadStateOf, normaliseSchema, propertiesFrom } from './normalise.js';
 

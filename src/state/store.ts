@@ -1,4 +1,4 @@
-import type { StepRecord } from '../steps/types.js';
+import type { StepRecord } from '../step-record.js';
 
 /** What the state keeps per migration: one row each, in the state collection. */
 export interface StateRow {

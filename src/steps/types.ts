@@ -2,6 +2,9 @@ import type * as z from 'zod';
 import type { Milvus } from '../milvus/client.js';
 import type { Logger } from '../logger.js';
 import type { BackupSettings } from '../backup/format.js';
+import type { StepRecord } from '../step-record.js';
+
+export type { StepRecord };
 
 /** A step as written in a migration: `{ dropPartition: { collection_name, partition_name } }`, normalised. */
 export interface StepCall {
@@ -34,12 +37,6 @@ export interface StepContext {
   checkpoint(progress: StepRecord): Promise<void>;
 }
 
-/**
- * Facts a step records when it runs, kept in the state collection and handed to its inverse
- * (e.g. the alias target before `alterAlias`, the index params before `dropIndex`).
- */
-export type StepRecord = Readonly<Record<string, unknown>>;
-
 /** The answer of {@link StepDefinition.inverse}: the steps that undo it, or why there are none. */
 export type InverseResult = { readonly steps: readonly StepCall[]; readonly note?: string } | { readonly irreversible: string };
 
@@ -66,6 +63,21 @@ export interface PlannedSchema {
 /** A live fact shown by `plan` / `--dry-run`, e.g. "holds 1,200 rows". */
 export type StepFact = string;
 
+/** A collection or alias a step call names, and the database it names it in (none: the connection's). */
+export interface NamedInDatabase {
+  readonly name: string;
+  readonly db_name?: string | undefined;
+}
+
+/** What one call of a step names, as {@link StepDefinition.touches} declares it. */
+export interface StepTouches {
+  /** Collections it reads or changes (a rename: both names; a copy: source and target). */
+  readonly collections?: readonly NamedInDatabase[];
+  readonly aliases?: readonly NamedInDatabase[];
+  /** Databases it creates or drops. */
+  readonly databases?: readonly string[];
+}
+
 /**
  * One step of the catalogue. One file per step exports one of these; YAML and code migrations
  * use the same definitions, so they get the same checks, waits and guard.
@@ -89,6 +101,16 @@ export interface StepDefinition<P extends Record<string, unknown> = Record<strin
    * leaves it pending, and the next run simply runs it again.
    */
   readonly repeatable?: boolean;
+  /**
+   * The step takes a `backup` param (back up what it deletes first) and follows `--backup` /
+   * `backup: true` in the config when a migration leaves the param out.
+   */
+  readonly backsUp?: boolean;
+  /**
+   * What a call names: the collections and aliases `drift` reads, and the databases a throwaway
+   * database refuses to reach. Absent: the call names none (e.g. `exec`).
+   */
+  touches?(params: P): StepTouches;
   /** One line saying what the step does, for plans and errors. */
   describe(params: P): string;
   /** Checks that need no server (beyond the schema). Returns problems as `[paramKey, message]`. */
@@ -111,4 +133,9 @@ export function isDestructive(def: StepDefinition, params: Readonly<Record<strin
 /** Helper that keeps each step file's types tight. */
 export function defineStep<P extends Record<string, unknown>>(def: StepDefinition<P>): StepDefinition<P> {
   return def;
+}
+
+/** What a step acting on one collection (`collection_name`, `db_name`) names: that collection. */
+export function oneCollection(p: { collection_name: string; db_name?: string | undefined }): StepTouches {
+  return { collections: [{ name: p.collection_name, db_name: p.db_name }] };
 }

@@ -3,7 +3,7 @@ import type { Milvus } from '../milvus/client.js';
 import type { Migration } from '../migrations/model.js';
 import { emptySchema, type DatabaseSchema } from '../schema/model.js';
 import { readSchema } from '../schema/read.js';
-import { touchedBy } from '../schema/scope.js';
+import { touchedBy } from '../migrations/scope.js';
 import type { StateRow } from '../state/store.js';
 import { isExecuted } from '../state/store.js';
 

@@ -8,7 +8,7 @@ import type { RunResult } from '../runner/results.js';
 import { compareSchemas, type Difference } from '../schema/compare.js';
 import type { DatabaseSchema } from '../schema/model.js';
 import { readSchema } from '../schema/read.js';
-import { checkConfinedToOneDatabase } from '../schema/scope.js';
+import { checkConfinedToOneDatabase } from '../migrations/scope.js';
 import { MilvusStateStore } from '../state/milvus-store.js';
 import type { Throwaway } from './throwaway.js';
 

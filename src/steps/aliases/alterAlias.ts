@@ -1,7 +1,8 @@
-import { collectionExists } from '../lookups.js';
-import { dbOf, qualified } from '../params.js';
-import { defineStep } from '../types.js';
-import { aliasMissing, aliasParams, aliasTarget, qualifiedAlias } from './createAlias.js';
+import { collectionExists } from '../../milvus/reads/lookups.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { defineStep, oneCollection } from '../types.js';
+import { aliasTarget } from '../../milvus/reads/aliases.js';
+import { aliasMissing, aliasParams, qualifiedAlias } from './createAlias.js';
 
 /**
  * Points an existing alias at another collection, in one step (readers of the alias switch at
@@ -12,6 +13,7 @@ export const alterAlias = defineStep({
   name: 'alterAlias',
   params: aliasParams,
   destructive: false,
+  touches: (p) => ({ ...oneCollection(p), aliases: [{ name: p.alias, db_name: p.db_name }] }),
   describe: (p) => `point alias ${qualifiedAlias(p)} at collection ${p.collection_name}`,
   async facts(milvus, p) {
     const target = await aliasTarget(milvus, p);

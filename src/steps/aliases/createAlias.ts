@@ -1,45 +1,17 @@
 import * as z from 'zod';
 import { MilvusCallError } from '../../errors.js';
-import type { Milvus } from '../../milvus/client.js';
-import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
-import { collectionExists } from '../lookups.js';
-import { defineStep } from '../types.js';
+import { aliasTarget } from '../../milvus/reads/aliases.js';
+import { collectionExists } from '../../milvus/reads/lookups.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, milvusName } from '../params.js';
+import { defineStep, oneCollection } from '../types.js';
 
 /** Shape shared by the alias steps: the alias, the collection it (will) point at, the database. */
 export const aliasParams = z.object({ alias: milvusName, ...collectionTarget }).strict();
 
-/** Milvus' codes (2.3 and newer) for "alias not found" and "database not found". */
-const ALIAS_NOT_FOUND = 1600;
-const DATABASE_NOT_FOUND = 800;
-
 /** `alias` or `db.alias`, for messages. */
 export function qualifiedAlias(p: { alias: string; db_name?: string | undefined }): string {
   return p.db_name ? `${p.db_name}.${p.alias}` : p.alias;
-}
-
-/**
- * The collection an alias points at now, or `undefined` when there is no such alias (or no such
- * database yet, e.g. in a plan whose earlier step creates it).
- *
- * The database is always named in the request: Milvus 2.3.5 answers DescribeAlias from the
- * `default` database when `db_name` is empty, whatever database the connection uses (CreateAlias,
- * AlterAlias and DropAlias do honour the connection's database).
- */
-export async function aliasTarget(milvus: Milvus, p: { alias: string; db_name?: string | undefined }): Promise<string | undefined> {
-  try {
-    const res = await milvus.call('describeAlias', {
-      alias: p.alias,
-      // The SDK (2.6.17) insists on a collection name here although DescribeAlias has no such field.
-      collection_name: p.alias,
-      db_name: p.db_name ?? milvus.database,
-    });
-    return res.collection || undefined;
-  } catch (err) {
-    if (err instanceof MilvusCallError && (err.code === ALIAS_NOT_FOUND || err.code === DATABASE_NOT_FOUND || /(alias|database) not (found|exist)/i.test(err.reason))) {
-      return undefined;
-    }
-    throw err;
-  }
 }
 
 /**
@@ -51,6 +23,7 @@ export const createAlias = defineStep({
   name: 'createAlias',
   params: aliasParams,
   destructive: false,
+  touches: (p) => ({ ...oneCollection(p), aliases: [{ name: p.alias, db_name: p.db_name }] }),
   describe: (p) => `create alias ${p.alias} for collection ${qualified(p)}`,
   async facts(milvus, p) {
     const target = await aliasTarget(milvus, p);

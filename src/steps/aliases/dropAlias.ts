@@ -1,8 +1,10 @@
 import * as z from 'zod';
 import { MilvusCallError } from '../../errors.js';
-import { dbName, dbOf, flag, milvusName } from '../params.js';
+import { dbOf } from '../../milvus/reads/names.js';
+import { dbName, flag, milvusName } from '../params.js';
 import { defineStep } from '../types.js';
-import { aliasMissing, aliasTarget, qualifiedAlias } from './createAlias.js';
+import { aliasTarget } from '../../milvus/reads/aliases.js';
+import { aliasMissing, qualifiedAlias } from './createAlias.js';
 
 const params = z
   .object({
@@ -24,6 +26,10 @@ export const dropAlias = defineStep({
   name: 'dropAlias',
   params,
   destructive: false,
+  touches: (p) => ({
+    collections: p.collection_name ? [{ name: p.collection_name, db_name: p.db_name }] : [],
+    aliases: [{ name: p.alias, db_name: p.db_name }],
+  }),
   describe: (p) => `drop alias ${qualifiedAlias(p)}${p.collection_name ? ` of collection ${p.collection_name}` : ''}`,
   async facts(milvus, p) {
     const target = await aliasTarget(milvus, p);

@@ -3,9 +3,10 @@ import * as z from 'zod';
 import { backupPathProblem, type BackupRecord } from '../../backup/format.js';
 import { verifyBackup } from '../../backup/manifest.js';
 import { restoreBackup as restore } from '../../backup/restore.js';
-import { collectionExists, rows } from '../lookups.js';
-import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
-import { defineStep, type InverseResult } from '../types.js';
+import { collectionExists, rows } from '../../milvus/reads/lookups.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, milvusName } from '../params.js';
+import { defineStep, oneCollection, type InverseResult } from '../types.js';
 
 const params = z
   .object({
@@ -32,6 +33,7 @@ export const restoreBackup = defineStep({
   name: 'restoreBackup',
   params,
   destructive: false,
+  touches: (p) => oneCollection(p),
   describe: (p) => `restore ${p.rows !== undefined ? rows(p.rows) : 'the rows'} of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''} from backup ${p.path}`,
   async preflight(ctx, p) {
     if (!ctx.backupDir) return 'no backup folder is configured for this run';

@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
-import { collectionExists, describeCollection } from '../lookups.js';
-import { defineStep } from '../types.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, flag, milvusName } from '../params.js';
+import { collectionExists, describeCollection } from '../../milvus/reads/lookups.js';
+import { defineStep, oneCollection } from '../types.js';
 
 /** Milvus adds fields to an existing collection from 2.6.0 on; 2.3.5 answers `{}` and changes nothing. */
 export const ADD_FIELD_MIN_VERSION = '2.6.0';
@@ -39,6 +40,7 @@ export const addCollectionField = defineStep({
   name: 'addCollectionField',
   params,
   destructive: false,
+  touches: (p) => oneCollection(p),
   minVersion: ADD_FIELD_MIN_VERSION,
   describe: (p) => `add field ${p.field.name} ${p.field.data_type}${p.field.data_type === 'Array' ? `<${p.field.element_type}>` : ''} to collection ${qualified(p)}`,
   check(p) {

@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import type { Milvus } from '../../milvus/client.js';
-import { collectionTarget, dbOf, qualified, typeOf } from '../params.js';
-import { collectionExists, describeCollection } from '../lookups.js';
-import { defineStep, type InverseResult, type StepCall, type StepRecord } from '../types.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, typeOf } from '../params.js';
+import { collectionExists, describeCollection } from '../../milvus/reads/lookups.js';
+import { defineStep, oneCollection, type InverseResult, type StepCall, type StepRecord } from '../types.js';
 
 /** A property value as written in a migration; Milvus stores every value as a string. */
 const propertyValue = z.union([z.string(), z.number(), z.boolean()], {
@@ -75,6 +76,7 @@ export const alterCollectionProperties = defineStep({
   name: 'alterCollectionProperties',
   params,
   destructive: false,
+  touches: (p) => oneCollection(p),
   describe: (p) => `set ${Object.entries(p.properties).map(([k, v]) => `${k}=${String(v)}`).join(', ')} on collection ${qualified(p)}`,
   async facts(milvus, p) {
     if (!(await collectionExists(milvus, p))) return [`collection ${qualified(p)} does not exist: the step will fail`];

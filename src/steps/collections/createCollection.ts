@@ -1,9 +1,11 @@
 import * as z from 'zod';
 import { waitForIndex, waitForLoad } from '../../milvus/wait.js';
-import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
-import { collectionExists } from '../lookups.js';
-import { indexRequest, indexSpec } from '../indexes/createIndex.js';
-import { defineStep } from '../types.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, flag, milvusName } from '../params.js';
+import { collectionExists } from '../../milvus/reads/lookups.js';
+import { indexRequest } from '../../milvus/reads/index-spec.js';
+import { indexSpec } from '../indexes/createIndex.js';
+import { defineStep, oneCollection } from '../types.js';
 import { compareVersions } from '../../milvus/version.js';
 
 /** Field types and the Milvus version that introduced each one. */
@@ -73,6 +75,7 @@ export const createCollection = defineStep({
   name: 'createCollection',
   params,
   destructive: false,
+  touches: (p) => oneCollection(p),
   minVersion: requiredVersion,
   describe: (p) =>
     `create collection ${qualified(p)} (${p.fields.map((f) => `${f.name} ${f.data_type}${f.dim ? `(${f.dim})` : ''}`).join(', ')})` +

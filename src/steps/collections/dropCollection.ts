@@ -1,9 +1,10 @@
 import * as z from 'zod';
 import { MilvusCallError } from '../../errors.js';
 import { loadState } from '../../milvus/wait.js';
-import { collectionTarget, dbOf, flag, qualified } from '../params.js';
-import { collectionExists, rowsAtStake, describeCollection } from '../lookups.js';
-import { defineStep } from '../types.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, flag } from '../params.js';
+import { collectionExists, rowsAtStake, describeCollection } from '../../milvus/reads/lookups.js';
+import { defineStep, oneCollection } from '../types.js';
 import { backupFirst } from '../../backup/export.js';
 import type { BackupRecord } from '../../backup/format.js';
 import { restoreFrom } from '../backups/restoreBackup.js';
@@ -26,6 +27,8 @@ export const dropCollection = defineStep({
   name: 'dropCollection',
   params,
   destructive: true,
+  backsUp: true,
+  touches: (p) => oneCollection(p),
   describe: (p) => `drop collection ${qualified(p)} and all its data${p.backup ? ' (backed up first)' : ''}`,
   async facts(milvus, p) {
     if (!(await collectionExists(milvus, p))) return [`does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];

@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import { collectionTarget, dbOf, qualified } from '../params.js';
-import { collectionExists } from '../lookups.js';
-import { defineStep } from '../types.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget } from '../params.js';
+import { collectionExists } from '../../milvus/reads/lookups.js';
+import { defineStep, oneCollection } from '../types.js';
 import { currentProperties, isPropertiesBefore, propertiesBefore, propertyChange, restoreProperties } from './alterCollectionProperties.js';
 
 /**
@@ -27,6 +28,7 @@ export const dropCollectionProperties = defineStep({
   name: 'dropCollectionProperties',
   params,
   destructive: false,
+  touches: (p) => oneCollection(p),
   minVersion: DROP_PROPERTIES_MIN_VERSION,
   describe: (p) => `remove ${p.properties.join(', ')} from collection ${qualified(p)}`,
   async facts(milvus, p) {

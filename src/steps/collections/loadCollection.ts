@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { waitForLoad } from '../../milvus/wait.js';
-import { collectionTarget, dbOf, flag, qualified } from '../params.js';
-import { defineStep } from '../types.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, flag } from '../params.js';
+import { defineStep, oneCollection } from '../types.js';
 
 const params = z.object({ ...collectionTarget, replica_number: z.number().int().positive().optional(), wait: flag }).strict();
 
@@ -10,6 +11,7 @@ export const loadCollection = defineStep({
   name: 'loadCollection',
   params,
   destructive: false,
+  touches: (p) => oneCollection(p),
   // Milvus (2.3) answers success to loading what is loaded and releasing what is released.
   repeatable: true,
   describe: (p) => `load collection ${qualified(p)}`,

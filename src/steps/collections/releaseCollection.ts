@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { collectionTarget, dbOf, qualified } from '../params.js';
-import { defineStep } from '../types.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget } from '../params.js';
+import { defineStep, oneCollection } from '../types.js';
 
 const params = z.object(collectionTarget).strict();
 
@@ -9,6 +10,7 @@ export const releaseCollection = defineStep({
   name: 'releaseCollection',
   params,
   destructive: false,
+  touches: (p) => oneCollection(p),
   // Milvus (2.3) answers success to loading what is loaded and releasing what is released.
   repeatable: true,
   describe: (p) => `release collection ${qualified(p)}`,

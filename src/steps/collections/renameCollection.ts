@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { collectionTarget, milvusName, qualified } from '../params.js';
-import { collectionExists, describeCollection } from '../lookups.js';
+import { qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, milvusName } from '../params.js';
+import { collectionExists, describeCollection } from '../../milvus/reads/lookups.js';
 import { defineStep } from '../types.js';
 
 const params = z.object({ ...collectionTarget, new_collection_name: milvusName }).strict();
@@ -15,6 +16,7 @@ export const renameCollection = defineStep({
   name: 'renameCollection',
   params,
   destructive: false,
+  touches: (p) => ({ collections: [p.collection_name, p.new_collection_name].map((name) => ({ name, db_name: p.db_name })) }),
   describe: (p) => `rename collection ${qualified(p)} to ${p.new_collection_name}`,
   check(p) {
     return p.new_collection_name === p.collection_name ? [['new_collection_name', 'is the current name']] : [];

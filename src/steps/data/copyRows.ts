@@ -1,14 +1,15 @@
 import * as z from 'zod';
 import { MigrateError, MilvusCallError } from '../../errors.js';
 import { loadState } from '../../milvus/wait.js';
-import { collectionExists, countRows, partitionNames, rows } from '../lookups.js';
-import { dbName, milvusName, qualified } from '../params.js';
+import { collectionExists, countRows, partitionNames, rows } from '../../milvus/reads/lookups.js';
+import { qualified } from '../../milvus/reads/names.js';
+import { dbName, milvusName } from '../params.js';
 import { defineStep, type StepContext } from '../types.js';
-import type { Row } from './data-file.js';
-import { andFilter, maxPk, pkLiteral, type PkValue } from './keys.js';
-import { ensureLoaded, nextPage } from './paging.js';
+import type { Row } from '../../milvus/reads/shape.js';
+import { andFilter, maxPk, pkLiteral, type PkValue } from '../../milvus/reads/keys.js';
+import { ensureLoaded, nextPage } from '../../milvus/reads/paging.js';
 import { batchSize, DEFAULT_BATCH_SIZE, PROGRESS_INTERVAL_MS, throttled } from './rows.js';
-import { collectionShape, DYNAMIC_FIELD, isVector, type CollectionShape } from './shape.js';
+import { collectionShape, DYNAMIC_FIELD, isVector, type CollectionShape } from '../../milvus/reads/shape.js';
 
 const params = z
   .object({
@@ -57,6 +58,12 @@ export const copyRows = defineStep({
   name: 'copyRows',
   params,
   destructive: false,
+  touches: (p) => ({
+    collections: [
+      { name: p.collection_name, db_name: p.db_name },
+      { name: p.target_collection_name, db_name: p.target_db_name ?? p.db_name },
+    ],
+  }),
   describe: (p) =>
     `copy rows of ${qualified(source(p))}${p.partition_name ? ` partition ${p.partition_name}` : ''}${p.filter ? ` where ${p.filter}` : ''} into ${qualified(target(p))}${p.target_partition_name ? ` partition ${p.target_partition_name}` : ''}`,
   check(p) {

@@ -7,9 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { MigrateError } from '../../errors.js';
-
-/** A row as written in a migration or a data file: field name → value. */
-export type Row = Record<string, unknown>;
+import type { Row } from '../../milvus/reads/shape.js';
 
 /** `json`: one array of rows, read whole; `jsonl`: one row per line, streamed. */
 export type DataFileFormat = 'json' | 'jsonl';

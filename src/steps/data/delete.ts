@@ -1,10 +1,11 @@
 import * as z from 'zod';
-import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, flag, milvusName } from '../params.js';
 import { backupFirst } from '../../backup/export.js';
 import type { BackupRecord } from '../../backup/format.js';
 import { restoreFrom } from '../backups/restoreBackup.js';
-import { defineStep } from '../types.js';
-import { collectionExists, countRows, partitionNames, rows } from '../lookups.js';
+import { defineStep, oneCollection } from '../types.js';
+import { collectionExists, countRows, partitionNames, rows } from '../../milvus/reads/lookups.js';
 import { loadState } from '../../milvus/wait.js';
 
 const params = z
@@ -33,6 +34,8 @@ export const deleteRows = defineStep({
   name: 'delete',
   params,
   destructive: true,
+  backsUp: true,
+  touches: (p) => oneCollection(p),
   describe: (p) => `delete rows of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''} where ${shorten(p.filter)}${p.backup ? ' (backed up first)' : ''}`,
   async facts(milvus, p) {
     // Only what can be counted now: not a collection or partition an earlier step creates, and

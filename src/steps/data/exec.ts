@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import * as z from 'zod';
-import { redact } from '../../config/redact.js';
+import { redact } from '../../util/redact.js';
 import { MigrateError } from '../../errors.js';
 import { flag } from '../params.js';
 import { defineStep, type StepContext } from '../types.js';

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { pollUntil } from '../../milvus/wait.js';
-import { dbName, dbOf, milvusName, qualified } from '../params.js';
-import { collectionExists } from '../lookups.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { dbName, milvusName } from '../params.js';
+import { collectionExists } from '../../milvus/reads/lookups.js';
 import { defineStep } from '../types.js';
 
 const params = z
@@ -23,6 +24,7 @@ export const flush = defineStep({
   name: 'flush',
   params,
   destructive: false,
+  touches: (p) => ({ collections: p.collection_names.map((name) => ({ name, db_name: p.db_name })) }),
   // Flushing again seals nothing new.
   repeatable: true,
   describe: (p) => `flush collection${p.collection_names.length === 1 ? '' : 's'} ${p.collection_names.map((c) => qualified({ ...p, collection_name: c })).join(', ')}`,

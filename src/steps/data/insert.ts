@@ -1,7 +1,7 @@
-import { dbOf, qualified } from '../params.js';
-import { rows } from '../lookups.js';
-import { defineStep } from '../types.js';
-import { keyFilter, type KeyRecord } from './keys.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { rows } from '../../milvus/reads/lookups.js';
+import { defineStep, oneCollection } from '../types.js';
+import { keyFilter, type KeyRecord } from '../../milvus/reads/keys.js';
 import { checkRowsSource, dataFileProblem, describeSource, rowsParams, writeRows } from './rows.js';
 
 /**
@@ -13,6 +13,7 @@ export const insert = defineStep({
   name: 'insert',
   params: rowsParams,
   destructive: false,
+  touches: (p) => oneCollection(p),
   describe: (p) => `insert ${describeSource(p)} into ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''}`,
   check: checkRowsSource,
   preflight: (ctx, p) => dataFileProblem(p, ctx.migration.dir),

@@ -6,17 +6,17 @@
 import * as z from 'zod';
 import { MigrateError } from '../../errors.js';
 import type { Logger, ProgressUpdate } from '../../logger.js';
-import { dbOf, milvusName, collectionTarget } from '../params.js';
-import { rows } from '../lookups.js';
+import { dbOf } from '../../milvus/reads/names.js';
+import { milvusName, collectionTarget } from '../params.js';
+import { rows } from '../../milvus/reads/lookups.js';
 import type { StepContext } from '../types.js';
 import { dataFileParamProblem, inBatches, readDataFile, resolveDataFile, whereIs, type LocatedRow } from './data-file.js';
-import { KeyRecorder, type KeyRecord, type PkValue } from './keys.js';
-import { collectionShape, rowProblem, type CollectionShape } from './shape.js';
+import { KeyRecorder, type KeyRecord, type PkValue } from '../../milvus/reads/keys.js';
+import { collectionShape, rowProblem, type CollectionShape } from '../../milvus/reads/shape.js';
+import { MAX_BATCH_SIZE } from '../../milvus/reads/paging.js';
 
 /** Rows per insert/upsert call (and per query page of `copyRows`). */
 export const DEFAULT_BATCH_SIZE = 1_000;
-/** Milvus caps one query at 16,384 rows (offset + limit); writes use the same cap. */
-export const MAX_BATCH_SIZE = 16_384;
 /** At most one progress line every this many ms. */
 export const PROGRESS_INTERVAL_MS = 2_000;
 /** Rows with problems listed in one error (the count of the rest is given). */

@@ -1,5 +1,5 @@
-import { qualified } from '../params.js';
-import { defineStep } from '../types.js';
+import { qualified } from '../../milvus/reads/names.js';
+import { defineStep, oneCollection } from '../types.js';
 import { checkRowsSource, dataFileProblem, describeSource, rowsParams, writeRows } from './rows.js';
 
 /**
@@ -13,6 +13,7 @@ export const upsert = defineStep({
   name: 'upsert',
   params: rowsParams,
   destructive: false,
+  touches: (p) => oneCollection(p),
   describe: (p) => `upsert ${describeSource(p)} into ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''}`,
   check: checkRowsSource,
   preflight: (ctx, p) => dataFileProblem(p, ctx.migration.dir),

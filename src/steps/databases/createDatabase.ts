@@ -26,6 +26,7 @@ export const createDatabase = defineStep({
   name: 'createDatabase',
   params,
   destructive: false,
+  touches: (p) => ({ databases: [p.db_name] }),
   describe: (p) => `create database ${p.db_name}`,
   async facts(milvus, p) {
     if (!(await databaseNames(milvus)).includes(p.db_name)) return [];

@@ -30,6 +30,7 @@ export const dropDatabase = defineStep({
   name: 'dropDatabase',
   params,
   destructive: true,
+  touches: (p) => ({ databases: [p.db_name] }),
   describe: (p) => `drop database ${p.db_name}`,
   check(p) {
     return p.db_name === DEFAULT_DATABASE ? [['db_name', `the ${DEFAULT_DATABASE} database cannot be dropped (Milvus keeps it)`]] : [];

@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
-import { defineStep } from '../types.js';
-import { indexSpecOf } from './createIndex.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, milvusName } from '../params.js';
+import { defineStep, oneCollection } from '../types.js';
+import { indexSpecOf } from '../../milvus/reads/index-spec.js';
 
 const params = z.object({ ...collectionTarget, field_name: milvusName, index_name: milvusName.optional() }).strict();
 
@@ -13,6 +14,7 @@ export const dropIndex = defineStep({
   name: 'dropIndex',
   params,
   destructive: false,
+  touches: (p) => oneCollection(p),
   describe: (p) => `drop index${p.index_name ? ` ${p.index_name}` : ''} on ${qualified(p)}.${p.field_name}`,
   async run(ctx, p) {
     const target = { collection_name: p.collection_name, ...dbOf(p) };

@@ -1,7 +1,8 @@
 import * as z from 'zod';
-import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
-import { collectionExists, partitionNames, usesPartitionKey } from '../lookups.js';
-import { defineStep } from '../types.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, milvusName } from '../params.js';
+import { collectionExists, partitionNames, usesPartitionKey } from '../../milvus/reads/lookups.js';
+import { defineStep, oneCollection } from '../types.js';
 import { DEFAULT_PARTITION } from './dropPartition.js';
 
 const params = z.object({ ...collectionTarget, partition_name: milvusName }).strict();
@@ -11,6 +12,7 @@ export const createPartition = defineStep({
   name: 'createPartition',
   params,
   destructive: false,
+  touches: (p) => oneCollection(p),
   // Milvus (2.3) answers success to creating an existing partition.
   repeatable: true,
   describe: (p) => `create partition ${p.partition_name} in ${qualified(p)}`,

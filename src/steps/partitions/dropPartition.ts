@@ -1,9 +1,10 @@
 import * as z from 'zod';
 import { MilvusCallError } from '../../errors.js';
 import { loadState } from '../../milvus/wait.js';
-import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
-import { collectionExists, partitionNames, rowsAtStake, usesPartitionKey } from '../lookups.js';
-import { defineStep } from '../types.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, flag, milvusName } from '../params.js';
+import { collectionExists, partitionNames, rowsAtStake, usesPartitionKey } from '../../milvus/reads/lookups.js';
+import { defineStep, oneCollection } from '../types.js';
 import { backupFirst } from '../../backup/export.js';
 import type { BackupRecord } from '../../backup/format.js';
 import { restoreFrom } from '../backups/restoreBackup.js';
@@ -30,6 +31,8 @@ export const dropPartition = defineStep({
   name: 'dropPartition',
   params,
   destructive: true,
+  backsUp: true,
+  touches: (p) => oneCollection(p),
   describe: (p) => `drop partition ${p.partition_name} of ${qualified(p)} and all its rows${p.backup ? ' (backed up first)' : ''}`,
   check(p) {
     if (p.partition_name === DEFAULT_PARTITION) {

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { waitForLoad } from '../../milvus/wait.js';
-import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
-import { defineStep } from '../types.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, flag, milvusName } from '../params.js';
+import { defineStep, oneCollection } from '../types.js';
 
 export const partitionsParams = z
   .object({
@@ -18,6 +19,7 @@ export const loadPartitions = defineStep({
   name: 'loadPartitions',
   params: partitionsParams,
   destructive: false,
+  touches: (p) => oneCollection(p),
   // Milvus (2.3) answers success to loading what is loaded and releasing what is released.
   repeatable: true,
   describe: (p) => `load partitions ${p.partition_names.join(', ')} of ${qualified(p)}`,

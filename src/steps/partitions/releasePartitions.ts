@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
-import { defineStep } from '../types.js';
+import { dbOf, qualified } from '../../milvus/reads/names.js';
+import { collectionTarget, milvusName } from '../params.js';
+import { defineStep, oneCollection } from '../types.js';
 
 const params = z
   .object({ ...collectionTarget, partition_names: z.array(milvusName).min(1, { error: 'needs at least one partition name' }) })
@@ -11,6 +12,7 @@ export const releasePartitions = defineStep({
   name: 'releasePartitions',
   params,
   destructive: false,
+  touches: (p) => oneCollection(p),
   // Milvus (2.3) answers success to loading what is loaded and releasing what is released.
   repeatable: true,
   describe: (p) => `release partitions ${p.partition_names.join(', ')} of ${qualified(p)}`,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Milvus } from '../../../src/milvus/client.js';
-import { nextPage } from '../../../src/steps/data/paging.js';
+import { nextPage } from '../../../src/milvus/reads/paging.js';
 import { throttled } from '../../../src/steps/data/rows.js';
 
 /** A Milvus whose `call` answers from a script and records each request. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fieldMapping } from '../../../src/steps/data/copyRows.js';
 import { commandEnv } from '../../../src/steps/data/exec.js';
-import { rowProblem, type CollectionShape, type FieldShape } from '../../../src/steps/data/shape.js';
+import { rowProblem, type CollectionShape, type FieldShape } from '../../../src/milvus/reads/shape.js';
 
 function shape(label: string, fields: Partial<FieldShape>[], dynamic = false): CollectionShape {
   const full: FieldShape[] = fields.map((f) => ({

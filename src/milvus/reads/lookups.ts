@@ -1,9 +1,9 @@
-import { loadState } from '../milvus/wait.js';
-import type { Milvus } from '../milvus/client.js';
-import { dbOf } from './params.js';
+import { loadState } from '../wait.js';
+import type { Milvus } from '../client.js';
+import { dbOf } from './names.js';
 
 /**
- * Read-only lookups shared by steps (for run-time checks and `plan` facts). Every call goes
+ * Read-only lookups shared by steps (run-time checks, `plan` facts) and backups. Every call goes
  * through {@link Milvus.call}, so failures are typed errors.
  */
 type Target = { collection_name: string; db_name?: string | undefined };

@@ -1,5 +1,7 @@
 import { InvalidInputError, type Problem } from '../errors.js';
-import type { Migration, MigrationBody } from '../migrations/model.js';
+import { STEPS } from '../steps/catalogue.js';
+import type { StepCall, StepTouches } from '../steps/types.js';
+import type { Migration, MigrationBody } from './model.js';
 
 /** What a set of migrations touches in one database, as far as their files say. */
 export interface TouchedScope {
@@ -9,26 +11,26 @@ export interface TouchedScope {
   readonly code: boolean;
 }
 
+/** What a step call names, as its step declares it (`touches`); nothing for a step that declares none. */
+function touchesOf(call: StepCall): StepTouches {
+  return STEPS.get(call.step)?.touches?.(call.params as never) ?? {};
+}
+
 /**
  * The collections and aliases named by the YAML steps of `migrations` (up and declared down) in
- * `database`: `collection_name`, `new_collection_name`, `collection_names`, copy targets and
- * aliases; a step with `db_name` set to another database touches that one, not this.
+ * `database`, as each step declares them (renames: both names; copies: source and target); a
+ * step with `db_name` set to another database touches that one, not this.
  */
 export function touchedBy(migrations: readonly Migration[], database: string): TouchedScope {
   const scope: TouchedScope = { collections: new Set(), aliases: new Set(), code: migrations.some((m) => m.format === 'code') };
+  const here = (db: string | undefined) => !db || db === database;
   for (const m of migrations) {
     for (const body of bodies(m)) {
       if (body.kind !== 'steps') continue;
-      for (const { params } of body.steps) {
-        const p = params as Record<string, unknown>;
-        const here = !p.db_name || p.db_name === database;
-        if (here) {
-          for (const key of ['collection_name', 'new_collection_name'] as const) if (typeof p[key] === 'string') scope.collections.add(p[key]);
-          if (Array.isArray(p.collection_names)) for (const n of p.collection_names) scope.collections.add(String(n));
-          if (typeof p.alias === 'string') scope.aliases.add(p.alias);
-        }
-        const targetDb = p.target_db_name ?? p.db_name;
-        if (typeof p.target_collection_name === 'string' && (!targetDb || targetDb === database)) scope.collections.add(p.target_collection_name);
+      for (const call of body.steps) {
+        const touches = touchesOf(call);
+        for (const c of touches.collections ?? []) if (here(c.db_name)) scope.collections.add(c.name);
+        for (const a of touches.aliases ?? []) if (here(a.db_name)) scope.aliases.add(a.name);
       }
     }
   }
@@ -46,15 +48,11 @@ export function checkConfinedToOneDatabase(migrations: readonly Migration[], whe
   for (const m of migrations) {
     for (const [direction, body] of [['up', m.up], ['down', m.down]] as const) {
       if (body?.kind !== 'steps') continue;
-      body.steps.forEach(({ step, params }, i) => {
-        const p = params as Record<string, unknown>;
-        const reason =
-          step === 'createDatabase' || step === 'dropDatabase'
-            ? `${step} changes databases`
-            : p.db_name || p.target_db_name
-              ? `names database ${String(p.db_name ?? p.target_db_name)}`
-              : undefined;
-        if (reason) problems.push({ file: m.path, path: `${direction}[${i}].${step}`, message: `${reason}, outside the throwaway database` });
+      body.steps.forEach((call, i) => {
+        const touches = touchesOf(call);
+        const named = [...(touches.collections ?? []), ...(touches.aliases ?? [])].find((n) => n.db_name)?.db_name;
+        const reason = touches.databases?.length ? `${call.step} changes databases` : named ? `names database ${named}` : undefined;
+        if (reason) problems.push({ file: m.path, path: `${direction}[${i}].${call.step}`, message: `${reason}, outside the throwaway database` });
       });
     }
   }

@@ -5,12 +5,14 @@
  */
 import { MigrateError, MilvusCallError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { Milvus } from '../../milvus/client.js';
-import { loadState, waitForLoad } from '../../milvus/wait.js';
-import { countRows, rows } from '../lookups.js';
-import type { Row } from './data-file.js';
+import type { Milvus } from '../client.js';
+import { loadState, waitForLoad } from '../wait.js';
+import { countRows, rows } from './lookups.js';
+import type { Row } from './shape.js';
 import { andFilter, comparePk, maxPk, pkLiteral, type PkKind, type PkValue } from './keys.js';
-import { MAX_BATCH_SIZE } from './rows.js';
+
+/** Milvus caps one query at 16,384 rows (offset + limit); writes use the same cap. */
+export const MAX_BATCH_SIZE = 16_384;
 
 /** A collection (and optionally some partitions of it) to read from. */
 export type ReadTarget = { collection_name: string; db_name?: string; partition_names?: string[] };

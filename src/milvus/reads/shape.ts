@@ -4,11 +4,13 @@
  * only say "some field does not exist for this collection in line 0" of some batch).
  */
 import { MilvusCallError } from '../../errors.js';
-import type { Milvus } from '../../milvus/client.js';
-import { describeCollection } from '../lookups.js';
-import { qualified } from '../params.js';
+import type { Milvus } from '../client.js';
+import { describeCollection } from './lookups.js';
+import { qualified } from './names.js';
 import type { PkField, PkKind } from './keys.js';
-import type { Row } from './data-file.js';
+
+/** A row as written in a migration or a data file, or read back from Milvus: field name → value. */
+export type Row = Record<string, unknown>;
 
 /** One field of a collection, as the data steps see it. */
 export interface FieldShape {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { andFilter, comparePk, KeyRecorder, keyFilter, maxPk, pkLiteral } from '../../../src/steps/data/keys.js';
+import { andFilter, comparePk, KeyRecorder, keyFilter, maxPk, pkLiteral } from '../../../../src/milvus/reads/keys.js';
 
 describe('primary key literals and order', () => {
   it('writes Int64 keys bare and VarChar keys quoted', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Migration } from '../../../src/migrations/model.js';
-import { checkConfinedToOneDatabase, touchedBy } from '../../../src/schema/scope.js';
+import { checkConfinedToOneDatabase, touchedBy } from '../../../src/migrations/scope.js';
+import { STEPS } from '../../../src/steps/catalogue.js';
 
 function yaml(name: string, steps: Record<string, Record<string, unknown>>[]): Migration {
   const calls = steps.map((s) => {
@@ -40,6 +41,30 @@ describe('scope of migrations', () => {
         /m/001.yaml: up[7].copyRows: names database other, outside the throwaway database]
     `);
     expect(() => checkConfinedToOneDatabase([yaml('002', [{ createPartition: { collection_name: 'c', partition_name: 'p' } }])], 'x')).not.toThrow();
+  });
+});
+
+describe('what steps declare', () => {
+  /** The top-level keys of a step's params schema (every step's is a zod object). */
+  const keysOf = (name: string) => Object.keys((STEPS.get(name)!.params as unknown as { shape: Record<string, unknown> }).shape);
+
+  it('every step whose params name a collection, an alias or a database says what a call touches', () => {
+    const naming = [...STEPS.keys()].filter((name) => keysOf(name).some((k) => /(^|_)(collection_names?|alias|db_name)$/.test(k)));
+    expect(naming.filter((name) => !STEPS.get(name)!.touches)).toEqual([]);
+    expect([...STEPS.keys()].filter((name) => !naming.includes(name))).toEqual(['exec']);
+  });
+
+  it('the steps that take a backup param are the ones that declare backsUp', () => {
+    const withParam = [...STEPS.keys()].filter((name) => keysOf(name).includes('backup'));
+    expect(withParam).toEqual(['dropCollection', 'dropPartition', 'delete']);
+    expect([...STEPS.values()].filter((s) => s.backsUp).map((s) => s.name)).toEqual(withParam);
+  });
+
+  it('databases that are created or dropped, and names in other databases, are told apart', () => {
+    expect(STEPS.get('createDatabase')!.touches!({ db_name: 'x' })).toEqual({ databases: ['x'] });
+    expect(STEPS.get('copyRows')!.touches!({ collection_name: 'a', target_collection_name: 'b', target_db_name: 'o' })).toEqual({
+      collections: [{ name: 'a', db_name: undefined }, { name: 'b', db_name: 'o' }],
+    });
   });
 });
 
