@@ -36,7 +36,7 @@ export { StepFailedError } from './runner/results.js';
 export { MilvusStateStore, DEFAULT_STATE_COLLECTION } from './state/milvus-store.js';
 export { MemoryStateStore, type StateStore, type StateRow } from './state/store.js';
 export { loadMigrations } from './migrations/load.js';
-export { STEPS, STEP_NAMES } from './steps/catalogue.js';
+export { STEPS, STEP_NAMES, type Steps, type StepName, type StepInput } from './steps/catalogue.js';
 export type { StepDefinition, StepCall } from './steps/types.js';
 export type { DatabaseSchema, CollectionSchema, FieldSchema, IndexSchema } from './schema/model.js';
 export { readSchema, type ReadScope } from './schema/read.js';

@@ -8,7 +8,7 @@ import type { CodeMigrationContext } from '../migrations/model.js';
 import { validateParams } from '../migrations/yaml.js';
 import type { RunLock } from '../state/lock.js';
 import type { StateRow, StateStore } from '../state/store.js';
-import { STEPS } from '../steps/catalogue.js';
+import { STEPS, type Steps } from '../steps/catalogue.js';
 import { isDestructive, type StepCall, type StepRecord } from '../steps/types.js';
 import { definitionOf, type PlannedMigration } from './plan.js';
 import { StepFailedError, type MigrationResult, type StepOutcome } from './results.js';
@@ -149,7 +149,8 @@ export async function executeMigration(
             await runStep({ step: def.name, params: parsed }, i, outcome);
           },
         ]),
-      );
+        // One function per step of the catalogue, so every key of Steps is there; params are validated above.
+      ) as unknown as Steps;
       const codeCtx: CodeMigrationContext = { client: ctx.milvus.client, steps, log: (m) => ctx.logger.info(`  ${migration.name}: ${m}`) };
       try {
         await p.body.fn(codeCtx);
