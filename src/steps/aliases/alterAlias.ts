@@ -1,6 +1,6 @@
 import { collectionExists } from '../lookups.js';
 import { dbOf, qualified } from '../params.js';
-import { defineStep } from '../types.js';
+import { callOf, defineStep, type InverseResult } from '../types.js';
 import { aliasMissing, aliasParams, aliasTarget, qualifiedAlias } from './createAlias.js';
 
 /**
@@ -32,10 +32,10 @@ export const alterAlias = defineStep({
     await ctx.milvus.call('alterAlias', { alias: p.alias, collection_name: p.collection_name, ...dbOf(p) });
     return { previous_collection: before };
   },
-  inverse(p, recorded) {
+  inverse(p, recorded): InverseResult {
     if (recorded?.skipped) return { steps: [] };
     const previous = recorded?.previous_collection;
     if (typeof previous !== 'string') return { irreversible: `where alias ${qualifiedAlias(p)} pointed before was not recorded` };
-    return { steps: [{ step: 'alterAlias', params: { alias: p.alias, collection_name: previous, ...dbOf(p) } }] };
+    return { steps: [callOf(alterAlias, { alias: p.alias, collection_name: previous, ...dbOf(p) })] };
   },
 });

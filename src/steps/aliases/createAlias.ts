@@ -3,7 +3,8 @@ import { MilvusCallError } from '../../errors.js';
 import type { Milvus } from '../../milvus/client.js';
 import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
 import { collectionExists } from '../lookups.js';
-import { defineStep } from '../types.js';
+import { callOf, defineStep, type InverseResult } from '../types.js';
+import { dropAlias } from './dropAlias.js';
 
 /** Shape shared by the alias steps: the alias, the collection it (will) point at, the database. */
 export const aliasParams = z.object({ alias: milvusName, ...collectionTarget }).strict();
@@ -63,9 +64,9 @@ export const createAlias = defineStep({
     if (!ctx.resumed && (await aliasTarget(ctx.milvus, p)) === p.collection_name) return { skipped: true };
     await ctx.milvus.call('createAlias', { alias: p.alias, collection_name: p.collection_name, ...dbOf(p) });
   },
-  inverse(p, recorded) {
+  inverse(p, recorded): InverseResult {
     if (recorded?.skipped) return { steps: [] };
-    return { steps: [{ step: 'dropAlias', params: { alias: p.alias, collection_name: p.collection_name, ...dbOf(p) } }] };
+    return { steps: [callOf(dropAlias, { alias: p.alias, collection_name: p.collection_name, ...dbOf(p) })] };
   },
 });
 

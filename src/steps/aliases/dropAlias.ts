@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { MilvusCallError } from '../../errors.js';
 import { dbName, dbOf, flag, milvusName } from '../params.js';
-import { defineStep } from '../types.js';
-import { aliasMissing, aliasTarget, qualifiedAlias } from './createAlias.js';
+import { callOf, defineStep, type InverseResult } from '../types.js';
+import { aliasMissing, aliasTarget, createAlias, qualifiedAlias } from './createAlias.js';
 
 const params = z
   .object({
@@ -49,10 +49,10 @@ export const dropAlias = defineStep({
     await ctx.milvus.call('dropAlias', { alias: p.alias, ...dbOf(p) });
     return { collection_name: target };
   },
-  inverse(p, recorded) {
+  inverse(p, recorded): InverseResult {
     if (recorded?.skipped) return { steps: [] };
     const target = recorded?.collection_name;
     if (typeof target !== 'string') return { irreversible: `the collection alias ${qualifiedAlias(p)} pointed at was not recorded` };
-    return { steps: [{ step: 'createAlias', params: { alias: p.alias, collection_name: target, ...dbOf(p) } }] };
+    return { steps: [callOf(createAlias, { alias: p.alias, collection_name: target, ...dbOf(p) })] };
   },
 });

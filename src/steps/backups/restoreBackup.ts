@@ -5,7 +5,7 @@ import { verifyBackup } from '../../backup/manifest.js';
 import { restoreBackup as restore } from '../../backup/restore.js';
 import { collectionExists, rows } from '../lookups.js';
 import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
-import { defineStep, type InverseResult } from '../types.js';
+import { callOf, defineStep, type InverseResult } from '../types.js';
 
 const params = z
   .object({
@@ -66,17 +66,14 @@ export const restoreBackup = defineStep({
 export function restoreFrom(p: { collection_name: string; db_name?: string | undefined; partition_name?: string | undefined }, backup: BackupRecord): InverseResult {
   return {
     steps: [
-      {
-        step: 'restoreBackup',
-        params: {
-          collection_name: p.collection_name,
-          ...dbOf(p),
-          ...(p.partition_name ? { partition_name: p.partition_name } : {}),
-          path: backup.path,
-          sha256: backup.sha256,
-          rows: backup.rows,
-        },
-      },
+      callOf(restoreBackup, {
+        collection_name: p.collection_name,
+        ...dbOf(p),
+        ...(p.partition_name ? { partition_name: p.partition_name } : {}),
+        path: backup.path,
+        sha256: backup.sha256,
+        rows: backup.rows,
+      }),
     ],
     note: `restores ${rows(backup.rows)} from backup ${backup.path}`,
   };

@@ -2,7 +2,8 @@ import * as z from 'zod';
 import type { Milvus } from '../../milvus/client.js';
 import { collectionTarget, dbOf, qualified, typeOf } from '../params.js';
 import { collectionExists, describeCollection } from '../lookups.js';
-import { defineStep, type InverseResult, type StepCall, type StepRecord } from '../types.js';
+import { callOf, defineStep, type InverseResult, type StepCall, type StepRecord } from '../types.js';
+import { dropCollectionProperties } from './dropCollectionProperties.js';
 
 /** A property value as written in a migration; Milvus stores every value as a string. */
 const propertyValue = z.union([z.string(), z.number(), z.boolean()], {
@@ -54,8 +55,10 @@ export function restoreProperties(t: Target, recorded: StepRecord | undefined): 
   if (!isPropertiesBefore(recorded)) return { irreversible: `the previous properties of ${qualified(t)} were not recorded` };
   const target = { collection_name: t.collection_name, ...dbOf(t) };
   const steps: StepCall[] = [];
-  if (Object.keys(recorded.previous).length) steps.push({ step: 'alterCollectionProperties', params: { ...target, properties: { ...recorded.previous } } });
-  if (recorded.absent.length) steps.push({ step: 'dropCollectionProperties', params: { ...target, properties: [...recorded.absent] } });
+  if (Object.keys(recorded.previous).length) {
+    steps.push(callOf(alterCollectionProperties, { ...target, properties: { ...recorded.previous } }));
+  }
+  if (recorded.absent.length) steps.push(callOf(dropCollectionProperties, { ...target, properties: [...recorded.absent] }));
   return recorded.absent.length
     ? { steps, note: `drops ${recorded.absent.join(', ')}, which had no value before (dropCollectionProperties needs Milvus 2.5+)` }
     : { steps };

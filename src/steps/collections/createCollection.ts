@@ -3,7 +3,8 @@ import { waitForIndex, waitForLoad } from '../../milvus/wait.js';
 import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
 import { collectionExists } from '../lookups.js';
 import { indexRequest, indexSpec } from '../indexes/createIndex.js';
-import { defineStep } from '../types.js';
+import { callOf, defineStep } from '../types.js';
+import { dropCollection } from './dropCollection.js';
 import { compareVersions } from '../../milvus/version.js';
 
 /** Field types and the Milvus version that introduced each one. */
@@ -127,7 +128,7 @@ export const createCollection = defineStep({
   },
   inverse(p, recorded) {
     if (recorded?.skipped) return { steps: [] };
-    return { steps: [{ step: 'dropCollection', params: { collection_name: p.collection_name, ...dbOf(p) } }] };
+    return { steps: [callOf(dropCollection, { collection_name: p.collection_name, ...dbOf(p) })] };
   },
 });
 

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { waitForLoad } from '../../milvus/wait.js';
 import { collectionTarget, dbOf, flag, qualified } from '../params.js';
-import { defineStep } from '../types.js';
+import { callOf, defineStep, type InverseResult } from '../types.js';
+import { releaseCollection } from './releaseCollection.js';
 
 const params = z.object({ ...collectionTarget, replica_number: z.number().int().positive().optional(), wait: flag }).strict();
 
@@ -20,5 +21,5 @@ export const loadCollection = defineStep({
     await ctx.milvus.call('loadCollectionAsync', { ...target, ...(p.replica_number ? { replica_number: p.replica_number } : {}) });
     if (p.wait !== false) await waitForLoad(ctx.milvus, target);
   },
-  inverse: (p) => ({ steps: [{ step: 'releaseCollection', params: { collection_name: p.collection_name, ...dbOf(p) } }] }),
+  inverse: (p): InverseResult => ({ steps: [callOf(releaseCollection, { collection_name: p.collection_name, ...dbOf(p) })] }),
 });

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { collectionTarget, dbOf, qualified } from '../params.js';
-import { defineStep } from '../types.js';
+import { callOf, defineStep, type InverseResult } from '../types.js';
+import { loadCollection } from './loadCollection.js';
 
 const params = z.object(collectionTarget).strict();
 
@@ -15,5 +16,5 @@ export const releaseCollection = defineStep({
   async run(ctx, p) {
     await ctx.milvus.call('releaseCollection', { collection_name: p.collection_name, ...dbOf(p) });
   },
-  inverse: (p) => ({ steps: [{ step: 'loadCollection', params: { collection_name: p.collection_name, ...dbOf(p) } }] }),
+  inverse: (p): InverseResult => ({ steps: [callOf(loadCollection, { collection_name: p.collection_name, ...dbOf(p) })] }),
 });

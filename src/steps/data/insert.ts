@@ -1,6 +1,7 @@
 import { dbOf, qualified } from '../params.js';
 import { rows } from '../lookups.js';
-import { defineStep } from '../types.js';
+import { callOf, defineStep } from '../types.js';
+import { deleteRows } from './delete.js';
 import { keyFilter, type KeyRecord } from './keys.js';
 import { checkRowsSource, dataFileProblem, describeSource, rowsParams, writeRows } from './rows.js';
 
@@ -31,15 +32,12 @@ export const insert = defineStep({
     if (!filter) return { irreversible: 'the inserted primary keys were not recorded' };
     return {
       steps: [
-        {
-          step: 'delete',
-          params: {
-            collection_name: p.collection_name,
-            ...(p.partition_name ? { partition_name: p.partition_name } : {}),
-            filter,
-            ...dbOf(p),
-          },
-        },
+        callOf(deleteRows, {
+          collection_name: p.collection_name,
+          ...(p.partition_name ? { partition_name: p.partition_name } : {}),
+          filter,
+          ...dbOf(p),
+        }),
       ],
       note: 'deletes the inserted rows by primary key',
     };

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { waitForIndex } from '../../milvus/wait.js';
 import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
-import { defineStep } from '../types.js';
+import { callOf, defineStep, type InverseResult } from '../types.js';
+import { dropIndex } from './dropIndex.js';
 
 export const indexSpec = {
   field_name: milvusName,
@@ -56,12 +57,14 @@ export const createIndex = defineStep({
       await waitForIndex(ctx.milvus, { collection_name: p.collection_name, field_name: p.field_name, ...(p.index_name ? { index_name: p.index_name } : {}), ...dbOf(p) });
     }
   },
-  inverse: (p) => ({
+  inverse: (p): InverseResult => ({
     steps: [
-      {
-        step: 'dropIndex',
-        params: { collection_name: p.collection_name, field_name: p.field_name, ...(p.index_name ? { index_name: p.index_name } : {}), ...dbOf(p) },
-      },
+      callOf(dropIndex, {
+        collection_name: p.collection_name,
+        field_name: p.field_name,
+        ...(p.index_name ? { index_name: p.index_name } : {}),
+        ...dbOf(p),
+      }),
     ],
   }),
 });

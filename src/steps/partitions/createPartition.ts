@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { collectionTarget, dbOf, milvusName, qualified } from '../params.js';
 import { collectionExists, partitionNames, usesPartitionKey } from '../lookups.js';
-import { defineStep } from '../types.js';
-import { DEFAULT_PARTITION } from './dropPartition.js';
+import { callOf, defineStep, type InverseResult } from '../types.js';
+import { DEFAULT_PARTITION, dropPartition } from './dropPartition.js';
 
 const params = z.object({ ...collectionTarget, partition_name: milvusName }).strict();
 
@@ -32,7 +32,7 @@ export const createPartition = defineStep({
   async run(ctx, p) {
     await ctx.milvus.call('createPartition', { collection_name: p.collection_name, partition_name: p.partition_name, ...dbOf(p) });
   },
-  inverse: (p) => ({
-    steps: [{ step: 'dropPartition', params: { collection_name: p.collection_name, partition_name: p.partition_name, ...dbOf(p) } }],
+  inverse: (p): InverseResult => ({
+    steps: [callOf(dropPartition, { collection_name: p.collection_name, partition_name: p.partition_name, ...dbOf(p) })],
   }),
 });

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { waitForLoad } from '../../milvus/wait.js';
 import { collectionTarget, dbOf, flag, milvusName, qualified } from '../params.js';
-import { defineStep } from '../types.js';
+import { callOf, defineStep, type InverseResult } from '../types.js';
+import { releasePartitions } from './releasePartitions.js';
 
 export const partitionsParams = z
   .object({
@@ -26,7 +27,7 @@ export const loadPartitions = defineStep({
     await ctx.milvus.call('loadPartitions', { ...req, ...(p.replica_number ? { replica_number: p.replica_number } : {}) });
     if (p.wait !== false) await waitForLoad(ctx.milvus, req);
   },
-  inverse: (p) => ({
-    steps: [{ step: 'releasePartitions', params: { collection_name: p.collection_name, partition_names: p.partition_names, ...dbOf(p) } }],
+  inverse: (p): InverseResult => ({
+    steps: [callOf(releasePartitions, { collection_name: p.collection_name, partition_names: p.partition_names, ...dbOf(p) })],
   }),
 });
