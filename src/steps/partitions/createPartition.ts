@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, milvusName } from '../params.js';
 import { collectionExists, partitionNames, usesPartitionKey } from '../../milvus/reads/lookups.js';
-import { defineStep, oneCollection } from '../types.js';
-import { DEFAULT_PARTITION } from './dropPartition.js';
+import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
+import { DEFAULT_PARTITION, dropPartition } from './dropPartition.js';
 
 const params = z.object({ ...collectionTarget, partition_name: milvusName }).strict();
 
@@ -34,7 +34,7 @@ export const createPartition = defineStep({
   async run(ctx, p) {
     await ctx.milvus.call('createPartition', { collection_name: p.collection_name, partition_name: p.partition_name, ...dbOf(p) });
   },
-  inverse: (p) => ({
-    steps: [{ step: 'dropPartition', params: { collection_name: p.collection_name, partition_name: p.partition_name, ...dbOf(p) } }],
+  inverse: (p): InverseResult => ({
+    steps: [callOf(dropPartition, { collection_name: p.collection_name, partition_name: p.partition_name, ...dbOf(p) })],
   }),
 });
