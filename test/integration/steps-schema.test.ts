@@ -25,6 +25,11 @@ async function sdkCollection(prefix: string, db_name?: string): Promise<string> 
   return c;
 }
 const has = (c: string, db_name?: string) => hasCollection(t.client, c, db_name);
+/** A run refused at validation on a server older than `needed`, naming the step and both versions. */
+async function expectTooOld(run: Promise<unknown>, step: string, needed: string): Promise<void> {
+  await expect(run).rejects.toMatchObject({ kind: 'invalid-input' });
+  await expect(run).rejects.toThrow(`${step} needs Milvus ${needed} or newer; the server at ${testAddress()} is ${version}`);
+}
 /** Where an alias points, or undefined when it does not exist. Milvus 2.3.5 needs the database named here. */
 async function aliasOf(alias: string, db_name = 'default'): Promise<string | undefined> {
   const res = await t.client.describeAlias({ alias, collection_name: alias, db_name });
@@ -192,9 +197,7 @@ describe('collection properties', () => {
 
   it.skipIf(milvus25)('a down that must drop a key that had no value is refused before anything runs (needs Milvus older than 2.5)', async () => {
     const c = await withNewKey();
-    const refused = t.api.migrator().down();
-    await expect(refused).rejects.toMatchObject({ kind: 'invalid-input' });
-    await expect(refused).rejects.toThrow(`dropCollectionProperties needs Milvus 2.5.0 or newer; the server at ${testAddress()} is ${version}`);
+    await expectTooOld(t.api.migrator().down(), 'dropCollectionProperties', '2.5.0');
     // Refused before the first step: the TTL was not put back either.
     expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '120', 'mmap.enabled': 'true' });
     expect((await t.api.migrator().status())[0]!.status).toBe('applied');
@@ -218,9 +221,7 @@ describe('collection properties', () => {
 
   it.skipIf(milvus25)('dropCollectionProperties is refused at validation, nothing changes (needs Milvus older than 2.5)', async () => {
     const c = await withTtlToDrop();
-    const refused = t.api.migrator().up();
-    await expect(refused).rejects.toMatchObject({ kind: 'invalid-input' });
-    await expect(refused).rejects.toThrow(`dropCollectionProperties needs Milvus 2.5.0 or newer; the server at ${testAddress()} is ${version}`);
+    await expectTooOld(t.api.migrator().up(), 'dropCollectionProperties', '2.5.0');
     expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '60' });
     expect((await t.api.migrator().status()).map((s) => [s.status, s.recorded])).toEqual([['pending', undefined]]);
   });
@@ -247,9 +248,7 @@ describe('addCollectionField', () => {
 
   it.skipIf(milvus26)('refused at validation, naming the step and both versions; nothing changes (needs Milvus older than 2.6)', async () => {
     const c = await withFieldToAdd();
-    const refused = t.api.migrator().up();
-    await expect(refused).rejects.toMatchObject({ kind: 'invalid-input' });
-    await expect(refused).rejects.toThrow(`addCollectionField needs Milvus 2.6.0 or newer; the server at ${testAddress()} is ${version}`);
+    await expectTooOld(t.api.migrator().up(), 'addCollectionField', '2.6.0');
     expect((await t.client.describeCollection({ collection_name: c })).schema.fields.map((f) => f.name)).toEqual(['id', 'v']);
     expect((await t.api.migrator().status()).map((s) => [s.status, s.recorded])).toEqual([['pending', undefined]]);
   });
