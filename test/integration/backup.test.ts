@@ -190,7 +190,7 @@ describe('backup: true', () => {
     const [backup] = (await listBackups(join(api.dir, '.backups'))).filter((b) => b.path.startsWith(`${migration}/`));
     const elsewhere = `${uniqueName('m')}_restore_elsewhere`;
     await api.write(`${elsewhere}.yaml`, `up:\n  - restoreBackup: { collection_name: ${collection}_other, path: ${backup!.path}, sha256: ${backup!.manifest!.sha256} }\n`);
-    const refused = await api.migrator().up().catch((err: unknown) => err);
+    const refused = await api.migrator().up().then((run) => run.error);
     expect(refused).toMatchObject({ kind: 'invalid-input', problems: [{ message: expect.stringContaining(`holds rows of ${collection}, not of ${collection}_other`) }] });
     await forget(api, elsewhere);
     expect(await readAll(collection)).toEqual(before.slice(0, 100));

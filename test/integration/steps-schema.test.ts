@@ -326,7 +326,7 @@ describe('databases', () => {
     await t.client.createDatabase({ db_name: db });
     const c = await sdkCollection('left_behind', db);
     await t.api.write(`${name('drop_db')}.yaml`, `up:\n  - dropDatabase: { db_name: ${db} }\n`);
-    const refused = await t.api.migrator({ allowDestructive: false }).up().catch((err: unknown) => err);
+    const refused = await t.api.migrator({ allowDestructive: false }).up().then((run) => run.error);
     expect(refused).toMatchObject({ kind: 'destructive-refused' });
 
     const dry = ok(await t.api.migrator().up({ dryRun: true }));
