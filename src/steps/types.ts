@@ -153,6 +153,7 @@ export function oneCollection(p: { collection_name: string; db_name?: string | u
 
 /** Any step from {@link defineStep}, whatever its name and params. */
 // `any`: a step's params type sits in both in and out positions, so no narrower type admits every step.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 export type AnyDefinedStep = DefinedStep<string, any>;
 
 /**

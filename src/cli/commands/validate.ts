@@ -15,10 +15,9 @@ export async function validate(args: ValidateArgs, out: Output): Promise<number>
   const cfg = await loadSettings(args, out);
   const { loadMigrations } = await import('../../migrations/load.js');
   const migrations = await loadMigrations(cfg.migrationsDir);
-  let changed: string[] = [];
   if (!args.offline) {
     const statuses = await withMilvus(cfg, out, async (milvus) => (await createMigrator(cfg, milvus, out, false, { migrations })).status());
-    changed = statuses.filter((s) => s.status === 'changed').map((s) => s.name);
+    const changed = statuses.filter((s) => s.status === 'changed').map((s) => s.name);
     if (changed.length) {
       throw new InvalidInputError(
         'Applied migrations were edited after they ran (their checksum no longer matches the state)',

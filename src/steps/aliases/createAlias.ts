@@ -5,7 +5,6 @@ import { collectionExists } from '../../milvus/reads/lookups.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, milvusName } from '../params.js';
 import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
-import type { Milvus } from '../../milvus/client.js';
 import { dropAlias } from './dropAlias.js';
 
 /** Shape shared by the alias steps: the alias, the collection it (will) point at, the database. */
