@@ -1,6 +1,10 @@
 /**
  * Process groups, through `/proc`: the wrapper and its `milvus` child are one group, watched and
  * stopped as one; and the Embedded Milvus servers running on this machine.
+ *
+ * "This machine" is this network namespace: an Embedded Milvus holds 127.0.0.1:2380 (its etcd)
+ * of the namespace it runs in, so one in another namespace (`unshare -n`) takes nothing from us,
+ * although its processes show in /proc like any other.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -122,7 +126,19 @@ export async function stopGroup(pgid: number, logger: Logger, timeoutMs = DEFAUL
   }
 }
 
-/** Embedded Milvus servers running on this machine, found through /proc (Linux only). */
+/**
+ * Whether `pid` runs in this process's network namespace. True where that cannot be told (not
+ * Linux, or /proc not readable), so such a server still counts as ours, as before namespaces.
+ */
+export function inOurNetworkNamespace(pid: number): boolean {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/ns/net`) === fs.readlinkSync('/proc/self/ns/net');
+  } catch {
+    return true;
+  }
+}
+
+/** Embedded Milvus servers running in this network namespace, found through /proc (Linux only). */
 export function findRunningEmbedded(): RunningEmbedded[] {
   if (!onLinux) return [];
   const found: RunningEmbedded[] = [];
@@ -139,7 +155,7 @@ export function findRunningEmbedded(): RunningEmbedded[] {
       const dataDir = dataDirFromMilvusArgv(argv);
       if (dataDir === undefined) continue;
       const stat = parseProcStat(fs.readFileSync(`/proc/${name}/stat`, 'utf8'));
-      if (stat?.state === 'Z') continue;
+      if (stat?.state === 'Z' || !inOurNetworkNamespace(Number(name))) continue;
       found.push({ dataDir, port: readProxyPort(dataDir), pid: stat?.pgid ?? Number(name) });
     } catch {
       // not ours to read, or gone

@@ -6,7 +6,7 @@ import type { Logger } from '../../logger.js';
 import { ADDRESS_HINT, EmbeddedMilvusBusyError, EmbeddedMilvusError } from './errors.js';
 import { isPortFree } from './ports.js';
 import { probeMilvus } from './probe.js';
-import { findRunningEmbedded, groupAlive, looksLikeEmbedded } from './processes.js';
+import { findRunningEmbedded, groupAlive, inOurNetworkNamespace, looksLikeEmbedded } from './processes.js';
 import { readRecord, removeRecord } from './records.js';
 import { EMBEDDED_ETCD_PEER_PORT, type EmbeddedOptions, type EmbeddedServer, type RunningEmbedded } from './server.js';
 
@@ -55,11 +55,11 @@ export async function findReusable(
     removeRecord(pidFile, record.pgid);
   }
 
-  // 2. Another server holds the machine: the one milvus-migrate last started (it may still be
+  // 2. Another server holds the machine (this network namespace): the one milvus-migrate last started (it may still be
   // starting, its etcd not bound yet), or whoever holds the etcd port. Reuse it if it serves this
   // folder (e.g. started by hand), else refuse.
   const machine = readRecord(runningFile);
-  const machineAlive = machine !== undefined && groupAlive(machine.pgid) && looksLikeEmbedded(machine.pgid);
+  const machineAlive = machine !== undefined && groupAlive(machine.pgid) && looksLikeEmbedded(machine.pgid) && inOurNetworkNamespace(machine.pgid);
   if (machineAlive || !(await isPortFree(EMBEDDED_ETCD_PEER_PORT, ['127.0.0.1']))) {
     const candidates: RunningEmbedded[] = [];
     if (machine && machineAlive) candidates.push({ dataDir: machine.dataDir, port: machine.port, pid: machine.pgid });

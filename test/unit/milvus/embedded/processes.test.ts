@@ -1,5 +1,28 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { dataDirFromMilvusArgv, parseProcStat } from '../../../../src/milvus/embedded/processes.js';
+import { dataDirFromMilvusArgv, inOurNetworkNamespace, parseProcStat } from '../../../../src/milvus/embedded/processes.js';
+
+/** `unshare -n` works here (Linux, root or a user namespace allowed): CI runs as root. */
+const canUnshare = process.platform === 'linux' && spawnSync('unshare', ['-n', 'true']).status === 0;
+
+describe('inOurNetworkNamespace', () => {
+  it('is true for this process', () => {
+    expect(inOurNetworkNamespace(process.pid)).toBe(true);
+  });
+
+  it.runIf(canUnshare)('is false for a process in another network namespace (needs unshare -n: Linux as root)', async () => {
+    const child = spawn('unshare', ['-n', 'sleep', '30'], { stdio: 'ignore' });
+    try {
+      // unshare execs sleep in the new namespace: wait until the pid has moved there.
+      const deadline = Date.now() + 5_000;
+      while (inOurNetworkNamespace(child.pid!) && Date.now() < deadline) await sleep(20);
+      expect(inOurNetworkNamespace(child.pid!)).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
 
 describe('parseProcStat', () => {
   it('reads pid, command, state, parent and process group', () => {
