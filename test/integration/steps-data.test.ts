@@ -153,10 +153,7 @@ describe('insert and upsert', () => {
   - insert: { collection_name: ${c}, data_file: rows.csv }
 `,
     );
-    const err = await t.api.migrator().up().then(
-      () => undefined,
-      (e: Error) => e,
-    );
+    const err = (await t.api.migrator().up()).error;
     expect(err?.message).toContain(':2:');
     expect(err?.message).toContain('up[0].insert.data_file: give either data (rows inline) or data_file, not both');
     expect(err?.message).toContain('up[1].upsert.data: missing: give data (rows inline) or data_file');

@@ -30,7 +30,8 @@ describe('cacheVariant', () => {
   });
 });
 
-describe('loadWithCodeCache', () => {
+// Each test starts node with tsx a few times: seconds on a loaded 2-core machine (a hang guard, not a timing).
+describe('loadWithCodeCache', { timeout: 60_000 }, () => {
   let dir: string;
   let cacheDir: string;
   let bundle: string;
