@@ -3,13 +3,14 @@ import { MigrateError, MilvusCallError } from '../../errors.js';
 import { loadState } from '../../milvus/wait.js';
 import { collectionExists, countRows, partitionNames, rows } from '../../milvus/reads/lookups.js';
 import { qualified } from '../../milvus/reads/names.js';
-import { dbName, milvusName } from '../params.js';
+import { dbName, flag, milvusName } from '../params.js';
 import { defineStep, type StepContext } from '../types.js';
 import type { Row } from '../../milvus/reads/shape.js';
 import type { PkValue } from '../../milvus/reads/keys.js';
 import { ensureLoaded } from '../../milvus/reads/paging.js';
 import { batchSize, DEFAULT_BATCH_SIZE } from './rows.js';
 import { copySegments } from '../../copy/engine.js';
+import { verifyCopy, type VerificationReport } from '../../copy/verify.js';
 import { collectionShape, DYNAMIC_FIELD, isVector, type CollectionShape } from '../../milvus/reads/shape.js';
 
 const params = z
@@ -27,6 +28,8 @@ const params = z
     target_partition_name: milvusName.optional(),
     /** Rows per query and per insert (default {@link DEFAULT_BATCH_SIZE}). */
     batch_size: batchSize,
+    /** After the copy, prove it: every copied key is in the target with the same content (the step fails naming what differs). */
+    verify: flag,
   })
   .strict();
 type Params = z.infer<typeof params>;
@@ -42,6 +45,8 @@ type CopyRecord = {
   /** Largest source primary key copied so far: the copy goes on with `pk > last_pk`. */
   readonly last_pk?: PkValue;
   readonly copied: number;
+  /** With `verify: true`: the verification report. */
+  readonly verification?: VerificationReport;
 };
 
 /**
@@ -146,7 +151,27 @@ async function copy(ctx: StepContext, p: Params): Promise<CopyRecord> {
       logger.info(`dynamic fields of ${from.label} not copied (${to.label} has no dynamic field): ${[...mapping.droppedDynamic].slice(0, 10).join(', ')}`);
     }
     const record: CopyRecord = { ...(cursor.last_pk !== undefined ? { last_pk: cursor.last_pk } : {}), copied: cursor.copied };
-    return record;
+    if (!p.verify) return record;
+    const report = await verifyCopy({
+      milvus,
+      logger,
+      source: src,
+      target: dst,
+      from,
+      to,
+      segments: [{ source: p.partition_name, target: p.target_partition_name }],
+      filter: p.filter,
+      expected: (row) => mapping.convert(row),
+      // The target may hold other rows: every copied key must be there, with the same content.
+      exclusive: false,
+      keysKept: !to.pk.autoID,
+      batchSize: p.batch_size ?? DEFAULT_BATCH_SIZE,
+    });
+    if (!report.ok) {
+      throw new MigrateError('migration-failed', `verification of the copy into ${to.label} failed: ${report.differences.join('; ')}`);
+    }
+    logger.info(`verified the copy: every one of ${rows(report.rows.source)} is in ${to.label} with the same content`);
+    return { ...record, verification: report };
   } finally {
     if (loaded) {
       logger.info(`releasing ${from.label} again (it was not loaded before the copy)`);
