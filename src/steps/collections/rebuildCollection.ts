@@ -32,11 +32,14 @@ export type RebuildRecord = CutOver & {
   readonly verification?: VerificationReport & { readonly settings: readonly string[] };
 };
 
-/** `<name>__mm_<8 hex>`: the shadow's name, from the step's params (the same in every run of the migration). */
+/**
+ * The shadow's name (`new_collection_name`, or `<name>__mm_<8 hex>` from the step's params: the same
+ * in every run of the migration) and where the old collection goes when cut over by name.
+ */
 export function rebuildNames(p: RebuildParams): { shadow: string; old: string } {
   const hash = createHash('sha256').update(JSON.stringify(p)).digest('hex').slice(0, 8);
   const base = p.collection_name.replace(/__mm_(old_)?[0-9a-f]{8}$/, '');
-  return { shadow: `${base}__mm_${hash}`, old: `${base}__mm_old_${hash}` };
+  return { shadow: p.new_collection_name ?? `${base}__mm_${hash}`, old: `${base}__mm_old_${hash}` };
 }
 
 /**
@@ -59,6 +62,7 @@ export const rebuildCollection = defineStep({
   describe: (p) => `rebuild ${qualified(p)} into ${rebuildNames(p).shadow}${p.transform ? ` through ${p.transform}` : ''}, verify (${p.verify === undefined || p.verify === 'full' ? 'every row' : `a sample of ${p.verify.sample}`}) and cut over`,
   check(p) {
     if (!p.changes === !p.schema) return [['changes', 'give either changes (what differs from the old collection) or schema (the whole new one), not both']];
+    if (p.new_collection_name === p.collection_name) return [['new_collection_name', 'is the collection itself: the new collection needs another name']];
     return [];
   },
   async preflight(ctx, p) {

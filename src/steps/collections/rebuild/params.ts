@@ -53,6 +53,8 @@ export const rebuildParams = z
   .object({
     /** The collection to rebuild, or an alias of it (then the cut-over moves the alias). */
     ...collectionTarget,
+    /** Name of the new collection (default `<collection_name>__mm_<8 hex>`); through an alias, it keeps this name. */
+    new_collection_name: milvusName.optional(),
     changes: changesSpec.optional(),
     schema: schemaSpec.optional(),
     /** A .js/.mjs/.ts module beside the migration whose default (or `transform`) export maps each row to its new form, or null to leave it out. */
