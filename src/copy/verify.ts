@@ -115,12 +115,15 @@ export async function verifyCopy(o: VerifyOptions): Promise<VerificationReport> 
           }
         }
       }
-      progress(`verify ${to.label}: ${seen.toLocaleString('en-US')}/${rows(total)}`, { task: `verify ${to.label}`, done: seen, total, unit: 'rows', elapsedMs: Date.now() - started, final: false });
+      const update = { task: `verify ${to.label}`, done: seen, total, unit: 'rows' as const, elapsedMs: Date.now() - started, final: false };
+      progress(`verify ${to.label}: ${seen.toLocaleString('en-US')}/${rows(total)}`, update);
     }
     leftOut.push(dropped);
     const c = counts[i]!;
     if (c.target !== null && c.target !== c.source - dropped) {
-      differ(`${s.target ? `partition ${s.target} of ` : ''}${to.label} holds ${rows(c.target)}, ${s.source ? `partition ${s.source} of ` : ''}${from.label} ${rows(c.source)}${dropped ? ` of which the transform left out ${dropped}` : ''}`);
+      const target = `${s.target ? `partition ${s.target} of ` : ''}${to.label}`;
+      const source = `${s.source ? `partition ${s.source} of ` : ''}${from.label}`;
+      differ(`${target} holds ${rows(c.target)}, ${source} ${rows(c.source)}${dropped ? ` of which the transform left out ${dropped}` : ''}`);
     }
   }
   const dropped = leftOut.reduce((a, b) => a + b, 0);
@@ -137,7 +140,10 @@ export async function verifyCopy(o: VerifyOptions): Promise<VerificationReport> 
   }
   if (!o.exclusive) targetRows = foundKeys.count;
   const keysDiffer = o.keysKept && !expectedKeys.equals(foundKeys);
-  if (keysDiffer) differ(`the primary keys differ: ${rows(expectedKeys.count)} expected (digest ${expectedKeys.record().sum}), ${rows(foundKeys.count)} in ${to.label} (digest ${foundKeys.record().sum})`);
+  if (keysDiffer) {
+    const [e, f] = [expectedKeys.record(), foundKeys.record()];
+    differ(`the primary keys differ: ${rows(e.count)} expected (digest ${e.sum}), ${rows(f.count)} in ${to.label} (digest ${f.sum})`);
+  }
   if (more) differences.push(`... and ${more} more`);
   return {
     ok: differences.length === 0,

@@ -54,12 +54,19 @@ export const rebuildCollection = defineStep({
   name: 'rebuildCollection',
   params: rebuildParams,
   destructive: false,
-  minVersion: (p) => ([...(p.schema?.fields ?? []), ...(p.changes?.add_fields ?? []), ...Object.values(p.changes?.alter_fields ?? {})].some((f) => f.nullable || f.default_value !== undefined) ? '2.4.0' : '2.3.0'),
+  // Nullable fields and default values came with Milvus 2.4 (2.3 ignores them: the settings check would fail after the copy).
+  minVersion: (p) => {
+    const fields = [...(p.schema?.fields ?? []), ...(p.changes?.add_fields ?? []), ...Object.values(p.changes?.alter_fields ?? {})];
+    return fields.some((f) => f.nullable || f.default_value !== undefined) ? '2.4.0' : '2.3.0';
+  },
   touches: (p) => ({
     collections: [p.collection_name, ...Object.values(rebuildNames(p))].map((name) => ({ name, db_name: p.db_name })),
     aliases: [{ name: p.collection_name, db_name: p.db_name }],
   }),
-  describe: (p) => `rebuild ${qualified(p)} into ${rebuildNames(p).shadow}${p.transform ? ` through ${p.transform}` : ''}, verify (${p.verify === undefined || p.verify === 'full' ? 'every row' : `a sample of ${p.verify.sample}`}) and cut over`,
+  describe: (p) => {
+    const verify = p.verify === undefined || p.verify === 'full' ? 'every row' : `a sample of ${p.verify.sample}`;
+    return `rebuild ${qualified(p)} into ${rebuildNames(p).shadow}${p.transform ? ` through ${p.transform}` : ''}, verify (${verify}) and cut over`;
+  },
   check(p) {
     if (!p.changes === !p.schema) return [['changes', 'give either changes (what differs from the old collection) or schema (the whole new one), not both']];
     if (p.new_collection_name === p.collection_name) return [['new_collection_name', 'is the collection itself: the new collection needs another name']];
@@ -72,7 +79,10 @@ export const rebuildCollection = defineStep({
       if ('problems' in plan) return plan.problems.map(([k, m]) => `${k}: ${m}`).join('; ');
       const autoID = plan.schema.fields.find((f) => f.is_primary_key)?.autoID;
       if (autoID && !p.renumber_autoid) {
-        return `${source} makes its own primary keys (autoID): Milvus 2.3 takes no given keys for such a field, so every row would get a new key; say renumber_autoid: true to accept that, or give the key field autoID: false to keep the keys`;
+        return (
+          `${source} makes its own primary keys (autoID): Milvus 2.3 takes no given keys for such a field, so every row would get a new key; ` +
+          'say renumber_autoid: true to accept that, or give the key field autoID: false to keep the keys'
+        );
       }
       if (p.transform) await loadTransform(p.transform, ctx.migration.dir);
     } catch (err) {
@@ -224,13 +234,15 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
         await ctx.checkpoint(rec);
         throw new MigrateError(
           'migration-failed',
-          `verification of ${rec.shadow} against ${source} failed: ${[...report.differences, ...settings].join('; ')}. Nothing was cut over: ${source} still serves, ${rec.shadow} is kept for inspection`,
+          `verification of ${rec.shadow} against ${source} failed: ${[...report.differences, ...settings].join('; ')}. ` +
+            `Nothing was cut over: ${source} still serves, ${rec.shadow} is kept for inspection`,
           { hint: `drop ${rec.shadow} before running the migration again` },
         );
       }
       logger.info(
         `verified ${rec.shadow}: ${rows(report.rows.target)}${report.rows.left_out ? ` (${report.rows.left_out} left out by the transform)` : ''}, ` +
-          `${'expected' in report.keys ? `key digest ${report.keys.target.sum}` : report.keys.skipped}, ${'compared' in report.content ? `${rows(report.content.compared)} compared` : report.content.skipped}, settings carried over`,
+          `${'expected' in report.keys ? `key digest ${report.keys.target.sum}` : report.keys.skipped}, ` +
+          `${'compared' in report.content ? `${rows(report.content.compared)} compared` : report.content.skipped}, settings carried over`,
       );
       rec = { ...rec, phase: 'verified' };
       await ctx.checkpoint(rec);

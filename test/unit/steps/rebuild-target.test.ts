@@ -76,3 +76,19 @@ describe('rebuildNames', () => {
     expect(rebuildNames({ ...p, collection_name: shadow }).shadow).toMatch(/^docs__mm_[0-9a-f]{8}$/);
   });
 });
+
+describe('rebuildCollection params', () => {
+  it('need writes: paused, and either changes or schema', async () => {
+    const { rebuildCollection } = await import('../../../src/steps/collections/rebuildCollection.js');
+    const missing = rebuildCollection.params.safeParse({ collection_name: 'docs', changes: {} });
+    expect(missing.success).toBe(false);
+    expect(missing.error?.issues[0]).toMatchObject({
+      path: ['writes'],
+      message: 'is required and must be "paused": stop the writers first; rows written during the copy would be lost (there is no catch-up yet)',
+    });
+    const both = rebuildCollection.params.parse({ collection_name: 'docs', writes: 'paused', changes: {}, schema: { fields: [{ name: 'id', data_type: 'Int64' }] } });
+    expect(rebuildCollection.check!(both)).toEqual([['changes', 'give either changes (what differs from the old collection) or schema (the whole new one), not both']]);
+    const itself = rebuildCollection.params.parse({ collection_name: 'docs', new_collection_name: 'docs', writes: 'paused', changes: {} });
+    expect(rebuildCollection.check!(itself)).toEqual([['new_collection_name', 'is the collection itself: the new collection needs another name']]);
+  });
+});

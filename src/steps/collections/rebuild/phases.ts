@@ -61,13 +61,16 @@ export async function settingsDifferences(milvus: Milvus, plan: TargetPlan, shad
   if (!actual) return [`${shadow.collection_name} does not exist`];
   const partitionKey = plan.schema.fields.some((f) => f.is_partition_key);
   const comparable = (s: CollectionSchema): CollectionSchema => ({ ...s, indexes: {}, load_state: 'loaded', partitions: partitionKey ? [] : s.partitions });
-  const expected = normaliseSchema({ collections: { [shadow.collection_name]: comparable({ ...plan.schema, partitions: ['_default', ...plan.schema.partitions.filter((x) => x !== '_default')] }) }, aliases: {} });
+  const partitions = ['_default', ...plan.schema.partitions.filter((x) => x !== '_default')];
+  const expected = normaliseSchema({ collections: { [shadow.collection_name]: comparable({ ...plan.schema, partitions }) }, aliases: {} });
   const found = normaliseSchema({ collections: { [shadow.collection_name]: comparable(actual) }, aliases: {} });
   const out = compareSchemas(expected, found).map(describeDifference);
   for (const ix of plan.indexes) {
     const built = Object.values(actual.indexes).find((x) => x.field_name === ix.field_name);
     if (!built) out.push(`collection ${shadow.collection_name} / index on ${ix.field_name}: missing`);
-    else if (ix.index_type && built.index_type !== ix.index_type) out.push(`collection ${shadow.collection_name} / index on ${ix.field_name}: expected ${ix.index_type}, found ${built.index_type}`);
+    else if (ix.index_type && built.index_type !== ix.index_type) {
+      out.push(`collection ${shadow.collection_name} / index on ${ix.field_name}: expected ${ix.index_type}, found ${built.index_type}`);
+    }
   }
   return out;
 }

@@ -68,7 +68,8 @@ export function converter(plan: TargetPlan, from: CollectionShape, to: Collectio
       }
       if (given === null || given === undefined) result = null;
       else if (typeof given !== 'object' || Array.isArray(given)) {
-        throw new MigrateError('migration-failed', `transform ${opts.file} returned ${Array.isArray(given) ? 'a list' : typeof given} for the row with ${key}, not a row (or null); nothing was cut over`);
+        const what = Array.isArray(given) ? 'a list' : typeof given;
+        throw new MigrateError('migration-failed', `transform ${opts.file} returned ${what} for the row with ${key}, not a row (or null); nothing was cut over`);
       } else result = given as Row;
     }
     if (result && opts.dropKey) {

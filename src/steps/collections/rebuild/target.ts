@@ -133,7 +133,11 @@ function keptRenames(old: OldCollection, dropped: ReadonlySet<string>, renames: 
   return new Map(old.schema.fields.filter((f) => !dropped.has(f.name)).map((f) => [f.name, renames.get(f.name) ?? f.name]));
 }
 
-function savedIndex(ix: { field_name: string; index_name?: string | undefined; index_type?: string | undefined; metric_type?: string | undefined; params?: Record<string, string | number | boolean> | undefined }): SavedIndex {
+type IndexParams = { field_name: string; index_name?: string | undefined; index_type?: string | undefined; metric_type?: string | undefined } & {
+  params?: Record<string, string | number | boolean> | undefined;
+};
+
+function savedIndex(ix: IndexParams): SavedIndex {
   return Object.fromEntries(Object.entries(ix).filter(([, v]) => v !== undefined)) as unknown as SavedIndex;
 }
 
@@ -158,7 +162,7 @@ function checkIndexes(indexes: readonly SavedIndex[], fields: readonly FieldSche
 function collectionSchema(
   old: OldCollection,
   fields: FieldSchema[],
-  s: { description?: string | undefined; enable_dynamic_field?: boolean | undefined; consistency_level?: string | undefined; properties?: Record<string, string | number | boolean> | undefined },
+  s: Pick<NewSchema, 'description' | 'enable_dynamic_field' | 'consistency_level' | 'properties'>,
 ): CollectionSchema {
   const o = old.schema;
   const partitionKey = fields.some((f) => f.is_partition_key);
