@@ -78,6 +78,8 @@ export const statusDocument = commandDocument('status', {
       toolVersion: z.string().nullable(),
       lastError: z.string().nullable(),
       marked: z.boolean(),
+      /** What steps proved about their copies (rebuildCollection, copyRows with verify: true), by step. */
+      verifications: z.array(z.strictObject({ step: z.number().int().min(0), report: z.record(z.string(), z.unknown()) })).optional(),
     }),
   ),
 });

@@ -121,8 +121,17 @@ export function statusJson(statuses: MigrationStatus[], where: { migrationsDir: 
       toolVersion: s.recorded?.tool_version ?? null,
       lastError: s.recorded?.last_error || null,
       marked: s.recorded?.details.marked ?? false,
+      ...verificationsOf(s.recorded?.details.records),
     })),
   };
+}
+
+/** The verification reports steps recorded (a step's record with a `verification`), when there are any. */
+function verificationsOf(records: Readonly<Record<string, Readonly<Record<string, unknown>>>> | undefined) {
+  const verifications = Object.entries(records ?? {})
+    .filter(([, r]) => r.verification && typeof r.verification === 'object')
+    .map(([step, r]) => ({ step: Number(step), report: r.verification as Record<string, unknown> }));
+  return verifications.length ? { verifications } : {};
 }
 
 export function statusText(out: Output, statuses: MigrationStatus[], where: { migrationsDir: string; state: string; address: string }): string {

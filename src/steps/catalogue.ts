@@ -6,6 +6,7 @@ import { renameCollection } from './collections/renameCollection.js';
 import { alterCollectionProperties } from './collections/alterCollectionProperties.js';
 import { dropCollectionProperties } from './collections/dropCollectionProperties.js';
 import { addCollectionField } from './collections/addCollectionField.js';
+import { rebuildCollection } from './collections/rebuildCollection.js';
 import { createAlias } from './aliases/createAlias.js';
 import { alterAlias } from './aliases/alterAlias.js';
 import { dropAlias } from './aliases/dropAlias.js';
@@ -40,6 +41,7 @@ export const STEP_DEFINITIONS = [
   alterCollectionProperties,
   dropCollectionProperties,
   addCollectionField,
+  rebuildCollection,
   createAlias,
   alterAlias,
   dropAlias,

@@ -31,7 +31,11 @@ async function installExample(names: { v1: string; v2: string; alias: string }):
     const text = await readFile(join(EXAMPLE, f), 'utf8');
     await writeFile(
       join(api.dir, f),
-      text.replaceAll('docs_v1', names.v1).replaceAll('docs_v2', names.v2).replaceAll('alias: docs\n', `alias: ${names.alias}\n`),
+      text
+        .replaceAll('docs_v1', names.v1)
+        .replaceAll('docs_v2', names.v2)
+        .replaceAll('alias: docs\n', `alias: ${names.alias}\n`)
+        .replaceAll('collection_name: docs ', `collection_name: ${names.alias} `),
     );
   }
   await cp(join(EXAMPLE, 'seed'), join(api.dir, 'seed'), { recursive: true });

@@ -6,8 +6,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Milvus, MilvusStateStore, Migrator, type StateRow, type StateStore } from '../../src/index.js';
+import { Milvus, MilvusStateStore, Migrator } from '../../src/index.js';
 import { ok, useApiProjects } from '../support/api.js';
+import { atCheckpoint, DyingStore } from '../support/dying-store.js';
 import { recordingLogger } from '../support/fixtures.js';
 import { testAddress, testToken, uniqueName } from '../support/milvus.js';
 import { createCollectionWithSdk, hasCollection, loadStateOf, readRows } from '../support/sdk.js';
@@ -86,7 +87,7 @@ describe('insert and upsert', () => {
     await writeData('seed/rows.jsonl', jsonl(keys.map((k) => row(k))));
     await t.api.write(`${name('seed_resume')}.yaml`, `up:\n  - insert: { collection_name: ${c}, data_file: seed/rows.jsonl, batch_size: 500 }\n`);
     const state = uniqueName('state');
-    const first = await new Migrator({ milvus: t.api.milvus, store: new DyingStore(new MilvusStateStore(t.api.milvus, state), 2), migrationsDir: t.api.dir }).up();
+    const first = await new Migrator({ milvus: t.api.milvus, store: new DyingStore(new MilvusStateStore(t.api.milvus, state), atCheckpoint(2)), migrationsDir: t.api.dir }).up();
     expect(first.error?.message).toMatch(/step 1 insert failed: .*state store died/);
     expect(await ids(c)).toHaveLength(1 + 1_000);
 
@@ -268,7 +269,7 @@ describe('copyRows', () => {
     const state = uniqueName('state');
     // The state store dies at the 3rd checkpoint: after the 3rd batch was written, before its
     // progress was saved, as when the process is killed at the worst moment.
-    const dying = new DyingStore(new MilvusStateStore(t.api.milvus, state), 3);
+    const dying = new DyingStore(new MilvusStateStore(t.api.milvus, state), atCheckpoint(3));
     const first = await new Migrator({ milvus: t.api.milvus, store: dying, migrationsDir: t.api.dir }).up();
     expect(first.error?.message).toMatch(/step 1 copyRows failed: .*state store died/);
     expect((await ids(dst)).length).toBe(1_500);
@@ -387,32 +388,4 @@ console.log('token: ' + pick('MILVUS_TOKEN'));
 async function readText(path: string): Promise<string> {
   const { readFile } = await import('node:fs/promises');
   return readFile(path, 'utf8');
-}
-
-/** A state store that fails every write from the `dieAt`-th checkpoint on, like a process killed there. */
-class DyingStore implements StateStore {
-  #checkpoints = 0;
-  #dead = false;
-  constructor(
-    private readonly inner: StateStore,
-    private readonly dieAt: number,
-  ) {}
-  get location() {
-    return this.inner.location;
-  }
-  ensure() {
-    return this.inner.ensure();
-  }
-  readAll() {
-    return this.inner.readAll();
-  }
-  async put(row: StateRow) {
-    if (row.last_error.startsWith('interrupted during step') && ++this.#checkpoints >= this.dieAt) this.#dead = true;
-    if (this.#dead) throw new Error('state store died');
-    return this.inner.put(row);
-  }
-  async remove(name: string) {
-    if (this.#dead) throw new Error('state store died');
-    return this.inner.remove(name);
-  }
 }

@@ -35,9 +35,10 @@ export async function nextPage(
   filter: string | undefined,
   last: PkValue | undefined,
   size: number,
+  outputFields: readonly string[] = ['*'],
 ): Promise<Row[]> {
   const after = last === undefined ? undefined : `${pkName} > ${pkLiteral(kind, last)}`;
-  const page = await query(milvus, req, andFilter(filter, after), size);
+  const page = await query(milvus, req, andFilter(filter, after), size, outputFields);
   if (page.length < size) return page;
   const max = maxPk(kind, page.map((r) => r[pkName] as PkValue));
   const range = andFilter(filter, after, `${pkName} <= ${pkLiteral(kind, max)}`);
@@ -48,12 +49,18 @@ export async function nextPage(
       hint: 'use a smaller batch_size',
     });
   }
-  const full = await query(milvus, req, range, inRange);
+  const full = await query(milvus, req, range, inRange, outputFields);
   return full.sort((a, b) => comparePk(kind, a[pkName] as PkValue, b[pkName] as PkValue));
 }
 
-async function query(milvus: Pick<Milvus, 'call'>, req: { collection_name: string; db_name?: string; partition_names?: string[] }, filter: string, limit: number): Promise<Row[]> {
-  const res = await milvus.call('query', { ...req, filter, output_fields: ['*'], limit, consistency_level: 'Bounded' } as never);
+async function query(
+  milvus: Pick<Milvus, 'call'>,
+  req: { collection_name: string; db_name?: string; partition_names?: string[] },
+  filter: string,
+  limit: number,
+  outputFields: readonly string[],
+): Promise<Row[]> {
+  const res = await milvus.call('query', { ...req, filter, output_fields: [...outputFields], limit, consistency_level: 'Bounded' } as never);
   return res.data as Row[];
 }
 
@@ -94,10 +101,12 @@ export async function* pages(
   pk: { name: string; kind: PkKind },
   filter: string | undefined,
   size: number,
+  /** Fields to read (default every one); the primary key is always among them. */
+  outputFields: readonly string[] = ['*'],
 ): AsyncGenerator<Row[]> {
   let last: PkValue | undefined;
   for (;;) {
-    const page = await nextPage(milvus, t, pk.name, pk.kind, filter, last, size);
+    const page = await nextPage(milvus, t, pk.name, pk.kind, filter, last, size, outputFields);
     if (page.length === 0) return;
     yield page;
     if (page.length < size) return;

@@ -33,7 +33,8 @@ const FIELD_TYPE_NAMES = Object.keys(FIELD_TYPES) as [FieldType, ...FieldType[]]
 const DENSE_VECTORS: readonly FieldType[] = ['BinaryVector', 'FloatVector', 'Float16Vector', 'BFloat16Vector', 'Int8Vector'];
 const VECTORS: readonly FieldType[] = [...DENSE_VECTORS, 'SparseFloatVector'];
 
-const field = z
+/** One field, as createCollection (and rebuildCollection's new schema) declares it. */
+export const fieldSpec = z
   .object({
     name: milvusName,
     data_type: z.enum(FIELD_TYPE_NAMES, { error: (iss) => `unknown data_type ${JSON.stringify(iss.input)} (allowed: ${FIELD_TYPE_NAMES.join(', ')})` }),
@@ -53,7 +54,7 @@ const field = z
 const params = z
   .object({
     ...collectionTarget,
-    fields: z.array(field).min(1, { error: 'needs at least one field' }),
+    fields: z.array(fieldSpec).min(1, { error: 'needs at least one field' }),
     description: z.string().optional(),
     enable_dynamic_field: flag,
     /** Number of partitions Milvus creates for a partition-key collection. */

@@ -3,12 +3,14 @@ import { MigrateError, MilvusCallError } from '../../errors.js';
 import { loadState } from '../../milvus/wait.js';
 import { collectionExists, countRows, partitionNames, rows } from '../../milvus/reads/lookups.js';
 import { qualified } from '../../milvus/reads/names.js';
-import { dbName, milvusName } from '../params.js';
+import { dbName, flag, milvusName } from '../params.js';
 import { defineStep, type StepContext } from '../types.js';
 import type { Row } from '../../milvus/reads/shape.js';
-import { andFilter, maxPk, pkLiteral, type PkValue } from '../../milvus/reads/keys.js';
-import { ensureLoaded, nextPage } from '../../milvus/reads/paging.js';
-import { batchSize, DEFAULT_BATCH_SIZE, PROGRESS_INTERVAL_MS, throttled } from './rows.js';
+import type { PkValue } from '../../milvus/reads/keys.js';
+import { ensureLoaded } from '../../milvus/reads/paging.js';
+import { batchSize, DEFAULT_BATCH_SIZE } from './rows.js';
+import { copySegments } from '../../copy/engine.js';
+import { verifyCopy, type VerificationReport } from '../../copy/verify.js';
 import { collectionShape, DYNAMIC_FIELD, isVector, type CollectionShape } from '../../milvus/reads/shape.js';
 
 const params = z
@@ -26,6 +28,8 @@ const params = z
     target_partition_name: milvusName.optional(),
     /** Rows per query and per insert (default {@link DEFAULT_BATCH_SIZE}). */
     batch_size: batchSize,
+    /** After the copy, prove it: every copied key is in the target with the same content (the step fails naming what differs). */
+    verify: flag,
   })
   .strict();
 type Params = z.infer<typeof params>;
@@ -41,6 +45,8 @@ type CopyRecord = {
   /** Largest source primary key copied so far: the copy goes on with `pk > last_pk`. */
   readonly last_pk?: PkValue;
   readonly copied: number;
+  /** With `verify: true`: the verification report. */
+  readonly verification?: VerificationReport;
 };
 
 /**
@@ -115,62 +121,57 @@ async function copy(ctx: StepContext, p: Params): Promise<CopyRecord> {
   const loaded = await ensureLoaded(ctx, 'copyRows', src, p.partition_name, from.label);
   try {
     const previous = ctx.resumed ? (ctx.previous as CopyRecord | undefined) : undefined;
-    let last = previous?.last_pk;
-    let copied = Number(previous?.copied ?? 0);
-    const pk = from.pk;
-    const after = (v: PkValue | undefined) => (v === undefined ? undefined : `${pk.name} > ${pkLiteral(pk.kind, v)}`);
-    // One Strong read first: it waits until Milvus has every row written before the copy started.
-    // The pages after it read with Bounded consistency, which then sees the same rows without
-    // waiting for the next time tick each time (Milvus 2.3.5: ~10 ms a page instead of ~350 ms).
-    const remaining = await countRows(milvus, src, p.partition_name, andFilter(p.filter, after(last)), 'Strong');
-    const total = copied + remaining;
-    logger.info(
-      `copying ${rows(remaining)} from ${from.label} to ${to.label}` +
-        (last !== undefined ? ` (resuming after ${pk.name} ${String(last)}: ${rows(copied)} copied by the interrupted run)` : ''),
-    );
-    const size = p.batch_size ?? DEFAULT_BATCH_SIZE;
-    const progress = throttled(logger);
-    const started = Date.now();
-    const task = `copyRows ${from.label} → ${to.label}`;
-    const report = (final: boolean) =>
-      progress(`${task}: ${copied.toLocaleString('en-US')}/${rows(total)} (${total ? Math.floor((copied / total) * 100) : 100}%)`, {
-        task,
-        done: copied,
-        total,
-        unit: 'rows',
-        elapsedMs: Date.now() - started,
-        final,
-      });
-    let first = true;
-    for (;;) {
-      const page = await nextPage(milvus, { ...src, ...partitions }, pk.name, pk.kind, p.filter, last, size);
-      if (page.length === 0) break;
-      // The first batch after an interrupted run may already be in the target (the run can stop
-      // between a write and its checkpoint): upsert it, so it lands once either way. Milvus 2.3
-      // cannot upsert into an autoID collection (it generates new keys): then there is no telling.
-      let method: 'insert' | 'upsert' = 'insert';
-      if (ctx.resumed && first) {
-        if (to.pk.autoID) logger.warn(`${to.label} generates its primary keys (autoID): rows of the batch the interrupted run was writing may now be there twice`);
-        else method = 'upsert';
-      }
-      first = false;
-      await milvus.call(method, {
-        ...dst,
-        ...(p.target_partition_name ? { partition_name: p.target_partition_name } : {}),
-        data: page.map((row) => mapping.convert(row)),
-      } as never);
-      copied += page.length;
-      last = maxPk(pk.kind, page.map((r) => r[pk.name] as PkValue));
-      await ctx.checkpoint({ last_pk: last, copied } satisfies CopyRecord);
-      report(false);
-      if (page.length < size) break;
-    }
-    report(true);
+    const resume = previous ? { segment: 0, last_pk: previous.last_pk, copied: Number(previous.copied ?? 0) } : undefined;
+    const cursor = await copySegments({
+      milvus,
+      logger,
+      segments: [{ read: { ...src, ...partitions }, filter: p.filter }],
+      pk: from.pk,
+      batchSize: p.batch_size ?? DEFAULT_BATCH_SIZE,
+      from: from.label,
+      to: to.label,
+      task: `copyRows ${from.label} → ${to.label}`,
+      resume,
+      async write(page, _segment, replay) {
+        // Milvus 2.3 cannot upsert into an autoID collection (it generates new keys): then there is no telling.
+        let method: 'insert' | 'upsert' = 'insert';
+        if (replay) {
+          if (to.pk.autoID) logger.warn(`${to.label} generates its primary keys (autoID): rows of the batch the interrupted run was writing may now be there twice`);
+          else method = 'upsert';
+        }
+        await milvus.call(method, {
+          ...dst,
+          ...(p.target_partition_name ? { partition_name: p.target_partition_name } : {}),
+          data: page.map((row) => mapping.convert(row)),
+        } as never);
+      },
+      checkpoint: (c) => ctx.checkpoint({ last_pk: c.last_pk, copied: c.copied } satisfies CopyRecord),
+    });
     if (mapping.droppedDynamic.size) {
       logger.info(`dynamic fields of ${from.label} not copied (${to.label} has no dynamic field): ${[...mapping.droppedDynamic].slice(0, 10).join(', ')}`);
     }
-    logger.info(`copied ${rows(copied)} from ${from.label} to ${to.label}${Date.now() - started >= PROGRESS_INTERVAL_MS ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}`);
-    return { ...(last !== undefined ? { last_pk: last } : {}), copied };
+    const record: CopyRecord = { ...(cursor.last_pk !== undefined ? { last_pk: cursor.last_pk } : {}), copied: cursor.copied };
+    if (!p.verify) return record;
+    const report = await verifyCopy({
+      milvus,
+      logger,
+      source: src,
+      target: dst,
+      from,
+      to,
+      segments: [{ source: p.partition_name, target: p.target_partition_name }],
+      filter: p.filter,
+      expected: (row) => mapping.convert(row),
+      // The target may hold other rows: every copied key must be there, with the same content.
+      exclusive: false,
+      keysKept: !to.pk.autoID,
+      batchSize: p.batch_size ?? DEFAULT_BATCH_SIZE,
+    });
+    if (!report.ok) {
+      throw new MigrateError('migration-failed', `verification of the copy into ${to.label} failed: ${report.differences.join('; ')}`);
+    }
+    logger.info(`verified the copy: every one of ${rows(report.rows.source)} is in ${to.label} with the same content`);
+    return { ...record, verification: report };
   } finally {
     if (loaded) {
       logger.info(`releasing ${from.label} again (it was not loaded before the copy)`);

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { MigrateError } from '../../errors.js';
-import type { Logger, ProgressUpdate } from '../../logger.js';
+import { PROGRESS_INTERVAL_MS, throttled } from '../../util/progress.js';
 import { dbOf } from '../../milvus/reads/names.js';
 import { milvusName, collectionTarget } from '../params.js';
 import { rows } from '../../milvus/reads/lookups.js';
@@ -15,10 +15,10 @@ import { KeyRecorder, type KeyRecord, type PkValue } from '../../milvus/reads/ke
 import { collectionShape, rowProblem, type CollectionShape } from '../../milvus/reads/shape.js';
 import { MAX_BATCH_SIZE } from '../../milvus/reads/paging.js';
 
+export { PROGRESS_INTERVAL_MS, throttled };
+
 /** Rows per insert/upsert call (and per query page of `copyRows`). */
 export const DEFAULT_BATCH_SIZE = 1_000;
-/** At most one progress line every this many ms. */
-export const PROGRESS_INTERVAL_MS = 2_000;
 /** Rows with problems listed in one error (the count of the rest is given). */
 const MAX_LISTED_PROBLEMS = 10;
 
@@ -63,23 +63,6 @@ export function describeSource(p: RowsParams): string {
 
 /** What a write of rows saves as a checkpoint and returns: rows written, and for `insert` the keys. */
 export type WriteRecord = { rows_done: number; rows_total: number } & Partial<KeyRecord>;
-
-/**
- * Calls `progress` (or `info`) at most once per interval, and for the final update when it
- * reported before (a live line then ends at 100%; a short task stays silent).
- */
-export function throttled(logger: Logger, intervalMs = PROGRESS_INTERVAL_MS): (message: string, update?: ProgressUpdate) => void {
-  let last = Date.now();
-  let reported = false;
-  return (message, update) => {
-    const now = Date.now();
-    if (update?.final ? !reported : now - last < intervalMs) return;
-    last = now;
-    reported = true;
-    if (logger.progress) logger.progress(message, update);
-    else logger.info(message);
-  };
-}
 
 /**
  * Writes the rows of an `insert` or `upsert` step. Every row is checked against the schema

@@ -1,0 +1,204 @@
+/**
+ * Proof that a copy is complete: row counts per partition, the set of primary keys (an
+ * order-independent digest streamed over both sides) and the content of every row (or a sample),
+ * vectors compared exactly. Used by copyRows (`verify: true`) and rebuildCollection. Reads only.
+ */
+import type { Logger } from '../logger.js';
+import type { Milvus } from '../milvus/client.js';
+import { countRows, rows } from '../milvus/reads/lookups.js';
+import { pkLiteral, type PkValue } from '../milvus/reads/keys.js';
+import { pages, type ReadTarget } from '../milvus/reads/paging.js';
+import { DYNAMIC_FIELD, type CollectionShape, type FieldShape, type Row } from '../milvus/reads/shape.js';
+import { throttled } from '../util/progress.js';
+import { KeyDigest, type KeyDigestRecord } from './digest.js';
+
+type Target = { collection_name: string; db_name?: string | undefined };
+
+/** What is compared, and how source rows should look in the target. */
+export interface VerifyOptions {
+  readonly milvus: Milvus;
+  readonly logger: Logger;
+  readonly source: Target;
+  readonly target: Target;
+  readonly from: CollectionShape;
+  readonly to: CollectionShape;
+  /** Source partition → target partition, each counted on its own; `undefined`: the whole collection. */
+  readonly segments: readonly { readonly source?: string | undefined; readonly target?: string | undefined }[];
+  readonly filter?: string | undefined;
+  /** The row a source row should be in the target, or null for a row left out (by a transform). */
+  expected(row: Row): Promise<Row | null> | Row | null;
+  /** The target holds the copy and nothing else: its whole key set and row count must match. */
+  readonly exclusive: boolean;
+  /** False when the target made new keys (autoID): keys and content cannot be matched, only counts. */
+  readonly keysKept: boolean;
+  /** Compare the content of about this many rows instead of every row. */
+  readonly sample?: number | undefined;
+  readonly batchSize: number;
+}
+
+/** Most differences named in a report (the rest are counted). */
+export const MAX_LISTED_DIFFERENCES = 10;
+
+/** The verification report: what a step records and `status --json` shows. */
+export interface VerificationReport {
+  readonly ok: boolean;
+  readonly mode: 'full' | 'sample';
+  readonly rows: { readonly source: number; readonly target: number; readonly left_out: number };
+  /** Per partition (the whole collection as `*`): source rows, target rows, rows left out. */
+  readonly partitions: Readonly<Record<string, { readonly source: number; readonly target: number | null; readonly left_out: number }>>;
+  /** Digests of the expected keys (source minus rows left out) and of the target's keys. */
+  readonly keys: { readonly expected: KeyDigestRecord; readonly target: KeyDigestRecord } | { readonly skipped: string };
+  readonly content: { readonly compared: number; readonly differing: number } | { readonly skipped: string };
+  /** Every difference found, in words (at most {@link MAX_LISTED_DIFFERENCES}, then a count). */
+  readonly differences: readonly string[];
+}
+
+/** Compares source and target; never throws for a difference (the report says it). */
+export async function verifyCopy(o: VerifyOptions): Promise<VerificationReport> {
+  const { milvus, from, to } = o;
+  const differences: string[] = [];
+  let more = 0;
+  const differ = (d: string) => (differences.length < MAX_LISTED_DIFFERENCES ? differences.push(d) : more++);
+  const label = (s: { source?: string | undefined }) => s.source ?? '*';
+
+  const counts: { source: number; target: number | null }[] = [];
+  for (const s of o.segments) {
+    const source = await countRows(milvus, o.source, s.source, o.filter ?? '', 'Strong');
+    const target = o.exclusive && (s.target !== undefined || o.segments.length === 1) ? await countRows(milvus, o.target, s.target, '', 'Strong') : null;
+    counts.push({ source, target });
+  }
+  const total = counts.reduce((n, c) => n + c.source, 0);
+  const stride = o.sample ? Math.max(1, Math.floor(total / o.sample)) : 1;
+  o.logger.info(`verifying ${rows(total)} of ${from.label} against ${to.label}${o.sample ? ` (content of about ${rows(Math.min(o.sample, total))})` : ''}`);
+
+  const expectedKeys = new KeyDigest();
+  const foundKeys = new KeyDigest();
+  const leftOut: number[] = [];
+  let compared = 0;
+  let differing = 0;
+  let seen = 0;
+  const progress = throttled(o.logger);
+  const started = Date.now();
+  for (const [i, s] of o.segments.entries()) {
+    let dropped = 0;
+    const read: ReadTarget = { ...o.source, ...(s.source ? { partition_names: [s.source] } : {}) } as ReadTarget;
+    for await (const page of pages(milvus, read, from.pk, o.filter, o.batchSize)) {
+      const wanted: Row[] = [];
+      const all: Row[] = [];
+      for (const row of page) {
+        const e = await o.expected(row);
+        if (e === null) {
+          dropped++;
+          continue;
+        }
+        if (o.keysKept) expectedKeys.add(to.pk.kind, e[to.pk.name] as PkValue);
+        all.push(e);
+        if (seen++ % stride === 0) wanted.push(e);
+      }
+      if (o.keysKept) {
+        // A target with other rows too: every expected key is looked up there (its presence is the proof).
+        const found = await byKeys(milvus, o.target, to, o.exclusive ? wanted : all);
+        if (!o.exclusive) for (const k of found.keys()) foundKeys.add(to.pk.kind, k);
+        for (const e of wanted) {
+          const key = String(e[to.pk.name]);
+          const actual = found.get(key);
+          compared++;
+          if (!actual) {
+            differing++;
+            differ(`the row with ${to.pk.name} ${key} is missing from ${to.label}`);
+            continue;
+          }
+          const d = rowDifference(e, actual, to);
+          if (d) {
+            differing++;
+            differ(`the row with ${to.pk.name} ${key}: ${d}`);
+          }
+        }
+      }
+      const update = { task: `verify ${to.label}`, done: seen, total, unit: 'rows' as const, elapsedMs: Date.now() - started, final: false };
+      progress(`verify ${to.label}: ${seen.toLocaleString('en-US')}/${rows(total)}`, update);
+    }
+    leftOut.push(dropped);
+    const c = counts[i]!;
+    if (c.target !== null && c.target !== c.source - dropped) {
+      const target = `${s.target ? `partition ${s.target} of ` : ''}${to.label}`;
+      const source = `${s.source ? `partition ${s.source} of ` : ''}${from.label}`;
+      differ(`${target} holds ${rows(c.target)}, ${source} ${rows(c.source)}${dropped ? ` of which the transform left out ${dropped}` : ''}`);
+    }
+  }
+  const dropped = leftOut.reduce((a, b) => a + b, 0);
+  let targetRows = counts.reduce((n, c) => n + (c.target ?? 0), 0);
+  if (o.exclusive && counts.some((c) => c.target === null)) {
+    // Partitions are Milvus' own (a partition key): the collection is counted as a whole.
+    targetRows = await countRows(milvus, o.target, undefined, '', 'Strong');
+    if (targetRows !== total - dropped) differ(`${to.label} holds ${rows(targetRows)}, ${from.label} ${rows(total)}${dropped ? ` of which the transform left out ${dropped}` : ''}`);
+  }
+  if (o.exclusive && o.keysKept) {
+    for await (const page of pages(milvus, o.target, to.pk, undefined, o.batchSize, [to.pk.name])) {
+      for (const row of page) foundKeys.add(to.pk.kind, row[to.pk.name] as PkValue);
+    }
+  }
+  if (!o.exclusive) targetRows = foundKeys.count;
+  const keysDiffer = o.keysKept && !expectedKeys.equals(foundKeys);
+  if (keysDiffer) {
+    const [e, f] = [expectedKeys.record(), foundKeys.record()];
+    differ(`the primary keys differ: ${rows(e.count)} expected (digest ${e.sum}), ${rows(f.count)} in ${to.label} (digest ${f.sum})`);
+  }
+  if (more) differences.push(`... and ${more} more`);
+  return {
+    ok: differences.length === 0,
+    mode: o.sample ? 'sample' : 'full',
+    rows: { source: total, target: targetRows, left_out: dropped },
+    partitions: Object.fromEntries(o.segments.map((s, i) => [label(s), { source: counts[i]!.source, target: counts[i]!.target, left_out: leftOut[i] ?? 0 }])),
+    keys: o.keysKept ? { expected: expectedKeys.record(), target: foundKeys.record() } : { skipped: `${to.label} makes its own keys (autoID): only counts are compared` },
+    content: o.keysKept ? { compared, differing } : { skipped: 'keys were renumbered: rows cannot be matched' },
+    differences,
+  };
+}
+
+/** The target rows with the keys of `wanted`, by key (as a string). */
+async function byKeys(milvus: Milvus, t: Target, to: CollectionShape, wanted: readonly Row[]): Promise<Map<string, Row>> {
+  const found = new Map<string, Row>();
+  if (!wanted.length) return found;
+  const keys = wanted.map((e) => pkLiteral(to.pk.kind, e[to.pk.name] as PkValue));
+  const res = await milvus.call('query', {
+    ...t,
+    filter: `${to.pk.name} in [${keys.join(', ')}]`,
+    output_fields: ['*'],
+    limit: wanted.length,
+    consistency_level: 'Bounded',
+  } as never);
+  for (const row of res.data as Row[]) found.set(String(row[to.pk.name]), row);
+  return found;
+}
+
+/** How an actual row differs from the expected one, in words; `undefined` when it does not. */
+export function rowDifference(expected: Row, actual: Row, to: CollectionShape): string | undefined {
+  const meta = (actual[DYNAMIC_FIELD] ?? {}) as Row;
+  for (const [k, e] of Object.entries(expected)) {
+    const f = to.byName.get(k);
+    if (k === DYNAMIC_FIELD) continue;
+    const a = f ? actual[k] : meta[k];
+    if (!sameValue(f, e, a)) return `${k} differs: expected ${shown(e)}, found ${shown(a)}`;
+  }
+  return undefined;
+}
+
+/** Float32 fields hold what Math.fround makes of a number; Int64 comes back as a string. */
+function sameValue(f: FieldShape | undefined, e: unknown, a: unknown): boolean {
+  if (f?.dataType === 'FloatVector' && Array.isArray(e) && Array.isArray(a)) return e.length === a.length && e.every((x, i) => Math.fround(Number(x)) === Math.fround(Number(a[i])));
+  if (f?.dataType === 'Float' && typeof e === 'number') return Math.fround(e) === Math.fround(Number(a));
+  if (f?.dataType === 'Int64' && e !== null && a !== null && e !== undefined) return String(e) === String(a);
+  return canonical(e) === canonical(a);
+}
+
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Row).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : typeof x === 'bigint' ? String(x) : x,
+  ) ?? 'undefined';
+}
+
+function shown(v: unknown): string {
+  const s = canonical(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}

@@ -1,0 +1,76 @@
+/** The params of `rebuildCollection`: the collection, and either the changes or a whole new schema. */
+import * as z from 'zod';
+import { fieldSpec } from '../createCollection.js';
+import { indexSpec } from '../../indexes/createIndex.js';
+import { collectionTarget, flag, milvusName } from '../../params.js';
+import { batchSize } from '../../data/rows.js';
+
+const consistency = z.enum(['Strong', 'Session', 'Bounded', 'Eventually']);
+const properties = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]), { error: 'must be a map of property → value, e.g. { collection.ttl.seconds: 3600 }' });
+const indexParams = z.array(z.object(indexSpec).strict());
+
+/** What may change in one field (its name stays; rename it with `rename_fields`). */
+const fieldChange = fieldSpec.omit({ name: true }).partial().strict();
+
+/** A new field: as createCollection declares it, plus `fill`, the value the copy writes into every row. */
+const newField = fieldSpec.extend({ fill: z.unknown().optional() }).strict();
+
+export const changesSpec = z
+  .object({
+    add_fields: z.array(newField).optional(),
+    drop_fields: z.array(milvusName).optional(),
+    /** old name → new name */
+    rename_fields: z.record(z.string(), milvusName).optional(),
+    /** field name → what changes: data_type, dim, max_length, nullable, default_value, is_partition_key, ... */
+    alter_fields: z.record(z.string(), fieldChange).optional(),
+    /** Indexes to build instead of the old ones on the same fields. */
+    index_params: indexParams.optional(),
+    /** Properties set on top of the old ones (TTL, mmap, ...). */
+    properties: properties.optional(),
+    description: z.string().optional(),
+    enable_dynamic_field: flag,
+    num_partitions: z.number().int().positive().max(4096).optional(),
+    consistency_level: consistency.optional(),
+  })
+  .strict();
+export type Changes = z.infer<typeof changesSpec>;
+
+/** A whole new schema, as createCollection takes it (indexes not given are carried over by field name). */
+export const schemaSpec = z
+  .object({
+    fields: z.array(newField).min(1, { error: 'needs at least one field' }),
+    description: z.string().optional(),
+    enable_dynamic_field: flag,
+    num_partitions: z.number().int().positive().max(4096).optional(),
+    consistency_level: consistency.optional(),
+    index_params: indexParams.optional(),
+    properties: properties.optional(),
+  })
+  .strict();
+export type NewSchema = z.infer<typeof schemaSpec>;
+
+export const rebuildParams = z
+  .object({
+    /** The collection to rebuild, or an alias of it (then the cut-over moves the alias). */
+    ...collectionTarget,
+    /** Name of the new collection (default `<collection_name>__mm_<8 hex>`); through an alias, it keeps this name. */
+    new_collection_name: milvusName.optional(),
+    changes: changesSpec.optional(),
+    schema: schemaSpec.optional(),
+    /** A .js/.mjs/.ts module beside the migration whose default (or `transform`) export maps each row to its new form, or null to leave it out. */
+    transform: z.string({ error: 'must be a path, e.g. ./reembed.ts' }).min(1, { error: 'must not be empty' }).optional(),
+    batch_size: batchSize,
+    /**
+     * Required: the writers of the collection are stopped for the rebuild. Without a catch-up
+     * (not built yet), rows written during the copy would not reach the new collection.
+     */
+    writes: z.literal('paused', {
+      error: 'is required and must be "paused": stop the writers first; rows written during the copy would be lost (there is no catch-up yet)',
+    }),
+    /** `full` (default): every row compared; `{ sample: N }`: N rows compared, counts and key digests always in full. */
+    verify: z.union([z.literal('full'), z.object({ sample: z.number().int().positive() }).strict()]).optional(),
+    /** Accept new primary keys for an autoID collection (Milvus 2.3 takes no given keys for such a field). */
+    renumber_autoid: flag,
+  })
+  .strict();
+export type RebuildParams = z.infer<typeof rebuildParams>;
