@@ -61,6 +61,7 @@ export const runDocument = commandDocument(['up', 'down', 'plan'], {
 });
 
 export const statusDocument = commandDocument('status', {
+  upToDate: z.boolean(),
   migrationsDir: z.string(),
   state: z.string(),
   address: z.string(),
