@@ -83,7 +83,11 @@ export const statusDocument = commandDocument('status', {
   ),
 });
 
-export const initDocument = commandDocument('init', { created: z.array(z.string()), kept: z.array(z.string()), updated: z.array(z.string()) });
+export const initDocument = commandDocument('init', {
+  created: z.array(z.string()),
+  kept: z.array(z.string()),
+  updated: z.array(z.string()),
+});
 
 export const createDocument = commandDocument('create', { path: z.string(), name: z.string(), format: z.enum(['yaml', 'ts', 'js']) });
 

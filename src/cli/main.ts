@@ -121,7 +121,11 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       'List every migration: applied | pending | failed | changed | missing',
       (y) =>
         y
-          .option('check', { type: 'boolean', default: false, describe: 'Exit 1 when any migration is pending, failed, changed or missing (a CI gate)' })
+          .option('check', {
+            type: 'boolean',
+            default: false,
+            describe: 'Exit 1 when any migration is pending, failed, changed or missing (a CI gate)',
+          })
           .example('$0 status', 'what is applied, pending, failed, changed or missing')
           .example('$0 status --env production --json', 'machine-readable status of production')
           .example('$0 status --check --env production', 'in CI: fail unless production has every migration applied'),

@@ -40,7 +40,9 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
  */
 async function loadCodeMigration(
   file: MigrationFile,
-): Promise<{ problem: string } | { problems: Problem[] } | { description: string | undefined; up: Migration['up']; down: Migration['down'] }> {
+): Promise<
+  { problem: string } | { problems: Problem[] } | { description: string | undefined; up: Migration['up']; down: Migration['down'] }
+> {
   let mod: { default?: unknown };
   try {
     if (file.path.endsWith('.ts')) {
