@@ -24,9 +24,9 @@ export { setImporter } from '../util/dynamic-import.js';
  */
 export const COMPLETION_COMMAND = 'completion';
 
-const EXAMPLES_EPILOG = `Exit codes: 0 success (also nothing to do), 1 a migration failed, 2 invalid input
-(usage, config, migration file, checksum, irreversible down), 3 lock held by another run,
-4 destructive steps refused, 5 cannot connect to or authenticate with Milvus.`;
+const EXAMPLES_EPILOG = `Exit codes: 0 success (also nothing to do), 1 a migration failed (status --check: not all
+applied), 2 invalid input (usage, config, migration file, checksum, irreversible down), 3 lock held
+by another run, 4 destructive steps refused, 5 cannot connect to or authenticate with Milvus.`;
 
 function globalOptions(y: Argv, color: boolean) {
   return y

@@ -173,7 +173,7 @@ export async function importOptional<T>(name: string, load: () => Promise<T>): P
       // Invalid input (exit 2), not a connection failure: nothing was tried, and retrying will not help.
       throw new InvalidInputError(`${name} is not installed: --docker needs it (npm install --save-dev ${name}@11)`, [], {
         cause: err,
-        hint: `npm install --save-dev ${name}@11 in the project that runs milvus-migrate, or run without --docker`,
+        hint: 'Install it in the project that runs milvus-migrate, or run without --docker (Embedded Milvus, or --address).',
       });
     }
     throw err;

@@ -166,7 +166,7 @@ describe('importOptional', () => {
     expect(err).toBeInstanceOf(InvalidInputError);
     expect(exitCodeOf((err as InvalidInputError).kind)).toBe(2);
     expect((err as InvalidInputError).message).toBe(`${missing} is not installed: --docker needs it (npm install --save-dev ${missing}@11)`);
-    expect((err as InvalidInputError).hint).toContain(`npm install --save-dev ${missing}@11`);
+    expect((err as InvalidInputError).hint).toContain('or run without --docker');
   });
 
   it('lets other import failures through', async () => {
