@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is compiled to dist/ and bundled into dist/bundle/cli.cjs by
-// `npm run build` (run by `npm ci` through `prepare`), and started with V8's code cache
+// `npm run build` (run by `npm ci` through `prepare`, see scripts/prepare.mjs), and started with V8's code cache
 // (src/cli/launch.ts).
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';

@@ -61,6 +61,7 @@ export const runDocument = commandDocument(['up', 'down', 'plan'], {
 });
 
 export const statusDocument = commandDocument('status', {
+  upToDate: z.boolean(),
   migrationsDir: z.string(),
   state: z.string(),
   address: z.string(),
@@ -84,7 +85,11 @@ export const statusDocument = commandDocument('status', {
   ),
 });
 
-export const initDocument = commandDocument('init', { created: z.array(z.string()), kept: z.array(z.string()) });
+export const initDocument = commandDocument('init', {
+  created: z.array(z.string()),
+  kept: z.array(z.string()),
+  updated: z.array(z.string()),
+});
 
 export const createDocument = commandDocument('create', { path: z.string(), name: z.string(), format: z.enum(['yaml', 'ts', 'js']) });
 

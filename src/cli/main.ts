@@ -18,9 +18,15 @@ export { setImporter } from '../util/dynamic-import.js';
  * Milvus SDK.
  */
 
-const EXAMPLES_EPILOG = `Exit codes: 0 success (also nothing to do), 1 a migration failed, 2 invalid input
-(usage, config, migration file, checksum, irreversible down), 3 lock held by another run,
-4 destructive steps refused, 5 cannot connect to or authenticate with Milvus.`;
+/**
+ * yargs' built-in command that prints a shell completion script. It prints that script for
+ * `--help` too, and has no `--json` document: it is not one of ours.
+ */
+export const COMPLETION_COMMAND = 'completion';
+
+const EXAMPLES_EPILOG = `Exit codes: 0 success (also nothing to do), 1 a migration failed (status --check: not all
+applied), 2 invalid input (usage, config, migration file, checksum, irreversible down), 3 lock held
+by another run, 4 destructive steps refused, 5 cannot connect to or authenticate with Milvus.`;
 
 function globalOptions(y: Argv, color: boolean) {
   return y
@@ -31,7 +37,14 @@ function globalOptions(y: Argv, color: boolean) {
     .option('database', { type: 'string', describe: 'Milvus database holding the state (beats MILVUS_DATABASE)', global: true })
     .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document on stdout; logs go to stderr', global: true })
     .option('verbose', { type: 'boolean', default: false, describe: 'More detail on stderr', global: true })
-    .option('color', { type: 'boolean', default: color, describe: 'Colours (--no-color or NO_COLOR turn them off)', global: true });
+    .option('color', {
+      type: 'boolean',
+      default: color,
+      // The default is worked out per run (flags, NO_COLOR, FORCE_COLOR, a terminal): say how, not what it was this time.
+      defaultDescription: 'on when stderr is a terminal, unless NO_COLOR is set',
+      describe: 'Colours (--no-color or NO_COLOR turn them off)',
+      global: true,
+    });
 }
 
 function migrateOptions(y: Argv, direction: 'up' | 'down' | 'plan') {
@@ -42,8 +55,15 @@ function migrateOptions(y: Argv, direction: 'up' | 'down' | 'plan') {
         direction === 'down' ? 'Revert down to and including this migration; 0 reverts all' : 'Apply up to and including this migration',
     })
     .option('step', { type: 'number', describe: direction === 'down' ? 'Revert at most N migrations' : 'Apply at most N migrations' })
-    .option('lock-timeout', { type: 'number', describe: 'Seconds to wait for another run holding the lock (default 60, or lockTimeout in the config); then exit 3' })
     .conflicts('to', 'step');
+}
+
+/** `up` and `down` take the lock (`plan` only reads, and takes none). */
+function lockOptions(y: Argv) {
+  return y.option('lock-timeout', {
+    type: 'number',
+    describe: 'Seconds to wait for another run holding the lock (default 60, or lockTimeout in the config); then exit 3',
+  });
 }
 
 /** Runs the CLI and resolves to the exit code; never calls `process.exit` itself. */
@@ -101,15 +121,21 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       'List every migration: applied | pending | failed | changed | missing',
       (y) =>
         y
+          .option('check', {
+            type: 'boolean',
+            default: false,
+            describe: 'Exit 1 when any migration is pending, failed, changed or missing (a CI gate)',
+          })
           .example('$0 status', 'what is applied, pending, failed, changed or missing')
-          .example('$0 status --env production --json', 'machine-readable status of production'),
-      handle(async (a, o) => (await import('./commands/status.js')).status(a, o)),
+          .example('$0 status --env production --json', 'machine-readable status of production')
+          .example('$0 status --check --env production', 'in CI: fail unless production has every migration applied'),
+      handle<{ check?: boolean }>(async (a, o) => (await import('./commands/status.js')).status(a, o)),
     )
     .command(
       'up',
       'Apply pending migrations in name order (resumes a failed one at its failed step)',
       (y) =>
-        migrateOptions(y, 'up')
+        lockOptions(migrateOptions(y, 'up'))
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan with live facts; change nothing' })
           .option('allow-destructive', { type: 'boolean', default: false, describe: 'Allow steps that delete data (dropPartition, dropCollection, ...)' })
           .option('allow-changed', { type: 'boolean', default: false, describe: 'Go on although applied migration files were edited (checksum mismatch)' })
@@ -126,7 +152,7 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       'down',
       'Revert the last applied migration (or more with --to / --step)',
       (y) =>
-        migrateOptions(y, 'down')
+        lockOptions(migrateOptions(y, 'down'))
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan with live facts; change nothing' })
           .option('allow-destructive', { type: 'boolean', default: false, describe: 'Allow steps that delete data (reverting a create drops it)' })
           .option('backup', { type: 'boolean', describe: 'Back up what the down drops first (a reverted createCollection, ...)' })
@@ -227,8 +253,12 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
     .wrap(Math.min(100, process.stdout.columns || 100))
     .exitProcess(false)
     .fail(false)
+    // yargs' own: `completion` prints a bash/zsh script that calls back with --get-yargs-completions.
+    .completion(COMPLETION_COMMAND, 'Print a bash/zsh completion script: milvus-migrate completion >> ~/.bashrc (or ~/.zshrc)')
     .help()
-    .version(TOOL_VERSION);
+    .alias('help', 'h')
+    .version(TOOL_VERSION)
+    .alias('version', ['v', 'V']);
 
   try {
     await parser.parseAsync();

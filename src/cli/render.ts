@@ -98,13 +98,20 @@ export function runText(out: Output, run: RunResult): string {
   return lines.join('\n');
 }
 
-export function statusJson(statuses: MigrationStatus[], where: { migrationsDir: string; state: string; address: string }): StatusDocument {
+export function statusJson(
+  statuses: MigrationStatus[],
+  where: { migrationsDir: string; state: string; address: string },
+  check = false,
+): StatusDocument {
   const counts: StatusDocument['counts'] = { applied: 0, pending: 0, failed: 0, changed: 0, missing: 0 };
   for (const s of statuses) counts[s.status] += 1;
+  const upToDate = isUpToDate(statuses);
+  const exitCode = check && !upToDate ? 1 : 0;
   return {
     command: 'status',
-    ok: true,
-    exitCode: 0,
+    ok: exitCode === 0,
+    exitCode,
+    upToDate,
     migrationsDir: where.migrationsDir,
     state: where.state,
     address: where.address,
@@ -132,6 +139,11 @@ function verificationsOf(records: Readonly<Record<string, Readonly<Record<string
     .filter(([, r]) => r.verification && typeof r.verification === 'object')
     .map(([step, r]) => ({ step: Number(step), report: r.verification as Record<string, unknown> }));
   return verifications.length ? { verifications } : {};
+}
+
+/** Every migration is applied: none pending, failed, changed or missing (what `status --check` gates on). */
+export function isUpToDate(statuses: readonly MigrationStatus[]): boolean {
+  return statuses.every((s) => s.status === 'applied');
 }
 
 export function statusText(out: Output, statuses: MigrationStatus[], where: { migrationsDir: string; state: string; address: string }): string {

@@ -1,7 +1,8 @@
 import { pathToFileURL } from 'node:url';
-import { InvalidInputError, errorMessage, type Problem } from '../errors.js';
+import { InvalidInputError, type Problem } from '../errors.js';
 import { discoverMigrations, readMigrationFile, type MigrationFile } from './discover.js';
 import type { CodeFn, Migration } from './model.js';
+import { loadProblems } from './load-error.js';
 import { parseYamlMigration } from './yaml.js';
 import { importModule } from '../util/dynamic-import.js';
 
@@ -21,7 +22,8 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
       if (res.migration) migrations.push({ name: file.name, path: file.path, format: 'yaml', checksum, ...res.migration });
     } else {
       const res = await loadCodeMigration(file);
-      if ('problem' in res) problems.push({ file: file.path, message: res.problem });
+      if ('problems' in res) problems.push(...res.problems);
+      else if ('problem' in res) problems.push({ file: file.path, message: res.problem });
       else migrations.push({ name: file.name, path: file.path, format: 'code', checksum, ...res });
     }
   }
@@ -38,7 +40,9 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
  */
 async function loadCodeMigration(
   file: MigrationFile,
-): Promise<{ problem: string } | { description: string | undefined; up: Migration['up']; down: Migration['down'] }> {
+): Promise<
+  { problem: string } | { problems: Problem[] } | { description: string | undefined; up: Migration['up']; down: Migration['down'] }
+> {
   let mod: { default?: unknown };
   try {
     if (file.path.endsWith('.ts')) {
@@ -48,7 +52,7 @@ async function loadCodeMigration(
       mod = await importModule<{ default?: unknown }>(pathToFileURL(file.path).href);
     }
   } catch (err) {
-    return { problem: `cannot load: ${errorMessage(err).split('\n')[0]}` };
+    return { problems: await loadProblems(file.path, err) };
   }
   // tsx may wrap a CommonJS-style default export once more.
   let def = mod.default as Record<string, unknown> | undefined;

@@ -1,4 +1,5 @@
-import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { loadSdk, type MilvusSdk } from './sdk.js';
 import { ConnectionError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
@@ -67,8 +68,9 @@ export class Milvus {
    */
   static async connect(settings: ConnectionSettings, logger: Logger = silentLogger): Promise<Milvus> {
     const window = settings.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS;
+    const sdk = await loadSdk();
     return retryTransient('connect', window, logger, async () => {
-      const milvus = Milvus.#create(settings, logger, window);
+      const milvus = Milvus.#create(sdk, settings, logger, window);
       try {
         await milvus.client.connectPromise;
       } catch (err) {
@@ -81,7 +83,7 @@ export class Milvus {
     });
   }
 
-  static #create(settings: ConnectionSettings, logger: Logger, window: number): Milvus {
+  static #create({ MilvusClient }: MilvusSdk, settings: ConnectionSettings, logger: Logger, window: number): Milvus {
     const database = settings.database ?? 'default';
     const client = new MilvusClient({
       address: settings.address,

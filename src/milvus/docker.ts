@@ -10,7 +10,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { GenericContainer, StartedTestContainer } from 'testcontainers';
-import { ConnectionError, errorMessage } from '../errors.js';
+import { ConnectionError, InvalidInputError, errorMessage } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { importModule } from '../util/dynamic-import.js';
 
@@ -99,10 +99,10 @@ export interface DockerMilvus {
 
 /**
  * Starts Milvus standalone in Docker (see {@link milvusContainerSpec}) and resolves once `/healthz`
- * answers. Throws a {@link ConnectionError} (exit 5) when testcontainers is not installed, when no
- * Docker engine is reachable (at once when none is configured or its socket is missing; after
- * {@link DEFAULT_DOCKER_DETECT_TIMEOUT_MS} when one does not answer), or when the container does
- * not get ready in time.
+ * answers. Throws an {@link InvalidInputError} (exit 2) when testcontainers is not installed, and a
+ * {@link ConnectionError} (exit 5) when no Docker engine is reachable (at once when none is
+ * configured or its socket is missing; after {@link DEFAULT_DOCKER_DETECT_TIMEOUT_MS} when one does
+ * not answer), or when the container does not get ready in time.
  */
 export async function startDockerMilvus(opts: { image?: string; logger?: Logger } = {}): Promise<DockerMilvus> {
   const logger = opts.logger ?? silentLogger;
@@ -170,9 +170,10 @@ export async function importOptional<T>(name: string, load: () => Promise<T>): P
   } catch (err) {
     const code = (err as { code?: unknown } | null)?.code;
     if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && errorMessage(err).includes(name)) {
-      throw new ConnectionError('docker', `${name} is not installed: install ${name} to use --docker`, {
+      // Invalid input (exit 2), not a connection failure: nothing was tried, and retrying will not help.
+      throw new InvalidInputError(`${name} is not installed: --docker needs it (npm install --save-dev ${name}@11)`, [], {
         cause: err,
-        hint: `npm install --save-dev ${name}@11 in the project that runs milvus-migrate`,
+        hint: 'Install it in the project that runs milvus-migrate, or run without --docker (Embedded Milvus, or --address).',
       });
     }
     throw err;

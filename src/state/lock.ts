@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DataType } from '@zilliz/milvus2-sdk-node';
 import { LockTimeoutError, MigrateError, MilvusCallError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Milvus } from '../milvus/client.js';
+import { loadSdk } from '../milvus/sdk.js';
 import { processAlive } from '../util/process.js';
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
@@ -162,6 +162,7 @@ export class MilvusLock implements RunLock {
   }
 
   async #tryCreate(): Promise<'acquired' | (LockHolder & { heartbeat: string }) | undefined> {
+    const { DataType } = await loadSdk();
     try {
       await this.milvus.call('createCollection', {
         ...this.#target,

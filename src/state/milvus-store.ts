@@ -1,6 +1,6 @@
-import { DataType } from '@zilliz/milvus2-sdk-node';
 import { DEFAULT_STATE_COLLECTION } from '../config/defaults.js';
 import type { Milvus } from '../milvus/client.js';
+import { loadSdk } from '../milvus/sdk.js';
 import { waitForLoad } from '../milvus/wait.js';
 import { MilvusCallError } from '../errors.js';
 import type { StateRow, StateStore } from './store.js';
@@ -36,6 +36,7 @@ export class MilvusStateStore implements StateStore {
     // readAll found it there and loaded (a run reads the state, then ensures it, right after).
     if (this.#ready) return;
     if (!(await this.exists())) {
+      const { DataType } = await loadSdk();
       try {
         await this.milvus.call('createCollection', {
           ...this.target,

@@ -1,8 +1,9 @@
-import { mkdir, writeFile, access } from 'node:fs/promises';
+import { mkdir, writeFile, access, readFile, appendFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { JsonDocument } from '../json-shapes.js';
 import type { Output } from '../output.js';
 import type { GlobalArgs } from '../session.js';
+import { DEFAULT_BACKUP_DIR, DEFAULT_EMBEDDED_DATA_DIR } from '../../config/defaults.js';
 import { timestamp } from './create.js';
 
 /** The config `init` writes: every key, what it does and its default. */
@@ -19,8 +20,15 @@ migrations: migrations
 # \`database\`. Give each application sharing a database its own.
 stateCollection: milvus_migrations
 
-# Milvus to talk to: host:port, or https://host:443 for a managed service.
-address: localhost:19530
+# Where Milvus is. Out of the box, an Embedded Milvus (PyPI milvus==2.3.5, installed once under
+# ~/.cache/milvus-migrate) is started for each command on this machine and stopped after, with
+# its data in .milvus/ (git-ignored): nothing else to install. MILVUS_ADDRESS, --address or an
+# environment's \`address\` point at a server instead; to do that here, replace this line with
+# \`address\` (below).
+embedded: true
+
+# Milvus to talk to instead: host:port, or https://host:443 for a managed service.
+# address: localhost:19530
 
 # Database holding the state collection; steps reach others with db_name.
 database: default
@@ -51,17 +59,16 @@ database: default
 # Where backups go, relative to this file.
 # backupDir: .milvus-migrate/backups
 
-# Start an Embedded Milvus (PyPI milvus==2.3.5, installed once under ~/.cache/milvus-migrate)
-# for each command and stop it after: \`true\`, or a map:
+# \`embedded\` (above) is \`true\`, or a map:
 # embedded:
-#   dataDir: .milvus        # its data, relative to this file (add it to .gitignore)
+#   dataDir: .milvus        # its data, relative to this file (init adds .milvus/ to .gitignore)
 #   port: 19530             # default: the first free port from 19530
 #   authorization: false    # start with authentication on (user root, password Milvus)
 
 # --env NAME picks one of these; its keys override the ones above (any key but environments).
 environments:
-  local:
-    embedded: true          # a throwaway Milvus on this machine, data in .milvus/
+  server:
+    address: localhost:19530  # a Milvus you run yourself (e.g. milvusdb/milvus in Docker)
   production:
     address: \${MILVUS_ADDRESS}
     token: \${MILVUS_TOKEN}
@@ -97,6 +104,30 @@ up:
 #       collection_name: example_collection
 `;
 
+/** What `init` makes git ignore: Embedded Milvus' data and the tool's own folder (backups). */
+export const GITIGNORE_LINES: readonly string[] = [`${DEFAULT_EMBEDDED_DATA_DIR}/`, `${DEFAULT_BACKUP_DIR.split('/')[0]}/`];
+
+/**
+ * Adds {@link GITIGNORE_LINES} to the `.gitignore` at `path` (creating it), each only when no line
+ * already ignores it (`.milvus`, `/.milvus/` and `.milvus/` all count). Safe to repeat.
+ */
+export async function ensureGitignore(path: string): Promise<'created' | 'updated' | 'kept'> {
+  const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  const present = new Set((text ?? '').split(/\r?\n/).map((l) => l.trim().replace(/^\//, '').replace(/\/$/, '')));
+  const missing = GITIGNORE_LINES.filter((l) => !present.has(l.replace(/\/$/, '')));
+  if (!missing.length) return 'kept';
+  const block = `# milvus-migrate: Embedded Milvus data, backups\n${missing.join('\n')}\n`;
+  if (text === undefined) {
+    await writeFile(path, block, { flag: 'wx' });
+    return 'created';
+  }
+  await appendFile(path, `${text === '' || text.endsWith('\n') ? '' : '\n'}${text === '' ? '' : '\n'}${block}`);
+  return 'updated';
+}
+
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
     () => true,
@@ -106,13 +137,15 @@ async function exists(path: string): Promise<boolean> {
 
 /**
  * `init`: writes milvus.config.yaml and the migrations folder beside it, with an example
- * migration in a new folder, leaving existing ones alone.
+ * migration in a new folder, leaving existing ones alone, and makes the `.gitignore` beside the
+ * config ignore the tool's local folders.
  */
 export async function init(args: GlobalArgs, out: Output, now: Date = new Date()): Promise<number> {
   const configPath = resolve(process.cwd(), args.config ?? 'milvus.config.yaml');
   const migrationsDir = join(dirname(configPath), 'migrations');
   const created: string[] = [];
   const kept: string[] = [];
+  const updated: string[] = [];
   if (await exists(configPath)) kept.push(configPath);
   else {
     await mkdir(dirname(configPath), { recursive: true });
@@ -126,15 +159,19 @@ export async function init(args: GlobalArgs, out: Output, now: Date = new Date()
     await writeFile(example, EXAMPLE_MIGRATION, { flag: 'wx' });
     created.push(migrationsDir, example);
   }
-  if (args.json) out.document({ command: 'init', ok: true, exitCode: 0, created, kept } satisfies JsonDocument<'init'>);
+  const gitignore = join(dirname(configPath), '.gitignore');
+  ({ created, updated, kept })[await ensureGitignore(gitignore)].push(gitignore);
+  if (args.json) out.document({ command: 'init', ok: true, exitCode: 0, created, kept, updated } satisfies JsonDocument<'init'>);
   else {
     const c = out.colors;
     out.result(
       [
         ...created.map((p) => `${c.green('created')} ${p}`),
+        ...updated.map((p) => `${c.green('updated')} ${p} ${c.dim(`(added ${GITIGNORE_LINES.join(' ')} where missing)`)}`),
         ...kept.map((p) => `${c.dim('exists ')} ${p} ${c.dim('(left as it is)')}`),
         '',
-        'Next: milvus-migrate plan (or --env local for an Embedded Milvus), then milvus-migrate up;',
+        'Next: milvus-migrate plan (an Embedded Milvus on this machine; --env server or --address for yours),',
+        'then milvus-migrate up;',
         'milvus-migrate create <name> for your own migrations.',
       ].join('\n'),
     );

@@ -1,5 +1,5 @@
 /** Whether a Milvus answers at an address. */
-import { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import { loadSdk } from '../sdk.js';
 import { EMBEDDED_ROOT_CREDENTIALS } from './server.js';
 
 /**
@@ -11,6 +11,7 @@ export async function probeMilvus(
   options: { authorization?: boolean; timeoutMs?: number } = {},
 ): Promise<boolean> {
   const timeoutMs = options.timeoutMs ?? 3_000;
+  const { MilvusClient } = await loadSdk();
   const client = new MilvusClient({
     address,
     timeout: timeoutMs,

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,22 +21,40 @@ describe('init and create', () => {
     const first = await runInProcess(['init', '--json', '--config', config]);
     expect(first.code).toBe(0);
     const doc = JSON_DOCUMENTS.init.parse(JSON.parse(first.stdout));
-    expect(doc.created.map((p) => basename(p).replace(/^\d{14}_/, ''))).toEqual(['milvus.config.yaml', 'migrations', 'create_example_collection.yaml']);
+    expect(doc.created.map((p) => basename(p).replace(/^\d{14}_/, ''))).toEqual(['milvus.config.yaml', 'migrations', 'create_example_collection.yaml', '.gitignore']);
     expect(doc.kept).toEqual([]);
     expect(await readFile(config, 'utf8')).toBe(CONFIG_TEMPLATE);
+    expect(await readFile(join(dir, '.gitignore'), 'utf8')).toBe('# milvus-migrate: Embedded Milvus data, backups\n.milvus/\n.milvus-migrate/\n');
 
     const again = JSON_DOCUMENTS.init.parse(JSON.parse((await runInProcess(['init', '--json', '--config', config])).stdout));
-    expect(again).toMatchObject({ created: [], kept: [config, join(dir, 'migrations')] });
+    expect(again).toMatchObject({ created: [], updated: [], kept: [config, join(dir, 'migrations'), join(dir, '.gitignore')] });
   });
 
   it('the config explains every key and loads as it is, in each of its environments', async () => {
     for (const key of [...LAYER_KEYS, ...EMBEDDED_KEYS, 'environments']) expect(CONFIG_TEMPLATE, key).toMatch(new RegExp(`^#?\\s*${key}:`, 'm'));
+    // The top level works on a fresh machine: an Embedded Milvus, data in .milvus/.
     const top = await loadConfig({ configPath: config, environ: {} });
-    expect(top).toMatchObject({ stateCollection: 'milvus_migrations', database: 'default', connection: { address: 'localhost:19530' }, embedded: undefined, migrationsDir: join(dir, 'migrations') });
-    const local = await loadConfig({ configPath: config, env: 'local', environ: {} });
-    expect(local.embedded).toEqual({ dataDir: join(dir, '.milvus') });
+    expect(top).toMatchObject({ stateCollection: 'milvus_migrations', database: 'default', connection: { address: '127.0.0.1:19530' }, migrationsDir: join(dir, 'migrations') });
+    expect(top.embedded).toEqual({ dataDir: join(dir, '.milvus') });
+    const pointed = await loadConfig({ configPath: config, environ: { MILVUS_ADDRESS: 'milvus.internal:19530' } });
+    expect(pointed).toMatchObject({ connection: { address: 'milvus.internal:19530' }, embedded: undefined });
+    const server = await loadConfig({ configPath: config, env: 'server', environ: {} });
+    expect(server).toMatchObject({ connection: { address: 'localhost:19530' }, embedded: undefined });
     const production = await loadConfig({ configPath: config, env: 'production', environ: { MILVUS_ADDRESS: 'milvus.example.com:443', MILVUS_TOKEN: 't0ken' } });
-    expect(production).toMatchObject({ connection: { address: 'milvus.example.com:443', token: 't0ken', ssl: true }, lockTimeout: 300 });
+    expect(production).toMatchObject({ connection: { address: 'milvus.example.com:443', token: 't0ken', ssl: true }, lockTimeout: 300, embedded: undefined });
+  });
+
+  it('init adds the local folders to an existing .gitignore once, keeping what is there', async () => {
+    const sub = await mkdtemp(join(dir, 'gi-'));
+    const gitignore = join(sub, '.gitignore');
+    await writeFile(gitignore, 'node_modules\n/.milvus\n*.log');
+    const first = JSON_DOCUMENTS.init.parse(JSON.parse((await runInProcess(['init', '--json', '--config', join(sub, 'milvus.config.yaml')])).stdout));
+    expect(first.updated).toEqual([gitignore]);
+    expect(await readFile(gitignore, 'utf8')).toBe('node_modules\n/.milvus\n*.log\n\n# milvus-migrate: Embedded Milvus data, backups\n.milvus-migrate/\n');
+    const again = JSON_DOCUMENTS.init.parse(JSON.parse((await runInProcess(['init', '--json', '--config', join(sub, 'milvus.config.yaml')])).stdout));
+    expect(again).toMatchObject({ created: [], updated: [] });
+    expect(again.kept).toContain(gitignore);
+    expect(await readFile(gitignore, 'utf8')).toBe('node_modules\n/.milvus\n*.log\n\n# milvus-migrate: Embedded Milvus data, backups\n.milvus-migrate/\n');
   });
 
   it('create writes commented templates of every format that validate as they are', async () => {

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exitCodeOf } from '../../../src/cli/exit-codes.js';
-import { ConnectionError } from '../../../src/errors.js';
+import { ConnectionError, InvalidInputError } from '../../../src/errors.js';
 import {
   DEFAULT_MILVUS_IMAGE,
   importOptional,
@@ -160,11 +160,13 @@ describe('importOptional', () => {
     expect(typeof tc.GenericContainer).toBe('function');
   });
 
-  it('says to install it when it is missing', async () => {
+  it('says to install it when it is missing: invalid input (exit 2), with the install command', async () => {
     const missing = 'milvus-migrate-no-such-package';
     const err = await importOptional(missing, () => import(missing)).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConnectionError);
-    expect((err as ConnectionError).message).toBe(`${missing} is not installed: install ${missing} to use --docker`);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(exitCodeOf((err as InvalidInputError).kind)).toBe(2);
+    expect((err as InvalidInputError).message).toBe(`${missing} is not installed: --docker needs it (npm install --save-dev ${missing}@11)`);
+    expect((err as InvalidInputError).hint).toContain('or run without --docker');
   });
 
   it('lets other import failures through', async () => {
