@@ -11,6 +11,8 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Type-level tests (`*.test-d.ts`, e.g. the typed `steps` of code migrations), checked by tsc.
+          typecheck: { enabled: true, include: ['test/unit/**/*.test-d.ts'] },
         },
       },
       {

@@ -39,7 +39,7 @@ export { MilvusStateStore } from './state/milvus-store.js';
 export { DEFAULT_STATE_COLLECTION } from './config/defaults.js';
 export { MemoryStateStore, type StateStore, type StateRow } from './state/store.js';
 export { loadMigrations } from './migrations/load.js';
-export { STEPS, STEP_NAMES } from './steps/catalogue.js';
+export { STEPS, STEP_NAMES, type Steps, type StepName, type StepInput } from './steps/catalogue.js';
 export type { StepDefinition, StepCall } from './steps/types.js';
 export type { DatabaseSchema, CollectionSchema, FieldSchema, IndexSchema } from './schema/model.js';
 export { readSchema, type ReadScope } from './schema/read.js';

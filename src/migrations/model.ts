@@ -1,11 +1,15 @@
+import type { Steps } from '../steps/catalogue.js';
 import type { StepCall } from '../steps/types.js';
 
 /** What a code migration's `up`/`down` receive. */
 export interface CodeMigrationContext {
   /** The connected `MilvusClient` of `@zilliz/milvus2-sdk-node`, for anything the catalogue lacks. */
   readonly client: import('@zilliz/milvus2-sdk-node').MilvusClient;
-  /** The step catalogue: same checks, waits, destructive guard and state recording as YAML steps. */
-  readonly steps: Readonly<Record<string, (params: Record<string, unknown>) => Promise<void>>>;
+  /**
+   * The step catalogue: same checks, waits, destructive guard and state recording as YAML steps.
+   * Typed: `steps.dropPartition({ collection_name, partition_name })` checks its params at compile time.
+   */
+  readonly steps: Steps;
   readonly log: (message: string) => void;
 }
 

@@ -7,7 +7,7 @@ import type { CodeMigrationContext } from '../migrations/model.js';
 import { validateParams } from '../migrations/yaml.js';
 import type { RunLock } from '../state/lock.js';
 import type { StateWriter } from '../state/writer.js';
-import { STEPS } from '../steps/catalogue.js';
+import { STEPS, type Steps } from '../steps/catalogue.js';
 import { isDestructive, type StepCall, type StepRecord } from '../steps/types.js';
 import { definitionOf, type PlannedMigration } from './plan.js';
 import { MigrationRecorder } from './record.js';
@@ -147,7 +147,8 @@ async function runCode(ctx: ExecuteContext, p: PlannedMigration, result: Migrati
         await runStep(ctx, p, recorder, { step: def.name, params: parsed }, i, outcome, true);
       },
     ]),
-  );
+    // One function per step of the catalogue, so every key of Steps is there; params are validated above.
+  ) as unknown as Steps;
   const codeCtx: CodeMigrationContext = { client: ctx.milvus.client, steps, log: (m) => ctx.logger.info(`  ${migration.name}: ${m}`) };
   try {
     await p.body.fn(codeCtx);

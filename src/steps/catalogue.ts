@@ -24,40 +24,61 @@ import { upsert } from './data/upsert.js';
 import { copyRows } from './data/copyRows.js';
 import { exec } from './data/exec.js';
 import { restoreBackup } from './backups/restoreBackup.js';
+import type * as z from 'zod';
 import type { StepDefinition } from './types.js';
 
-/** Every step a migration can use, by name. Adding a step = one file + one line here. */
+/**
+ * Every step a migration can use, in catalogue order. Adding a step = one file + one line here.
+ * A tuple, not a map, so each step's name and params schema keep their types (see {@link Steps}).
+ */
+export const STEP_DEFINITIONS = [
+  createCollection,
+  dropCollection,
+  loadCollection,
+  releaseCollection,
+  renameCollection,
+  alterCollectionProperties,
+  dropCollectionProperties,
+  addCollectionField,
+  createAlias,
+  alterAlias,
+  dropAlias,
+  createDatabase,
+  dropDatabase,
+  flush,
+  createIndex,
+  dropIndex,
+  createPartition,
+  dropPartition,
+  loadPartitions,
+  releasePartitions,
+  insert,
+  upsert,
+  deleteRows,
+  copyRows,
+  exec,
+  restoreBackup,
+] as const;
+
+/** The name of a step of the catalogue: `'dropPartition'`, `'delete'`, ... */
+export type StepName = (typeof STEP_DEFINITIONS)[number]['name'];
+
+/** The definition of the step named `K`. */
+export type StepOf<K extends StepName> = Extract<(typeof STEP_DEFINITIONS)[number], { readonly name: K }>;
+
+/** The params a code migration passes to the step named `K` (its schema's input). */
+export type StepInput<K extends StepName> = z.input<StepOf<K>['params']>;
+
+/**
+ * The `steps` of a code migration: one function per step of the catalogue, its params checked
+ * against the step's schema at compile time (and validated again at run time, for `.js` files).
+ */
+export type Steps = { readonly [K in StepName]: (params: StepInput<K>) => Promise<void> };
+
+/** Every step a migration can use, by name. */
 export const STEPS: ReadonlyMap<string, StepDefinition> = new Map(
-  (
-    [
-      createCollection,
-      dropCollection,
-      loadCollection,
-      releaseCollection,
-      renameCollection,
-      alterCollectionProperties,
-      dropCollectionProperties,
-      addCollectionField,
-      createAlias,
-      alterAlias,
-      dropAlias,
-      createDatabase,
-      dropDatabase,
-      flush,
-      createIndex,
-      dropIndex,
-      createPartition,
-      dropPartition,
-      loadPartitions,
-      releasePartitions,
-      insert,
-      upsert,
-      deleteRows,
-      copyRows,
-      exec,
-      restoreBackup,
-    ] as unknown as StepDefinition[]
-  ).map((s) => [s.name, s]),
+  // Each definition is typed for its own params; the map serves callers that hold a name from a file.
+  STEP_DEFINITIONS.map((s) => [s.name, s as unknown as StepDefinition]),
 );
 
 /** The names of {@link STEPS}, in catalogue order (used in "allowed steps" messages). */

@@ -136,12 +136,41 @@ export function isDestructive(def: StepDefinition, params: Readonly<Record<strin
   return typeof def.destructive === 'function' ? def.destructive(params) : def.destructive;
 }
 
+/**
+ * A step as {@link defineStep} returns it: its literal name and its params schema's own type
+ * are kept, so the catalogue can type code migrations' `steps` and {@link callOf} can check params.
+ */
+export type DefinedStep<N extends string, S extends z.ZodType<Record<string, unknown>>> = StepDefinition<z.output<S>> & {
+  readonly name: N;
+  readonly params: S;
+};
+
 /** Helper that keeps each step file's types tight. */
-export function defineStep<P extends Record<string, unknown>>(def: StepDefinition<P>): StepDefinition<P> {
+export function defineStep<const N extends string, S extends z.ZodType<Record<string, unknown>>>(
+  def: StepDefinition<z.output<S>> & { readonly name: N; readonly params: S },
+): DefinedStep<N, S> {
   return def;
 }
 
 /** What a step acting on one collection (`collection_name`, `db_name`) names: that collection. */
 export function oneCollection(p: { collection_name: string; db_name?: string | undefined }): StepTouches {
   return { collections: [{ name: p.collection_name, db_name: p.db_name }] };
+}
+
+/** Any step from {@link defineStep}, whatever its name and params. */
+// `any`: a step's params type sits in both in and out positions, so no narrower type admits every step.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type AnyDefinedStep = DefinedStep<string, any>;
+
+/**
+ * A call of `def` with `params`, as an inverse returns it: the step is named by its definition,
+ * not by a string, so renaming a step or one of its params breaks the inverses that call it.
+ *
+ * Steps that undo each other (createPartition and dropPartition) import each other; the
+ * definitions are used only when an inverse runs, so the cycle is harmless at load time. Their
+ * `inverse` declares its return type (`: InverseResult`): TypeScript otherwise meets the cycle
+ * while inferring the two definitions (error TS7022).
+ */
+export function callOf<D extends AnyDefinedStep>(def: D, params: z.output<D['params']>): StepCall {
+  return { step: def.name, params };
 }

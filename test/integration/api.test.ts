@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useMilvusTest } from '../support/context.js';
 import { testAddress, testToken, uniqueName } from '../support/milvus.js';
+import { hasCollection, partitionsOf, readRows } from '../support/sdk.js';
 
 const t = useMilvusTest();
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -47,11 +48,11 @@ describe('programmatic API', () => {
     expect(stdout).toContain('pending  001_create');
     expect(stdout).toContain("[ '001_create' ]");
 
-    expect((await t.client.hasCollection({ collection_name: collection })).value).toBe(true);
-    expect((await t.client.showPartitions({ collection_name: collection })).partition_names).toEqual(['_default', 'p1']);
-    const rows = await t.client.query({ collection_name: state, filter: 'name == "001_create"', output_fields: ['status'], consistency_level: 'Strong' } as never);
-    expect(rows.data.map((r) => r.status)).toEqual(['applied']);
+    expect(await hasCollection(t.client, collection)).toBe(true);
+    expect(await partitionsOf(t.client, collection)).toEqual(['_default', 'p1']);
+    const rows = await readRows(t.client, state, { filter: 'name == "001_create"', fields: ['status'] });
+    expect(rows.map((r) => r.status)).toEqual(['applied']);
     // The run lock is gone once up has ended.
-    expect((await t.client.hasCollection({ collection_name: `${state}_lock` })).value).toBe(false);
+    expect(await hasCollection(t.client, `${state}_lock`)).toBe(false);
   });
 });

@@ -5,29 +5,19 @@
  */
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listBackups } from '../../src/backup/manifest.js';
 import type { Logger } from '../../src/index.js';
 import { apiProject, type ApiProject } from '../support/api.js';
 import { useMilvusTest } from '../support/context.js';
+import { recordingLogger } from '../support/fixtures.js';
 import { uniqueName } from '../support/milvus.js';
+import { createCollectionWithSdk, hasCollection, loadStateOf, partitionsOf, readRows } from '../support/sdk.js';
 import { JSON_DOCUMENTS } from '../../src/cli/json-shapes.js';
 
 const t = useMilvusTest();
-let shared: ApiProject | undefined;
-afterAll(async () => {
-  await shared?.close();
-});
 
-/**
- * One project (and state collection) for the API tests. A test that reverts its migration removes
- * the file after, so the next test's `up` does not run it again.
- */
-async function newApi(): Promise<ApiProject> {
-  shared ??= await apiProject();
-  return shared;
-}
-
+/** Removes a migration file, so that later runs no longer see it. */
 async function forget(api: ApiProject, migration: string) {
   await rm(join(api.dir, `${migration}.yaml`));
 }
@@ -55,9 +45,9 @@ function stored(row: ReturnType<typeof makeRows>[number]) {
   return { ...row, id: String(row.id), score: Math.fround(row.score), embedding: row.embedding.map(Math.fround) };
 }
 
+/** A collection with the fields of `makeRows`, indexed and loaded. */
 async function createCollection(name: string, opts: { index?: { index_type: string; params?: Record<string, number> } } = {}) {
-  const res = await t.client.createCollection({
-    collection_name: name,
+  await createCollectionWithSdk(t.client, name, {
     fields: [
       { name: 'id', data_type: 'Int64', is_primary_key: true },
       { name: 'title', data_type: 'VarChar', max_length: 64 },
@@ -67,9 +57,15 @@ async function createCollection(name: string, opts: { index?: { index_type: stri
       { name: 'big', data_type: 'Int64' },
       { name: 'embedding', data_type: 'FloatVector', dim: DIM },
     ],
-    index_params: [{ field_name: 'embedding', index_type: opts.index?.index_type ?? 'FLAT', metric_type: 'L2', ...(opts.index?.params ? { params: opts.index.params } : {}) }],
-  } as never);
-  expect(res.error_code, res.reason).toBe('Success');
+    index_params: [
+      {
+        field_name: 'embedding',
+        index_type: opts.index?.index_type ?? 'FLAT',
+        metric_type: 'L2',
+        ...(opts.index?.params ? { params: opts.index.params } : {}),
+      },
+    ],
+  });
 }
 
 async function insert(collection: string, partition: string | undefined, rows: ReturnType<typeof makeRows>) {
@@ -78,30 +74,21 @@ async function insert(collection: string, partition: string | undefined, rows: R
 }
 
 /** Every row of a collection (or partition), with all fields, sorted by key. */
-async function readAll(collection: string, partition?: string) {
-  const res = await t.client.query({
-    collection_name: collection,
-    filter: 'id >= 0',
-    output_fields: ['*'],
-    ...(partition ? { partition_names: [partition] } : {}),
-    consistency_level: 'Strong',
-    limit: 16384,
-  } as never);
-  expect(res.status.error_code, res.status.reason).toBe('Success');
-  return (res.data as Record<string, unknown>[]).sort((a, b) => Number(a.id) - Number(b.id));
-}
-
-async function partitions(collection: string) {
-  return (await t.client.showPartitions({ collection_name: collection })).partition_names;
-}
-
-async function loadState(collection: string, partition?: string) {
-  return String((await t.client.getLoadState({ collection_name: collection, ...(partition ? { partition_names: [partition] } : {}) } as never)).state);
-}
+const readAll = (collection: string, partition?: string) => readRows(t.client, collection, { partition });
+const partitions = (collection: string) => partitionsOf(t.client, collection);
+const loadState = (collection: string, partition?: string) => loadStateOf(t.client, collection, partition ? [partition] : undefined);
 
 describe('backup: true', () => {
+  /** Each test has its own project and state collection: no test sees another's migrations. */
+  let api: ApiProject;
+  beforeEach(async () => {
+    api = await apiProject();
+  });
+  afterEach(async () => {
+    await api.close();
+  });
+
   it('dropPartition: 3,000 rows backed up, partition dropped; down brings every row back identical, loaded again', async () => {
-    const api = await newApi();
     const collection = uniqueName('bk_part');
     await createCollection(collection);
     await t.client.createPartition({ collection_name: collection, partition_name: 'old' });
@@ -115,12 +102,12 @@ describe('backup: true', () => {
 
     const migration = `${uniqueName('m')}_drop_old`;
     await api.write(`${migration}.yaml`, `up:\n  - dropPartition: { collection_name: ${collection}, partition_name: old, backup: true }\n`);
-    const progress: string[] = [];
-    const logger: Logger = { debug() {}, info() {}, warn() {}, progress: (m) => progress.push(m) };
+    const logger = recordingLogger();
+    const progress = () => logger.updates.map(([m]) => m);
     const up = await api.migrator({ logger }).up();
     expect(up.error).toBeUndefined();
     expect(await partitions(collection)).toEqual(['_default', 'keep']);
-    expect(progress.some((m) => m.includes('3,000/3,000 rows (100%)'))).toBe(true);
+    expect(progress().some((m) => m.includes('3,000/3,000 rows (100%)'))).toBe(true);
 
     const backups = await listBackups(join(api.dir, '.backups'));
     expect(backups.map((b) => [b.path.split('/')[0], b.manifest?.kind, b.manifest?.partition, b.manifest?.rows, b.manifest?.loaded])).toEqual([
@@ -139,12 +126,10 @@ describe('backup: true', () => {
     expect(await readAll(collection, 'old')).toEqual(before);
     expect(await readAll(collection, 'keep')).toHaveLength(5);
     expect(await loadState(collection, 'old')).toBe('LoadStateLoaded');
-    expect(progress.some((m) => m.startsWith(`restore ${collection} partition old: 3,000/3,000 rows (100%)`))).toBe(true);
-    await forget(api, migration);
+    expect(progress().some((m) => m.startsWith(`restore ${collection} partition old: 3,000/3,000 rows (100%)`))).toBe(true);
   });
 
   it('dropCollection (aliases dropped first): down re-creates schema, partitions, index params, load state and alias, with every row', async () => {
-    const api = await newApi();
     const collection = uniqueName('bk_coll');
     const alias = uniqueName('bk_alias');
     await createCollection(collection, { index: { index_type: 'IVF_FLAT', params: { nlist: 16 } } });
@@ -170,7 +155,7 @@ describe('backup: true', () => {
     );
     const up = await api.migrator().up();
     expect(up.error).toBeUndefined();
-    expect((await t.client.hasCollection({ collection_name: collection })).value).toBe(false);
+    expect(await hasCollection(t.client, collection)).toBe(false);
 
     const down = await api.migrator().down();
     expect(down.error).toBeUndefined();
@@ -185,11 +170,9 @@ describe('backup: true', () => {
     expect(await readAll(collection, '_default')).toEqual(before.default);
     expect(await readAll(collection, 'p2')).toEqual(before.p2);
     expect((await t.client.listAliases({ collection_name: collection })).aliases).toEqual([alias]);
-    await forget(api, migration);
   });
 
   it('delete: the matching rows are backed up; down writes them back', async () => {
-    const api = await newApi();
     const collection = uniqueName('bk_del');
     await createCollection(collection);
     await insert(collection, undefined, makeRows(1, 300));
@@ -207,18 +190,16 @@ describe('backup: true', () => {
     const [backup] = (await listBackups(join(api.dir, '.backups'))).filter((b) => b.path.startsWith(`${migration}/`));
     const elsewhere = `${uniqueName('m')}_restore_elsewhere`;
     await api.write(`${elsewhere}.yaml`, `up:\n  - restoreBackup: { collection_name: ${collection}_other, path: ${backup!.path}, sha256: ${backup!.manifest!.sha256} }\n`);
-    const refused = await api.migrator().up().catch((err: unknown) => err);
+    const refused = await api.migrator().up().then((run) => run.error);
     expect(refused).toMatchObject({ kind: 'invalid-input', problems: [{ message: expect.stringContaining(`holds rows of ${collection}, not of ${collection}_other`) }] });
     await forget(api, elsewhere);
     expect(await readAll(collection)).toEqual(before.slice(0, 100));
 
     expect((await api.migrator().down()).error).toBeUndefined();
     expect(await readAll(collection)).toEqual(before);
-    await forget(api, migration);
   });
 
   it('an interrupted backup leaves the partition and its rows alone, and no backup; the next up resumes and drops after backing up', async () => {
-    const api = await newApi();
     const collection = uniqueName('bk_int');
     await createCollection(collection);
     await t.client.createPartition({ collection_name: collection, partition_name: 'old' });

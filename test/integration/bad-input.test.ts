@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { useMilvusTest } from '../support/context.js';
 import { uniqueName } from '../support/milvus.js';
+import { hasCollection } from '../support/sdk.js';
 
 const t = useMilvusTest();
 
@@ -82,8 +83,8 @@ describe('bad input: exit 2, a clear message, Milvus unchanged', () => {
     expect(res.code, res.stderr).toBe(2);
     for (const fragment of c.expect) expect(res.stderr).toContain(fragment.replace('@file', p.migrationsDir));
     expect(res.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
-    expect((await t.client.hasCollection({ collection_name: canary })).value).toBe(false);
-    expect((await t.client.hasCollection({ collection_name: p.stateCollection })).value).toBe(false);
+    expect(await hasCollection(t.client, canary)).toBe(false);
+    expect(await hasCollection(t.client, p.stateCollection)).toBe(false);
   });
 
   it('covers at least 30 kinds of bad input', () => {

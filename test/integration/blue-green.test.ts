@@ -7,9 +7,9 @@ import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { RunResult } from '../../src/index.js';
-import { apiProject, type ApiProject } from '../support/api.js';
+import { apiProject, ok, type ApiProject } from '../support/api.js';
 import { sdkClient, uniqueName } from '../support/milvus.js';
+import { hasCollection, readRows } from '../support/sdk.js';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../migrations/examples/blue-green');
 
@@ -23,11 +23,6 @@ afterAll(async () => {
   await api?.close();
   await client?.closeConnection();
 });
-
-function ok(run: RunResult): RunResult {
-  if (run.error) throw run.error;
-  return run;
-}
 
 /** Copies the example into the project, renaming docs_v1, docs_v2 and the alias docs. */
 async function installExample(names: { v1: string; v2: string; alias: string }): Promise<string[]> {
@@ -43,11 +38,8 @@ async function installExample(names: { v1: string; v2: string; alias: string }):
   return files.map((f) => f.replace(/\.yaml$/, ''));
 }
 
-async function viaAlias(alias: string): Promise<Record<string, any>[]> {
-  const res = await client.query({ collection_name: alias, filter: '', output_fields: ['*'], limit: 16_384, consistency_level: 'Strong' } as never);
-  if (res.status.error_code !== 'Success') throw new Error(res.status.reason);
-  return res.data.sort((a, b) => Number(a.id) - Number(b.id));
-}
+/** What a reader going through the alias sees: every row, sorted by id. */
+const viaAlias = (alias: string) => readRows(client, alias);
 // The SDK (2.6.17) insists on a collection_name in describeAlias, although the call has none.
 const aliasTarget = async (alias: string) => (await client.describeAlias({ alias, collection_name: alias } as never)).collection;
 
@@ -97,11 +89,11 @@ it('copies docs_v1 into docs_v2 and moves the alias: readers see every row with 
   ok(await api.migrator().down());
   expect(await aliasTarget(names.alias)).toBe(names.v1);
   expect(await viaAlias(names.alias)).toEqual(before);
-  expect((await client.hasCollection({ collection_name: names.v2 })).value).toBe(false);
+  expect(await hasCollection(client, names.v2)).toBe(false);
 
   // Switch again, then drop docs_v1 (part 3): readers keep every row.
   ok(await api.migrator().up());
   expect(await aliasTarget(names.alias)).toBe(names.v2);
-  expect((await client.hasCollection({ collection_name: names.v1 })).value).toBe(false);
+  expect(await hasCollection(client, names.v1)).toBe(false);
   expect((await viaAlias(names.alias)).map((r) => r.id)).toEqual(before.map((r) => r.id));
 });

@@ -1,31 +1,19 @@
 /** TypeScript and JavaScript migrations: `steps` and `client`, the destructive guard at run time. */
-import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiProject, type ApiProject } from '../support/api.js';
-import { sdkClient, uniqueName } from '../support/milvus.js';
+import { describe, expect, it } from 'vitest';
+import { useApiProjects } from '../support/api.js';
+import { uniqueName } from '../support/milvus.js';
 import { collectionYaml } from '../support/project.js';
+import { partitionsOf, readRows } from '../support/sdk.js';
 
-let client: MilvusClient;
-let api: ApiProject;
-beforeAll(async () => {
-  client = await sdkClient();
-});
-beforeEach(async () => {
-  api = await apiProject({ insideRepo: true });
-});
-afterEach(async () => {
-  await api.close();
-});
-afterAll(async () => {
-  await client.closeConnection();
-});
-const partitions = async (c: string) => (await client.showPartitions({ collection_name: c })).partition_names;
+/** Each test has its own project, inside this repository so that `import 'milvus-migrate'` resolves. */
+const t = useApiProjects({ insideRepo: true });
+const partitions = (c: string) => partitionsOf(t.client, c);
 
 describe('code migrations', () => {
   it('a .ts migration using defineMigration, steps and client runs up and down', async () => {
     const c = uniqueName('code_ts');
-    await api.write('001_create.yaml', `up:\n${collectionYaml(c)}`);
-    await api.write(
+    await t.api.write('001_create.yaml', `up:\n${collectionYaml(c)}`);
+    await t.api.write(
       '002_partitions.ts',
       `import { defineMigration } from 'milvus-migrate';
 const collection: string = ${JSON.stringify(c)};
@@ -43,25 +31,25 @@ export default defineMigration({
 });
 `,
     );
-    const run = await api.migrator().up();
+    const run = await t.api.migrator().up();
     expect(run.error).toBeUndefined();
     expect(run.results[1]!.steps.map((s) => [s.step, s.status])).toEqual([
       ['createPartition', 'done'],
       ['createPartition', 'done'],
     ]);
     expect(await partitions(c)).toEqual(['_default', 'p2026', 'p2027']);
-    const count = await client.query({ collection_name: c, filter: 'id == 7', output_fields: ['id'], consistency_level: 'Strong' } as never);
-    expect(count.data).toHaveLength(1);
+    const count = await readRows(t.client, c, { filter: 'id == 7', fields: ['id'] });
+    expect(count).toHaveLength(1);
 
-    const down = await api.migrator().down();
+    const down = await t.api.migrator().down();
     expect(down.error).toBeUndefined();
     expect(await partitions(c)).toEqual(['_default']);
   });
 
   it('a .mjs migration runs; a destructive step from code is refused at run time without --allow-destructive', async () => {
     const c = uniqueName('code_js');
-    await api.write('001_create.yaml', `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: doomed }\n`);
-    await api.write(
+    await t.api.write('001_create.yaml', `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: doomed }\n`);
+    await t.api.write(
       '002_drop.mjs',
       `export default {
   async up({ steps }) {
@@ -72,14 +60,14 @@ export default defineMigration({
 const kept = 'kept';
 `,
     );
-    const refused = await api.migrator({ allowDestructive: false }).up();
+    const refused = await t.api.migrator({ allowDestructive: false }).up();
     expect(refused.error?.kind).toBe('destructive-refused');
     expect(refused.error?.message).toContain('002_drop (up) step 2 dropPartition failed: Refusing to run: 1 destructive step would delete data');
     expect(refused.error?.message).toContain("a code migration's steps are only known when its code runs");
     expect(await partitions(c)).toEqual(['_default', 'doomed', 'kept']);
 
     // The next run resumes after the step that was done.
-    const ok = await api.migrator({ allowDestructive: true }).up();
+    const ok = await t.api.migrator({ allowDestructive: true }).up();
     expect(ok.error).toBeUndefined();
     expect(ok.results[0]!.steps.map((s) => [s.step, s.status])).toEqual([
       ['createPartition', 'skipped'],
@@ -89,8 +77,8 @@ const kept = 'kept';
   });
 
   it('invalid params from code fail the step with the same messages as YAML', async () => {
-    await api.write('001_bad.mjs', `export default { async up({ steps }) { await steps.createPartition({ collection_name: 'x', partiton_name: 'p' }); } };\n`);
-    const run = await api.migrator().up();
+    await t.api.write('001_bad.mjs', `export default { async up({ steps }) { await steps.createPartition({ collection_name: 'x', partiton_name: 'p' }); } };\n`);
+    const run = await t.api.migrator().up();
     expect(run.error?.kind).toBe('invalid-input');
     expect(run.error?.message).toBe(
       'Migration 001_bad (up) step 1 createPartition failed: invalid params: partition_name: missing required param partition_name; ' +

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { useMilvusTest } from '../support/context.js';
 import { uniqueName } from '../support/milvus.js';
+import { createCollectionWithSdk, hasCollection, partitionsOf, readRows } from '../support/sdk.js';
 
 const t = useMilvusTest();
 
@@ -13,7 +14,7 @@ describe('the run lock', () => {
   it('8 processes running up at once, twice: every migration applied exactly once; each exits 0 or 3', async () => {
     const p = await t.project();
     const c = uniqueName('race');
-    await t.client.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }] } as never);
+    await createCollectionWithSdk(t.client, c);
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < 10; i++) {
         const n = round * 10 + i;
@@ -32,9 +33,9 @@ describe('the run lock', () => {
     await t.client.loadCollection({ collection_name: c } as never).catch(() => undefined);
     await t.client.createIndex({ collection_name: c, field_name: 'v', index_type: 'FLAT', metric_type: 'L2' });
     await t.client.loadCollectionSync({ collection_name: c });
-    const rows = await t.client.query({ collection_name: c, filter: 'id >= 0', output_fields: ['id'], consistency_level: 'Strong', limit: 100 } as never);
-    expect(rows.data.map((r: any) => Number(r.id)).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    expect((await t.client.showPartitions({ collection_name: c })).partition_names).toHaveLength(21);
+    const rows = await readRows(t.client, c, { fields: ['id'] });
+    expect(rows.map((r) => Number(r.id)).sort((a: number, b: number) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(await partitionsOf(t.client, c)).toHaveLength(21);
     const status = (await p.cli(['status', '--json'])).json();
     expect(status.counts).toMatchObject({ applied: 20, pending: 0, failed: 0 });
   });
@@ -63,7 +64,7 @@ describe('the run lock', () => {
     const took = await stale.cli(['up', '--lock-timeout', '30']);
     expect(took.code, took.stderr).toBe(0);
     expect(took.stderr).toContain('Taking over a stale lock held by milvus-migrate up (pid 4242 on ci-runner-7, since 2026-11-28T00:00:00.000Z): it has not renewed it for 2 s');
-    expect((await t.client.hasCollection({ collection_name: lockName })).value).toBe(false);
+    expect(await hasCollection(t.client, lockName)).toBe(false);
 
     await t.client.createCollection({
       collection_name: lockName,
@@ -73,7 +74,7 @@ describe('the run lock', () => {
     const unlocked = await p.cli(['unlock', '--json']);
     expect(unlocked.code).toBe(0);
     expect(unlocked.json().released).toMatchObject({ host: 'ci-runner-7', pid: 4242 });
-    expect((await t.client.hasCollection({ collection_name: lockName })).value).toBe(false);
+    expect(await hasCollection(t.client, lockName)).toBe(false);
     expect((await p.cli(['unlock'])).stdout).toContain('The lock is free');
   });
 });

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { useMilvusTest } from '../support/context.js';
 import { testAddress, testToken, uniqueName } from '../support/milvus.js';
 import { type TestProject } from '../support/project.js';
+import { loadStateOf, partitionsOf, readRows } from '../support/sdk.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/milvus-migrate.js');
 const t = useMilvusTest();
@@ -31,13 +32,13 @@ async function writeMigrations(p: TestProject, c: string) {
 async function snapshot(c: string) {
   const desc = await t.client.describeCollection({ collection_name: c });
   const idx = await t.client.describeIndex({ collection_name: c });
-  const rows = await t.client.query({ collection_name: c, filter: 'id >= 0', output_fields: ['id'], consistency_level: 'Strong', limit: 100 } as never);
+  const rows = await readRows(t.client, c, { fields: ['id'] });
   return {
     fields: desc.schema.fields.map((f) => `${f.name}:${f.data_type}`),
-    partitions: (await t.client.showPartitions({ collection_name: c })).partition_names.sort(),
+    partitions: (await partitionsOf(t.client, c)).sort(),
     indexes: idx.index_descriptions.map((d) => `${d.field_name}:${d.params.map((x) => `${x.key}=${x.value}`).join(',')}`),
-    load: String((await t.client.getLoadState({ collection_name: c })).state),
-    ids: rows.data.map((r: any) => Number(r.id)).sort(),
+    load: await loadStateOf(t.client, c),
+    ids: rows.map((r) => Number(r.id)).sort(),
   };
 }
 

@@ -7,24 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { useMilvusTest } from '../support/context.js';
 import { uniqueName } from '../support/milvus.js';
 import { collectionYaml, rowsYaml, type TestProject } from '../support/project.js';
+import { hasCollection, loadStateOf, partitionsOf, readRows } from '../support/sdk.js';
 
 const t = useMilvusTest();
 
-async function countRows(collection: string, partition?: string): Promise<number> {
-  const res = await t.client.query({
-    collection_name: collection,
-    filter: 'id >= 0',
-    output_fields: ['id'],
-    ...(partition ? { partition_names: [partition] } : {}),
-    consistency_level: 'Strong',
-    limit: 16384,
-  } as never);
-  return res.data.length;
-}
-
-async function partitions(collection: string): Promise<string[]> {
-  return (await t.client.showPartitions({ collection_name: collection })).partition_names;
-}
+const countRows = async (collection: string, partition?: string) =>
+  (await readRows(t.client, collection, { partition, fields: ['id'] })).length;
+const partitions = (collection: string) => partitionsOf(t.client, collection);
 
 async function setUp(p: TestProject, collection: string) {
   await p.write(
@@ -46,7 +35,7 @@ describe('dropPartition', () => {
 
     expect((await p.cli(['up', '--to', '002_seed'])).code).toBe(0);
     expect(await countRows(collection, 'example_partition')).toBe(30);
-    expect(String((await t.client.getLoadState({ collection_name: collection })).state)).toBe('LoadStateLoaded');
+    expect(await loadStateOf(t.client, collection)).toBe('LoadStateLoaded');
 
     const res = await p.cli(['up', '--allow-destructive']);
     expect(res.code, res.stderr).toBe(0);
@@ -104,13 +93,13 @@ describe('dropPartition', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(`collection ${keyed} uses a partition key: Milvus manages its partitions and none can be dropped`);
     // Validation happened before the first migration: the collection was not created.
-    expect((await t.client.hasCollection({ collection_name: keyed })).value).toBe(false);
+    expect(await hasCollection(t.client, keyed)).toBe(false);
 
     await p.write('002_drop_key.yaml', `up:\n  - dropPartition: { collection_name: ${keyed}, partition_name: _default }\n`);
     const res2 = await p.cli(['up', '--allow-destructive']);
     expect(res2.code).toBe(2);
     expect(res2.stderr).toContain('002_drop_key.yaml:2:');
     expect(res2.stderr).toContain('the _default partition cannot be dropped');
-    expect((await t.client.hasCollection({ collection_name: keyed })).value).toBe(false);
+    expect(await hasCollection(t.client, keyed)).toBe(false);
   });
 });

@@ -1,11 +1,13 @@
 /**
  * Embedded Milvus against the run's shared server (see test/support/global-milvus.ts).
  *
- * The same assertions hold in both modes, nothing is skipped; only the server that holds the
- * machine differs (see `holder()`):
+ * The same assertions hold in both modes; only the server that holds the machine differs (see
+ * `holder()`):
  * - embedded (the suite started Embedded Milvus): that server;
  * - external (`MILVUS_ADDRESS`): the local Embedded Milvus found running (e.g. the one
- *   MILVUS_ADDRESS points at), or, when the etcd port is free, one this test starts and stops.
+ *   MILVUS_ADDRESS points at), or, when the etcd port is free, one this test starts and stops;
+ *   where neither can be had (the port is taken by a server /proc cannot name), the reuse part
+ *   is skipped, saying so.
  * While it runs, a start for its data folder reuses it and a start for any other folder is
  * refused with an error that names it.
  */
@@ -107,7 +109,7 @@ async function holder(): Promise<Holder | undefined> {
 }
 
 describe('one Embedded Milvus per machine', () => {
-  it('reuses the running server for its own data folder and refuses any other folder', async () => {
+  it('reuses the running server for its own data folder and refuses any other folder', async (ctx) => {
     const h = await holder();
     try {
       const otherDir = path.join(scratch, 'other');
@@ -122,7 +124,7 @@ describe('one Embedded Milvus per machine', () => {
         // External mode, etcd port taken by a server /proc cannot name (not Linux, a container).
         expect(busy.running).toBeUndefined();
         expect(busy.message).toContain('Only one Embedded Milvus fits a machine');
-        return;
+        return ctx.skip('the refusal was checked; reusing the server needs an Embedded Milvus that /proc can name');
       }
       expect(busy.running).toMatchObject({ dataDir: h.dataDir, port: Number(h.address.split(':')[1]) });
       const message = busy.message

@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { useMilvusTest } from '../support/context.js';
 import { uniqueName } from '../support/milvus.js';
 import { collectionYaml } from '../support/project.js';
+import { hasCollection, partitionsOf } from '../support/sdk.js';
 
 const t = useMilvusTest();
-const has = async (name: string) => Boolean((await t.client.hasCollection({ collection_name: name })).value);
+const has = (name: string) => hasCollection(t.client, name);
 
 describe('destructive guard', () => {
   it('refuses the whole run with exit 4, listing each destructive step, and changes nothing', async () => {
@@ -29,7 +30,7 @@ describe('destructive guard', () => {
     expect(res.stderr).toContain('--allow-destructive');
     // Not even the harmless migration before it ran.
     expect(await has(other)).toBe(false);
-    expect((await t.client.showPartitions({ collection_name: collection })).partition_names).toContain('p1');
+    expect(await partitionsOf(t.client, collection)).toContain('p1');
     const status = (await p.cli(['status', '--json'])).json();
     expect(status.counts).toMatchObject({ applied: 1, pending: 2 });
 

@@ -4,9 +4,10 @@ import { useMilvusTest } from '../support/context.js';
 import { rm } from 'node:fs/promises';
 import { uniqueName } from '../support/milvus.js';
 import { collectionYaml, type TestProject } from '../support/project.js';
+import { createCollectionWithSdk, partitionsOf, readRows } from '../support/sdk.js';
 
 const t = useMilvusTest();
-const partitions = async (c: string) => (await t.client.showPartitions({ collection_name: c })).partition_names;
+const partitions = (c: string) => partitionsOf(t.client, c);
 const statuses = async (p: TestProject) => (await p.cli(['status', '--json'])).json().migrations.map((m: any) => [m.name, m.status]);
 
 describe('history checks', () => {
@@ -56,7 +57,7 @@ describe('history checks', () => {
   it('mark --applied baselines without running steps; mark --pending lets it run again', async () => {
     const p = await t.project();
     const c = uniqueName('baseline');
-    await t.client.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }] } as never);
+    await createCollectionWithSdk(t.client, c);
     await p.write('001_existing.yaml', `up:\n  - createPartition: { collection_name: ${c}, partition_name: made_by_hand }\n`);
     const marked = await p.cli(['mark', '001_existing', '--applied', '--json']);
     expect(marked.code, marked.stderr).toBe(0);
@@ -92,8 +93,8 @@ describe('history checks', () => {
     expect(second.json().migrations[0]).toMatchObject({ name: '002_steps', resumeFrom: 1 });
     expect(second.json().migrations[0].steps.map((s: any) => s.status)).toEqual(['skipped', 'done', 'done']);
     // The insert ran once: one row, not two.
-    const rows = await t.client.query({ collection_name: c, filter: 'id == 1', output_fields: ['id'], consistency_level: 'Strong' } as never);
-    expect(rows.data).toHaveLength(1);
+    const rows = await readRows(t.client, c, { filter: 'id == 1', fields: ['id'] });
+    expect(rows).toHaveLength(1);
     expect(await partitions(c)).toEqual(['_default', 'after']);
   });
 });

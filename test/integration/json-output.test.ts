@@ -15,6 +15,7 @@ import { runInProcess } from '../support/cli-help.js';
 import { useMilvusTest } from '../support/context.js';
 import { testAddress, testToken, uniqueName } from '../support/milvus.js';
 import type { TestProject } from '../support/project.js';
+import { hasCollection, partitionsOf, readRows } from '../support/sdk.js';
 
 const t = useMilvusTest();
 const collection = uniqueName('json');
@@ -32,7 +33,7 @@ async function json<K extends keyof typeof JSON_DOCUMENTS>(shape: K, args: strin
   return { doc: JSON_DOCUMENTS[shape].parse(JSON.parse(r.stdout)) as import('zod').infer<(typeof JSON_DOCUMENTS)[K]>, stderr: r.stderr };
 }
 
-const partitions = async () => (await t.client.showPartitions({ collection_name: collection })).partition_names;
+const partitions = () => partitionsOf(t.client, collection);
 
 beforeAll(async () => {
   p = await t.project();
@@ -55,7 +56,7 @@ describe('--json against Milvus', () => {
       ['001_create', 'not-executed', ['planned']],
       ['002_partition', 'not-executed', ['planned']],
     ]);
-    expect((await t.client.hasCollection({ collection_name: collection })).value).toBe(false);
+    expect(await hasCollection(t.client, collection)).toBe(false);
 
     const { doc: up, stderr } = await json('up', ['up'], 0, { spawn: true });
     expect(up.migrations.map((m) => [m.name, m.status, m.error, m.steps.map((s) => `${s.index} ${s.step} ${s.status}`)])).toEqual([
@@ -88,8 +89,8 @@ describe('--json against Milvus', () => {
   it('mark records a migration without running it', async () => {
     const mark = (await json('mark', ['mark', '002_partition', '--applied'], 0)).doc;
     expect(mark).toEqual({ command: 'mark', ok: true, exitCode: 0, name: '002_partition', status: 'applied' });
-    const rows = await t.client.query({ collection_name: p.stateCollection, filter: 'name == "002_partition"', output_fields: ['status'], consistency_level: 'Strong' } as never);
-    expect(rows.data.map((r) => r.status)).toEqual(['applied']);
+    const rows = await readRows(t.client, p.stateCollection, { filter: 'name == "002_partition"', fields: ['status'] });
+    expect(rows.map((r) => r.status)).toEqual(['applied']);
     expect(await partitions()).toEqual(['_default']);
   });
 

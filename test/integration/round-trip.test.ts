@@ -3,6 +3,7 @@ import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkClient, uniqueName } from '../support/milvus.js';
 import { collectionYaml, createProject, rowsYaml, type TestProject } from '../support/project.js';
+import { hasCollection, partitionsOf, readRows } from '../support/sdk.js';
 
 let client: MilvusClient;
 let p: TestProject;
@@ -23,7 +24,7 @@ afterAll(async () => {
   await client.closeConnection();
 });
 
-const partitions = async () => (await client.showPartitions({ collection_name: collection })).partition_names;
+const partitions = () => partitionsOf(client, collection);
 const statuses = async () => {
   const res = await p.cli(['status', '--json']);
   expect(res.code, res.stderr).toBe(0);
@@ -38,7 +39,7 @@ describe('up → status → down → status → up', () => {
       ['20261128130000_drop', 'pending'],
     ]);
     // status is read-only: it did not create the state collection.
-    expect((await client.hasCollection({ collection_name: p.stateCollection })).value).toBe(false);
+    expect(await hasCollection(client, p.stateCollection)).toBe(false);
 
     const up = await p.cli(['up', '--allow-destructive', '--json']);
     expect(up.code, up.stderr).toBe(0);
@@ -61,8 +62,8 @@ describe('up → status → down → status → up', () => {
     expect(Number.isNaN(Date.parse(row.appliedAt))).toBe(false);
 
     // The state is in Milvus, in the configured collection: checked with the SDK.
-    const rows = await client.query({ collection_name: p.stateCollection, filter: 'name != ""', output_fields: ['name', 'status'], consistency_level: 'Strong' } as never);
-    expect(rows.data.map((r: any) => `${r.name}:${r.status}`).sort()).toEqual([
+    const rows = await readRows(client, p.stateCollection, { fields: ['name', 'status'] });
+    expect(rows.map((r) => `${r.name}:${r.status}`).sort()).toEqual([
       '20261128120000_create:applied',
       '20261128121000_seed:applied',
       '20261128130000_drop:applied',
@@ -106,11 +107,11 @@ describe('up → status → down → status → up', () => {
     ]);
     // Reverting a create drops data: the guard applies to down too.
     expect((await p.cli(['down', '--to', '0'])).code).toBe(4);
-    expect((await client.hasCollection({ collection_name: collection })).value).toBe(true);
+    expect(await hasCollection(client, collection)).toBe(true);
 
     const all = await p.cli(['down', '--to', '0', '--allow-destructive']);
     expect(all.code, all.stderr).toBe(0);
-    expect((await client.hasCollection({ collection_name: collection })).value).toBe(false);
+    expect(await hasCollection(client, collection)).toBe(false);
     expect(await statuses()).toEqual([
       ['20261128120000_create', 'pending'],
       ['20261128121000_seed', 'pending'],

@@ -5,12 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useMilvusTest } from '../support/context.js';
-import { testToken, uniqueName } from '../support/milvus.js';
+import { serverHasAuth, testToken, uniqueName } from '../support/milvus.js';
+import { readRows } from '../support/sdk.js';
 
 const t = useMilvusTest();
-const auth = inject('milvusAuth');
+const auth = serverHasAuth();
 
 /**
  * Credentials under test. With authorization on they must be real: the built-in root user (the
@@ -51,8 +52,8 @@ describe('secrets', () => {
     if (label === 'environment') expect((await run(['status'], { MILVUS_ADDRESS: '127.0.0.1:1' })).code).toBe(5);
     expect((await run(['up', '--bogus'])).code).toBe(2);
     for (const out of outputs) for (const secret of SECRETS) expect(out).not.toContain(secret);
-    const rows = await t.client.query({ collection_name: p.stateCollection, filter: 'name != ""', output_fields: ['*'], consistency_level: 'Strong' } as never);
-    expect(rows.data.length).toBe(2);
-    for (const secret of SECRETS) expect(JSON.stringify(rows.data)).not.toContain(secret);
+    const rows = await readRows(t.client, p.stateCollection);
+    expect(rows.length).toBe(2);
+    for (const secret of SECRETS) expect(JSON.stringify(rows)).not.toContain(secret);
   });
 });

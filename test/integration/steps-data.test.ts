@@ -6,9 +6,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Milvus, MilvusStateStore, Migrator, type Logger, type StateRow, type StateStore } from '../../src/index.js';
+import { Milvus, MilvusStateStore, Migrator, type StateRow, type StateStore } from '../../src/index.js';
 import { ok, useApiProjects } from '../support/api.js';
+import { recordingLogger } from '../support/fixtures.js';
 import { testAddress, testToken, uniqueName } from '../support/milvus.js';
+import { createCollectionWithSdk, hasCollection, loadStateOf, readRows } from '../support/sdk.js';
 
 /** Each test has its own migrations folder and state collection. */
 const t = useApiProjects();
@@ -16,31 +18,13 @@ const { up, down } = t;
 let n = 0;
 const name = (what: string) => `${String(++n).padStart(3, '0')}_${what}`;
 
-/** A logger that keeps every line. */
-function recorder(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return { lines, debug() {}, info: (m) => lines.push(m), warn: (m) => lines.push(`warning: ${m}`), progress: (m) => lines.push(`progress: ${m}`) };
-}
-
 /** Every row of a collection (or partition), read with Strong consistency, sorted by id. */
-async function allRows(c: string, opts: { partition?: string; fields?: string[] } = {}): Promise<Record<string, any>[]> {
-  const res = await t.client.query({
-    collection_name: c,
-    filter: '',
-    output_fields: opts.fields ?? ['*'],
-    limit: 16_384,
-    consistency_level: 'Strong',
-    ...(opts.partition ? { partition_names: [opts.partition] } : {}),
-  } as never);
-  if (res.status.error_code !== 'Success') throw new Error(res.status.reason);
-  return res.data.sort((a, b) => Number(a.id) - Number(b.id));
-}
+const allRows = (c: string, opts: { partition?: string; fields?: string[] } = {}) => readRows(t.client, c, opts);
 const ids = async (c: string, partition?: string) => (await allRows(c, { partition, fields: ['id'] })).map((r) => Number(r.id));
 
 /** `id` Int64, `title` VarChar(64), `embedding` 4-dim with a FLAT index, loaded. */
-async function createDocs(c: string, opts: { dynamic?: boolean; extra?: object[]; load?: boolean } = {}): Promise<void> {
-  const res = await t.client.createCollection({
-    collection_name: c,
+async function createDocs(c: string, opts: { dynamic?: boolean; extra?: object[] } = {}): Promise<void> {
+  await createCollectionWithSdk(t.client, c, {
     enable_dynamic_field: opts.dynamic ?? false,
     fields: [
       { name: 'id', data_type: 'Int64', is_primary_key: true },
@@ -48,10 +32,8 @@ async function createDocs(c: string, opts: { dynamic?: boolean; extra?: object[]
       ...(opts.extra ?? []),
       { name: 'embedding', data_type: 'FloatVector', dim: 4 },
     ],
-  } as never);
-  if (res.error_code !== 'Success') throw new Error(res.reason);
-  await t.client.createIndex({ collection_name: c, field_name: 'embedding', index_type: 'FLAT', metric_type: 'L2' });
-  if (opts.load !== false) await t.client.loadCollectionSync({ collection_name: c });
+    index_params: [{ field_name: 'embedding', index_type: 'FLAT', metric_type: 'L2' }],
+  });
 }
 
 const vec = (i: number) => [i / 8, (i % 7) / 8, 0.5, 1];
@@ -108,7 +90,7 @@ describe('insert and upsert', () => {
     expect(first.error?.message).toMatch(/step 1 insert failed: .*state store died/);
     expect(await ids(c)).toHaveLength(1 + 1_000);
 
-    const log = recorder();
+    const log = recordingLogger();
     const migrator = new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, state), migrationsDir: t.api.dir, logger: log, allowDestructive: true });
     ok(await migrator.up());
     expect(log.lines).toContain('resuming: 500 rows of seed/rows.jsonl were written by the interrupted run');
@@ -179,7 +161,7 @@ describe('insert and upsert', () => {
     expect(err?.message).toContain('up[0].insert.data_file: give either data (rows inline) or data_file, not both');
     expect(err?.message).toContain('up[1].upsert.data: missing: give data (rows inline) or data_file');
     expect(err?.message).toContain('up[2].insert.data_file: must end in .json, .jsonl, .ndjson');
-    expect(await t.client.hasCollection({ collection_name: c }).then((r) => r.value)).toBe(false);
+    expect(await hasCollection(t.client, c)).toBe(false);
   });
 });
 
@@ -213,7 +195,7 @@ describe('copyRows', () => {
     });
     await t.client.createPartition({ collection_name: dst, partition_name: 'copied' });
 
-    const log = recorder();
+    const log = recordingLogger();
     const migrator = new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, uniqueName('state')), migrationsDir: t.api.dir, logger: log });
     await t.api.write(
       `${name('copy')}.yaml`,
@@ -254,24 +236,23 @@ describe('copyRows', () => {
     const src = uniqueName('copy_vsrc');
     const dst = uniqueName('copy_vdst');
     for (const c of [src, dst]) {
-      await t.client.createCollection({
-        collection_name: c,
+      await createCollectionWithSdk(t.client, c, {
         fields: [
           { name: 'key', data_type: 'VarChar', max_length: 32, is_primary_key: true },
           { name: 'v', data_type: 'FloatVector', dim: 2 },
         ],
-      } as never);
+      });
       await t.client.createIndex({ collection_name: c, field_name: 'v', index_type: 'FLAT', metric_type: 'L2' });
     }
     const keys = ['a', 'b', 'B', 'z"q', 'é', '😀', '～', 'back\\slash', 'k10', 'k9', 'k1'];
     await t.client.insert({ collection_name: src, data: keys.map((key, i) => ({ key, v: [i, 1] })) });
     await t.api.write(`${name('copy_varchar')}.yaml`, `up:\n  - copyRows: { collection_name: ${src}, target_collection_name: ${dst}, batch_size: 2 }\n`);
     await up();
-    expect(String((await t.client.getLoadState({ collection_name: src })).state)).toBe('LoadStateNotLoad');
+    expect(await loadStateOf(t.client, src)).toBe('LoadStateNotLoad');
     await t.client.loadCollectionSync({ collection_name: dst });
-    const res = await t.client.query({ collection_name: dst, filter: '', output_fields: ['key', 'v'], limit: 100, consistency_level: 'Strong' } as never);
-    expect(res.data.map((r) => r.key).sort()).toEqual([...keys].sort());
-    expect(res.data.find((r) => r.key === '😀')!.v).toEqual([5, 1]);
+    const copied = await readRows(t.client, dst, { fields: ['key', 'v'] });
+    expect(copied.map((r) => r.key).sort()).toEqual([...keys].sort());
+    expect(copied.find((r) => r.key === '😀')!.v).toEqual([5, 1]);
   });
 
   it('a copy of 3,000 rows interrupted after its 3rd batch resumes after the last checkpoint: every row exactly once', async () => {
@@ -297,7 +278,7 @@ describe('copyRows', () => {
     const [saved] = await new MilvusStateStore(t.api.milvus, state).readAll();
     expect(saved).toMatchObject({ status: 'failed', steps_done: 0, details: { records: { '0': { copied: 1_000 } } } });
 
-    const log = recorder();
+    const log = recordingLogger();
     ok(await new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, state), migrationsDir: t.api.dir, logger: log }).up());
     const copied = await ids(dst);
     expect(copied).toHaveLength(3_000);
@@ -356,7 +337,7 @@ console.log('token: ' + pick('MILVUS_TOKEN'));
     // A server without authentication ignores the token; give it one all the same.
     const token = testToken() || 'root:Milvus';
     const milvus = await Milvus.connect({ address: testAddress(), token });
-    const log = recorder();
+    const log = recordingLogger();
     const migrator = new Migrator({ milvus, store: new MilvusStateStore(milvus, uniqueName('state')), migrationsDir: t.api.dir, logger: log });
     try {
       ok(await migrator.up());
@@ -383,7 +364,7 @@ console.log('token: ' + pick('MILVUS_TOKEN'));
       `${name('exec_fail')}.yaml`,
       `up:\n  - exec: { command: [sh, -c, "echo working; echo 'first problem' >&2; echo 'it broke' >&2; exit 3"] }\n`,
     );
-    const log = recorder();
+    const log = recordingLogger();
     const run = await new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, uniqueName('state')), migrationsDir: t.api.dir, logger: log }).up();
     expect(run.error?.message).toContain(`step 1 exec failed: sh -c 'echo working; echo '\\''first problem'\\'' >&2; echo '\\''it broke'\\'' >&2; exit 3' exited with code 3; last lines of stderr:
   first problem

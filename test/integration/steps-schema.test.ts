@@ -4,33 +4,33 @@
  * directly. Steps that need a newer Milvus than the server are checked to be refused before
  * anything runs; on a server new enough, they are run.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { Migrator, MilvusStateStore } from '../../src/index.js';
-import { atLeast } from '../../src/milvus/version.js';
+import { describe, expect, it } from 'vitest';
+import { Migrator, MilvusStateStore, type RunResult } from '../../src/index.js';
 import { apiProject, ok, useApiProjects } from '../support/api.js';
-import { testAddress, uniqueName } from '../support/milvus.js';
+import { serverAtLeast, serverVersion, testAddress, uniqueName } from '../support/milvus.js';
+import { createCollectionWithSdk, hasCollection } from '../support/sdk.js';
 
 /** Each test has its own migrations folder and state collection. */
 const t = useApiProjects();
 const { up, down } = t;
 /** The server's version as it reports it, e.g. `v2.3.5-lite`. */
-let version: string;
-beforeAll(async () => {
-  version = (await t.client.getVersion()).version;
-});
+const version = serverVersion();
+const milvus25 = serverAtLeast('2.5.0');
+const milvus26 = serverAtLeast('2.6.0');
 
-const FIELDS = [
-  { name: 'id', data_type: 'Int64', is_primary_key: true },
-  { name: 'v', data_type: 'FloatVector', dim: 2 },
-];
 /** Creates a collection behind the tool's back (in `db_name` if given). */
 async function sdkCollection(prefix: string, db_name?: string): Promise<string> {
   const c = uniqueName(prefix);
-  const res = await t.client.createCollection({ collection_name: c, fields: FIELDS, ...(db_name ? { db_name } : {}) } as never);
-  expect(res.error_code).toBe('Success');
+  await createCollectionWithSdk(t.client, c, { db_name });
   return c;
 }
-const has = async (c: string, db_name?: string) => Boolean((await t.client.hasCollection({ collection_name: c, ...(db_name ? { db_name } : {}) })).value);
+const has = (c: string, db_name?: string) => hasCollection(t.client, c, db_name);
+/** A run refused at validation on a server older than `needed`, naming the step and both versions. */
+async function expectTooOld(run: Promise<RunResult>, step: string, needed: string): Promise<void> {
+  const refused = run.then(ok);
+  await expect(refused).rejects.toMatchObject({ kind: 'invalid-input' });
+  await expect(refused).rejects.toThrow(`${step} needs Milvus ${needed} or newer; the server at ${testAddress()} is ${version}`);
+}
 /** Where an alias points, or undefined when it does not exist. Milvus 2.3.5 needs the database named here. */
 async function aliasOf(alias: string, db_name = 'default'): Promise<string | undefined> {
   const res = await t.client.describeAlias({ alias, collection_name: alias, db_name });
@@ -177,7 +177,8 @@ describe('collection properties', () => {
     expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '60' });
   });
 
-  it('a key that had no value is dropped by the down, which needs Milvus 2.5 (refused before anything runs on older servers)', async () => {
+  /** A collection with a TTL, and an applied migration that changes it and sets mmap.enabled, which had no value. */
+  async function withNewKey(): Promise<string> {
     const c = await sdkCollection('props_new');
     await t.client.alterCollectionProperties({ collection_name: c, properties: { 'collection.ttl.seconds': 60 } });
     await t.api.write(
@@ -186,57 +187,71 @@ describe('collection properties', () => {
     );
     await up();
     expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '120', 'mmap.enabled': 'true' });
-    if (atLeast(version, '2.5.0')) {
-      await down();
-      expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '60' });
-    } else {
-      const refused = t.api.migrator().down();
-      await expect(refused).rejects.toMatchObject({ kind: 'invalid-input' });
-      await expect(refused).rejects.toThrow(`dropCollectionProperties needs Milvus 2.5.0 or newer; the server at ${testAddress()} is ${version}`);
-      // Refused before the first step: the TTL was not put back either.
-      expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '120', 'mmap.enabled': 'true' });
-      expect((await t.api.migrator().status())[0]!.status).toBe('applied');
-    }
+    return c;
+  }
+
+  it.runIf(milvus25)('a key that had no value is dropped by the down (needs Milvus 2.5)', async () => {
+    const c = await withNewKey();
+    await down();
+    expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '60' });
   });
 
-  it('dropCollectionProperties needs Milvus 2.5: refused at validation on older servers, else run and undone', async () => {
+  it.skipIf(milvus25)('a down that must drop a key that had no value is refused before anything runs (needs Milvus older than 2.5)', async () => {
+    const c = await withNewKey();
+    await expectTooOld(t.api.migrator().down(), 'dropCollectionProperties', '2.5.0');
+    // Refused before the first step: the TTL was not put back either.
+    expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '120', 'mmap.enabled': 'true' });
+    expect((await t.api.migrator().status())[0]!.status).toBe('applied');
+  });
+
+  /** A collection with a TTL, and a pending migration that drops it. */
+  async function withTtlToDrop(): Promise<string> {
     const c = await sdkCollection('props_drop');
     await t.client.alterCollectionProperties({ collection_name: c, properties: { 'collection.ttl.seconds': 60 } });
     await t.api.write(`${name('drop_ttl')}.yaml`, `up:\n  - dropCollectionProperties: { collection_name: ${c}, properties: [collection.ttl.seconds] }\n`);
-    if (atLeast(version, '2.5.0')) {
-      await up();
-      expect(await properties(c)).toEqual({});
-      await down();
-      expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '60' });
-    } else {
-      const refused = t.api.migrator().up();
-      await expect(refused).rejects.toMatchObject({ kind: 'invalid-input' });
-      await expect(refused).rejects.toThrow(`dropCollectionProperties needs Milvus 2.5.0 or newer; the server at ${testAddress()} is ${version}`);
-      expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '60' });
-      expect((await t.api.migrator().status()).map((s) => [s.status, s.recorded])).toEqual([['pending', undefined]]);
-    }
+    return c;
+  }
+
+  it.runIf(milvus25)('dropCollectionProperties is run and undone (needs Milvus 2.5)', async () => {
+    const c = await withTtlToDrop();
+    await up();
+    expect(await properties(c)).toEqual({});
+    await down();
+    expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '60' });
+  });
+
+  it.skipIf(milvus25)('dropCollectionProperties is refused at validation, nothing changes (needs Milvus older than 2.5)', async () => {
+    const c = await withTtlToDrop();
+    await expectTooOld(t.api.migrator().up(), 'dropCollectionProperties', '2.5.0');
+    expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '60' });
+    expect((await t.api.migrator().status()).map((s) => [s.status, s.recorded])).toEqual([['pending', undefined]]);
   });
 });
 
 describe('addCollectionField', () => {
-  it('needs Milvus 2.6: refused at validation on older servers, naming the step and both versions; nothing changes', async () => {
+  /** A collection made by hand, and a pending migration that adds a nullable field with a default. */
+  async function withFieldToAdd(): Promise<string> {
     const c = await sdkCollection('add_field');
     await t.api.write(
       `${name('add_field')}.yaml`,
       `up:\n  - addCollectionField:\n      collection_name: ${c}\n      field: { name: rating, data_type: Int32, nullable: true, default_value: 3 }\n`,
     );
-    if (atLeast(version, '2.6.0')) {
-      await up();
-      const field = (await t.client.describeCollection({ collection_name: c })).schema.fields.find((f) => f.name === 'rating');
-      expect(field).toMatchObject({ data_type: 'Int32', nullable: true });
-      await expect(t.api.migrator().down().then(ok)).rejects.toThrow(/is irreversible: step 1 addCollectionField: addCollectionField: Milvus cannot drop a field/);
-    } else {
-      const refused = t.api.migrator().up();
-      await expect(refused).rejects.toMatchObject({ kind: 'invalid-input' });
-      await expect(refused).rejects.toThrow(`addCollectionField needs Milvus 2.6.0 or newer; the server at ${testAddress()} is ${version}`);
-      expect((await t.client.describeCollection({ collection_name: c })).schema.fields.map((f) => f.name)).toEqual(['id', 'v']);
-      expect((await t.api.migrator().status()).map((s) => [s.status, s.recorded])).toEqual([['pending', undefined]]);
-    }
+    return c;
+  }
+
+  it.runIf(milvus26)('adds the field; the down is irreversible (needs Milvus 2.6)', async () => {
+    const c = await withFieldToAdd();
+    await up();
+    const field = (await t.client.describeCollection({ collection_name: c })).schema.fields.find((f) => f.name === 'rating');
+    expect(field).toMatchObject({ data_type: 'Int32', nullable: true });
+    await expect(t.api.migrator().down().then(ok)).rejects.toThrow(/is irreversible: step 1 addCollectionField: addCollectionField: Milvus cannot drop a field/);
+  });
+
+  it.skipIf(milvus26)('refused at validation, naming the step and both versions; nothing changes (needs Milvus older than 2.6)', async () => {
+    const c = await withFieldToAdd();
+    await expectTooOld(t.api.migrator().up(), 'addCollectionField', '2.6.0');
+    expect((await t.client.describeCollection({ collection_name: c })).schema.fields.map((f) => f.name)).toEqual(['id', 'v']);
+    expect((await t.api.migrator().status()).map((s) => [s.status, s.recorded])).toEqual([['pending', undefined]]);
   });
 
   it('a field that is not nullable is a validation error naming the rule', async () => {
@@ -311,7 +326,7 @@ describe('databases', () => {
     await t.client.createDatabase({ db_name: db });
     const c = await sdkCollection('left_behind', db);
     await t.api.write(`${name('drop_db')}.yaml`, `up:\n  - dropDatabase: { db_name: ${db} }\n`);
-    const refused = await t.api.migrator({ allowDestructive: false }).up().catch((err: unknown) => err);
+    const refused = await t.api.migrator({ allowDestructive: false }).up().then((run) => run.error);
     expect(refused).toMatchObject({ kind: 'destructive-refused' });
 
     const dry = ok(await t.api.migrator().up({ dryRun: true }));

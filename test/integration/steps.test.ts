@@ -6,19 +6,23 @@ import { describe, expect, it } from 'vitest';
 import { ok, useApiProjects } from '../support/api.js';
 import { uniqueName } from '../support/milvus.js';
 import { collectionYaml, rowsYaml } from '../support/project.js';
+import { createCollectionWithSdk, hasCollection, loadStateOf, partitionsOf, readRows } from '../support/sdk.js';
 
 /** Each test has its own migrations folder and state collection. */
 const t = useApiProjects();
 const { up, down } = t;
-const has = async (c: string) => Boolean((await t.client.hasCollection({ collection_name: c })).value);
-const loadState = async (c: string, partitions?: string[]) =>
-  String((await t.client.getLoadState({ collection_name: c, ...(partitions ? { partition_names: partitions } : {}) })).state);
+const has = (c: string) => hasCollection(t.client, c);
+const loadState = (c: string, partitions?: string[]) => loadStateOf(t.client, c, partitions);
 const indexes = async (c: string) => {
   const res = await t.client.describeIndex({ collection_name: c });
   return (res.index_descriptions ?? []).map((d) => ({ field: d.field_name, state: String(d.state), params: Object.fromEntries(d.params.map((p) => [p.key, p.value])) }));
 };
-const count = async (c: string) =>
-  (await t.client.query({ collection_name: c, filter: 'id >= 0', output_fields: ['id'], consistency_level: 'Strong', limit: 16384 } as never)).data.length;
+const count = async (c: string) => (await readRows(t.client, c, { fields: ['id'] })).length;
+
+const ID_AND_8_DIM_VECTOR = [
+  { name: 'id', data_type: 'Int64', is_primary_key: true },
+  { name: 'v', data_type: 'FloatVector', dim: 8 },
+];
 
 let n = 0;
 const name = (what: string) => `${String(++n).padStart(3, '0')}_${what}`;
@@ -54,7 +58,7 @@ describe('collections', () => {
       ['v', 'FloatVector', false],
     ]);
     expect(desc.schema.fields[0]!.autoID).toBe(true);
-    expect((await t.client.showPartitions({ collection_name: c })).partition_names).toHaveLength(8);
+    expect(await partitionsOf(t.client, c)).toHaveLength(8);
     expect(await loadState(c)).toBe('LoadStateNotLoad');
 
     await down();
@@ -98,7 +102,7 @@ describe('collections', () => {
 
   it('dropCollection drops it; a missing one fails unless if_exists; it is irreversible without a backup', async () => {
     const c = uniqueName('todrop');
-    await t.client.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }] } as never);
+    await createCollectionWithSdk(t.client, c);
     await t.api.write(`${name('drop_it')}.yaml`, `up:\n  - dropCollection: { collection_name: ${c} }\n`);
     await t.api.write(`${name('drop_again')}.yaml`, `up:\n  - dropCollection: { collection_name: ${c}, if_exists: true }\n`);
     const run = await up();
@@ -115,7 +119,7 @@ describe('collections', () => {
 describe('indexes', () => {
   it('createIndex waits until built; its inverse drops it', async () => {
     const c = uniqueName('idx');
-    await t.client.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] } as never);
+    await createCollectionWithSdk(t.client, c, { fields: ID_AND_8_DIM_VECTOR });
     await t.api.write(`${name('index')}.yaml`, `up:\n  - createIndex: { collection_name: ${c}, field_name: v, index_type: IVF_FLAT, metric_type: IP, params: { nlist: 64 } }\n`);
     await up();
     expect(await indexes(c)).toEqual([{ field: 'v', state: 'Finished', params: { index_type: 'IVF_FLAT', metric_type: 'IP', params: '{"nlist":64}' } }]);
@@ -125,7 +129,7 @@ describe('indexes', () => {
 
   it('dropIndex records the index and its inverse builds the same one again', async () => {
     const c = uniqueName('dropidx');
-    await t.client.createCollection({ collection_name: c, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 8 }] } as never);
+    await createCollectionWithSdk(t.client, c, { fields: ID_AND_8_DIM_VECTOR });
     await t.client.createIndex({ collection_name: c, field_name: 'v', index_type: 'IVF_FLAT', metric_type: 'L2', params: { nlist: 32 } });
     const before = await indexes(c);
     await t.api.write(`${name('drop_index')}.yaml`, `up:\n  - dropIndex: { collection_name: ${c}, field_name: v }\n`);
@@ -174,7 +178,7 @@ describe('partitions and data', () => {
     const c = uniqueName('data');
     await t.api.write(`${name('create')}.yaml`, `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: p2027 }\n`);
     await up();
-    expect((await t.client.showPartitions({ collection_name: c })).partition_names).toEqual(['_default', 'p2027']);
+    expect(await partitionsOf(t.client, c)).toEqual(['_default', 'p2027']);
     await t.client.insert({ collection_name: c, data: [{ id: 999, title: 'by hand', embedding: [1, 1, 1, 1] }] });
 
     await t.api.write(`${name('seed')}.yaml`, `up:\n  - insert:\n      collection_name: ${c}\n      partition_name: p2027\n      data:\n${rowsYaml(1, 10)}\n`);
@@ -208,10 +212,10 @@ describe('partitions and data', () => {
     await t.api.write(`${name('create')}.yaml`, `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: old }\n`);
     await t.api.write(`${name('drop')}.yaml`, `up:\n  - dropPartition: { collection_name: ${c}, partition_name: old }\n`);
     await up();
-    expect((await t.client.showPartitions({ collection_name: c })).partition_names).toEqual(['_default']);
+    expect(await partitionsOf(t.client, c)).toEqual(['_default']);
     const plan = ok(await t.api.migrator().down({ dryRun: true }));
     expect(plan.results[0]!.steps[0]).toMatchObject({ step: 'createPartition', note: 're-creates the partition empty: its rows are not restored' });
     await down();
-    expect((await t.client.showPartitions({ collection_name: c })).partition_names).toEqual(['_default', 'old']);
+    expect(await partitionsOf(t.client, c)).toEqual(['_default', 'old']);
   });
 });

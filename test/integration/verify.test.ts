@@ -10,6 +10,7 @@ import { verifyMigrations } from '../../src/verify/verify.js';
 import { useMilvusTest } from '../support/context.js';
 import { testAddress, testToken, uniqueName } from '../support/milvus.js';
 import type { TestProject } from '../support/project.js';
+import { hasCollection } from '../support/sdk.js';
 import { JSON_DOCUMENTS } from '../../src/cli/json-shapes.js';
 
 const t = useMilvusTest();
@@ -39,7 +40,7 @@ async function expectGone(collection: string, where: string): Promise<void> {
   const database = where.split(' ')[2]!;
   expect((await t.client.listDatabases()).db_names).not.toContain(database);
   // Nothing reached the default database, where the test server's other collections live.
-  expect((await t.client.hasCollection({ collection_name: collection })).value).toBe(false);
+  expect(await hasCollection(t.client, collection)).toBe(false);
 }
 
 describe('verify', () => {

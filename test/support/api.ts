@@ -63,16 +63,16 @@ export function ok(run: RunResult): RunResult {
 /**
  * The frame of an in-process step test file: an SDK client for checking Milvus (connected before
  * the file, closed after it), a fresh {@link ApiProject} per test (its own migrations folder and
- * state collection), and `up`/`down` that throw a run's error.
+ * state collection; `insideRepo` as for {@link apiProject}), and `up`/`down` that throw a run's error.
  */
-export function useApiProjects() {
+export function useApiProjects(opts: { insideRepo?: boolean } = {}) {
   let client: MilvusClient | undefined;
   let api: ApiProject | undefined;
   beforeAll(async () => {
     client = await sdkClient();
   });
   beforeEach(async () => {
-    api = await apiProject();
+    api = await apiProject(opts);
   });
   afterEach(async () => {
     await api?.close();

@@ -35,6 +35,8 @@ declare module 'vitest' {
     milvusAuth: boolean;
     /** Token of a user lacking one privilege (see `./rbac.ts`); empty when the server has no authorization. */
     milvusDeployerToken: string;
+    /** The version the server reports, e.g. `v2.3.5-lite`: tests that need a newer one are skipped by it. */
+    milvusVersion: string;
   }
 }
 
@@ -50,7 +52,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (external) {
     await assertAnswers(external);
     const auth = await refusesAnonymous(external);
-    expose(project, external, '', process.env.MILVUS_TOKEN ?? '', auth);
+    await expose(project, external, '', process.env.MILVUS_TOKEN ?? '', auth);
     const deployer = await provideDeployer(project, external, auth, process.env.MILVUS_TOKEN ?? '');
     return async () => {
       await deployer?.drop();
@@ -62,7 +64,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     try {
       // The image starts without authorization, so tests get no token (as for such a MILVUS_ADDRESS).
       const auth = await refusesAnonymous(server.address);
-      expose(project, server.address, '', '', auth);
+      await expose(project, server.address, '', '', auth);
       await provideDeployer(project, server.address, auth, '');
     } catch (err) {
       await server.stop();
@@ -81,8 +83,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
-  expose(project, server.address, server.dataDir, ROOT_TOKEN, true);
-  await provideDeployer(project, server.address, true, ROOT_TOKEN);
+  try {
+    await expose(project, server.address, server.dataDir, ROOT_TOKEN, true);
+    await provideDeployer(project, server.address, true, ROOT_TOKEN);
+  } catch (err) {
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   return async () => {
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -92,12 +100,27 @@ export default async function setup(project: TestProject): Promise<() => Promise
 /** The built-in root user of a Milvus started with authorization, as a token. */
 const ROOT_TOKEN = 'root:Milvus';
 
-function expose(project: TestProject, address: string, dataDir: string, token: string, auth: boolean): void {
+async function expose(project: TestProject, address: string, dataDir: string, token: string, auth: boolean): Promise<void> {
   project.provide('milvusAddress', address);
   project.provide('milvusDataDir', dataDir);
   project.provide('milvusToken', token);
   project.provide('milvusAuth', auth);
+  project.provide('milvusVersion', await reportedVersion(address, token));
   process.env.MILVUS_TEST_ADDRESS = address;
+}
+
+/** The version `address` reports (test files read it when they are collected, before any hook). */
+async function reportedVersion(address: string, token: string): Promise<string> {
+  const client = new MilvusClient({ address, token: token || undefined, timeout: 15_000, logLevel: 'error', __SKIP_CONNECT__: true });
+  try {
+    client.connect(MilvusClient.sdkInfo.version);
+    await client.connectPromise;
+    const res = await client.getVersion();
+    if (!res.version) throw new Error(`${address} reports no version: ${JSON.stringify(res)}`);
+    return res.version;
+  } finally {
+    await client.closeConnection().catch(() => {});
+  }
 }
 
 /**

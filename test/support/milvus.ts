@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { inject } from 'vitest';
+import { atLeast } from '../../src/milvus/version.js';
 
 /** `host:port` of the Milvus this run uses (Embedded, or `MILVUS_ADDRESS`). */
 export function testAddress(): string {
@@ -16,6 +17,27 @@ export function testAddress(): string {
 /** The token for {@link testAddress} (empty when the server needs none). */
 export function testToken(): string {
   return inject('milvusToken');
+}
+
+/**
+ * Whether the test server refuses calls without credentials (the suite's own Embedded Milvus
+ * does). Known when a file is collected, for `it.runIf(serverHasAuth())`.
+ */
+export function serverHasAuth(): boolean {
+  return inject('milvusAuth');
+}
+
+/** The version the test server reports, e.g. `v2.3.5-lite`. */
+export function serverVersion(): string {
+  return inject('milvusVersion');
+}
+
+/**
+ * Whether the test server is `version` or newer. Known when a file is collected, so a test that
+ * needs it reads `it.runIf(serverAtLeast('2.5.0'))('... (needs Milvus 2.5)', ...)`.
+ */
+export function serverAtLeast(version: string): boolean {
+  return atLeast(serverVersion(), version);
 }
 
 /** Milvus' limit on collection, partition, alias, index and database names. */

@@ -36,6 +36,7 @@ up:
 // same checks, waits and state recording; \`client\` is the connected MilvusClient of the Node SDK
 // for anything else; \`log\` writes to milvus-migrate's log. The import is types only, so the file
 // also runs with a milvus-migrate installed elsewhere (npx); defineMigration() works too.
+// \`steps\` is typed: your editor checks each step's params against that step's schema.
 import type { MigrationDefinition } from 'milvus-migrate';
 
 export default {

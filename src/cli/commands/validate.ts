@@ -15,7 +15,6 @@ export async function validate(args: ValidateArgs, out: Output): Promise<number>
   const cfg = await loadSettings(args, out);
   const { loadMigrations } = await import('../../migrations/load.js');
   const migrations = await loadMigrations(cfg.migrationsDir);
-  let changed: string[] = [];
   if (!args.offline) {
     // One connection: the checksums of the applied migrations, then the pending ones against the
     // live schema as `plan` and `up` check them (a dry run: read-only).
@@ -25,7 +24,7 @@ export async function validate(args: ValidateArgs, out: Output): Promise<number>
       const planned = statuses.some((s) => s.status === 'changed') ? undefined : await migrator.up({ dryRun: true, allowOutOfOrder: true });
       return { statuses, planned };
     });
-    changed = statuses.filter((s) => s.status === 'changed').map((s) => s.name);
+    const changed = statuses.filter((s) => s.status === 'changed').map((s) => s.name);
     if (changed.length) {
       throw new InvalidInputError(
         'Applied migrations were edited after they ran (their checksum no longer matches the state)',

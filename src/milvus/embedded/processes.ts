@@ -126,7 +126,7 @@ export async function stopGroup(pgid: number, logger: Logger, timeoutMs = DEFAUL
 export function findRunningEmbedded(): RunningEmbedded[] {
   if (!onLinux) return [];
   const found: RunningEmbedded[] = [];
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = fs.readdirSync('/proc');
   } catch {

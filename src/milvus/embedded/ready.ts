@@ -61,7 +61,7 @@ export function startFailure(dataDir: string, why: string, port: number): Embedd
   const tails: string[] = [];
   for (const name of ['milvus-stderr.log', 'milvus-stdout.log', WRAPPER_LOG_NAME]) {
     const file = path.join(logs, name);
-    let text = '';
+    let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch {

@@ -36,7 +36,7 @@ export async function withStartLock<T>(cacheRoot: string, logger: Logger, fn: ()
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    let text = '';
+    let text: string;
     try {
       text = fs.readFileSync(lock, 'utf8');
     } catch {

@@ -1,6 +1,6 @@
 import { collectionExists } from '../../milvus/reads/lookups.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
-import { defineStep, oneCollection } from '../types.js';
+import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
 import { aliasTarget } from '../../milvus/reads/aliases.js';
 import { aliasMissing, aliasParams, pointAlias, qualifiedAlias } from './createAlias.js';
 import { needCollection } from '../expect.js';
@@ -43,10 +43,10 @@ export const alterAlias = defineStep({
     await ctx.milvus.call('alterAlias', { alias: p.alias, collection_name: p.collection_name, ...dbOf(p) });
     return { previous_collection: before };
   },
-  inverse(p, recorded) {
+  inverse(p, recorded): InverseResult {
     if (recorded?.skipped) return { steps: [] };
     const previous = recorded?.previous_collection;
     if (typeof previous !== 'string') return { irreversible: `where alias ${qualifiedAlias(p)} pointed before was not recorded` };
-    return { steps: [{ step: 'alterAlias', params: { alias: p.alias, collection_name: previous, ...dbOf(p) } }] };
+    return { steps: [callOf(alterAlias, { alias: p.alias, collection_name: previous, ...dbOf(p) })] };
   },
 });

@@ -4,9 +4,10 @@ import { aliasTarget } from '../../milvus/reads/aliases.js';
 import { collectionExists } from '../../milvus/reads/lookups.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, milvusName } from '../params.js';
-import { defineStep, oneCollection } from '../types.js';
+import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
 import { needCollection } from '../expect.js';
 import { databaseOf, nameTaken, resolvedName, type SchemaModel } from '../../schema/plan-model.js';
+import { dropAlias } from './dropAlias.js';
 
 /** Shape shared by the alias steps: the alias, the collection it (will) point at, the database. */
 export const aliasParams = z.object({ alias: milvusName, ...collectionTarget }).strict();
@@ -46,9 +47,9 @@ export const createAlias = defineStep({
     if (!ctx.resumed && (await aliasTarget(ctx.milvus, p)) === p.collection_name) return { skipped: true };
     await ctx.milvus.call('createAlias', { alias: p.alias, collection_name: p.collection_name, ...dbOf(p) });
   },
-  inverse(p, recorded) {
+  inverse(p, recorded): InverseResult {
     if (recorded?.skipped) return { steps: [] };
-    return { steps: [{ step: 'dropAlias', params: { alias: p.alias, collection_name: p.collection_name, ...dbOf(p) } }] };
+    return { steps: [callOf(dropAlias, { alias: p.alias, collection_name: p.collection_name, ...dbOf(p) })] };
   },
 });
 

@@ -2,9 +2,9 @@ import * as z from 'zod';
 import { MilvusCallError } from '../../errors.js';
 import { dbOf } from '../../milvus/reads/names.js';
 import { dbName, flag, milvusName } from '../params.js';
-import { defineStep } from '../types.js';
+import { defineStep, callOf, type InverseResult } from '../types.js';
 import { aliasTarget } from '../../milvus/reads/aliases.js';
-import { aliasMissing, qualifiedAlias } from './createAlias.js';
+import { aliasMissing, qualifiedAlias, createAlias } from './createAlias.js';
 import { databaseOf } from '../../schema/plan-model.js';
 
 const params = z
@@ -65,10 +65,10 @@ export const dropAlias = defineStep({
     await ctx.milvus.call('dropAlias', { alias: p.alias, ...dbOf(p) });
     return { collection_name: target };
   },
-  inverse(p, recorded) {
+  inverse(p, recorded): InverseResult {
     if (recorded?.skipped) return { steps: [] };
     const target = recorded?.collection_name;
     if (typeof target !== 'string') return { irreversible: `the collection alias ${qualifiedAlias(p)} pointed at was not recorded` };
-    return { steps: [{ step: 'createAlias', params: { alias: p.alias, collection_name: target, ...dbOf(p) } }] };
+    return { steps: [callOf(createAlias, { alias: p.alias, collection_name: target, ...dbOf(p) })] };
   },
 });

@@ -9,7 +9,7 @@ import { collectionOf, putCollection } from '../../schema/plan-model.js';
 import { needCollection } from '../expect.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, milvusName } from '../params.js';
-import { defineStep, oneCollection, type InverseResult } from '../types.js';
+import { defineStep, oneCollection, type InverseResult, callOf } from '../types.js';
 
 const params = z
   .object({
@@ -77,17 +77,14 @@ export const restoreBackup = defineStep({
 export function restoreFrom(p: { collection_name: string; db_name?: string | undefined; partition_name?: string | undefined }, backup: BackupRecord): InverseResult {
   return {
     steps: [
-      {
-        step: 'restoreBackup',
-        params: {
-          collection_name: p.collection_name,
-          ...dbOf(p),
-          ...(p.partition_name ? { partition_name: p.partition_name } : {}),
-          path: backup.path,
-          sha256: backup.sha256,
-          rows: backup.rows,
-        },
-      },
+      callOf(restoreBackup, {
+        collection_name: p.collection_name,
+        ...dbOf(p),
+        ...(p.partition_name ? { partition_name: p.partition_name } : {}),
+        path: backup.path,
+        sha256: backup.sha256,
+        rows: backup.rows,
+      }),
     ],
     note: `restores ${rows(backup.rows)} from backup ${backup.path}`,
   };

@@ -3,9 +3,10 @@ import type { Milvus } from '../../milvus/client.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, typeOf } from '../params.js';
 import { collectionExists, describeCollection } from '../../milvus/reads/lookups.js';
-import { defineStep, oneCollection, type InverseResult, type StepCall, type StepRecord } from '../types.js';
+import { defineStep, oneCollection, type InverseResult, type StepCall, type StepRecord, callOf } from '../types.js';
 import { collectionMustExist } from '../expect.js';
 import { collectionOf } from '../../schema/plan-model.js';
+import { dropCollectionProperties } from './dropCollectionProperties.js';
 
 /** A property value as written in a migration; Milvus stores every value as a string. */
 const propertyValue = z.union([z.string(), z.number(), z.boolean()], {
@@ -57,8 +58,10 @@ export function restoreProperties(t: Target, recorded: StepRecord | undefined): 
   if (!isPropertiesBefore(recorded)) return { irreversible: `the previous properties of ${qualified(t)} were not recorded` };
   const target = { collection_name: t.collection_name, ...dbOf(t) };
   const steps: StepCall[] = [];
-  if (Object.keys(recorded.previous).length) steps.push({ step: 'alterCollectionProperties', params: { ...target, properties: { ...recorded.previous } } });
-  if (recorded.absent.length) steps.push({ step: 'dropCollectionProperties', params: { ...target, properties: [...recorded.absent] } });
+  if (Object.keys(recorded.previous).length) {
+    steps.push(callOf(alterCollectionProperties, { ...target, properties: { ...recorded.previous } }));
+  }
+  if (recorded.absent.length) steps.push(callOf(dropCollectionProperties, { ...target, properties: [...recorded.absent] }));
   return recorded.absent.length
     ? { steps, note: `drops ${recorded.absent.join(', ')}, which had no value before (dropCollectionProperties needs Milvus 2.5+)` }
     : { steps };

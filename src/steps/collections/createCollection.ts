@@ -5,7 +5,8 @@ import { collectionTarget, flag, milvusName } from '../params.js';
 import { collectionExists } from '../../milvus/reads/lookups.js';
 import { indexRequest } from '../../milvus/reads/index-spec.js';
 import { indexSpec } from '../indexes/createIndex.js';
-import { defineStep, oneCollection } from '../types.js';
+import { defineStep, oneCollection, callOf } from '../types.js';
+import { dropCollection } from './dropCollection.js';
 import { compareVersions } from '../../milvus/version.js';
 import type { CollectionSchema, FieldSchema } from '../../schema/model.js';
 import { databaseOf, dbNameOf, nameTaken, putCollection } from '../../schema/plan-model.js';
@@ -142,7 +143,7 @@ export const createCollection = defineStep({
   },
   inverse(p, recorded) {
     if (recorded?.skipped) return { steps: [] };
-    return { steps: [{ step: 'dropCollection', params: { collection_name: p.collection_name, ...dbOf(p) } }] };
+    return { steps: [callOf(dropCollection, { collection_name: p.collection_name, ...dbOf(p) })] };
   },
 });
 

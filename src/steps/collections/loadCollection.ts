@@ -2,9 +2,10 @@ import * as z from 'zod';
 import { waitForLoad } from '../../milvus/wait.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, flag } from '../params.js';
-import { defineStep, oneCollection } from '../types.js';
+import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
 import { needCollection } from '../expect.js';
 import { collectionOf } from '../../schema/plan-model.js';
+import { releaseCollection } from './releaseCollection.js';
 
 const VECTOR = /Vector$/;
 
@@ -37,5 +38,5 @@ export const loadCollection = defineStep({
     await ctx.milvus.call('loadCollectionAsync', { ...target, ...(p.replica_number ? { replica_number: p.replica_number } : {}) });
     if (p.wait !== false) await waitForLoad(ctx.milvus, target);
   },
-  inverse: (p) => ({ steps: [{ step: 'releaseCollection', params: { collection_name: p.collection_name, ...dbOf(p) } }] }),
+  inverse: (p): InverseResult => ({ steps: [callOf(releaseCollection, { collection_name: p.collection_name, ...dbOf(p) })] }),
 });

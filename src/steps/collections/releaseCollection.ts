@@ -1,9 +1,10 @@
 import * as z from 'zod';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget } from '../params.js';
-import { defineStep, oneCollection } from '../types.js';
+import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
 import { collectionMustExist } from '../expect.js';
 import { collectionOf } from '../../schema/plan-model.js';
+import { loadCollection } from './loadCollection.js';
 
 const params = z.object(collectionTarget).strict();
 
@@ -24,5 +25,5 @@ export const releaseCollection = defineStep({
   async run(ctx, p) {
     await ctx.milvus.call('releaseCollection', { collection_name: p.collection_name, ...dbOf(p) });
   },
-  inverse: (p) => ({ steps: [{ step: 'loadCollection', params: { collection_name: p.collection_name, ...dbOf(p) } }] }),
+  inverse: (p): InverseResult => ({ steps: [callOf(loadCollection, { collection_name: p.collection_name, ...dbOf(p) })] }),
 });

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, milvusName } from '../params.js';
 import { collectionExists, describeCollection } from '../../milvus/reads/lookups.js';
-import { defineStep } from '../types.js';
+import { defineStep, callOf, type InverseResult } from '../types.js';
 import { needCollection } from '../expect.js';
 import { collectionOf, databaseOf, nameTaken, putCollection, removeCollection } from '../../schema/plan-model.js';
 
@@ -51,12 +51,13 @@ export const renameCollection = defineStep({
     if (ctx.resumed && !(await collectionExists(ctx.milvus, p)) && (await collectionExists(ctx.milvus, { ...p, collection_name: p.new_collection_name }))) return;
     await ctx.milvus.call('renameCollection', renameRequest(p));
   },
-  inverse: (p) => ({
+  inverse: (p): InverseResult => ({
     steps: [
-      {
-        step: 'renameCollection',
-        params: { collection_name: p.new_collection_name, new_collection_name: p.collection_name, ...(p.db_name ? { db_name: p.db_name } : {}) },
-      },
+      callOf(renameCollection, {
+        collection_name: p.new_collection_name,
+        new_collection_name: p.collection_name,
+        ...(p.db_name ? { db_name: p.db_name } : {}),
+      }),
     ],
   }),
 });

@@ -1,7 +1,8 @@
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { rows } from '../../milvus/reads/lookups.js';
-import { defineStep, oneCollection } from '../types.js';
+import { defineStep, oneCollection, callOf } from '../types.js';
 import { keyFilter, type KeyRecord } from '../../milvus/reads/keys.js';
+import { deleteRows } from './delete.js';
 import { checkRowsSource, describeSource, expectRows, rowsParams, writeRows } from './rows.js';
 
 /**
@@ -32,15 +33,12 @@ export const insert = defineStep({
     if (!filter) return { irreversible: 'the inserted primary keys were not recorded' };
     return {
       steps: [
-        {
-          step: 'delete',
-          params: {
-            collection_name: p.collection_name,
-            ...(p.partition_name ? { partition_name: p.partition_name } : {}),
-            filter,
-            ...dbOf(p),
-          },
-        },
+        callOf(deleteRows, {
+          collection_name: p.collection_name,
+          ...(p.partition_name ? { partition_name: p.partition_name } : {}),
+          filter,
+          ...dbOf(p),
+        }),
       ],
       note: 'deletes the inserted rows by primary key',
     };

@@ -2,8 +2,9 @@ import * as z from 'zod';
 import { MilvusCallError } from '../../errors.js';
 import type { Milvus } from '../../milvus/client.js';
 import { flag, milvusName } from '../params.js';
-import { defineStep } from '../types.js';
+import { callOf, defineStep, type InverseResult } from '../types.js';
 import { emptyDatabase } from '../../schema/plan-model.js';
+import { dropDatabase } from './dropDatabase.js';
 
 /** Names of the databases the server has. */
 export async function databaseNames(milvus: Milvus): Promise<string[]> {
@@ -48,8 +49,8 @@ export const createDatabase = defineStep({
     }
     await ctx.milvus.call('createDatabase', { db_name: p.db_name });
   },
-  inverse(p, recorded) {
+  inverse(p, recorded): InverseResult {
     if (recorded?.skipped) return { steps: [] };
-    return { steps: [{ step: 'dropDatabase', params: { db_name: p.db_name } }] };
+    return { steps: [callOf(dropDatabase, { db_name: p.db_name })] };
   },
 });

@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { MilvusCallError } from '../../errors.js';
 import type { Milvus } from '../../milvus/client.js';
 import { flag, milvusName } from '../params.js';
-import { defineStep } from '../types.js';
-import { databaseNames } from './createDatabase.js';
+import { callOf, defineStep, type InverseResult } from '../types.js';
+import { createDatabase, databaseNames } from './createDatabase.js';
 
 /** Milvus keeps this database for good: "can not drop default database". */
 export const DEFAULT_DATABASE = 'default';
@@ -65,10 +65,10 @@ export const dropDatabase = defineStep({
     }
     await ctx.milvus.call('dropDatabase', { db_name: p.db_name });
   },
-  inverse(p, recorded) {
+  inverse(p, recorded): InverseResult {
     if (recorded?.skipped) return { steps: [] };
     return {
-      steps: [{ step: 'createDatabase', params: { db_name: p.db_name } }],
+      steps: [callOf(createDatabase, { db_name: p.db_name })],
       note: 're-creates the database empty (it was empty when dropped); database properties are not restored',
     };
   },

@@ -3,9 +3,10 @@ import { waitForIndex } from '../../milvus/wait.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { indexRequest } from '../../milvus/reads/index-spec.js';
 import { collectionTarget, flag, milvusName } from '../params.js';
-import { defineStep, oneCollection } from '../types.js';
+import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
 import { needCollection, needField } from '../expect.js';
 import { collectionOf } from '../../schema/plan-model.js';
+import { dropIndex } from './dropIndex.js';
 
 export const indexSpec = {
   field_name: milvusName,
@@ -46,12 +47,14 @@ export const createIndex = defineStep({
       await waitForIndex(ctx.milvus, { collection_name: p.collection_name, field_name: p.field_name, ...(p.index_name ? { index_name: p.index_name } : {}), ...dbOf(p) });
     }
   },
-  inverse: (p) => ({
+  inverse: (p): InverseResult => ({
     steps: [
-      {
-        step: 'dropIndex',
-        params: { collection_name: p.collection_name, field_name: p.field_name, ...(p.index_name ? { index_name: p.index_name } : {}), ...dbOf(p) },
-      },
+      callOf(dropIndex, {
+        collection_name: p.collection_name,
+        field_name: p.field_name,
+        ...(p.index_name ? { index_name: p.index_name } : {}),
+        ...dbOf(p),
+      }),
     ],
   }),
 });

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, milvusName } from '../params.js';
-import { defineStep, oneCollection } from '../types.js';
+import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
 import { needCollection } from '../expect.js';
 import { collectionOf } from '../../schema/plan-model.js';
 import type { CollectionSchema } from '../../schema/model.js';
@@ -9,6 +9,7 @@ import type { CollectionSchema } from '../../schema/model.js';
 const matching = (c: CollectionSchema, p: { field_name: string; index_name?: string | undefined }) =>
   Object.entries(c.indexes).filter(([name, ix]) => ix.field_name === p.field_name && (!p.index_name || name === p.index_name));
 import { indexSpecOf } from '../../milvus/reads/index-spec.js';
+import { createIndex } from './createIndex.js';
 
 const params = z.object({ ...collectionTarget, field_name: milvusName, index_name: milvusName.optional() }).strict();
 
@@ -40,23 +41,22 @@ export const dropIndex = defineStep({
     await ctx.milvus.call('dropIndex', { ...target, field_name: p.field_name, ...(p.index_name ? { index_name: p.index_name } : {}) });
     return { index_name: index?.index_name, index_type: spec?.index_type, metric_type: spec?.metric_type, params: spec?.params ?? {} };
   },
-  inverse(p, recorded) {
+  inverse(p, recorded): InverseResult {
     if (!recorded) return { irreversible: 'the dropped index was not recorded' };
-    const params = recorded.params as Record<string, unknown> | undefined;
+    // What run() returned above, read back from the state.
+    const r = recorded as { index_name?: string; index_type?: string; metric_type?: string; params?: Record<string, string | number> };
+    const params = r.params;
     return {
       steps: [
-        {
-          step: 'createIndex',
-          params: {
-            collection_name: p.collection_name,
-            field_name: p.field_name,
-            ...(recorded.index_name ? { index_name: recorded.index_name } : {}),
-            ...(recorded.index_type ? { index_type: recorded.index_type } : {}),
-            ...(recorded.metric_type ? { metric_type: recorded.metric_type } : {}),
-            ...(params && Object.keys(params).length ? { params } : {}),
-            ...dbOf(p),
-          },
-        },
+        callOf(createIndex, {
+          collection_name: p.collection_name,
+          field_name: p.field_name,
+          ...(r.index_name ? { index_name: r.index_name } : {}),
+          ...(r.index_type ? { index_type: r.index_type } : {}),
+          ...(r.metric_type ? { metric_type: r.metric_type } : {}),
+          ...(params && Object.keys(params).length ? { params } : {}),
+          ...dbOf(p),
+        }),
       ],
     };
   },

@@ -4,8 +4,8 @@ import { collectionTarget, milvusName } from '../params.js';
 import { collectionExists, partitionNames } from '../../milvus/reads/lookups.js';
 import { maxPartitions, needCollection, partitionKeyProblem } from '../expect.js';
 import { collectionOf } from '../../schema/plan-model.js';
-import { defineStep, oneCollection } from '../types.js';
-import { DEFAULT_PARTITION } from './dropPartition.js';
+import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
+import { DEFAULT_PARTITION, dropPartition } from './dropPartition.js';
 
 const params = z.object({ ...collectionTarget, partition_name: milvusName }).strict();
 
@@ -44,7 +44,7 @@ export const createPartition = defineStep({
   async run(ctx, p) {
     await ctx.milvus.call('createPartition', { collection_name: p.collection_name, partition_name: p.partition_name, ...dbOf(p) });
   },
-  inverse: (p) => ({
-    steps: [{ step: 'dropPartition', params: { collection_name: p.collection_name, partition_name: p.partition_name, ...dbOf(p) } }],
+  inverse: (p): InverseResult => ({
+    steps: [callOf(dropPartition, { collection_name: p.collection_name, partition_name: p.partition_name, ...dbOf(p) })],
   }),
 });

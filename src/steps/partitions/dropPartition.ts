@@ -6,7 +6,8 @@ import { collectionTarget, flag, milvusName } from '../params.js';
 import { collectionExists, partitionNames, rowsAtStake } from '../../milvus/reads/lookups.js';
 import { needCollection, needPartition, partitionKeyProblem } from '../expect.js';
 import { collectionOf } from '../../schema/plan-model.js';
-import { defineStep, oneCollection } from '../types.js';
+import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
+import { createPartition } from './createPartition.js';
 import { backupFirst } from '../../backup/export.js';
 import type { BackupRecord } from '../../backup/format.js';
 import { restoreFrom } from '../backups/restoreBackup.js';
@@ -89,11 +90,11 @@ export const dropPartition = defineStep({
     await milvus.call('dropPartition', { ...target, partition_name: p.partition_name });
     return { released: state !== 'LoadStateNotLoad', ...(backup ? { backup } : {}) };
   },
-  inverse(p, recorded) {
+  inverse(p, recorded): InverseResult {
     if (recorded?.skipped) return { steps: [] };
     if (recorded?.backup) return restoreFrom(p, recorded.backup as BackupRecord);
     return {
-      steps: [{ step: 'createPartition', params: { collection_name: p.collection_name, partition_name: p.partition_name, ...dbOf(p) } }],
+      steps: [callOf(createPartition, { collection_name: p.collection_name, partition_name: p.partition_name, ...dbOf(p) })],
       note: 're-creates the partition empty: its rows are not restored',
     };
   },

@@ -2,8 +2,9 @@ import * as z from 'zod';
 import { waitForLoad } from '../../milvus/wait.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, flag, milvusName } from '../params.js';
-import { defineStep, oneCollection } from '../types.js';
+import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
 import { needCollection, needPartition } from '../expect.js';
+import { releasePartitions } from './releasePartitions.js';
 
 export const partitionsParams = z
   .object({
@@ -33,7 +34,7 @@ export const loadPartitions = defineStep({
     await ctx.milvus.call('loadPartitions', { ...req, ...(p.replica_number ? { replica_number: p.replica_number } : {}) });
     if (p.wait !== false) await waitForLoad(ctx.milvus, req);
   },
-  inverse: (p) => ({
-    steps: [{ step: 'releasePartitions', params: { collection_name: p.collection_name, partition_names: p.partition_names, ...dbOf(p) } }],
+  inverse: (p): InverseResult => ({
+    steps: [callOf(releasePartitions, { collection_name: p.collection_name, partition_names: p.partition_names, ...dbOf(p) })],
   }),
 });

@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, milvusName } from '../params.js';
-import { defineStep, oneCollection } from '../types.js';
+import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
 import { needCollection, needPartition } from '../expect.js';
+import { loadPartitions } from './loadPartitions.js';
 
 const params = z
   .object({ ...collectionTarget, partition_names: z.array(milvusName).min(1, { error: 'needs at least one partition name' }) })
@@ -24,7 +25,7 @@ export const releasePartitions = defineStep({
   async run(ctx, p) {
     await ctx.milvus.call('releasePartitions', { collection_name: p.collection_name, partition_names: p.partition_names, ...dbOf(p) });
   },
-  inverse: (p) => ({
-    steps: [{ step: 'loadPartitions', params: { collection_name: p.collection_name, partition_names: p.partition_names, ...dbOf(p) } }],
+  inverse: (p): InverseResult => ({
+    steps: [callOf(loadPartitions, { collection_name: p.collection_name, partition_names: p.partition_names, ...dbOf(p) })],
   }),
 });

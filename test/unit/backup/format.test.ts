@@ -7,9 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { backupLeaf, backupPathProblem, canonicalLine, MANIFEST_FILE, ROWS_FILE, type BackupManifest } from '../../../src/backup/format.js';
 import { hashRowsFile, listBackups, verifyBackup } from '../../../src/backup/manifest.js';
 import { parseYamlMigration } from '../../../src/migrations/yaml.js';
-import type { Migration } from '../../../src/migrations/model.js';
 import { resolveBody } from '../../../src/runner/plan.js';
-import type { StateRow } from '../../../src/state/store.js';
+import { stateRow, yamlMigration } from '../../support/fixtures.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -151,27 +150,8 @@ describe('backup params and derived downs', () => {
 
   it('a backed-up drop or delete inverts to restoreBackup; without a backup, dropCollection and delete stay irreversible', () => {
     const backup = { path: 'm/step1-x', sha256: 'a'.repeat(64), rows: 3000 };
-    const m = (step: string, params: Record<string, unknown>): Migration => ({
-      name: 'm',
-      path: '/m/m.yaml',
-      format: 'yaml',
-      checksum: 's',
-      description: undefined,
-      up: { kind: 'steps', steps: [{ step, params }] },
-      down: undefined,
-    });
-    const row = (records: Record<string, unknown>): StateRow => ({
-      name: 'm',
-      checksum: 's',
-      status: 'applied',
-      steps_done: 1,
-      applied_at: '',
-      duration_ms: 0,
-      applied_by: '',
-      tool_version: '',
-      last_error: '',
-      details: { direction: 'up', records: { '0': records } },
-    });
+    const m = (step: string, params: Record<string, unknown>) => yamlMigration('m', [{ [step]: params }]);
+    const row = (records: Record<string, unknown>) => stateRow('m', { details: { direction: 'up', records: { '0': records } } });
     const restore = (extra: Record<string, unknown>) => ({
       body: { kind: 'steps', steps: [{ step: 'restoreBackup', params: { collection_name: 'c', ...extra, ...backup } }] },
       steps: [{ step: 'restoreBackup', params: { collection_name: 'c', ...extra, ...backup } }],

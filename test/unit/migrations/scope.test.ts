@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Migration } from '../../../src/migrations/model.js';
 import { checkConfinedToOneDatabase, touchedBy } from '../../../src/migrations/scope.js';
+import { recordingLogger, stateRow, yamlMigration } from '../../support/fixtures.js';
 import { STEPS } from '../../../src/steps/catalogue.js';
-
-function yaml(name: string, steps: Record<string, Record<string, unknown>>[]): Migration {
-  const calls = steps.map((s) => {
-    const [step, params] = Object.entries(s)[0]!;
-    return { step, params: params };
-  });
-  return { name, path: `/m/${name}.yaml`, format: 'yaml', checksum: 'x', description: undefined, up: { kind: 'steps', steps: calls }, down: undefined };
-}
 
 describe('scope of migrations', () => {
   const migrations = [
-    yaml('001', [
+    yamlMigration('001', [
       { createCollection: { collection_name: 'docs_v1', fields: [] } },
       { createAlias: { alias: 'docs', collection_name: 'docs_v1' } },
       { renameCollection: { collection_name: 'tmp', new_collection_name: 'docs_v2' } },
@@ -40,7 +32,7 @@ describe('scope of migrations', () => {
         /m/001.yaml: up[6].createPartition: names database default, outside the throwaway database
         /m/001.yaml: up[7].copyRows: names database other, outside the throwaway database]
     `);
-    expect(() => checkConfinedToOneDatabase([yaml('002', [{ createPartition: { collection_name: 'c', partition_name: 'p' } }])], 'x')).not.toThrow();
+    expect(() => checkConfinedToOneDatabase([yamlMigration('002', [{ createPartition: { collection_name: 'c', partition_name: 'p' } }])], 'x')).not.toThrow();
   });
 });
 
@@ -71,11 +63,11 @@ describe('what steps declare', () => {
 describe('appliedToReplay', () => {
   it('lists applied migrations with files, warning about what a replay cannot reproduce', async () => {
     const { appliedToReplay } = await import('../../../src/verify/drift.js');
-    const row = (name: string, status: 'applied' | 'failed', checksum = 'x', direction: 'up' | 'down' = 'up') =>
-      ({ name, status, checksum, steps_done: 0, applied_at: '', duration_ms: 0, applied_by: '', tool_version: '', last_error: '', details: { direction } }) as const;
-    const warnings: string[] = [];
-    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m) };
-    const files = ['001', '002', '003', '004'].map((n) => yaml(n, []));
+    const row = (name: string, status: 'applied' | 'failed', checksum = `sum-${name}`, direction: 'up' | 'down' = 'up') =>
+      stateRow(name, { status, checksum, steps_done: 0, details: { direction } });
+    const logger = recordingLogger();
+    const warnings = logger.warnings;
+    const files = ['001', '002', '003', '004'].map((n) => yamlMigration(n, []));
     const names = appliedToReplay([row('003', 'applied'), row('001', 'applied', 'edited'), row('004', 'failed'), row('000_gone', 'applied')], files, logger);
     expect(names).toEqual(['001', '003']);
     expect(warnings).toMatchInlineSnapshot(`
@@ -90,11 +82,10 @@ describe('appliedToReplay', () => {
 
   it('a migration that failed before the last applied one is replayed in full, and a failed down counts as applied', async () => {
     const { appliedToReplay } = await import('../../../src/verify/drift.js');
-    const row = (name: string, status: 'applied' | 'failed', direction: 'up' | 'down' = 'up') =>
-      ({ name, status, checksum: 'x', steps_done: 0, applied_at: '', duration_ms: 0, applied_by: '', tool_version: '', last_error: '', details: { direction } }) as const;
-    const warnings: string[] = [];
-    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m) };
-    const files = ['001', '002', '003'].map((n) => yaml(n, []));
+    const row = (name: string, status: 'applied' | 'failed', direction: 'up' | 'down' = 'up') => stateRow(name, { status, steps_done: 0, details: { direction } });
+    const logger = recordingLogger();
+    const warnings = logger.warnings;
+    const files = ['001', '002', '003'].map((n) => yamlMigration(n, []));
     const names = appliedToReplay([row('001', 'failed'), row('002', 'applied'), row('003', 'failed', 'down')], files, logger);
     expect(names).toEqual(['002', '003']);
     expect(warnings).toEqual([

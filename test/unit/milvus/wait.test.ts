@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ProgressUpdate } from '../../../src/logger.js';
 import { pollUntil } from '../../../src/milvus/wait.js';
+import { recordingLogger } from '../../support/fixtures.js';
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
+/** What pollUntil needs of a Milvus (its logger), and the progress updates it was given. */
 function recorder() {
-  const seen: [string, ProgressUpdate | undefined][] = [];
-  const logger = { debug() {}, info() {}, warn() {}, progress: (m: string, u?: ProgressUpdate) => void seen.push([m, u]) };
-  return { seen, milvus: { logger } };
+  const logger = recordingLogger();
+  return { seen: logger.updates, milvus: { logger } };
 }
 
 describe('pollUntil progress', () => {

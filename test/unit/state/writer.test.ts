@@ -1,19 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryStateStore, type StateRow } from '../../../src/state/store.js';
 import { StateWriter } from '../../../src/state/writer.js';
+import { stateRow } from '../../support/fixtures.js';
 
-const row = (name: string, status: StateRow['status'] = 'applied'): StateRow => ({
-  name,
-  checksum: 'c',
-  status,
-  steps_done: 1,
-  applied_at: '2026-11-29T00:00:00.000Z',
-  duration_ms: 1,
-  applied_by: 'me@here',
-  tool_version: '0.1.0',
-  last_error: '',
-  details: { direction: 'up' },
-});
+const row = (name: string, status: StateRow['status'] = 'applied') => stateRow(name, { status });
 
 afterEach(() => {
   vi.useRealTimers();

@@ -21,6 +21,7 @@ import { renameCollection } from '../../../src/steps/collections/renameCollectio
 import { dropDatabase } from '../../../src/steps/databases/dropDatabase.js';
 import { flush } from '../../../src/steps/data/flush.js';
 import type { StepContext, StepDefinition, StepRecord } from '../../../src/steps/types.js';
+import { yamlMigration } from '../../support/fixtures.js';
 
 type Answers = Record<string, (req: any) => unknown>;
 const OK = { error_code: 'Success', reason: '', code: 0 };
@@ -120,15 +121,9 @@ describe('addCollectionField (Milvus 2.6+)', () => {
 
   it('is refused by preflight on Milvus 2.3.5, naming the step, the version it needs and the version found', async () => {
     const { milvus, calls } = fakeMilvus({}, 'v2.3.5-lite');
-    const migration: Migration = {
-      name: '20261201_add_rating',
-      path: '/m/20261201_add_rating.yaml',
-      format: 'yaml',
-      checksum: 'x',
-      description: undefined,
-      up: { kind: 'steps', steps: [{ step: 'addCollectionField', params: { collection_name: 'docs', field: { name: 'rating', data_type: 'Int32', nullable: true } } }] },
-      down: undefined,
-    };
+    const migration: Migration = yamlMigration('20261201_add_rating', [
+      { addCollectionField: { collection_name: 'docs', field: { name: 'rating', data_type: 'Int32', nullable: true } } },
+    ]);
     const plan: PlannedMigration = { migration, direction: 'up', steps: migration.up.kind === 'steps' ? migration.up.steps : [], body: migration.up, notes: [], resumeFrom: 0, row: undefined };
     const err = await preflight(milvus, [plan]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInputError);
