@@ -59,6 +59,11 @@ export function needCollection(
   };
 }
 
+/** Problems an `if_exists: true` would skip, ending with the hint the step's run-time error gives. */
+export function skippable(problems: readonly string[], what: string): string[] {
+  return problems.map((m) => `${m}; use if_exists: true to skip a missing ${what}`);
+}
+
 /** Problems when a field is missing from a collection. */
 export function needField(model: SchemaModel, t: ModelTarget, c: CollectionSchema, field: string): string[] {
   if (fieldOf(c, field)) return [];

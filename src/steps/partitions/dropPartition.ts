@@ -4,7 +4,7 @@ import { loadState } from '../../milvus/wait.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, flag, milvusName } from '../params.js';
 import { collectionExists, partitionNames, rowsAtStake } from '../../milvus/reads/lookups.js';
-import { needCollection, needPartition, partitionKeyProblem } from '../expect.js';
+import { needCollection, needPartition, partitionKeyProblem, skippable } from '../expect.js';
 import { collectionOf } from '../../schema/plan-model.js';
 import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
 import { createPartition } from './createPartition.js';
@@ -45,10 +45,10 @@ export const dropPartition = defineStep({
   },
   expect({ model }, p) {
     const { collection, problems } = needCollection(model, p);
-    if (!collection) return p.if_exists ? [] : problems;
+    if (!collection) return p.if_exists ? [] : skippable(problems, 'partition');
     const keyed = partitionKeyProblem(model, p, collection, 'Milvus manages its partitions and none can be dropped');
     if (keyed.length || p.if_exists) return keyed;
-    return needPartition(model, p, collection, p.partition_name);
+    return skippable(needPartition(model, p, collection, p.partition_name), 'partition');
   },
   effect(model, p) {
     const c = collectionOf(model, p);

@@ -115,7 +115,7 @@ describe('checks against the model as it will be', () => {
       '/m/002_m.yaml: up[0].createIndex: collection docs has no field embeddingz (fields: id, title, embedding)',
       '/m/002_m.yaml: up[1].insert: data row 1: field "embedding" (FloatVector, dim 4) needs 4 numbers, got 2',
       '/m/002_m.yaml: up[1].insert: data row 2: unknown field "x": docs has id, title, embedding (and no dynamic field)',
-      '/m/002_m.yaml: up[2].dropPartition: collection docs has no partition p9 (partitions: _default)',
+      '/m/002_m.yaml: up[2].dropPartition: collection docs has no partition p9 (partitions: _default); use if_exists: true to skip a missing partition',
       '/m/002_m.yaml: up[3].createPartition: collection dogs does not exist at this point of the plan (database default holds: docs)',
       '/m/002_m.yaml: up[4].alterAlias: alias live does not exist at this point of the plan (use createAlias)',
       '/m/002_m.yaml: up[5].loadCollection: collection docs has no index on embedding at this point of the plan: Milvus loads a collection only when every vector field has one',
