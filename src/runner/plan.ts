@@ -1,12 +1,8 @@
-import { dirname } from 'node:path';
-import { InvalidInputError, type Problem } from '../errors.js';
 import type { Milvus } from '../milvus/client.js';
-import { cachingReads } from '../milvus/read-cache.js';
-import { atLeast } from '../milvus/version.js';
 import type { Migration, MigrationBody } from '../migrations/model.js';
 import type { StateRow } from '../state/store.js';
 import { STEPS } from '../steps/catalogue.js';
-import { isDestructive, type PlannedSchema, type StepCall, type StepDefinition } from '../steps/types.js';
+import { isDestructive, type StepCall, type StepDefinition } from '../steps/types.js';
 import type { Direction, MigrationResult, StepOutcome } from './results.js';
 
 /** One migration to run in one direction, with its steps resolved (derived `down` included). */
@@ -85,42 +81,6 @@ export function plannedOutcomes(p: PlannedMigration): StepOutcome[] {
       ...(note ? { note } : {}),
     };
   });
-}
-
-/**
- * Everything checked before the first change: server version for each step, and read-only
- * checks against Milvus (e.g. a partition-key collection has no droppable partitions).
- * All problems are collected and thrown together.
- */
-export async function preflight(
-  milvus: Milvus,
-  plan: readonly PlannedMigration[],
-  opts: { backupDir?: string | undefined; reads?: Milvus | undefined } = {},
-): Promise<void> {
-  const problems: Problem[] = [];
-  const version = await milvus.version();
-  const planned: PlannedSchema = { collections: new Map() };
-  const reads = opts.reads ?? cachingReads(milvus);
-  for (const p of plan) {
-    for (const [index, call] of (p.steps ?? []).entries()) {
-      if (index < p.resumeFrom) continue;
-      const def = definitionOf(call);
-      const where = `${p.direction}[${index}].${call.step}`;
-      const needed = typeof def.minVersion === 'function' ? def.minVersion(call.params) : def.minVersion;
-      if (needed && !atLeast(version, needed)) {
-        problems.push({
-          file: p.migration.path,
-          path: where,
-          message: `${call.step} needs Milvus ${needed} or newer; the server at ${milvus.address} is ${version}`,
-        });
-        continue;
-      }
-      const migration = { name: p.migration.name, dir: dirname(p.migration.path) };
-      const message = await def.preflight?.({ milvus: reads, planned, migration, backupDir: opts.backupDir }, call.params);
-      if (message) problems.push({ file: p.migration.path, path: where, message });
-    }
-  }
-  if (problems.length) throw new InvalidInputError('The plan cannot run on this Milvus; nothing was changed', problems);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Milvus } from '../milvus/client.js';
 import type { Logger } from '../logger.js';
 import type { BackupSettings } from '../backup/format.js';
 import type { StepRecord } from '../step-record.js';
+import type { SchemaModel } from '../schema/plan-model.js';
 
 export type { StepRecord };
 
@@ -40,24 +41,24 @@ export interface StepContext {
 /** The answer of {@link StepDefinition.inverse}: the steps that undo it, or why there are none. */
 export type InverseResult = { readonly steps: readonly StepCall[]; readonly note?: string } | { readonly irreversible: string };
 
-/** Read-only view used to validate a plan before anything runs. */
-export interface PreflightContext {
-  readonly milvus: Milvus;
+/**
+ * What a step's {@link StepDefinition.expect} checks a call against before anything runs: the
+ * schema model as it will be when the call runs (the live schema of what the plan names, with
+ * every earlier pending step's effect folded in).
+ */
+export interface ExpectContext {
+  readonly model: SchemaModel;
   /** The migration whose step is checked: files it names (e.g. `data_file`) are relative to `dir`. */
   readonly migration: { readonly name: string; readonly dir: string };
-  /**
-   * What earlier steps of the same plan will have done, so a step can be checked against a
-   * collection created by an earlier pending migration.
-   */
-  readonly planned: PlannedSchema;
   /** Absolute folder holding backups (a `restoreBackup` step verifies its backup there). */
   readonly backupDir?: string | undefined;
-}
-
-/** Minimal model of what the steps of a plan create, filled in step by step during preflight. */
-export interface PlannedSchema {
-  /** collection name (in its database) → whether it uses a partition key; set by createCollection */
-  readonly collections: Map<string, { readonly partitionKey: boolean }>;
+  /** The server's version, for limits that changed between versions. */
+  readonly serverVersion?: string | undefined;
+  /**
+   * The preflight's cached, read-only view of Milvus, for what the model does not hold (a rebuild
+   * reads its source's whole description). Absent when folding without a server.
+   */
+  readonly reads?: Milvus | undefined;
 }
 
 /** A live fact shown by `plan` / `--dry-run`, e.g. "holds 1,200 rows". */
@@ -115,8 +116,18 @@ export interface StepDefinition<P extends Record<string, unknown> = Record<strin
   describe(params: P): string;
   /** Checks that need no server (beyond the schema). Returns problems as `[paramKey, message]`. */
   check?(params: P): readonly (readonly [key: string, message: string])[];
-  /** Read-only checks against Milvus before the first change; throws `InvalidInputError`-worthy messages. */
-  preflight?(ctx: PreflightContext, params: P): Promise<string | undefined>;
+  /**
+   * Checks a call against the schema model as it will be when the call runs (collections, fields,
+   * partitions, indexes, aliases, databases, rows, server limits), before anything runs. Returns
+   * problems in words, naming what the database will hold ("collection docs has no field x (fields: id, v)").
+   */
+  expect?(ctx: ExpectContext, params: P): readonly string[] | Promise<readonly string[]>;
+  /**
+   * What the call does to the schema model (createCollection adds a collection, dropPartition
+   * removes a partition, ...). Applied after {@link expect}, also when it found problems, so one
+   * mistake is reported once and not again by every later step. Absent: no schema change.
+   */
+  effect?(model: SchemaModel, params: P): void;
   /** Live facts for `plan`: what is at stake, whether the target exists. Never writes. */
   facts?(milvus: Milvus, params: P): Promise<readonly StepFact[]>;
   /** Applies the step and waits until Milvus has done it. May return facts for the inverse. */

@@ -1,6 +1,7 @@
 /**
  * The seed step, dropPartition, against real Milvus: rows in two partitions, drop one, the other
- * keeps its rows; loaded partitions are released first; missing ones fail unless if_exists.
+ * keeps its rows; loaded partitions are released first; missing ones are refused before anything
+ * runs unless if_exists, and fail at run time when they went missing where the check cannot see.
  * Milvus is checked with the SDK directly, not through the tool's state.
  */
 import { describe, expect, it } from 'vitest';
@@ -63,22 +64,44 @@ describe('dropPartition', () => {
     expect(await partitions(collection)).toEqual(['_default']);
   });
 
-  it('without if_exists, a missing partition fails with exit 1 naming collection and partition, and is recorded as failed', async () => {
+  it('without if_exists, a missing partition is refused before anything runs (exit 2) naming collection and partition; nothing is applied', async () => {
     const p = await t.project();
     const collection = uniqueName('missing');
     await p.write('001_create.yaml', `up:\n${collectionYaml(collection)}`);
     await p.write('002_drop.yaml', `up:\n  - dropPartition: { collection_name: ${collection}, partition_name: never_there }\n`);
     const res = await p.cli(['up', '--allow-destructive']);
-    expect(res.code).toBe(1);
+    expect(res.code, res.stderr).toBe(2);
+    expect(res.stderr).toContain('The plan cannot run on this Milvus; nothing was changed');
     expect(res.stderr).toContain(
-      `Migration 002_drop (up) step 1 dropPartition failed: partition never_there does not exist in collection ${collection} (use if_exists: true to skip a missing partition)`,
+      `002_drop.yaml: up[0].dropPartition: collection ${collection} has no partition never_there (partitions: _default); use if_exists: true to skip a missing partition`,
+    );
+    // The check ran against the model 001_create leaves, before 001_create ran: nothing applied, no state.
+    expect(await hasCollection(t.client, collection)).toBe(false);
+    expect(await hasCollection(t.client, p.stateCollection)).toBe(false);
+  });
+
+  it('a partition gone at run time (dropped by a code migration the check cannot see into) fails with exit 1 naming collection and partition, and is recorded as failed', async () => {
+    const p = await t.project();
+    const collection = uniqueName('gone');
+    await p.write('001_create.yaml', `up:\n${collectionYaml(collection)}  - createPartition: { collection_name: ${collection}, partition_name: never_there }\n`);
+    await p.write(
+      '002_code.mjs',
+      `export default { async up({ steps }) { await steps.dropPartition({ collection_name: ${JSON.stringify(collection)}, partition_name: 'never_there' }); } };\n`,
+    );
+    await p.write('003_drop.yaml', `up:\n  - dropPartition: { collection_name: ${collection}, partition_name: never_there }\n`);
+    const res = await p.cli(['up', '--allow-destructive']);
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr).toContain(
+      `Migration 003_drop (up) step 1 dropPartition failed: partition never_there does not exist in collection ${collection} (use if_exists: true to skip a missing partition)`,
     );
     const status = (await p.cli(['status', '--json'])).json();
     expect(status.migrations.map((m: any) => [m.name, m.status])).toEqual([
       ['001_create', 'applied'],
-      ['002_drop', 'failed'],
+      ['002_code', 'applied'],
+      ['003_drop', 'failed'],
     ]);
-    expect(status.migrations[1].lastError).toContain('partition never_there does not exist');
+    expect(status.migrations[2].lastError).toContain('partition never_there does not exist');
+    expect(await partitions(collection)).toEqual(['_default']);
   });
 
   it('refuses _default and partitions of a partition-key collection before anything runs (exit 2)', async () => {

@@ -74,23 +74,29 @@ describe('history checks', () => {
   it('a migration that failed at step 2 resumes at step 2 once the cause is fixed', async () => {
     const p = await t.project();
     const c = uniqueName('resume');
-    await p.write('001_create.yaml', `up:\n${collectionYaml(c)}`);
+    await p.write('001_create.yaml', `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: not_yet }\n`);
+    // Gone at run time, where the preflight cannot see: a code migration drops it, so 003's step 2
+    // passes the check before the run and fails in it.
     await p.write(
-      '002_steps.yaml',
+      '002_hide.mjs',
+      `export default { async up({ steps }) { await steps.dropPartition({ collection_name: ${JSON.stringify(c)}, partition_name: 'not_yet' }); } };\n`,
+    );
+    await p.write(
+      '003_steps.yaml',
       `up:\n  - insert: { collection_name: ${c}, data: [{ id: 1, title: once, embedding: [1, 2, 3, 4] }] }\n  - dropPartition: { collection_name: ${c}, partition_name: not_yet }\n  - createPartition: { collection_name: ${c}, partition_name: after }\n`,
     );
     const first = await p.cli(['up', '--allow-destructive', '--json']);
     expect(first.code).toBe(1);
-    const failed = first.json().migrations[1];
+    const failed = first.json().migrations[2];
     expect(failed.error).toMatchObject({ stepIndex: 1, step: 'dropPartition' });
     expect(failed.steps.map((s: any) => s.status)).toEqual(['done', 'failed', 'not-run']);
-    const st = (await p.cli(['status', '--json'])).json().migrations[1];
+    const st = (await p.cli(['status', '--json'])).json().migrations[2];
     expect(st).toMatchObject({ status: 'failed', stepsDone: 1 });
 
     await t.client.createPartition({ collection_name: c, partition_name: 'not_yet' });
     const second = await p.cli(['up', '--allow-destructive', '--json']);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.json().migrations[0]).toMatchObject({ name: '002_steps', resumeFrom: 1 });
+    expect(second.json().migrations[0]).toMatchObject({ name: '003_steps', resumeFrom: 1 });
     expect(second.json().migrations[0].steps.map((s: any) => s.status)).toEqual(['skipped', 'done', 'done']);
     // The insert ran once: one row, not two.
     const rows = await readRows(t.client, c, { filter: 'id == 1', fields: ['id'] });

@@ -34,8 +34,15 @@ describe('secrets', () => {
     const p = await t.project();
     await writeFile(`${p.dir}/milvus.config.yaml`, `migrations: migrations\nstateCollection: ${p.stateCollection}\n${config}`);
     const c = uniqueName('secret');
-    await p.write('001_create.yaml', `up:\n  - createCollection: { collection_name: ${c}, fields: [{ name: id, data_type: Int64, is_primary_key: true }, { name: v, data_type: FloatVector, dim: 2 }] }\n`);
-    await p.write('002_fail.yaml', `up:\n  - dropPartition: { collection_name: ${c}, partition_name: missing }\n`);
+    await p.write(
+      '001_create.yaml',
+      `up:\n  - createCollection: { collection_name: ${c}, fields: [{ name: id, data_type: Int64, is_primary_key: true }, { name: v, data_type: FloatVector, dim: 2 }] }\n` +
+        `  - createPartition: { collection_name: ${c}, partition_name: missing }\n`,
+    );
+    // A run that fails in a step (exit 1, a failed row in the state): the partition is dropped by
+    // a code migration, where the preflight cannot see, before 003 drops it again.
+    await p.write('002_hide.mjs', `export default { async up({ steps }) { await steps.dropPartition({ collection_name: '${c}', partition_name: 'missing' }); } };\n`);
+    await p.write('003_fail.yaml', `up:\n  - dropPartition: { collection_name: ${c}, partition_name: missing }\n`);
     const outputs: string[] = [];
     const run = async (args: string[], extraEnv: Record<string, string> = {}) => {
       // No root token from the test harness: only the credentials under test.
@@ -53,7 +60,7 @@ describe('secrets', () => {
     expect((await run(['up', '--bogus'])).code).toBe(2);
     for (const out of outputs) for (const secret of SECRETS) expect(out).not.toContain(secret);
     const rows = await readRows(t.client, p.stateCollection);
-    expect(rows.length).toBe(2);
+    expect(rows.length).toBe(3);
     for (const secret of SECRETS) expect(JSON.stringify(rows)).not.toContain(secret);
   });
 });

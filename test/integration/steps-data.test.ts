@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Milvus, MilvusStateStore, Migrator } from '../../src/index.js';
-import { ok, useApiProjects } from '../support/api.js';
+import { apiProject, ok, useApiProjects } from '../support/api.js';
 import { atCheckpoint, DyingStore } from '../support/dying-store.js';
 import { recordingLogger } from '../support/fixtures.js';
 import { testAddress, testToken, uniqueName } from '../support/milvus.js';
@@ -122,7 +122,7 @@ describe('insert and upsert', () => {
     await expect(t.api.migrator().down().then(ok)).rejects.toThrow(/is irreversible: step 2 upsert: upsert replaces rows in place and the previous values are not kept/);
   });
 
-  it('a malformed or missing data file is refused before anything runs; rows that do not fit fail the step before any row is written', async () => {
+  it('a malformed or missing data file, or rows that do not fit, are refused before anything runs; rows that do not fit a collection made at run time fail the step before any row is written', async () => {
     const c = uniqueName('badfile');
     await createDocs(c);
     await writeData('seed/bad.jsonl', `${JSON.stringify(row(1))}\n${JSON.stringify(row(2))}\n{"id": 3, "title": "x",\n`);
@@ -132,10 +132,41 @@ describe('insert and upsert', () => {
 
     await writeData('seed/bad.jsonl', jsonl([row(1), { id: 2, title: 'no vector' }, { ...row(3), colour: 'red' }]));
     const run = await t.api.migrator().up();
-    expect(run.error?.message).toContain(`2 rows of seed/bad.jsonl cannot be written to ${c}; nothing was written:
-  seed/bad.jsonl line 2: missing field "embedding" (FloatVector)
-  seed/bad.jsonl line 3: unknown field "colour": ${c} has id, title, embedding (and no dynamic field)`);
+    expect(run.error?.kind).toBe('invalid-input');
+    expect(run.error?.message).toContain(`The plan cannot run on this Milvus; nothing was changed
+  ${file}: up[0].insert: seed/bad.jsonl line 2: missing field "embedding" (FloatVector)
+  ${file}: up[0].insert: seed/bad.jsonl line 3: unknown field "colour": ${c} has id, title, embedding (and no dynamic field)`);
+    expect(run.results.map((r) => r.status)).toEqual(['not-executed']);
     expect(await ids(c)).toEqual([]);
+    expect(await hasCollection(t.client, t.api.stateCollection)).toBe(false);
+
+    // Into a collection a code migration creates (the check cannot see its schema), the step
+    // itself checks the rows when it runs, before writing any.
+    const made = uniqueName('badfile_code');
+    const other = await apiProject();
+    try {
+      await mkdir(join(other.dir, 'seed'), { recursive: true });
+      await writeFile(join(other.dir, 'seed/bad.jsonl'), jsonl([row(1), { id: 2, title: 'no vector' }, { ...row(3), colour: 'red' }]));
+      const create = {
+        collection_name: made,
+        fields: [
+          { name: 'id', data_type: 'Int64', is_primary_key: true },
+          { name: 'title', data_type: 'VarChar', max_length: 64 },
+          { name: 'embedding', data_type: 'FloatVector', dim: 4 },
+        ],
+        index_params: [{ field_name: 'embedding', index_type: 'FLAT', metric_type: 'L2' }],
+      };
+      await other.write(`${name('make_target')}.mjs`, `export default { async up({ steps }) { await steps.createCollection(${JSON.stringify(create)}); } };\n`);
+      await other.write(`${name('bad_later')}.yaml`, `up:\n  - insert: { collection_name: ${made}, data_file: seed/bad.jsonl }\n`);
+      const late = await other.migrator().up();
+      expect(late.results.map((r) => r.status)).toEqual(['success', 'error']);
+      expect(late.error?.message).toContain(`2 rows of seed/bad.jsonl cannot be written to ${made}; nothing was written:
+  seed/bad.jsonl line 2: missing field "embedding" (FloatVector)
+  seed/bad.jsonl line 3: unknown field "colour": ${made} has id, title, embedding (and no dynamic field)`);
+      expect(await ids(made)).toEqual([]);
+    } finally {
+      await other.close();
+    }
 
     await writeData('seed/bad.jsonl', jsonl([row(1)]));
     await t.api.write(`${name('missing')}.yaml`, `up:\n  - insert: { collection_name: ${c}, data_file: seed/nope.json }\n`);
@@ -154,12 +185,16 @@ describe('insert and upsert', () => {
   - insert: { collection_name: ${c}, data_file: rows.csv }
 `,
     );
-    const err = (await t.api.migrator().up()).error;
+    const run = await t.api.migrator().up();
+    const err = run.error;
+    expect(err?.kind).toBe('invalid-input');
     expect(err?.message).toContain(':2:');
     expect(err?.message).toContain('up[0].insert.data_file: give either data (rows inline) or data_file, not both');
     expect(err?.message).toContain('up[1].upsert.data: missing: give data (rows inline) or data_file');
     expect(err?.message).toContain('up[2].insert.data_file: must end in .json, .jsonl, .ndjson');
+    expect(run.results).toEqual([]);
     expect(await hasCollection(t.client, c)).toBe(false);
+    expect(await hasCollection(t.client, t.api.stateCollection)).toBe(false);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Migrator, MilvusStateStore, type RunResult } from '../../src/index.js';
-import { apiProject, ok, useApiProjects } from '../support/api.js';
+import { apiProject, ok, useApiProjects, type ApiProject } from '../support/api.js';
 import { serverAtLeast, serverVersion, testAddress, uniqueName } from '../support/milvus.js';
 import { createCollectionWithSdk, hasCollection } from '../support/sdk.js';
 
@@ -42,6 +42,28 @@ async function properties(c: string, db_name?: string): Promise<Record<string, s
   return Object.fromEntries(desc.properties.map((kv) => [kv.key, String(kv.value)]));
 }
 const databases = async () => (await t.client.listDatabases()).db_names;
+/**
+ * A first run refused by the preflight (exit 2) before the first change: each message in the
+ * error, no migration run, no state collection created.
+ */
+async function expectRefused(project: ApiProject, run: RunResult, ...messages: string[]): Promise<void> {
+  expect(run.error?.kind).toBe('invalid-input');
+  expect(run.error?.message).toContain('The plan cannot run on this Milvus; nothing was changed');
+  for (const m of messages) expect(run.error?.message).toContain(m);
+  expect(run.results.map((r) => r.status)).toEqual(run.results.map(() => 'not-executed'));
+  expect(await has(project.stateCollection)).toBe(false);
+}
+/** A code migration (`.mjs`) whose `up` is `body`, with `steps` in scope: what the preflight cannot see into. */
+const codeMigration = (body: string) => `export default { async up({ steps }) { ${body} } };\n`;
+/** Runs `fn` in a project of its own (a first run, its own state), closed afterwards. */
+async function inOtherProject(fn: (p: ApiProject) => Promise<void>): Promise<void> {
+  const other = await apiProject();
+  try {
+    await fn(other);
+  } finally {
+    await other.close();
+  }
+}
 
 let n = 0;
 const name = (what: string) => `${String(++n).padStart(3, '0')}_${what}`;
@@ -100,34 +122,65 @@ describe('aliases', () => {
     expect(await aliasOf(alias)).toBe(a);
   });
 
-  it('dropAlias of a missing alias, or of an alias pointing elsewhere, fails and says why', async () => {
+  it('dropAlias of a missing alias, or of an alias pointing elsewhere, is refused before anything runs, fails if so at run time, and says why', async () => {
     const a = await sdkCollection('alias_guard_a');
     const b = await sdkCollection('alias_guard_b');
     const alias = uniqueName('guarded');
     await t.client.createAlias({ alias, collection_name: a });
-    await t.api.write(`${name('drop_wrong')}.yaml`, `up:\n  - dropAlias: { alias: ${alias}, collection_name: ${b} }\n`);
+    const dropWrong = name('drop_wrong');
+    await t.api.write(`${dropWrong}.yaml`, `up:\n  - dropAlias: { alias: ${alias}, collection_name: ${b} }\n`);
     const wrong = await t.api.migrator().up();
-    expect(wrong.error?.message).toContain(`dropAlias failed: alias ${alias} points at ${a}, not at ${b}`);
+    await expectRefused(t.api, wrong, `${dropWrong}.yaml: up[0].dropAlias: alias ${alias} points at ${a}, not at ${b}, at this point of the plan`);
     expect(await aliasOf(alias)).toBe(a);
 
     const missing = uniqueName('missing');
-    const other = await apiProject();
-    try {
-      await other.write(`${name('drop_missing')}.yaml`, `up:\n  - dropAlias: { alias: ${missing} }\n`);
+    await inOtherProject(async (other) => {
+      const dropMissing = name('drop_missing');
+      await other.write(`${dropMissing}.yaml`, `up:\n  - dropAlias: { alias: ${missing} }\n`);
       const run = await other.migrator().up();
-      expect(run.error?.message).toContain(`dropAlias failed: alias ${missing} does not exist (use if_exists: true to skip a missing alias)`);
-    } finally {
-      await other.close();
-    }
+      await expectRefused(other, run, `${dropMissing}.yaml: up[0].dropAlias: alias ${missing} does not exist at this point of the plan; use if_exists: true to skip a missing alias`);
+    });
+
+    // At run time, after a code migration moved or dropped the alias, the step checks again.
+    await inOtherProject(async (other) => {
+      await other.write(`${name('move_alias')}.mjs`, codeMigration(`await steps.alterAlias({ alias: '${alias}', collection_name: '${b}' });`));
+      await other.write(`${name('drop_moved')}.yaml`, `up:\n  - dropAlias: { alias: ${alias}, collection_name: ${a} }\n`);
+      const run = await other.migrator().up();
+      expect(run.results.map((r) => r.status)).toEqual(['success', 'error']);
+      expect(run.error?.message).toContain(`dropAlias failed: alias ${alias} points at ${b}, not at ${a}`);
+      expect(await aliasOf(alias)).toBe(b);
+    });
+    await inOtherProject(async (other) => {
+      await other.write(`${name('drop_first')}.mjs`, codeMigration(`await steps.dropAlias({ alias: '${alias}' });`));
+      await other.write(`${name('drop_gone')}.yaml`, `up:\n  - dropAlias: { alias: ${alias} }\n`);
+      const run = await other.migrator().up();
+      expect(run.results.map((r) => r.status)).toEqual(['success', 'error']);
+      expect(run.error?.message).toContain(`dropAlias failed: alias ${alias} does not exist (use if_exists: true to skip a missing alias)`);
+      expect(await aliasOf(alias)).toBeUndefined();
+    });
   });
 
-  it('alterAlias of a missing alias fails before changing anything', async () => {
+  it('alterAlias of a missing alias is refused before anything runs, and fails before changing anything if gone at run time', async () => {
     const a = await sdkCollection('alias_none');
     const alias = uniqueName('nobody');
-    await t.api.write(`${name('alter_missing')}.yaml`, `up:\n  - alterAlias: { alias: ${alias}, collection_name: ${a} }\n`);
-    const run = await t.api.migrator().up();
-    expect(run.error?.message).toContain(`alterAlias failed: alias ${alias} does not exist (use createAlias to create it)`);
+    const alterMissing = name('alter_missing');
+    await t.api.write(`${alterMissing}.yaml`, `up:\n  - alterAlias: { alias: ${alias}, collection_name: ${a} }\n`);
+    const refused = await t.api.migrator().up();
+    await expectRefused(t.api, refused, `${alterMissing}.yaml: up[0].alterAlias: alias ${alias} does not exist at this point of the plan (use createAlias)`);
     expect(await aliasOf(alias)).toBeUndefined();
+
+    // Dropped by a code migration the check cannot see into: the step checks again when it runs.
+    const b = await sdkCollection('alias_none_b');
+    const gone = uniqueName('nobody_gone');
+    await t.client.createAlias({ alias: gone, collection_name: b });
+    await inOtherProject(async (other) => {
+      await other.write(`${name('drop_first')}.mjs`, codeMigration(`await steps.dropAlias({ alias: '${gone}' });`));
+      await other.write(`${name('alter_gone')}.yaml`, `up:\n  - alterAlias: { alias: ${gone}, collection_name: ${a} }\n`);
+      const run = await other.migrator().up();
+      expect(run.results.map((r) => r.status)).toEqual(['success', 'error']);
+      expect(run.error?.message).toContain(`alterAlias failed: alias ${gone} does not exist (use createAlias to create it)`);
+      expect(await aliasOf(gone)).toBeUndefined();
+    });
   });
 });
 
@@ -152,13 +205,31 @@ describe('renameCollection', () => {
     expect(await aliasOf(alias)).toBe(c);
   });
 
-  it('a new name already in use fails with what Milvus said', async () => {
+  it('a new name already in use is refused before anything runs; taken at run time, it fails with what Milvus said', async () => {
     const a = await sdkCollection('rename_a');
     const b = await sdkCollection('rename_b');
-    await t.api.write(`${name('rename_clash')}.yaml`, `up:\n  - renameCollection: { collection_name: ${a}, new_collection_name: ${b} }\n`);
-    const run = await t.api.migrator().up();
-    expect(run.error?.message).toMatch(/step 1 renameCollection failed: .*duplicated new collection name/);
+    const clash = name('rename_clash');
+    await t.api.write(`${clash}.yaml`, `up:\n  - renameCollection: { collection_name: ${a}, new_collection_name: ${b} }\n`);
+    const refused = await t.api.migrator().up();
+    await expectRefused(t.api, refused, `${clash}.yaml: up[0].renameCollection: ${b} is taken by a collection at this point of the plan`);
     expect(await has(a)).toBe(true);
+    expect(await has(b)).toBe(true);
+
+    // Taken by a code migration the check cannot see into: Milvus refuses the rename.
+    const c = uniqueName('rename_c');
+    await inOtherProject(async (other) => {
+      const fields = JSON.stringify([
+        { name: 'id', data_type: 'Int64', is_primary_key: true },
+        { name: 'v', data_type: 'FloatVector', dim: 2 },
+      ]);
+      await other.write(`${name('take_name')}.mjs`, codeMigration(`await steps.createCollection({ collection_name: '${c}', fields: ${fields} });`));
+      await other.write(`${name('rename_taken')}.yaml`, `up:\n  - renameCollection: { collection_name: ${a}, new_collection_name: ${c} }\n`);
+      const run = await other.migrator().up();
+      expect(run.results.map((r) => r.status)).toEqual(['success', 'error']);
+      expect(run.error?.message).toMatch(/step 1 renameCollection failed: .*duplicated new collection name/);
+      expect(await has(a)).toBe(true);
+      expect(await has(c)).toBe(true);
+    });
   });
 });
 
@@ -325,13 +396,25 @@ describe('databases', () => {
     const db = uniqueName('db_drop');
     await t.client.createDatabase({ db_name: db });
     const c = await sdkCollection('left_behind', db);
-    await t.api.write(`${name('drop_db')}.yaml`, `up:\n  - dropDatabase: { db_name: ${db} }\n`);
+    const flushDb = name('flush_db');
+    const dropDb = name('drop_db');
+    await t.api.write(`${dropDb}.yaml`, `up:\n  - dropDatabase: { db_name: ${db} }\n`);
+    const stillHolds = `${dropDb}.yaml: up[0].dropDatabase: database ${db} will still hold 1 collection (${c}): Milvus drops only an empty database`;
+    await expectRefused(t.api, await t.api.migrator().up(), stillHolds);
+    // plan reports what up refuses.
+    expect((await t.api.migrator().up({ dryRun: true })).error?.message).toContain(stillHolds);
+    expect(await databases()).toContain(db);
+
+    // After a code migration (its calls known only when it runs) the check cannot say what the
+    // database will hold: the plan's facts and the step itself still do.
+    await t.api.write(`${flushDb}.mjs`, codeMigration(`await steps.flush({ collection_names: ['${c}'], db_name: '${db}' });`));
     const refused = await t.api.migrator({ allowDestructive: false }).up().then((run) => run.error);
     expect(refused).toMatchObject({ kind: 'destructive-refused' });
 
     const dry = ok(await t.api.migrator().up({ dryRun: true }));
-    expect(dry.results[0]!.steps[0]!.facts).toEqual([`holds 1 collection (${c}): Milvus drops only an empty database, the step will fail`]);
+    expect(dry.results[1]!.steps[0]!.facts).toEqual([`holds 1 collection (${c}): Milvus drops only an empty database, the step will fail`]);
     const failed = await t.api.migrator().up();
+    expect(failed.results.map((r) => r.status)).toEqual(['success', 'error']);
     expect(failed.error?.message).toContain(`dropDatabase failed: database ${db} still holds 1 collection: ${c}`);
     expect(await databases()).toContain(db);
 
@@ -347,18 +430,31 @@ describe('databases', () => {
     await t.client.dropDatabase({ db_name: db });
   });
 
-  it('createDatabase of an existing name fails unless if_not_exists; dropDatabase of the default database is a validation error', async () => {
+  it('createDatabase of an existing name is refused before anything runs unless if_not_exists, and fails if created at run time; dropDatabase of the default database is a validation error', async () => {
     const db = uniqueName('db_twice');
+    const later = uniqueName('db_later');
     await t.client.createDatabase({ db_name: db });
     try {
-      await t.api.write(`${name('create_skip')}.yaml`, `up:\n  - createDatabase: { db_name: ${db}, if_not_exists: true }\n`);
-      await t.api.write(`${name('create_again')}.yaml`, `up:\n  - createDatabase: { db_name: ${db} }\n`);
+      const skip = name('create_skip');
+      const code = name('create_code');
+      const again = name('create_again');
+      await t.api.write(`${skip}.yaml`, `up:\n  - createDatabase: { db_name: ${db}, if_not_exists: true }\n`);
+      await t.api.write(`${again}.yaml`, `up:\n  - createDatabase: { db_name: ${db} }\n`);
+      const refused = await t.api.migrator().up();
+      await expectRefused(t.api, refused, `${again}.yaml: up[0].createDatabase: database ${db} already exists at this point of the plan (use if_not_exists: true to skip it)`);
+      expect(refused.error?.message).not.toContain(`${skip}.yaml`);
+
+      // Created by a code migration the check cannot see into: the step checks again when it runs.
+      await t.api.write(`${code}.mjs`, codeMigration(`await steps.createDatabase({ db_name: '${later}' });`));
+      await t.api.write(`${again}.yaml`, `up:\n  - createDatabase: { db_name: ${later} }\n`);
       const run = await t.api.migrator().up();
-      expect(run.results.map((r) => r.status)).toEqual(['success', 'error']);
+      expect(run.results.map((r) => r.status)).toEqual(['success', 'success', 'error']);
       expect(run.results[0]!.steps[0]!.status).toBe('skipped');
-      expect(run.error?.message).toContain(`createDatabase failed: database ${db} already exists (use if_not_exists: true to skip an existing database)`);
+      expect(run.error?.message).toContain(`createDatabase failed: database ${later} already exists (use if_not_exists: true to skip an existing database)`);
+      expect(await databases()).toEqual(expect.arrayContaining([db, later]));
     } finally {
       await t.client.dropDatabase({ db_name: db });
+      await t.client.dropDatabase({ db_name: later });
     }
 
     const other = await apiProject();
@@ -384,10 +480,23 @@ describe('flush', () => {
     expect(run.results[0]!.steps).toEqual([]);
   });
 
-  it('a missing collection fails with what Milvus said', async () => {
+  it('a missing collection is refused before anything runs; gone at run time, it fails with what Milvus said', async () => {
     const missing = uniqueName('no_such');
-    await t.api.write(`${name('flush_missing')}.yaml`, `up:\n  - flush: { collection_names: [${missing}] }\n`);
-    const run = await t.api.migrator().up();
-    expect(run.error?.message).toMatch(new RegExp(`step 1 flush failed: collection not found.*${missing}`));
+    const flushMissing = name('flush_missing');
+    await t.api.write(`${flushMissing}.yaml`, `up:\n  - flush: { collection_names: [${missing}] }\n`);
+    const refused = await t.api.migrator().up();
+    await expectRefused(t.api, refused, `${flushMissing}.yaml: up[0].flush: collection ${missing} does not exist at this point of the plan (database default holds: `);
+
+    // Dropped by a code migration the check cannot see into: Milvus refuses the flush.
+    const gone = await sdkCollection('flush_gone');
+    await inOtherProject(async (other) => {
+      await other.write(`${name('drop_first')}.mjs`, codeMigration(`await steps.dropCollection({ collection_name: '${gone}' });`));
+      await other.write(`${name('flush_gone')}.yaml`, `up:\n  - flush: { collection_names: [${gone}] }\n`);
+      const run = await other.migrator().up();
+      expect(run.results.map((r) => r.status)).toEqual(['success', 'error']);
+      // Milvus 2.3.5 names a collection dropped moments ago by its id (`collection not found[collection=4708...]`).
+      expect(run.error?.message).toMatch(/step 1 flush failed: collection not found/);
+      expect(await has(gone)).toBe(false);
+    });
   });
 });

@@ -2,6 +2,8 @@
  * Each step of the catalogue and its inverse against real Milvus, through the public API, with
  * Milvus checked afterwards by the SDK directly.
  */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ok, useApiProjects } from '../support/api.js';
 import { uniqueName } from '../support/milvus.js';
@@ -100,7 +102,7 @@ describe('collections', () => {
     expect(run.error?.message).toMatch(/step 1 createCollection failed: .*create duplicate collection with different parameters/);
   });
 
-  it('dropCollection drops it; a missing one fails unless if_exists; it is irreversible without a backup', async () => {
+  it('dropCollection drops it; a missing one is refused before anything runs unless if_exists, and fails if gone at run time; it is irreversible without a backup', async () => {
     const c = uniqueName('todrop');
     await createCollectionWithSdk(t.client, c);
     await t.api.write(`${name('drop_it')}.yaml`, `up:\n  - dropCollection: { collection_name: ${c} }\n`);
@@ -109,9 +111,26 @@ describe('collections', () => {
     expect(run.results.map((r) => r.steps[0]!.status)).toEqual(['done', 'skipped']);
     expect(await has(c)).toBe(false);
 
-    await t.api.write(`${name('drop_missing')}.yaml`, `up:\n  - dropCollection: { collection_name: ${c} }\n`);
+    const missing = name('drop_missing');
+    await t.api.write(`${missing}.yaml`, `up:\n  - dropCollection: { collection_name: ${c} }\n`);
+    const refused = await t.api.migrator().up();
+    expect(refused.error?.kind).toBe('invalid-input');
+    expect(refused.error?.message).toContain('The plan cannot run on this Milvus; nothing was changed');
+    expect(refused.error?.message).toContain(`${missing}.yaml: up[0].dropCollection: collection ${c} does not exist at this point of the plan (database default holds: `);
+    expect(refused.error?.message).toContain('; use if_exists: true to skip a missing collection');
+    expect(refused.results.map((r) => r.status)).toEqual(['not-executed']);
+    expect((await t.api.migrator().status()).map((s) => s.status)).toEqual(['applied', 'applied', 'pending']);
+
+    // Gone at run time: a code migration the check cannot see into drops it first.
+    const gone = uniqueName('todrop_gone');
+    await createCollectionWithSdk(t.client, gone);
+    await rm(join(t.api.dir, `${missing}.yaml`));
+    await t.api.write(`${name('drop_code')}.mjs`, `export default { async up({ steps }) { await steps.dropCollection({ collection_name: ${JSON.stringify(gone)} }); } };\n`);
+    await t.api.write(`${name('drop_gone')}.yaml`, `up:\n  - dropCollection: { collection_name: ${gone} }\n`);
     const failed = await t.api.migrator().up();
-    expect(failed.error?.message).toContain(`dropCollection failed: collection ${c} does not exist (use if_exists: true to skip a missing collection)`);
+    expect(failed.results.map((r) => r.status)).toEqual(['success', 'error']);
+    expect(failed.error?.message).toContain(`dropCollection failed: collection ${gone} does not exist (use if_exists: true to skip a missing collection)`);
+    expect(await has(gone)).toBe(false);
     await expect(t.api.migrator().down({ to: 0 }).then(ok)).rejects.toThrow(/drop_it.yaml: is irreversible: step 1 dropCollection: dropCollection .* deletes its data; there is no backup/);
   });
 });

@@ -14,6 +14,8 @@ import { sdkClient, testAddress, testToken, uniqueName } from './milvus.js';
 export interface ApiProject {
   dir: string;
   milvus: Milvus;
+  /** The project's state collection (created by its first run that changes something). */
+  stateCollection: string;
   /** Backups go to `<dir>/.backups` unless `backup.dir` says otherwise. */
   migrator(opts?: { allowDestructive?: boolean; logger?: Logger; backup?: { dir?: string; byDefault?: boolean } }): Migrator;
   write(name: string, content: string): Promise<string>;
@@ -33,6 +35,7 @@ export async function apiProject(opts: { insideRepo?: boolean } = {}): Promise<A
   return {
     dir,
     milvus,
+    stateCollection: state,
     migrator: (opts) =>
       new Migrator({
         milvus,

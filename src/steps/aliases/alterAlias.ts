@@ -2,7 +2,9 @@ import { collectionExists } from '../../milvus/reads/lookups.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
 import { aliasTarget } from '../../milvus/reads/aliases.js';
-import { aliasMissing, aliasParams, qualifiedAlias } from './createAlias.js';
+import { aliasMissing, aliasParams, pointAlias, qualifiedAlias } from './createAlias.js';
+import { needCollection } from '../expect.js';
+import { databaseOf } from '../../schema/plan-model.js';
 
 /**
  * Points an existing alias at another collection, in one step (readers of the alias switch at
@@ -15,6 +17,13 @@ export const alterAlias = defineStep({
   destructive: false,
   touches: (p) => ({ ...oneCollection(p), aliases: [{ name: p.alias, db_name: p.db_name }] }),
   describe: (p) => `point alias ${qualifiedAlias(p)} at collection ${p.collection_name}`,
+  expect({ model }, p) {
+    const { problems } = needCollection(model, p);
+    const db = databaseOf(model, p.db_name);
+    if (db && !model.uncertain && !(p.alias in db.aliases)) problems.push(`alias ${qualifiedAlias(p)} does not exist at this point of the plan (use createAlias)`);
+    return problems;
+  },
+  effect: (model, p) => pointAlias(model, p),
   async facts(milvus, p) {
     const target = await aliasTarget(milvus, p);
     if (!target) return ['alias does not exist: the step will fail (use createAlias)'];

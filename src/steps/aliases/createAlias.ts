@@ -5,6 +5,8 @@ import { collectionExists } from '../../milvus/reads/lookups.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, milvusName } from '../params.js';
 import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
+import { needCollection } from '../expect.js';
+import { databaseOf, nameTaken, resolvedName, type SchemaModel } from '../../schema/plan-model.js';
 import { dropAlias } from './dropAlias.js';
 
 /** Shape shared by the alias steps: the alias, the collection it (will) point at, the database. */
@@ -26,6 +28,14 @@ export const createAlias = defineStep({
   destructive: false,
   touches: (p) => ({ ...oneCollection(p), aliases: [{ name: p.alias, db_name: p.db_name }] }),
   describe: (p) => `create alias ${p.alias} for collection ${qualified(p)}`,
+  expect({ model }, p) {
+    const { problems } = needCollection(model, p);
+    const target = databaseOf(model, p.db_name)?.aliases[p.alias];
+    if (target !== undefined && target !== p.collection_name) problems.push(`alias ${qualifiedAlias(p)} already points at ${target} at this point of the plan (use alterAlias to move it)`);
+    if (target === undefined && nameTaken(model, p.db_name, p.alias) === 'collection') problems.push(`${qualifiedAlias(p)} is a collection: an alias cannot take its name`);
+    return problems;
+  },
+  effect: (model, p) => pointAlias(model, p),
   async facts(milvus, p) {
     const target = await aliasTarget(milvus, p);
     if (target === p.collection_name) return ['already points at this collection: no-op'];
@@ -42,6 +52,12 @@ export const createAlias = defineStep({
     return { steps: [callOf(dropAlias, { alias: p.alias, collection_name: p.collection_name, ...dbOf(p) })] };
   },
 });
+
+/** The effect of createAlias and alterAlias: the alias points at the collection (an alias given as the collection: at its target). */
+export function pointAlias(model: SchemaModel, p: { alias: string; collection_name: string; db_name?: string | undefined }): void {
+  const db = databaseOf(model, p.db_name);
+  if (db) db.aliases[p.alias] = resolvedName(model, p);
+}
 
 /** Error for an alias step whose alias is missing. */
 export function aliasMissing(step: string, p: { alias: string; db_name?: string | undefined }, hint: string): MilvusCallError {

@@ -5,6 +5,8 @@ import { dbName, flag, milvusName } from '../params.js';
 import { defineStep, callOf, type InverseResult } from '../types.js';
 import { aliasTarget } from '../../milvus/reads/aliases.js';
 import { aliasMissing, qualifiedAlias, createAlias } from './createAlias.js';
+import { databaseOf } from '../../schema/plan-model.js';
+import { skippable } from '../expect.js';
 
 const params = z
   .object({
@@ -31,6 +33,15 @@ export const dropAlias = defineStep({
     aliases: [{ name: p.alias, db_name: p.db_name }],
   }),
   describe: (p) => `drop alias ${qualifiedAlias(p)}${p.collection_name ? ` of collection ${p.collection_name}` : ''}`,
+  expect({ model }, p) {
+    const target = databaseOf(model, p.db_name)?.aliases[p.alias];
+    if (target === undefined) return p.if_exists || model.uncertain ? [] : skippable([`alias ${qualifiedAlias(p)} does not exist at this point of the plan`], 'alias');
+    return p.collection_name && target !== p.collection_name ? [`alias ${qualifiedAlias(p)} points at ${target}, not at ${p.collection_name}, at this point of the plan`] : [];
+  },
+  effect(model, p) {
+    const db = databaseOf(model, p.db_name);
+    if (db) delete db.aliases[p.alias];
+  },
   async facts(milvus, p) {
     const target = await aliasTarget(milvus, p);
     if (!target) return [`alias does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];

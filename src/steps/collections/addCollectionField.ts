@@ -3,6 +3,8 @@ import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, flag, milvusName } from '../params.js';
 import { collectionExists, describeCollection } from '../../milvus/reads/lookups.js';
 import { defineStep, oneCollection } from '../types.js';
+import { MAX_FIELDS, needCollection } from '../expect.js';
+import { collectionOf, fieldOf } from '../../schema/plan-model.js';
 
 /** Milvus adds fields to an existing collection from 2.6.0 on; 2.3.5 answers `{}` and changes nothing. */
 export const ADD_FIELD_MIN_VERSION = '2.6.0';
@@ -59,6 +61,28 @@ export const addCollectionField = defineStep({
       else if (typeof f.default_value !== expected) problems.push(['field.default_value', `must be a ${expected} for a ${f.data_type} field`]);
     }
     return problems;
+  },
+  expect({ model }, p) {
+    const { collection, problems } = needCollection(model, p);
+    if (!collection) return problems;
+    if (fieldOf(collection, p.field.name)) return [`collection ${qualified(p)} already has a field ${p.field.name} at this point of the plan`];
+    if (collection.fields.length >= MAX_FIELDS) return [`collection ${qualified(p)} has ${collection.fields.length} fields: Milvus allows at most ${MAX_FIELDS} (proxy.maxFieldNum)`];
+    return [];
+  },
+  effect(model, p) {
+    const c = collectionOf(model, p);
+    if (!c || fieldOf(c, p.field.name)) return;
+    const { name, data_type, description, max_length, element_type, max_capacity, default_value } = p.field;
+    c.fields.push({
+      name,
+      data_type,
+      nullable: true,
+      ...(max_length !== undefined ? { max_length } : {}),
+      ...(element_type ? { element_type } : {}),
+      ...(max_capacity !== undefined ? { max_capacity } : {}),
+      ...(default_value !== undefined ? { default_value } : {}),
+      ...(description ? { description } : {}),
+    });
   },
   async facts(milvus, p) {
     if (!(await collectionExists(milvus, p))) return [`collection ${qualified(p)} does not exist: the step will fail`];

@@ -4,6 +4,8 @@ import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, typeOf } from '../params.js';
 import { collectionExists, describeCollection } from '../../milvus/reads/lookups.js';
 import { defineStep, oneCollection, type InverseResult, type StepCall, type StepRecord, callOf } from '../types.js';
+import { collectionMustExist } from '../expect.js';
+import { collectionOf } from '../../schema/plan-model.js';
 import { dropCollectionProperties } from './dropCollectionProperties.js';
 
 /** A property value as written in a migration; Milvus stores every value as a string. */
@@ -81,6 +83,11 @@ export const alterCollectionProperties = defineStep({
   destructive: false,
   touches: (p) => oneCollection(p),
   describe: (p) => `set ${Object.entries(p.properties).map(([k, v]) => `${k}=${String(v)}`).join(', ')} on collection ${qualified(p)}`,
+  expect: (ctx, p) => collectionMustExist(ctx, p),
+  effect(model, p) {
+    const c = collectionOf(model, p);
+    if (c) c.properties = { ...c.properties, ...Object.fromEntries(Object.entries(p.properties).map(([k, v]) => [k, String(v)])) };
+  },
   async facts(milvus, p) {
     if (!(await collectionExists(milvus, p))) return [`collection ${qualified(p)} does not exist: the step will fail`];
     const current = await currentProperties(milvus, p);

@@ -8,6 +8,9 @@ import { indexSpec } from '../indexes/createIndex.js';
 import { defineStep, oneCollection, callOf } from '../types.js';
 import { dropCollection } from './dropCollection.js';
 import { compareVersions } from '../../milvus/version.js';
+import type { CollectionSchema, FieldSchema } from '../../schema/model.js';
+import { databaseOf, dbNameOf, nameTaken, putCollection } from '../../schema/plan-model.js';
+import { MAX_DIM, MAX_FIELDS } from '../expect.js';
 
 /** Field types and the Milvus version that introduced each one. */
 export const FIELD_TYPES = {
@@ -85,6 +88,7 @@ export const createCollection = defineStep({
   check(p) {
     const problems: [string, string][] = [];
     const pks = p.fields.filter((f) => f.is_primary_key);
+    if (p.fields.length > MAX_FIELDS) problems.push(['fields', `has ${p.fields.length} fields: Milvus allows at most ${MAX_FIELDS} per collection (proxy.maxFieldNum)`]);
     if (pks.length !== 1) problems.push(['fields', `needs exactly one field with is_primary_key: true (found ${pks.length})`]);
     if (!p.fields.some((f) => VECTORS.includes(f.data_type))) problems.push(['fields', `needs a vector field (${VECTORS.join(', ')})`]);
     if (p.fields.filter((f) => f.is_partition_key).length > 1) problems.push(['fields', 'at most one field can be the partition key']);
@@ -96,6 +100,9 @@ export const createCollection = defineStep({
       if (names.has(f.name)) problems.push([`fields.${i}.name`, `duplicate field name ${f.name}`]);
       names.add(f.name);
       if (DENSE_VECTORS.includes(f.data_type) && f.dim === undefined) problems.push([`fields.${i}`, `${f.data_type} field ${f.name} needs dim`]);
+      if (f.dim !== undefined && f.dim > MAX_DIM) {
+        problems.push([`fields.${i}.dim`, `${f.data_type} field ${f.name} has dim ${f.dim}: Milvus allows at most ${MAX_DIM} (proxy.maxDimension)`]);
+      }
       if (f.data_type === 'VarChar' && f.max_length === undefined) problems.push([`fields.${i}`, `VarChar field ${f.name} needs max_length`]);
       if (f.data_type === 'Array' && (f.element_type === undefined || f.max_capacity === undefined)) {
         problems.push([`fields.${i}`, `Array field ${f.name} needs element_type and max_capacity`]);
@@ -106,9 +113,14 @@ export const createCollection = defineStep({
     });
     return problems;
   },
-  async preflight(ctx, p) {
-    ctx.planned.collections.set(qualified(p), { partitionKey: p.fields.some((f) => f.is_partition_key) });
-    return undefined;
+  expect({ model }, p) {
+    if (!model.uncertain && !databaseOf(model, p.db_name)) return [`database ${dbNameOf(model, p.db_name)} does not exist at this point of the plan`];
+    // An existing collection is Milvus' to judge: it accepts the same schema again (or if_not_exists skips).
+    if (nameTaken(model, p.db_name, p.collection_name) === 'alias') return [`${qualified(p)} is an alias at this point of the plan: Milvus refuses a collection of that name`];
+    return [];
+  },
+  effect(model, p) {
+    if (!nameTaken(model, p.db_name, p.collection_name)) putCollection(model, p.db_name, p.collection_name, collectionFromParams(p));
   },
   async facts(milvus, p) {
     if (!(await collectionExists(milvus, p))) return [];
@@ -146,6 +158,47 @@ export function createRequest(p: Params) {
     ...(p.num_partitions !== undefined ? { num_partitions: p.num_partitions } : {}),
     ...(p.consistency_level !== undefined ? { consistency_level: p.consistency_level } : {}),
     fields: p.fields.map((f) => ({ ...f })),
+  };
+}
+
+/** Partitions Milvus creates for a partition-key collection when `num_partitions` is not given (2.3). */
+const DEFAULT_KEY_PARTITIONS = 16;
+
+/** The collection these params create, as the schema model holds it (normalised as a read would be). */
+export function collectionFromParams(p: Params): CollectionSchema {
+  const fields = p.fields.map((f) => {
+    const out: FieldSchema = { name: f.name, data_type: f.data_type };
+    if (f.is_primary_key) out.is_primary_key = true;
+    if (f.autoID) out.autoID = true;
+    for (const key of ['dim', 'max_length', 'max_capacity'] as const) if (f[key] !== undefined) out[key] = f[key];
+    if (f.element_type) out.element_type = f.element_type;
+    if (f.nullable) out.nullable = true;
+    if (f.default_value !== undefined) out.default_value = f.default_value;
+    if (f.is_partition_key) out.is_partition_key = true;
+    if (f.description) out.description = f.description;
+    return out;
+  });
+  const keyed = p.fields.some((f) => f.is_partition_key);
+  const partitions = keyed ? Array.from({ length: p.num_partitions ?? DEFAULT_KEY_PARTITIONS }, (_, i) => `_default_${i}`) : ['_default'];
+  const indexes = Object.fromEntries(
+    (p.index_params ?? []).map((ix) => [
+      ix.index_name ?? ix.field_name,
+      {
+        field_name: ix.field_name,
+        index_type: ix.index_type ?? 'AUTOINDEX',
+        ...(ix.metric_type ? { metric_type: ix.metric_type } : {}),
+        ...(ix.params ? { params: Object.fromEntries(Object.entries(ix.params).map(([k, v]) => [k, String(v)])) } : {}),
+      },
+    ]),
+  );
+  return {
+    ...(p.description ? { description: p.description } : {}),
+    ...(p.enable_dynamic_field ? { enable_dynamic_field: true as const } : {}),
+    consistency_level: p.consistency_level ?? 'Bounded',
+    fields,
+    partitions: partitions.sort(),
+    indexes,
+    load_state: p.index_params?.length ? 'loaded' : 'released',
   };
 }
 

@@ -5,6 +5,8 @@ import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, flag } from '../params.js';
 import { collectionExists, rowsAtStake, describeCollection } from '../../milvus/reads/lookups.js';
 import { defineStep, oneCollection } from '../types.js';
+import { needCollection, skippable } from '../expect.js';
+import { removeCollection, resolvedName } from '../../schema/plan-model.js';
 import { backupFirst } from '../../backup/export.js';
 import type { BackupRecord } from '../../backup/format.js';
 import { restoreFrom } from '../backups/restoreBackup.js';
@@ -30,6 +32,8 @@ export const dropCollection = defineStep({
   backsUp: true,
   touches: (p) => oneCollection(p),
   describe: (p) => `drop collection ${qualified(p)} and all its data${p.backup ? ' (backed up first)' : ''}`,
+  expect: ({ model }, p) => (p.if_exists ? [] : skippable(needCollection(model, p).problems, 'collection')),
+  effect: (model, p) => removeCollection(model, { ...p, collection_name: resolvedName(model, p) }),
   async facts(milvus, p) {
     if (!(await collectionExists(milvus, p))) return [`does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];
     const facts = [`${await rowsAtStake(milvus, p)}, ${p.backup ? 'backed up first' : 'deleted for good'}`];

@@ -3,6 +3,8 @@ import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget } from '../params.js';
 import { collectionExists } from '../../milvus/reads/lookups.js';
 import { defineStep, oneCollection } from '../types.js';
+import { collectionMustExist } from '../expect.js';
+import { collectionOf } from '../../schema/plan-model.js';
 import { currentProperties, isPropertiesBefore, propertiesBefore, propertyChange, restoreProperties } from './alterCollectionProperties.js';
 
 /**
@@ -31,6 +33,14 @@ export const dropCollectionProperties = defineStep({
   touches: (p) => oneCollection(p),
   minVersion: DROP_PROPERTIES_MIN_VERSION,
   describe: (p) => `remove ${p.properties.join(', ')} from collection ${qualified(p)}`,
+  expect: (ctx, p) => collectionMustExist(ctx, p),
+  effect(model, p) {
+    const c = collectionOf(model, p);
+    if (!c?.properties) return;
+    const left = Object.entries(c.properties).filter(([k]) => !p.properties.includes(k));
+    if (left.length) c.properties = Object.fromEntries(left);
+    else delete c.properties;
+  },
   async facts(milvus, p) {
     if (!(await collectionExists(milvus, p))) return [`collection ${qualified(p)} does not exist: the step will fail`];
     const current = await currentProperties(milvus, p);

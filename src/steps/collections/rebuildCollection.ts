@@ -20,10 +20,12 @@ import { rebuildParams, type RebuildParams } from './rebuild/params.js';
 import { planTarget, type OldCollection, type TargetPlan } from './rebuild/target.js';
 import { converter, loadTransform } from './rebuild/rows.js';
 import { buildAndLoad, createShadow, cutOver, matchLoadState, settingsDifferences, type CutOver } from './rebuild/phases.js';
+import { applyRebuild } from './rebuild/model.js';
+import { resolvedName } from '../../schema/plan-model.js';
+import { needCollection } from '../expect.js';
 
-/** Phases in order; the record says which one a run reached. */
-const PHASES = ['created', 'copied', 'loaded', 'verified', 'cut'] as const;
-type Phase = (typeof PHASES)[number];
+/** Phases in order ('created', 'copied', 'loaded', 'verified', 'cut'); the record says which one a run reached. */
+type Phase = 'created' | 'copied' | 'loaded' | 'verified' | 'cut';
 
 /** What a rebuild records: checkpointed at each phase (and each page of the copy), returned when cut over. */
 export type RebuildRecord = CutOver & {
@@ -72,24 +74,32 @@ export const rebuildCollection = defineStep({
     if (p.new_collection_name === p.collection_name) return [['new_collection_name', 'is the collection itself: the new collection needs another name']];
     return [];
   },
-  async preflight(ctx, p) {
-    if (ctx.planned.collections.has(qualified(p))) return undefined;
+  async expect(ctx, p) {
+    const { collection, problems } = needCollection(ctx.model, p);
+    if (!collection) return problems;
+    // The source's whole description (autoID, index params, properties) is read from Milvus when
+    // it exists there; one created by an earlier pending step is checked when the step runs.
+    const source = { collection_name: resolvedName(ctx.model, p), ...(p.db_name ? { db_name: p.db_name } : {}) };
+    if (!ctx.reads || !(await collectionExists(ctx.reads, source))) return [];
     try {
-      const { plan, source } = await planOf(ctx.milvus, p);
-      if ('problems' in plan) return plan.problems.map(([k, m]) => `${k}: ${m}`).join('; ');
+      const { plan, source: label } = await planOf(ctx.reads, p);
+      if ('problems' in plan) return plan.problems.map(([k, m]) => `${k}: ${m}`);
       const autoID = plan.schema.fields.find((f) => f.is_primary_key)?.autoID;
       if (autoID && !p.renumber_autoid) {
-        return (
-          `${source} makes its own primary keys (autoID): Milvus 2.3 takes no given keys for such a field, so every row would get a new key; ` +
-          'say renumber_autoid: true to accept that, or give the key field autoID: false to keep the keys'
-        );
+        return [
+          `${label} makes its own primary keys (autoID): Milvus 2.3 takes no given keys for such a field, so every row would get a new key; ` +
+            'say renumber_autoid: true to accept that, or give the key field autoID: false to keep the keys',
+        ];
       }
       if (p.transform) await loadTransform(p.transform, ctx.migration.dir);
     } catch (err) {
-      if (err instanceof MigrateError && err.kind === 'invalid-input') return err.message;
+      if (err instanceof MigrateError && err.kind === 'invalid-input') return [err.message];
       throw err;
     }
-    return undefined;
+    return [];
+  },
+  effect(model, p) {
+    applyRebuild(model, p, rebuildNames(p));
   },
   async facts(milvus, p) {
     const names = rebuildNames(p);

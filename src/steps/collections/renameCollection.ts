@@ -3,6 +3,8 @@ import { qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, milvusName } from '../params.js';
 import { collectionExists, describeCollection } from '../../milvus/reads/lookups.js';
 import { defineStep, callOf, type InverseResult } from '../types.js';
+import { needCollection } from '../expect.js';
+import { collectionOf, databaseOf, nameTaken, putCollection, removeCollection } from '../../schema/plan-model.js';
 
 const params = z.object({ ...collectionTarget, new_collection_name: milvusName }).strict();
 type Params = z.infer<typeof params>;
@@ -21,11 +23,21 @@ export const renameCollection = defineStep({
   check(p) {
     return p.new_collection_name === p.collection_name ? [['new_collection_name', 'is the current name']] : [];
   },
-  async preflight(ctx, p) {
-    // Later steps of the plan may use the new name of a collection an earlier step creates.
-    const planned = ctx.planned.collections.get(qualified(p));
-    if (planned) ctx.planned.collections.set(qualified({ ...p, collection_name: p.new_collection_name }), planned);
-    return undefined;
+  expect({ model }, p) {
+    const { problems } = needCollection(model, p);
+    const taken = nameTaken(model, p.db_name, p.new_collection_name);
+    if (taken) problems.push(`${qualified({ ...p, collection_name: p.new_collection_name })} is taken by ${taken === 'alias' ? 'an alias' : 'a collection'} at this point of the plan`);
+    return problems;
+  },
+  effect(model, p) {
+    // Later steps of the plan use the new name; aliases follow the rename (Milvus 2.3.5).
+    const c = collectionOf(model, p);
+    const db = databaseOf(model, p.db_name);
+    if (!c || !db) return;
+    const aliases = Object.entries(db.aliases).filter(([, t]) => t === p.collection_name);
+    removeCollection(model, p);
+    putCollection(model, p.db_name, p.new_collection_name, c);
+    for (const [alias] of aliases) db.aliases[alias] = p.new_collection_name;
   },
   async facts(milvus, p) {
     const renamed = { ...p, collection_name: p.new_collection_name };

@@ -5,6 +5,7 @@ import { collectionExists, countRows, partitionNames, rows } from '../../milvus/
 import { qualified } from '../../milvus/reads/names.js';
 import { dbName, flag, milvusName } from '../params.js';
 import { defineStep, type StepContext } from '../types.js';
+import { needCollection, needPartition } from '../expect.js';
 import type { Row } from '../../milvus/reads/shape.js';
 import type { PkValue } from '../../milvus/reads/keys.js';
 import { ensureLoaded } from '../../milvus/reads/paging.js';
@@ -80,14 +81,14 @@ export const copyRows = defineStep({
     }
     return [];
   },
-  async preflight(ctx, p) {
+  expect({ model }, p) {
     const problems: string[] = [];
-    for (const [role, t] of [['source', source(p)], ['target', target(p)]] as const) {
-      if (!ctx.planned.collections.has(qualified(t)) && !(await collectionExists(ctx.milvus, t))) {
-        problems.push(`${role} collection ${qualified(t)} does not exist`);
-      }
+    for (const [role, t, partition] of [['source', source(p), p.partition_name], ['target', target(p), p.target_partition_name]] as const) {
+      const found = needCollection(model, t, `${role} collection`);
+      problems.push(...found.problems);
+      if (found.collection && partition) problems.push(...needPartition(model, t, found.collection, partition));
     }
-    return problems.length ? problems.join('; ') : undefined;
+    return problems;
   },
   async facts(milvus, p) {
     const s = source(p);

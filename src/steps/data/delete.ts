@@ -5,6 +5,7 @@ import { backupFirst } from '../../backup/export.js';
 import type { BackupRecord } from '../../backup/format.js';
 import { restoreFrom } from '../backups/restoreBackup.js';
 import { defineStep, oneCollection } from '../types.js';
+import { needCollection, needPartition } from '../expect.js';
 import { collectionExists, countRows, partitionNames, rows } from '../../milvus/reads/lookups.js';
 import { loadState } from '../../milvus/wait.js';
 
@@ -37,6 +38,10 @@ export const deleteRows = defineStep({
   backsUp: true,
   touches: (p) => oneCollection(p),
   describe: (p) => `delete rows of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''} where ${shorten(p.filter)}${p.backup ? ' (backed up first)' : ''}`,
+  expect({ model }, p) {
+    const { collection, problems } = needCollection(model, p);
+    return collection && p.partition_name ? needPartition(model, p, collection, p.partition_name) : problems;
+  },
   async facts(milvus, p) {
     // Only what can be counted now: not a collection or partition an earlier step creates, and
     // not a released one (Milvus counts loaded ones only).

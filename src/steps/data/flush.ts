@@ -4,6 +4,7 @@ import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { dbName, milvusName } from '../params.js';
 import { collectionExists } from '../../milvus/reads/lookups.js';
 import { defineStep } from '../types.js';
+import { needCollection } from '../expect.js';
 
 const params = z
   .object({
@@ -28,6 +29,7 @@ export const flush = defineStep({
   // Flushing again seals nothing new.
   repeatable: true,
   describe: (p) => `flush collection${p.collection_names.length === 1 ? '' : 's'} ${p.collection_names.map((c) => qualified({ ...p, collection_name: c })).join(', ')}`,
+  expect: ({ model }, p) => p.collection_names.flatMap((c) => needCollection(model, { collection_name: c, db_name: p.db_name }).problems),
   async facts(milvus, p) {
     const facts: string[] = [];
     for (const c of p.collection_names) {

@@ -3,7 +3,7 @@ import { rows } from '../../milvus/reads/lookups.js';
 import { defineStep, oneCollection, callOf } from '../types.js';
 import { keyFilter, type KeyRecord } from '../../milvus/reads/keys.js';
 import { deleteRows } from './delete.js';
-import { checkRowsSource, dataFileProblem, describeSource, rowsParams, writeRows } from './rows.js';
+import { checkRowsSource, describeSource, expectRows, rowsParams, writeRows } from './rows.js';
 
 /**
  * Inserts rows (seed data, lookup tables), inline (`data`) or from a file beside the migration
@@ -17,7 +17,7 @@ export const insert = defineStep({
   touches: (p) => oneCollection(p),
   describe: (p) => `insert ${describeSource(p)} into ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''}`,
   check: checkRowsSource,
-  preflight: (ctx, p) => dataFileProblem(p, ctx.migration.dir),
+  expect: (ctx, p) => expectRows(ctx, p, 'insert'),
   async run(ctx, p) {
     const { rows_done, rows_total, ...keys } = await writeRows(ctx, p, 'insert');
     return { ...keys, rows: rows_done, ...(rows_total !== rows_done ? { rows_total } : {}) };

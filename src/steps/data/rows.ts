@@ -9,7 +9,10 @@ import { PROGRESS_INTERVAL_MS, throttled } from '../../util/progress.js';
 import { dbOf } from '../../milvus/reads/names.js';
 import { milvusName, collectionTarget } from '../params.js';
 import { rows } from '../../milvus/reads/lookups.js';
-import type { StepContext } from '../types.js';
+import type { ExpectContext, StepContext } from '../types.js';
+import type { CollectionSchema } from '../../schema/model.js';
+import { usesPartitionKey } from '../../schema/plan-model.js';
+import { needCollection, needPartition } from '../expect.js';
 import { dataFileParamProblem, inBatches, readDataFile, resolveDataFile, whereIs, type LocatedRow } from './data-file.js';
 import { KeyRecorder, type KeyRecord, type PkValue } from '../../milvus/reads/keys.js';
 import { collectionShape, rowProblem, type CollectionShape } from '../../milvus/reads/shape.js';
@@ -64,26 +67,65 @@ export function describeSource(p: RowsParams): string {
 /** What a write of rows saves as a checkpoint and returns: rows written, and for `insert` the keys. */
 export type WriteRecord = { rows_done: number; rows_total: number } & Partial<KeyRecord>;
 
+/** A collection of the schema model as the data steps see it, to check rows against it before anything runs. */
+export function shapeOf(c: CollectionSchema, label: string): CollectionShape {
+  const fields = c.fields.map((f) => ({
+    name: f.name,
+    dataType: f.data_type,
+    isPrimaryKey: Boolean(f.is_primary_key),
+    autoID: Boolean(f.autoID),
+    isPartitionKey: Boolean(f.is_partition_key),
+    dim: f.dim,
+    optional: Boolean(f.nullable) || f.default_value !== undefined,
+  }));
+  const pk = fields.find((f) => f.isPrimaryKey) ?? fields[0]!;
+  return {
+    label,
+    fields,
+    byName: new Map(fields.map((f) => [f.name, f])),
+    dynamic: Boolean(c.enable_dynamic_field),
+    pk: { name: pk.name, kind: pk.dataType === 'VarChar' ? 'VarChar' : 'Int64', autoID: pk.autoID },
+    partitionKey: usesPartitionKey(c),
+  };
+}
+
+/**
+ * `expect` of `insert` and `upsert`: the collection (and partition) will exist, and every row,
+ * inline or in the data file (read through once, so a missing file or a bad line is a
+ * validation error naming the file and line), fits the collection as it will be then.
+ */
+export async function expectRows(ctx: ExpectContext, p: RowsParams, mode: 'insert' | 'upsert'): Promise<string[]> {
+  const { collection, problems } = needCollection(ctx.model, p);
+  const label = p.data_file ?? 'data';
+  const shape = collection ? shapeOf(collection, p.db_name ? `${p.db_name}.${p.collection_name}` : p.collection_name) : undefined;
+  if (collection && p.partition_name) {
+    if (usesPartitionKey(collection)) problems.push(`collection ${shape!.label} uses a partition key: Milvus picks each row's partition itself (remove partition_name)`);
+    else problems.push(...needPartition(ctx.model, p, collection, p.partition_name));
+  }
+  let total = 0;
+  let more = 0;
+  try {
+    const source = p.data ? p.data.map((row, index) => ({ row, index })) : readDataFile(resolveDataFile(p.data_file!, ctx.migration.dir));
+    for await (const r of source) {
+      total++;
+      const problem = shape && rowProblem(r.row, shape, mode);
+      if (!problem) continue;
+      if (problems.length < MAX_LISTED_PROBLEMS) problems.push(`${label} ${whereIs(r)}: ${problem}`);
+      else more++;
+    }
+  } catch (err) {
+    return [...problems, err instanceof Error ? err.message : String(err)];
+  }
+  if (more) problems.push(`... and ${more} more rows of ${label} that do not fit ${shape!.label}`);
+  if (total === 0) problems.push(`${label} holds no rows`);
+  return problems;
+}
+
 /**
  * Writes the rows of an `insert` or `upsert` step. Every row is checked against the schema
  * first (a file is read twice: once to check, once to write), so a bad row fails the step before
  * anything is written, naming the file and line.
  */
-/**
- * Reads a `data_file` through once before anything runs, so a missing file or a bad line is a
- * validation error (exit 2) naming the file and line, not a failure half-way through a deploy.
- */
-export async function dataFileProblem(p: RowsParams, migrationDir: string): Promise<string | undefined> {
-  if (p.data_file === undefined) return undefined;
-  try {
-    for await (const _ of readDataFile(resolveDataFile(p.data_file, migrationDir))) {
-      // Parsing every line is the check.
-    }
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
 
 export async function writeRows(ctx: StepContext, p: RowsParams, mode: 'insert' | 'upsert'): Promise<WriteRecord> {
   const shape = await collectionShape(ctx.milvus, p);

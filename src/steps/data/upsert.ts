@@ -1,6 +1,6 @@
 import { qualified } from '../../milvus/reads/names.js';
 import { defineStep, oneCollection } from '../types.js';
-import { checkRowsSource, dataFileProblem, describeSource, rowsParams, writeRows } from './rows.js';
+import { checkRowsSource, describeSource, expectRows, rowsParams, writeRows } from './rows.js';
 
 /**
  * Inserts rows, or replaces the rows with the same primary keys: inline (`data`) or from a file
@@ -16,7 +16,7 @@ export const upsert = defineStep({
   touches: (p) => oneCollection(p),
   describe: (p) => `upsert ${describeSource(p)} into ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''}`,
   check: checkRowsSource,
-  preflight: (ctx, p) => dataFileProblem(p, ctx.migration.dir),
+  expect: (ctx, p) => expectRows(ctx, p, 'upsert'),
   async run(ctx, p) {
     const { rows_done } = await writeRows(ctx, p, 'upsert');
     return { rows: rows_done };

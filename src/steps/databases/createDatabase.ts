@@ -3,6 +3,7 @@ import { MilvusCallError } from '../../errors.js';
 import type { Milvus } from '../../milvus/client.js';
 import { flag, milvusName } from '../params.js';
 import { callOf, defineStep, type InverseResult } from '../types.js';
+import { emptyDatabase } from '../../schema/plan-model.js';
 import { dropDatabase } from './dropDatabase.js';
 
 /** Names of the databases the server has. */
@@ -29,6 +30,10 @@ export const createDatabase = defineStep({
   destructive: false,
   touches: (p) => ({ databases: [p.db_name] }),
   describe: (p) => `create database ${p.db_name}`,
+  expect: ({ model }, p) => (model.databases.has(p.db_name) && !p.if_not_exists ? [`database ${p.db_name} already exists at this point of the plan (use if_not_exists: true to skip it)`] : []),
+  effect(model, p) {
+    if (!model.databases.has(p.db_name)) model.databases.set(p.db_name, emptyDatabase());
+  },
   async facts(milvus, p) {
     if (!(await databaseNames(milvus)).includes(p.db_name)) return [];
     return [p.if_not_exists ? 'already exists: skipped (if_not_exists)' : 'already exists: the step will fail'];

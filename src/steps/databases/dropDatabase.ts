@@ -4,6 +4,7 @@ import type { Milvus } from '../../milvus/client.js';
 import { flag, milvusName } from '../params.js';
 import { callOf, defineStep, type InverseResult } from '../types.js';
 import { createDatabase, databaseNames } from './createDatabase.js';
+import { skippable } from '../expect.js';
 
 /** Milvus keeps this database for good: "can not drop default database". */
 export const DEFAULT_DATABASE = 'default';
@@ -35,9 +36,16 @@ export const dropDatabase = defineStep({
   check(p) {
     return p.db_name === DEFAULT_DATABASE ? [['db_name', `the ${DEFAULT_DATABASE} database cannot be dropped (Milvus keeps it)`]] : [];
   },
-  async preflight(ctx, p) {
-    if (p.db_name !== ctx.milvus.database) return undefined;
-    return `database ${p.db_name} is the configured database, which holds the migration state: a migration cannot drop it`;
+  expect({ model }, p) {
+    if (p.db_name === model.database) return [`database ${p.db_name} is the configured database, which holds the migration state: a migration cannot drop it`];
+    const db = model.databases.get(p.db_name);
+    if (!db) return p.if_exists || model.uncertain ? [] : skippable([`database ${p.db_name} does not exist at this point of the plan`], 'database');
+    const names = [...Object.keys(db.collections), ...db.others].sort();
+    if (!names.length || model.uncertain) return [];
+    return [`database ${p.db_name} will still hold ${names.length} collection${names.length === 1 ? '' : 's'} (${names.join(', ')}): Milvus drops only an empty database`];
+  },
+  effect(model, p) {
+    model.databases.delete(p.db_name);
   },
   async facts(milvus, p) {
     if (!(await databaseNames(milvus)).includes(p.db_name)) return [`does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];

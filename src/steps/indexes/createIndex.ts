@@ -4,6 +4,8 @@ import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { indexRequest } from '../../milvus/reads/index-spec.js';
 import { collectionTarget, flag, milvusName } from '../params.js';
 import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
+import { needCollection, needField } from '../expect.js';
+import { collectionOf } from '../../schema/plan-model.js';
 import { dropIndex } from './dropIndex.js';
 
 export const indexSpec = {
@@ -25,6 +27,20 @@ export const createIndex = defineStep({
   destructive: false,
   touches: (p) => oneCollection(p),
   describe: (p) => `create ${p.index_type ?? 'AUTOINDEX'} index${p.index_name ? ` ${p.index_name}` : ''} on ${qualified(p)}.${p.field_name}`,
+  expect({ model }, p) {
+    const { collection, problems } = needCollection(model, p);
+    return collection ? needField(model, p, collection, p.field_name) : problems;
+  },
+  effect(model, p) {
+    const c = collectionOf(model, p);
+    if (!c) return;
+    c.indexes[p.index_name ?? p.field_name] = {
+      field_name: p.field_name,
+      index_type: p.index_type ?? 'AUTOINDEX',
+      ...(p.metric_type ? { metric_type: p.metric_type } : {}),
+      ...(p.params ? { params: Object.fromEntries(Object.entries(p.params).map(([k, v]) => [k, String(v)])) } : {}),
+    };
+  },
   async run(ctx, p) {
     await ctx.milvus.call('createIndex', indexRequest(p) as never);
     if (p.wait !== false) {

@@ -2,6 +2,12 @@ import * as z from 'zod';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, milvusName } from '../params.js';
 import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
+import { needCollection } from '../expect.js';
+import { collectionOf } from '../../schema/plan-model.js';
+import type { CollectionSchema } from '../../schema/model.js';
+
+const matching = (c: CollectionSchema, p: { field_name: string; index_name?: string | undefined }) =>
+  Object.entries(c.indexes).filter(([name, ix]) => ix.field_name === p.field_name && (!p.index_name || name === p.index_name));
 import { indexSpecOf } from '../../milvus/reads/index-spec.js';
 import { createIndex } from './createIndex.js';
 
@@ -17,6 +23,16 @@ export const dropIndex = defineStep({
   destructive: false,
   touches: (p) => oneCollection(p),
   describe: (p) => `drop index${p.index_name ? ` ${p.index_name}` : ''} on ${qualified(p)}.${p.field_name}`,
+  expect({ model }, p) {
+    const { collection, problems } = needCollection(model, p);
+    if (!collection || matching(collection, p).length) return problems;
+    const indexes = Object.entries(collection.indexes).map(([name, ix]) => `${name} on ${ix.field_name}`);
+    return [`collection ${qualified(p)} has no index${p.index_name ? ` ${p.index_name}` : ''} on ${p.field_name} (indexes: ${indexes.join(', ') || 'none'})`];
+  },
+  effect(model, p) {
+    const c = collectionOf(model, p);
+    if (c) for (const [name] of matching(c, p)) delete c.indexes[name];
+  },
   async run(ctx, p) {
     const target = { collection_name: p.collection_name, ...dbOf(p) };
     const desc = await ctx.milvus.call('describeIndex', { ...target, field_name: p.field_name, ...(p.index_name ? { index_name: p.index_name } : {}) });

@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, milvusName } from '../params.js';
-import { collectionExists, partitionNames, usesPartitionKey } from '../../milvus/reads/lookups.js';
+import { collectionExists, partitionNames } from '../../milvus/reads/lookups.js';
+import { maxPartitions, needCollection, partitionKeyProblem } from '../expect.js';
+import { collectionOf } from '../../schema/plan-model.js';
 import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
 import { DEFAULT_PARTITION, dropPartition } from './dropPartition.js';
 
@@ -19,13 +21,21 @@ export const createPartition = defineStep({
   check(p) {
     return p.partition_name === DEFAULT_PARTITION ? [['partition_name', `${DEFAULT_PARTITION} always exists and cannot be created`]] : [];
   },
-  async preflight(ctx, p) {
-    const planned = ctx.planned.collections.get(qualified(p));
-    const partitionKey = planned
-      ? planned.partitionKey
-      : (await collectionExists(ctx.milvus, p)) && (await usesPartitionKey(ctx.milvus, p));
+  expect({ model, serverVersion }, p) {
+    const { collection, problems } = needCollection(model, p);
+    if (!collection) return problems;
     // Milvus: "disable create partition if partition key mode is used".
-    return partitionKey ? `collection ${qualified(p)} uses a partition key: Milvus does not allow creating partitions in it` : undefined;
+    const keyed = partitionKeyProblem(model, p, collection, 'Milvus does not allow creating partitions in it');
+    if (keyed.length || collection.partitions.includes(p.partition_name)) return keyed;
+    const max = maxPartitions(serverVersion);
+    if (collection.partitions.length >= max) {
+      return [`collection ${qualified(p)} will hold ${collection.partitions.length} partitions: Milvus allows at most ${max} (rootCoord.maxPartitionNum)`];
+    }
+    return [];
+  },
+  effect(model, p) {
+    const c = collectionOf(model, p);
+    if (c && !c.partitions.includes(p.partition_name)) c.partitions = [...c.partitions, p.partition_name].sort();
   },
   async facts(milvus, p) {
     if (!(await collectionExists(milvus, p))) return [`collection ${qualified(p)} does not exist yet`];

@@ -3,7 +3,9 @@ import { MilvusCallError } from '../../errors.js';
 import { loadState } from '../../milvus/wait.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, flag, milvusName } from '../params.js';
-import { collectionExists, partitionNames, rowsAtStake, usesPartitionKey } from '../../milvus/reads/lookups.js';
+import { collectionExists, partitionNames, rowsAtStake } from '../../milvus/reads/lookups.js';
+import { needCollection, needPartition, partitionKeyProblem, skippable } from '../expect.js';
+import { collectionOf } from '../../schema/plan-model.js';
 import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
 import { createPartition } from './createPartition.js';
 import { backupFirst } from '../../backup/export.js';
@@ -41,16 +43,16 @@ export const dropPartition = defineStep({
     }
     return [];
   },
-  async preflight(ctx, p) {
-    const key = qualified(p);
-    const planned = ctx.planned.collections.get(key);
-    const partitionKey = planned
-      ? planned.partitionKey
-      : (await collectionExists(ctx.milvus, p)) && (await usesPartitionKey(ctx.milvus, p));
-    if (partitionKey) {
-      return `collection ${key} uses a partition key: Milvus manages its partitions and none can be dropped`;
-    }
-    return undefined;
+  expect({ model }, p) {
+    const { collection, problems } = needCollection(model, p);
+    if (!collection) return p.if_exists ? [] : skippable(problems, 'partition');
+    const keyed = partitionKeyProblem(model, p, collection, 'Milvus manages its partitions and none can be dropped');
+    if (keyed.length || p.if_exists) return keyed;
+    return skippable(needPartition(model, p, collection, p.partition_name), 'partition');
+  },
+  effect(model, p) {
+    const c = collectionOf(model, p);
+    if (c) c.partitions = c.partitions.filter((x) => x !== p.partition_name);
   },
   async facts(milvus, p) {
     if (!(await collectionExists(milvus, p))) return [`collection ${qualified(p)} does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];

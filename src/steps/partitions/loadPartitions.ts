@@ -3,6 +3,7 @@ import { waitForLoad } from '../../milvus/wait.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
 import { collectionTarget, flag, milvusName } from '../params.js';
 import { defineStep, oneCollection, callOf, type InverseResult } from '../types.js';
+import { needCollection, needPartition } from '../expect.js';
 import { releasePartitions } from './releasePartitions.js';
 
 export const partitionsParams = z
@@ -24,6 +25,10 @@ export const loadPartitions = defineStep({
   // Milvus (2.3) answers success to loading what is loaded and releasing what is released.
   repeatable: true,
   describe: (p) => `load partitions ${p.partition_names.join(', ')} of ${qualified(p)}`,
+  expect({ model }, p) {
+    const { collection, problems } = needCollection(model, p);
+    return collection ? p.partition_names.flatMap((name) => needPartition(model, p, collection, name)) : problems;
+  },
   async run(ctx, p) {
     const req = { collection_name: p.collection_name, partition_names: p.partition_names, ...dbOf(p) };
     await ctx.milvus.call('loadPartitions', { ...req, ...(p.replica_number ? { replica_number: p.replica_number } : {}) });

@@ -25,7 +25,14 @@ function fakeMilvus(opts: { partitionKey?: boolean } = {}) {
   const failures = new Map<string, number>();
   const answers: Record<string, (req: Record<string, unknown>) => unknown> = {
     hasCollection: (r) => ({ value: partitions.has(String(r.collection_name)) }),
-    describeCollection: () => ({ schema: { fields: [{ name: 'id', is_partition_key: opts.partitionKey ?? false }] } }),
+    describeCollection: () => ({
+      schema: { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true, is_partition_key: opts.partitionKey ?? false }] },
+      consistency_level: 'Bounded',
+      aliases: [],
+    }),
+    listDatabases: () => ({ db_names: ['default'] }),
+    showCollections: () => ({ data: [...partitions.keys()].map((name) => ({ name })) }),
+    describeIndex: () => ({ index_descriptions: [] }),
     showPartitions: (r) => ({ partition_names: [...(partitions.get(String(r.collection_name)) ?? [])] }),
     getLoadState: () => ({ state: 'LoadStateNotLoad' }),
     createPartition: (r) => partitions.get(String(r.collection_name))!.add(String(r.partition_name)),
@@ -47,7 +54,8 @@ function fakeMilvus(opts: { partitionKey?: boolean } = {}) {
         failures.set(key, left - 1);
         throw new MilvusCallError(method, `injected failure of ${key}`);
       }
-      if (!['hasCollection', 'describeCollection', 'showPartitions', 'getLoadState'].includes(method)) calls.push(key);
+      const reads = ['hasCollection', 'describeCollection', 'showPartitions', 'getLoadState', 'listDatabases', 'showCollections', 'describeIndex'];
+      if (!reads.includes(method)) calls.push(key);
       return answer(req);
     },
   };

@@ -9,7 +9,9 @@ import { silentLogger } from '../../../src/logger.js';
 import type { Milvus } from '../../../src/milvus/client.js';
 import { checkResponse } from '../../../src/milvus/status.js';
 import type { Migration } from '../../../src/migrations/model.js';
-import { preflight, type PlannedMigration } from '../../../src/runner/plan.js';
+import type { PlannedMigration } from '../../../src/runner/plan.js';
+import { preflight } from '../../../src/runner/preflight.js';
+import { emptyDatabase, emptyModel } from '../../../src/schema/plan-model.js';
 import { alterAlias } from '../../../src/steps/aliases/alterAlias.js';
 import { dropAlias } from '../../../src/steps/aliases/dropAlias.js';
 import { addCollectionField } from '../../../src/steps/collections/addCollectionField.js';
@@ -258,14 +260,13 @@ describe('aliases and rename', () => {
 describe('dropDatabase', () => {
   it('refuses the default database and the configured one (it holds the state) before anything runs', async () => {
     expect(dropDatabase.check!(dropDatabase.params.parse({ db_name: 'default' }))).toEqual([['db_name', 'the default database cannot be dropped (Milvus keeps it)']]);
-    const { milvus, calls } = fakeMilvus();
-    Object.assign(milvus, { database: 'shop' });
-    const planned = { collections: new Map() };
-    expect(await dropDatabase.preflight!({ milvus, planned, migration: { name: 'm', dir: '.' } }, { db_name: 'shop' })).toBe(
+    const model = emptyModel('shop');
+    model.databases.set('other', emptyDatabase());
+    const migration = { name: 'm', dir: '.' };
+    expect(dropDatabase.expect!({ model, migration }, { db_name: 'shop' })).toEqual([
       'database shop is the configured database, which holds the migration state: a migration cannot drop it',
-    );
-    expect(await dropDatabase.preflight!({ milvus, planned, migration: { name: 'm', dir: '.' } }, { db_name: 'other' })).toBeUndefined();
-    expect(calls).toEqual([]);
+    ]);
+    expect(dropDatabase.expect!({ model, migration }, { db_name: 'other' })).toEqual([]);
   });
 });
 
