@@ -1,6 +1,6 @@
 import { DEFAULT_BATCH_SIZE } from '../steps/data/rows.js';
 import { finding, type Analyzer, type Finding, type Rule } from './types.js';
-import { collectionKey, replay, type KnownField } from './world.js';
+import { replay, type KnownField } from './world.js';
 
 export const LOAD_WITHOUT_INDEX: Rule = { code: 'MM301', severity: 'error', title: 'load of a collection whose vector field has no index' };
 export const BATCH_OVER_REQUEST_LIMIT: Rule = { code: 'MM302', severity: 'warning', title: "batch larger than Milvus' 64 MB request limit" };
@@ -53,7 +53,7 @@ export const data: Analyzer = {
   analyze(ctx) {
     return replay<Finding>(ctx, function* (s, m, world) {
       const p = s.params as Record<string, unknown>;
-      const c = world.collections.get(collectionKey(p));
+      const c = world.collection(p);
       if (!c) return;
       if (s.step === 'loadCollection' || s.step === 'loadPartitions') {
         const bare = c.fields.filter((f) => VECTOR_TYPES.includes(f.data_type) && !c.indexed.has(f.name)).map((f) => f.name);

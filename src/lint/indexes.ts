@@ -1,5 +1,5 @@
 import { finding, type Analyzer, type Finding, type LintedMigration, type Rule } from './types.js';
-import { collectionKey, replay, type KnownCollection } from './world.js';
+import { replay, type KnownCollection } from './world.js';
 
 export const SPARSE_METRIC: Rule = { code: 'MM201', severity: 'error', title: 'sparse vector index with a metric other than IP or BM25' };
 export const BINARY_METRIC: Rule = { code: 'MM202', severity: 'error', title: 'binary vector index with a metric other than HAMMING or JACCARD' };
@@ -82,7 +82,7 @@ export const indexes: Analyzer = {
       const p = s.params as Record<string, unknown>;
       const name = String(p.collection_name);
       if (s.step === 'createIndex') {
-        const c = world.collections.get(collectionKey(p));
+        const c = world.collection(p);
         if (c) yield* checkIndex(p as unknown as IndexSpec, c, name, m, s.line);
       } else if (s.step === 'createCollection') {
         const c: KnownCollection = { fields: p.fields as KnownCollection['fields'], indexed: new Set(), createdBy: m.name };

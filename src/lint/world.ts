@@ -60,10 +60,20 @@ export class World {
         if (f) this.collections.get(key)?.fields.push({ ...f });
         break;
       }
-      case 'rebuildCollection':
-        // Its new schema and carried-over indexes are worked out against the live collection: forget what we knew.
-        this.collections.delete(key);
+      case 'rebuildCollection': {
+        const target = this.aliases.get(aliasKey({ ...p, alias: p.collection_name }));
+        if (target === undefined) {
+          // By name: the new collection takes the name (aliases stay on it), with a schema and
+          // indexes worked out against the live collection: forget what we knew of it.
+          this.collections.delete(key);
+          break;
+        }
+        // Through an alias: the old collection is kept, and its aliases move to the new one.
+        const db = key.slice(0, key.indexOf('.'));
+        const moved = typeof p.new_collection_name === 'string' ? `${db}.${p.new_collection_name}` : `${target}__mm_rebuilt`;
+        for (const [alias, to] of this.aliases) if (to === target) this.aliases.set(alias, moved);
         break;
+      }
       case 'createAlias':
       case 'alterAlias':
         this.aliases.set(aliasKey(p), key);
@@ -72,6 +82,12 @@ export class World {
         this.aliases.delete(aliasKey(p));
         break;
     }
+  }
+
+  /** The known collection a step's params name, directly or through an alias. */
+  collection(p: Record<string, unknown>): KnownCollection | undefined {
+    const key = collectionKey(p);
+    return this.collections.get(this.aliases.get(aliasKey({ ...p, alias: p.collection_name })) ?? key);
   }
 
   /** The aliases that name the collection `key`. */

@@ -200,6 +200,15 @@ describe('lint analyzers', () => {
     ]);
   });
 
+  it('the blue/green example: the alias moved by rebuildCollection no longer names docs_v1 when it is dropped', async () => {
+    const { readForLint } = await import('../../../src/lint/index.js');
+    const migrations = await readForLint(resolve(import.meta.dirname, '../../../migrations/examples/blue-green'));
+    expect(lint({ migrations, backupByDefault: false }).map((f) => `${f.code} ${f.migration}:${f.line}`)).toEqual([
+      'MM101 20261203090000_drop_docs_v1:6',
+      'MM102 20261203090000_drop_docs_v1:6',
+    ]);
+  });
+
   it('row width counts declared maxima', () => {
     expect(rowWidth([{ name: 'id', data_type: 'Int64' }, { name: 'v', data_type: 'FloatVector', dim: 768 }, { name: 't', data_type: 'VarChar', max_length: 100 }])).toBe(
       8 + 768 * 4 + 100,
