@@ -166,6 +166,25 @@ export const snapshotDocument = commandDocument('snapshot', {
   aliases: z.array(z.string()),
 });
 
+/** `lint`: the findings of the analyzers (docs/lint.md), in file and line order. */
+export const lintDocument = commandDocument('lint', {
+  migrationsDir: z.string(),
+  base: z.string().nullable(),
+  failOn: z.enum(['error', 'warning']),
+  counts: z.strictObject({ error: z.number().int(), warning: z.number().int() }),
+  findings: z.array(
+    z.strictObject({
+      code: z.string(),
+      severity: z.enum(['error', 'warning']),
+      message: z.string(),
+      file: z.string(),
+      line: z.number().int().nullable(),
+      migration: z.string(),
+      docs: z.string(),
+    }),
+  ),
+});
+
 /** What any command prints instead of its own document when it fails before it has a result. */
 export const failureDocument = z.strictObject({
   command: z.string().nullable(),
@@ -192,6 +211,7 @@ export const JSON_DOCUMENTS = {
   verify: verifyDocument,
   diff: diffDocument,
   snapshot: snapshotDocument,
+  lint: lintDocument,
   failure: failureDocument,
 } as const;
 

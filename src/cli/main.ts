@@ -238,6 +238,18 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       handle<{ out?: string }>(async (a, o) => (await import('./commands/snapshot.js')).snapshot(a, o)),
     )
     .command(
+      'lint',
+      'Check migration files for likely mistakes, offline: backups, downs, aliases, indexes, batches, history (docs/lint.md)',
+      (y) =>
+        y
+          .option('base', { type: 'string', describe: 'git ref of the base branch: flag migrations named before its newest, and edits of its files' })
+          .option('format', { choices: ['text', 'json', 'sarif'] as const, default: 'text' as const, describe: 'Output: text, JSON (as --json), or SARIF 2.1.0 for code scanning' })
+          .option('fail-on', { choices: ['error', 'warning'] as const, default: 'error' as const, describe: 'Exit 1 when a finding is at or above this severity' })
+          .example('$0 lint', 'before committing a migration')
+          .example('$0 lint --base origin/main --format sarif > lint.sarif', 'in a pull request, for GitHub code scanning'),
+      handle<{ base?: string; format?: 'text' | 'json' | 'sarif'; failOn?: 'error' | 'warning' }>(async (a, o) => (await import('./commands/lint.js')).lint(a, o)),
+    )
+    .command(
       'unlock',
       'Release the migration lock left by a dead run',
       (y) => y.example('$0 unlock', 'after a CI runner was killed while it held the lock'),

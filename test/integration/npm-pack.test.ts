@@ -45,10 +45,13 @@ describe('npm pack, installed with --omit=dev', () => {
   }, 120_000);
   afterAll(() => (dir ? rm(dir, { recursive: true, force: true }) : undefined));
 
-  it('holds bin/, dist/, LICENSE, README and package.json, and no source maps or sources', async () => {
+  it('holds bin/, dist/, schemas/, LICENSE, README and package.json, and no source maps or sources', async () => {
     const top = ['LICENSE', 'README.md', 'package.json'];
-    expect(files).toEqual(expect.arrayContaining([...top, 'bin/milvus-migrate.js', 'dist/index.js', 'dist/index.d.ts', 'dist/bundle/cli.cjs']));
-    expect(files.filter((f) => !/^(bin|dist)\//.test(f) && !top.includes(f))).toEqual([]);
+    const schemas = ['schemas/migration.schema.json', 'schemas/config.schema.json'];
+    expect(files).toEqual(expect.arrayContaining([...top, 'bin/milvus-migrate.js', 'dist/index.js', 'dist/index.d.ts', 'dist/bundle/cli.cjs', ...schemas]));
+    expect(files.filter((f) => !/^(bin|dist|schemas)\//.test(f) && !top.includes(f))).toEqual([]);
+    // Where the files init and create write point their editor at (`# yaml-language-server: $schema=`).
+    for (const s of schemas) expect(JSON.parse(await readFile(join(app, 'node_modules/milvus-migrate', s), 'utf8'))).toHaveProperty('$schema');
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     const license = await readFile(join(app, 'node_modules/milvus-migrate/LICENSE'), 'utf8');
     expect(license).toMatch(/^\s+Apache License\n\s+Version 2\.0, January 2004\n/);

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { InvalidInputError } from '../../errors.js';
+import { schemaComment } from '../../editor/schema-paths.js';
 import type { JsonDocument } from '../json-shapes.js';
 import type { Output } from '../output.js';
 import { loadSettings, type GlobalArgs } from '../session.js';
@@ -91,7 +92,9 @@ export async function create(args: CreateArgs, out: Output, now: Date = new Date
   const ext = args.format === 'yaml' ? 'yaml' : args.format === 'ts' ? 'ts' : 'mjs';
   const file = join(cfg.migrationsDir, `${timestamp(now)}_${slug}.${ext}`);
   try {
-    await writeFile(file, TEMPLATES[args.format], { flag: 'wx' });
+    // YAML files point the editor at the shipped JSON Schema (completion and checks as one types).
+    const text = args.format === 'yaml' ? `${schemaComment('migration', file, cfg.rootDir)}${TEMPLATES.yaml}` : TEMPLATES[args.format];
+    await writeFile(file, text, { flag: 'wx' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new InvalidInputError(`create: ${file} already exists`);
     throw err;

@@ -5,6 +5,7 @@ import type { Output } from '../output.js';
 import type { GlobalArgs } from '../session.js';
 import { DEFAULT_BACKUP_DIR, DEFAULT_EMBEDDED_DATA_DIR } from '../../config/defaults.js';
 import { timestamp } from './create.js';
+import { schemaComment } from '../../editor/schema-paths.js';
 
 /** The config `init` writes: every key, what it does and its default. */
 export const CONFIG_TEMPLATE = `# milvus-migrate configuration. Every key is optional; the defaults are shown.
@@ -149,14 +150,14 @@ export async function init(args: GlobalArgs, out: Output, now: Date = new Date()
   if (await exists(configPath)) kept.push(configPath);
   else {
     await mkdir(dirname(configPath), { recursive: true });
-    await writeFile(configPath, CONFIG_TEMPLATE, { flag: 'wx' });
+    await writeFile(configPath, `${schemaComment('config', configPath, dirname(configPath))}${CONFIG_TEMPLATE}`, { flag: 'wx' });
     created.push(configPath);
   }
   if (await exists(migrationsDir)) kept.push(migrationsDir);
   else {
     await mkdir(migrationsDir, { recursive: true });
     const example = join(migrationsDir, `${timestamp(now)}_create_example_collection.yaml`);
-    await writeFile(example, EXAMPLE_MIGRATION, { flag: 'wx' });
+    await writeFile(example, `${schemaComment('migration', example, dirname(configPath))}${EXAMPLE_MIGRATION}`, { flag: 'wx' });
     created.push(migrationsDir, example);
   }
   const gitignore = join(dirname(configPath), '.gitignore');

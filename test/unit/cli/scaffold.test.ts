@@ -23,7 +23,9 @@ describe('init and create', () => {
     const doc = JSON_DOCUMENTS.init.parse(JSON.parse(first.stdout));
     expect(doc.created.map((p) => basename(p).replace(/^\d{14}_/, ''))).toEqual(['milvus.config.yaml', 'migrations', 'create_example_collection.yaml', '.gitignore']);
     expect(doc.kept).toEqual([]);
-    expect(await readFile(config, 'utf8')).toBe(CONFIG_TEMPLATE);
+    expect(await readFile(config, 'utf8')).toBe(`# yaml-language-server: $schema=node_modules/milvus-migrate/schemas/config.schema.json\n${CONFIG_TEMPLATE}`);
+    const example = doc.created.find((p) => p.endsWith('_create_example_collection.yaml'))!;
+    expect((await readFile(example, 'utf8')).split('\n')[0]).toBe('# yaml-language-server: $schema=../node_modules/milvus-migrate/schemas/migration.schema.json');
     expect(await readFile(join(dir, '.gitignore'), 'utf8')).toBe('# milvus-migrate: Embedded Milvus data, backups\n.milvus/\n.milvus-migrate/\n');
 
     const again = JSON_DOCUMENTS.init.parse(JSON.parse((await runInProcess(['init', '--json', '--config', config])).stdout));
@@ -66,6 +68,9 @@ describe('init and create', () => {
       expect(doc.format).toBe(format);
       expect(doc.path.endsWith(`_add_partition_${format}.${format === 'js' ? 'mjs' : format}`)).toBe(true);
       expect(await readFile(doc.path, 'utf8')).toMatch(/^(#|\/\/) /);
+      if (format === 'yaml') {
+        expect((await readFile(doc.path, 'utf8')).split('\n')[0]).toBe('# yaml-language-server: $schema=../node_modules/milvus-migrate/schemas/migration.schema.json');
+      }
       names.push(doc.name);
     }
     const v = await runInProcess(['validate', '--offline', '--json', '--config', config]);

@@ -1,0 +1,218 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lint, lintedMigration, RULES } from '../../../src/lint/index.js';
+import { checksum } from '../../../src/migrations/discover.js';
+import { rowWidth } from '../../../src/lint/data.js';
+
+/** `name` → YAML text; names sort as written. */
+type Files = Record<string, string>;
+
+function run(files: Files, opts: { base?: Record<string, string>; backupByDefault?: boolean } = {}): string[] {
+  const migrations = Object.entries(files).map(([name, text]) =>
+    lintedMigration({ name, path: `/repo/migrations/${name}.${name.endsWith('_code') ? 'mjs' : 'yaml'}`, format: name.endsWith('_code') ? 'code' : 'yaml' }, text, checksum(text)),
+  );
+  const base = opts.base && { ref: 'origin/main', checksums: new Map(Object.entries(opts.base).map(([n, t]) => [n, checksum(t)])) };
+  return lint({ migrations, base, backupByDefault: opts.backupByDefault ?? false }).map((f) => `${f.code} ${f.migration}:${f.line ?? '-'}`);
+}
+
+/** A collection `docs` with the given extra fields (YAML list items, 8 spaces deep) and index_params. */
+function create(fields: string, indexParams = ''): string {
+  return `up:
+  - createCollection:
+      collection_name: docs
+      fields:
+        - { name: id, data_type: Int64, is_primary_key: true }
+${fields}${indexParams ? `      index_params:\n${indexParams}` : ''}`;
+}
+const FLOAT = '        - { name: v, data_type: FloatVector, dim: 4 }\n';
+const INDEXED = create(FLOAT, '        - { field_name: v, index_type: FLAT, metric_type: L2 }\n');
+const DOWN_DROP = 'down:\n  - dropCollection: { collection_name: docs }\n';
+
+interface Case {
+  readonly rule: string;
+  readonly triggers: Files;
+  readonly clean: Files;
+  /** Findings of `triggers` (code, migration, line); the clean files have none of `rule`. */
+  readonly expected: readonly string[];
+  readonly base?: Record<string, string>;
+}
+
+const CASES: readonly Case[] = [
+  {
+    rule: 'MM001',
+    triggers: { a: 'up:\n  - dropPartiton: { collection_name: c, partition_name: p }\n' },
+    clean: { a: 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
+    expected: ['MM001 a:2'],
+  },
+  {
+    rule: 'MM002',
+    triggers: { a: 'up:\n  - createPartition:\n      collection_name: c\n      partition_name: 2027-p\n' },
+    clean: { a: 'up:\n  - createPartition:\n      collection_name: c\n      partition_name: p2027\n' },
+    expected: ['MM002 a:4'],
+  },
+  {
+    rule: 'MM101',
+    triggers: { a: 'up:\n  - createPartition: { collection_name: c, partition_name: q }\n  - dropPartition: { collection_name: c, partition_name: p }\ndown:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
+    clean: { a: 'up:\n  - dropPartition: { collection_name: c, partition_name: p, backup: true }\n' },
+    expected: ['MM101 a:3'],
+  },
+  {
+    rule: 'MM102',
+    triggers: {
+      a: 'up:\n  - createPartition: { collection_name: c, partition_name: q }\n  - exec: { command: [echo, ok], destructive: false }\n',
+      b_code: 'export default { async up() {} };\n',
+    },
+    clean: {
+      a: 'up:\n  - exec: { command: [echo, ok], destructive: false }\ndown:\n  - exec: { command: [echo, ok], destructive: false }\n',
+      b_code: 'export default { async up() {}, async down() {} };\n',
+    },
+    expected: ['MM102 a:3', 'MM102 b_code:-'],
+  },
+  {
+    rule: 'MM103',
+    triggers: { a: `${INDEXED}  - createAlias: { alias: live, collection_name: docs }\n${DOWN_DROP}`, b: 'up:\n  - dropCollection: { collection_name: docs, backup: true }\n' },
+    clean: {
+      a: `${INDEXED}  - createAlias: { alias: live, collection_name: docs }\n${DOWN_DROP}`,
+      b: 'up:\n  - dropAlias: { alias: live }\n  - dropCollection: { collection_name: docs, backup: true }\n',
+    },
+    expected: ['MM103 b:2'],
+  },
+  {
+    rule: 'MM104',
+    base: { old: 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
+    triggers: { old: 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n', x: `${INDEXED}${DOWN_DROP}`, y: 'up:\n  - dropCollection: { collection_name: docs, backup: true }\n' },
+    clean: { old: 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n', x: `${INDEXED}${DOWN_DROP}` },
+    expected: ['MM104 y:2'],
+  },
+  {
+    rule: 'MM105',
+    triggers: { a: 'up:\n  - exec: { command: [python3, reembed.py] }\ndown:\n  - exec: { command: [echo, ok], destructive: false }\n' },
+    clean: { a: 'up:\n  - exec: { command: [python3, reembed.py], destructive: false }\ndown:\n  - exec: { command: [echo, ok], destructive: false }\n' },
+    expected: ['MM105 a:2'],
+  },
+  {
+    rule: 'MM201',
+    triggers: { a: create('        - { name: s, data_type: SparseFloatVector }\n', '        - { field_name: s, index_type: SPARSE_INVERTED_INDEX, metric_type: L2 }\n') },
+    clean: { a: create('        - { name: s, data_type: SparseFloatVector }\n', '        - { field_name: s, index_type: SPARSE_INVERTED_INDEX, metric_type: IP }\n') },
+    expected: ['MM201 a:2'],
+  },
+  {
+    rule: 'MM202',
+    triggers: { a: `${create('        - { name: b, data_type: BinaryVector, dim: 64 }\n')}  - createIndex: { collection_name: docs, field_name: b, index_type: BIN_FLAT, metric_type: COSINE }\n` },
+    clean: { a: `${create('        - { name: b, data_type: BinaryVector, dim: 64 }\n')}  - createIndex: { collection_name: docs, field_name: b, index_type: BIN_FLAT, metric_type: hamming }\n` },
+    expected: ['MM202 a:7'],
+  },
+  {
+    rule: 'MM203',
+    triggers: { a: create(FLOAT, '        - { field_name: v, index_type: HNSW, metric_type: JACCARD }\n') },
+    clean: { a: create(FLOAT, '        - { field_name: v, index_type: HNSW, metric_type: COSINE }\n') },
+    expected: ['MM203 a:2'],
+  },
+  {
+    rule: 'MM204',
+    triggers: { a: `${create(FLOAT)}  - createIndex: { collection_name: docs, field_name: v, index_type: BIN_IVF_FLAT, metric_type: L2 }\n` },
+    clean: { a: `${create(FLOAT)}  - createIndex: { collection_name: docs, field_name: v, index_type: ivf_flat, metric_type: L2 }\n` },
+    expected: ['MM204 a:7'],
+  },
+  {
+    rule: 'MM205',
+    triggers: { a: `${create(FLOAT)}  - createIndex: { collection_name: docs, field_name: vec }\n` },
+    clean: { a: `${create(FLOAT)}  - createIndex: { collection_name: docs, field_name: v }\n` },
+    expected: ['MM205 a:7'],
+  },
+  {
+    rule: 'MM301',
+    triggers: { a: `${create(FLOAT)}  - loadCollection: { collection_name: docs }\n` },
+    clean: { a: `${create(FLOAT)}  - createIndex: { collection_name: docs, field_name: v }\n  - loadCollection: { collection_name: docs }\n` },
+    expected: ['MM301 a:7'],
+  },
+  {
+    rule: 'MM302',
+    triggers: {
+      a: `${create('        - { name: v, data_type: FloatVector, dim: 4096 }\n        - { name: t, data_type: VarChar, max_length: 65535 }\n')}  - insert: { collection_name: docs, data_file: rows.jsonl, batch_size: 1000 }\n`,
+    },
+    clean: {
+      a: `${create('        - { name: v, data_type: FloatVector, dim: 4096 }\n        - { name: t, data_type: VarChar, max_length: 65535 }\n')}  - insert: { collection_name: docs, data_file: rows.jsonl, batch_size: 500 }\n`,
+    },
+    expected: ['MM302 a:8'],
+  },
+  {
+    rule: 'MM401',
+    base: { '20261201_a': 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
+    triggers: { '20261130_x': 'up:\n  - createPartition: { collection_name: c, partition_name: x }\n', '20261201_a': 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
+    clean: { '20261201_a': 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n', '20261202_x': 'up:\n  - createPartition: { collection_name: c, partition_name: x }\n' },
+    expected: ['MM401 20261130_x:-'],
+  },
+  {
+    rule: 'MM402',
+    base: { a: 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
+    triggers: { a: 'up:\n  - createPartition: { collection_name: c, partition_name: p2 }\n' },
+    clean: { a: 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
+    expected: ['MM402 a:-'],
+  },
+  {
+    rule: 'MM901',
+    triggers: { a: 'up:\n  # milvus-migrate-lint-disable MM101\n  - dropPartition: { collection_name: c, partition_name: p, backup: true }\n' },
+    clean: { a: 'up:\n  # milvus-migrate-lint-disable MM101 only test rows\n  - dropPartition: { collection_name: c, partition_name: p, backup: true }\n' },
+    expected: ['MM901 a:2'],
+  },
+  {
+    rule: 'MM902',
+    triggers: { a: '# milvus-migrate-lint-disable MM999 no such rule\nup:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
+    clean: { a: '# milvus-migrate-lint-disable MM101 no such rule\nup:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
+    expected: ['MM902 a:1'],
+  },
+];
+
+describe('lint analyzers', () => {
+  it.each(CASES)('$rule: triggered, and not by the clean variant', ({ rule, triggers, clean, expected, base }) => {
+    expect(run(triggers, base ? { base } : {}).filter((f) => f.startsWith(rule))).toEqual(expected);
+    expect(run(clean, base ? { base } : {}).filter((f) => f.startsWith(rule))).toEqual([]);
+  });
+
+  it('every rule has a case above, and a section in docs/lint.md', async () => {
+    const doc = await readFile(resolve(import.meta.dirname, '../../../docs/lint.md'), 'utf8');
+    expect(RULES.map((r) => r.code).filter((c) => !CASES.some((k) => k.rule === c))).toEqual([]);
+    expect(RULES.map((r) => r.code).filter((c) => !doc.includes(`#### ${c}\n`))).toEqual([]);
+  });
+
+  it('a disable comment above a step turns its rule off there only; at the top of a file, everywhere', () => {
+    const drop = (p: string) => `  - dropPartition: { collection_name: c, partition_name: ${p} }\n`;
+    const down = 'down:\n  - createPartition: { collection_name: c, partition_name: x }\n';
+    const step = `up:\n  # milvus-migrate-lint-disable MM101 test rows only\n${drop('a')}${drop('b')}${down}`;
+    expect(run({ m: step })).toEqual(['MM101 m:4']);
+    const file = `# milvus-migrate-lint-disable MM101, MM102 scratch collection\nup:\n${drop('a')}${drop('b')}`;
+    expect(run({ m: file })).toEqual([]);
+  });
+
+  it('backup: true in the config counts as a backup', () => {
+    const m = { a: 'up:\n  - dropPartition: { collection_name: c, partition_name: p }\n' };
+    expect(run(m)).toEqual(['MM101 a:2', 'MM102 a:2']);
+    expect(run(m, { backupByDefault: true })).toEqual([]);
+  });
+
+  it('the example migrations of this repository lint clean but for the documented drop', async () => {
+    const { readForLint } = await import('../../../src/lint/index.js');
+    const migrations = await readForLint(resolve(import.meta.dirname, '../../../migrations'));
+    expect(lint({ migrations, backupByDefault: false }).map((f) => `${f.code} ${f.migration}:${f.line}`)).toEqual([
+      'MM101 20261128130000_drop_example_partition:3',
+    ]);
+  });
+
+  it('the blue/green example: the alias moved by rebuildCollection no longer names docs_v1 when it is dropped', async () => {
+    const { readForLint } = await import('../../../src/lint/index.js');
+    const migrations = await readForLint(resolve(import.meta.dirname, '../../../migrations/examples/blue-green'));
+    expect(lint({ migrations, backupByDefault: false }).map((f) => `${f.code} ${f.migration}:${f.line}`)).toEqual([
+      'MM101 20261203090000_drop_docs_v1:6',
+      'MM102 20261203090000_drop_docs_v1:6',
+    ]);
+  });
+
+  it('row width counts declared maxima', () => {
+    expect(rowWidth([{ name: 'id', data_type: 'Int64' }, { name: 'v', data_type: 'FloatVector', dim: 768 }, { name: 't', data_type: 'VarChar', max_length: 100 }])).toBe(
+      8 + 768 * 4 + 100,
+    );
+    expect(rowWidth([{ name: 'a', data_type: 'Array', element_type: 'Int32', max_capacity: 10 }, { name: 'b', data_type: 'BinaryVector', dim: 64 }])).toBe(48);
+  });
+});
