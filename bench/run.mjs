@@ -86,7 +86,11 @@ async function createCollection(name, dim = 2, extra = []) {
   await check(
     sdk.createCollection({
       collection_name: name,
-      fields: [{ name: 'id', data_type: DataType.Int64, is_primary_key: true }, ...extra, { name: 'v', data_type: DataType.FloatVector, dim }],
+      fields: [
+        { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+        ...extra,
+        { name: 'v', data_type: DataType.FloatVector, dim },
+      ],
     }),
     `createCollection ${name}`,
   );
@@ -99,11 +103,14 @@ async function project(name, state, migrations) {
   await writeFile(join(dir, 'milvus.config.yaml'), `migrations: migrations\nstateCollection: ${state}\n`);
   created.push(state, `${state}_lock`);
   for (let i = 0; i < migrations.length; i += 500) {
-    await Promise.all(migrations.slice(i, i + 500).map((text, j) => writeFile(join(dir, 'migrations', `${String(20260101000000 + i + j)}_m.yaml`), text)));
+    await Promise.all(
+      migrations.slice(i, i + 500).map((text, j) => writeFile(join(dir, 'migrations', `${String(20260101000000 + i + j)}_m.yaml`), text)),
+    );
   }
   return dir;
 }
-const createPartitionYaml = (collection, partition) => `up:\n  - createPartition: { collection_name: ${collection}, partition_name: ${partition} }\n`;
+const createPartitionYaml = (collection, partition) =>
+  `up:\n  - createPartition: { collection_name: ${collection}, partition_name: ${partition} }\n`;
 
 async function withApi(fn) {
   const milvus = await api.Milvus.connect({ address, token });
@@ -131,12 +138,23 @@ async function p1() {
     await createCollection(target);
     await createCollection(rawTarget);
     const state = `${prefix}_p1_state_${r}`;
-    const dir = await project(`p1_${r}`, state, Array.from({ length: P1_MIGRATIONS }, (_, i) => createPartitionYaml(target, `p${i}`)));
+    const dir = await project(
+      `p1_${r}`,
+      state,
+      Array.from({ length: P1_MIGRATIONS }, (_, i) => createPartitionYaml(target, `p${i}`)),
+    );
     // An existing project: its state collection was made by an earlier run (the first run ever
     // also creates it, once).
     await withApi((milvus) => new api.MilvusStateStore(milvus, state).ensure());
     // Alternate which side goes first, so neither always runs on a warmer server.
-    const runRaw = async () => raw.push((await timed([join(ROOT, 'bench', 'raw-sdk.mjs')], { extraEnv: { BENCH_COLLECTION: rawTarget, BENCH_COUNT: String(P1_MIGRATIONS) } })).ms);
+    const runRaw = async () =>
+      raw.push(
+        (
+          await timed([join(ROOT, 'bench', 'raw-sdk.mjs')], {
+            extraEnv: { BENCH_COLLECTION: rawTarget, BENCH_COUNT: String(P1_MIGRATIONS) },
+          })
+        ).ms,
+      );
     const runTool = async () => tool.push((await cli(['up'], { cwd: dir })).ms);
     if (r % 2) await runTool().then(runRaw);
     else await runRaw().then(runTool);
@@ -149,15 +167,41 @@ async function p1() {
   const target = `${prefix}_p1_rpcs`;
   await createCollection(target);
   const state = `${prefix}_p1_state_rpcs`;
-  const dir = await project('p1_rpcs', state, Array.from({ length: P1_MIGRATIONS }, (_, i) => createPartitionYaml(target, `p${i}`)));
+  const dir = await project(
+    'p1_rpcs',
+    state,
+    Array.from({ length: P1_MIGRATIONS }, (_, i) => createPartitionYaml(target, `p${i}`)),
+  );
   await withApi((milvus) => new api.MilvusStateStore(milvus, state).ensure());
   const { rpcs } = await cli(['up'], { cwd: dir, rpcs: true });
   // SDK helpers that are not calls to the server.
-  const local = new Set(['createPartition', 'connect', 'createChannelPool', 'metadataListener', 'normalizeFieldOps', 'checkCompatibility', 'closeConnection']);
+  const local = new Set([
+    'createPartition',
+    'connect',
+    'createChannelPool',
+    'metadataListener',
+    'normalizeFieldOps',
+    'checkCompatibility',
+    'closeConnection',
+  ]);
   const others = Object.entries(rpcs).filter(([m]) => !local.has(m));
   const value = ratio(median(tool) / median(raw));
-  record('P1 up of 200 createPartition / raw SDK script', value, '×', '≤ 1.3', value <= 1.3, `${Math.round(median(tool))} ms vs ${Math.round(median(raw))} ms`);
-  record('P1 other SDK calls of that up (connect, lock, state)', others.reduce((n, [, c]) => n + c, 0), '', 'info', undefined, others.map(([m, c]) => `${m} ${c}`).join(', '));
+  record(
+    'P1 up of 200 createPartition / raw SDK script',
+    value,
+    '×',
+    '≤ 1.3',
+    value <= 1.3,
+    `${Math.round(median(tool))} ms vs ${Math.round(median(raw))} ms`,
+  );
+  record(
+    'P1 other SDK calls of that up (connect, lock, state)',
+    others.reduce((n, [, c]) => n + c, 0),
+    '',
+    'info',
+    undefined,
+    others.map(([m, c]) => `${m} ${c}`).join(', '),
+  );
 }
 
 // P2: `status --json` with 5,000 applied migrations / with 10; RPCs of the state read.
@@ -166,7 +210,11 @@ async function p2() {
   const rpcs = {};
   for (const n of [P2_FEW, P2_MANY]) {
     const state = `${prefix}_p2_state_${n}`;
-    const dir = await project(`p2_${n}`, state, Array.from({ length: n }, (_, i) => createPartitionYaml(`${prefix}_p2`, `p${i}`)));
+    const dir = await project(
+      `p2_${n}`,
+      state,
+      Array.from({ length: n }, (_, i) => createPartitionYaml(`${prefix}_p2`, `p${i}`)),
+    );
     const migrations = await api.loadMigrations(join(dir, 'migrations'));
     await withApi(async (milvus) => {
       const store = new api.MilvusStateStore(milvus, state);
@@ -185,7 +233,8 @@ async function p2() {
         details: { direction: 'up', records: {} },
         _v: [0, 0],
       }));
-      for (let i = 0; i < rowsOf.length; i += 1000) await check(sdk.insert({ collection_name: state, data: rowsOf.slice(i, i + 1000) }), 'seed state');
+      for (let i = 0; i < rowsOf.length; i += 1000)
+        await check(sdk.insert({ collection_name: state, data: rowsOf.slice(i, i + 1000) }), 'seed state');
       // Count the RPCs of one state read by wrapping this connection's checked call.
       let calls = 0;
       const call = milvus.call.bind(milvus);
@@ -209,14 +258,25 @@ async function p2() {
     }
   }
   const value = ratio(median(times[P2_MANY]) / median(times[P2_FEW]));
-  record('P2 status --json, 5,000 applied / 10 applied', value, '×', '≤ 2.0', value <= 2, `${Math.round(median(times[P2_MANY]))} ms vs ${Math.round(median(times[P2_FEW]))} ms`);
+  record(
+    'P2 status --json, 5,000 applied / 10 applied',
+    value,
+    '×',
+    '≤ 2.0',
+    value <= 2,
+    `${Math.round(median(times[P2_MANY]))} ms vs ${Math.round(median(times[P2_FEW]))} ms`,
+  );
   const most = Math.max(rpcs[P2_FEW], rpcs[P2_MANY]);
   record('P2 RPCs of the state read (10 / 5,000 rows)', most, '', '≤ 3', most <= 3, `${rpcs[P2_FEW]} / ${rpcs[P2_MANY]}`);
 }
 
 // P3: offline commands / `node -e 0`; and the SDK must not load for them.
 async function p3() {
-  const dir = await project('p3', `${prefix}_p3_state`, Array.from({ length: 5 }, (_, i) => createPartitionYaml('c', `p${i}`)));
+  const dir = await project(
+    'p3',
+    `${prefix}_p3_state`,
+    Array.from({ length: 5 }, (_, i) => createPartitionYaml('c', `p${i}`)),
+  );
   const commands = {
     '--help': ['--help'],
     'create x': ['create', 'x'],
@@ -227,7 +287,13 @@ async function p3() {
   const floor = ['-e', "await import('yargs'); await import('yaml'); await import('zod')", '--input-type=module'];
   const times = { node: [], floor: [], cold: [], ...Object.fromEntries(Object.keys(commands).map((k) => [k, []])) };
   const resetMigrations = () =>
-    rm(join(dir, 'migrations'), { recursive: true }).then(() => project('p3', `${prefix}_p3_state`, Array.from({ length: 5 }, (_, i) => createPartitionYaml('c', `p${i}`))));
+    rm(join(dir, 'migrations'), { recursive: true }).then(() =>
+      project(
+        'p3',
+        `${prefix}_p3_state`,
+        Array.from({ length: 5 }, (_, i) => createPartitionYaml('c', `p${i}`)),
+      ),
+    );
   // The CLI keeps V8's code cache per command (src/cli/launch.ts), in a cache folder of this run:
   // the first run of each command makes it, and is not counted (`cold` measures runs without it).
   const cacheEnv = { MILVUS_MIGRATE_COMPILE_CACHE: join(work, 'compile-cache') };
@@ -243,13 +309,16 @@ async function p3() {
       times[k].push((await cli(args, { cwd: dir, extraEnv: cacheEnv })).ms);
       if (k === 'create x') await resetMigrations();
     }
-    times.cold.push((await cli(commands['validate --offline (5 files)'], { cwd: dir, extraEnv: { MILVUS_MIGRATE_COMPILE_CACHE: '0' } })).ms);
+    times.cold.push(
+      (await cli(commands['validate --offline (5 files)'], { cwd: dir, extraEnv: { MILVUS_MIGRATE_COMPILE_CACHE: '0' } })).ms,
+    );
   }
   // Which modules load: the SDK must not.
   const sdkLoads = [];
   for (const [k, args] of Object.entries(commands)) {
     const res = await timed(['--import', pathToFileURL(join(ROOT, 'bench', 'trace-loads.mjs')).href, BIN, ...args], { cwd: dir });
-    if (!res.stderr.includes('dist/cli/launch.js')) throw new Error(`P3: the load trace of ${k} does not show the CLI's launcher:\n${res.stderr}`);
+    if (!res.stderr.includes('dist/cli/launch.js'))
+      throw new Error(`P3: the load trace of ${k} does not show the CLI's launcher:\n${res.stderr}`);
     if (res.stderr.includes('milvus2-sdk-node')) sdkLoads.push(k);
     if (k === 'create x') await resetMigrations();
   }
@@ -259,9 +328,23 @@ async function p3() {
     record(`P3 ${k} / node -e 0`, value, '×', '≤ 2.5', value <= 2.5, `${Math.round(median(times[k]))} ms vs ${Math.round(base)} ms`);
   }
   const cold = ratio(median(times.cold) / base);
-  record('P3 (info) validate --offline without the code cache (a first run) / node -e 0', cold, '×', 'info', undefined, `${Math.round(median(times.cold))} ms`);
+  record(
+    'P3 (info) validate --offline without the code cache (a first run) / node -e 0',
+    cold,
+    '×',
+    'info',
+    undefined,
+    `${Math.round(median(times.cold))} ms`,
+  );
   const libs = ratio(median(times.floor) / base);
-  record('P3 (floor) importing yargs + yaml + zod alone / node -e 0', libs, '×', 'info', undefined, `${Math.round(median(times.floor))} ms`);
+  record(
+    'P3 (floor) importing yargs + yaml + zod alone / node -e 0',
+    libs,
+    '×',
+    'info',
+    undefined,
+    `${Math.round(median(times.floor))} ms`,
+  );
   record('P3 offline commands that load the SDK', sdkLoads.length, '', '0', sdkLoads.length === 0, sdkLoads.join(', '));
 }
 
@@ -277,7 +360,14 @@ async function p4() {
   }
   await check(sdk.flushSync({ collection_names: [c] }), 'flush');
   const gaps = { index: [], load: [], indexMs: [], loadMs: [] };
-  const ctx = (milvus) => ({ milvus, logger: api.silentLogger ?? { debug() {}, info() {}, warn() {} }, migration: { name: 'bench', dir: work }, resumed: false, previous: undefined, checkpoint: async () => {} });
+  const ctx = (milvus) => ({
+    milvus,
+    logger: api.silentLogger ?? { debug() {}, info() {}, warn() {} },
+    migration: { name: 'bench', dir: work },
+    resumed: false,
+    previous: undefined,
+    checkpoint: async () => {},
+  });
   await withApi(async (milvus) => {
     for (let r = 0; r < REPS; r++) {
       await sdk.releaseCollection({ collection_name: c });
@@ -300,7 +390,13 @@ async function p4() {
         const d = await sdk.describeIndex({ collection_name: c, field_name: 'v' });
         return d.index_descriptions?.length > 0 && d.index_descriptions.every((x) => String(x.state) === 'Finished');
       });
-      await api.STEPS.get('createIndex').run(ctx(milvus), { collection_name: c, field_name: 'v', index_type: 'IVF_FLAT', metric_type: 'L2', params: { nlist: 128 } });
+      await api.STEPS.get('createIndex').run(ctx(milvus), {
+        collection_name: c,
+        field_name: 'v',
+        index_type: 'IVF_FLAT',
+        metric_type: 'L2',
+        params: { nlist: 128 },
+      });
       let done = performance.now();
       await w.stop();
       gaps.index.push(done - (w.seen() ?? done));
@@ -317,7 +413,14 @@ async function p4() {
   for (const k of ['index', 'load']) {
     const value = Math.round(median(gaps[k])) / 1000;
     const what = k === 'index' ? 'index built (IVF_FLAT, 20k rows)' : 'collection loaded (20k rows)';
-    record(`P4 ${what} → tool moves on`, value, ' s', '≤ 0.5 s', value <= 0.5, `worst ${Math.round(Math.max(...gaps[k]))} ms; the ${k} took ${Math.round(median(gaps[`${k}Ms`]))} ms`);
+    record(
+      `P4 ${what} → tool moves on`,
+      value,
+      ' s',
+      '≤ 0.5 s',
+      value <= 0.5,
+      `worst ${Math.round(Math.max(...gaps[k]))} ms; the ${k} took ${Math.round(median(gaps[`${k}Ms`]))} ms`,
+    );
   }
   await sdk.dropCollection({ collection_name: c });
 }
@@ -329,11 +432,22 @@ async function memory() {
   await check(sdk.createPartition({ collection_name: target, partition_name: 'p' }), 'createPartition');
   // A cheap real step: creating a partition that exists is a success in Milvus (2.3), so 5,000
   // migrations cost 5,000 calls without hitting the partition limit.
-  const dir = await project('mem', `${prefix}_mem_state`, Array.from({ length: MEM_MIGRATIONS }, () => createPartitionYaml(target, 'p')));
+  const dir = await project(
+    'mem',
+    `${prefix}_mem_state`,
+    Array.from({ length: MEM_MIGRATIONS }, () => createPartitionYaml(target, 'p')),
+  );
   const up = await cli(['up', '--json'], { cwd: dir, rss: true });
   const ok = JSON.parse(up.stdout).migrations.filter((m) => m.status === 'success').length;
   if (ok !== MEM_MIGRATIONS) throw new Error(`memory: ${ok} of ${MEM_MIGRATIONS} migrations applied`);
-  record(`Memory: peak RSS of up, ${MEM_MIGRATIONS.toLocaleString('en-US')} pending`, Math.round(up.rssKb / 1024), ' MB', 'report', undefined, `took ${(up.ms / 1000).toFixed(1)} s`);
+  record(
+    `Memory: peak RSS of up, ${MEM_MIGRATIONS.toLocaleString('en-US')} pending`,
+    Math.round(up.rssKb / 1024),
+    ' MB',
+    'report',
+    undefined,
+    `took ${(up.ms / 1000).toFixed(1)} s`,
+  );
 
   const src = `${prefix}_copy_src`;
   const dst = `${prefix}_copy_dst`;
@@ -342,17 +456,30 @@ async function memory() {
   await createCollection(src, dim, title);
   await createCollection(dst, dim, title);
   for (let i = 0; i < COPY_ROWS; i += 10_000) {
-    const data = Array.from({ length: Math.min(10_000, COPY_ROWS - i) }, (_, j) => ({ id: i + j, title: `row ${i + j}`, v: Array.from({ length: dim }, () => Math.random()) }));
+    const data = Array.from({ length: Math.min(10_000, COPY_ROWS - i) }, (_, j) => ({
+      id: i + j,
+      title: `row ${i + j}`,
+      v: Array.from({ length: dim }, () => Math.random()),
+    }));
     await check(sdk.insert({ collection_name: src, data }), 'insert');
   }
   await check(sdk.createIndex({ collection_name: src, field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }), 'createIndex');
-  const copyDir = await project('copy', `${prefix}_copy_state`, [`up:\n  - copyRows: { collection_name: ${src}, target_collection_name: ${dst} }\n`]);
+  const copyDir = await project('copy', `${prefix}_copy_state`, [
+    `up:\n  - copyRows: { collection_name: ${src}, target_collection_name: ${dst} }\n`,
+  ]);
   const copy = await cli(['up', '--json'], { cwd: copyDir, rss: true });
   if (!JSON.parse(copy.stdout).ok) throw new Error(`copyRows failed: ${copy.stderr.slice(-1000)}`);
   const [state] = await withApi((milvus) => new api.MilvusStateStore(milvus, `${prefix}_copy_state`).readAll());
   const copied = state?.details.records?.['0']?.copied;
   if (copied !== COPY_ROWS) throw new Error(`copyRows recorded ${copied} rows copied, expected ${COPY_ROWS}`);
-  record(`Memory: peak RSS of copyRows, ${COPY_ROWS.toLocaleString('en-US')} rows`, Math.round(copy.rssKb / 1024), ' MB', 'report', undefined, `took ${(copy.ms / 1000).toFixed(1)} s (batches of 1,000)`);
+  record(
+    `Memory: peak RSS of copyRows, ${COPY_ROWS.toLocaleString('en-US')} rows`,
+    Math.round(copy.rssKb / 1024),
+    ' MB',
+    'report',
+    undefined,
+    `took ${(copy.ms / 1000).toFixed(1)} s (batches of 1,000)`,
+  );
 }
 
 const only = process.env.BENCH_ONLY?.split(',');
@@ -380,7 +507,9 @@ const machine = {
   cpus: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown'}`,
   memoryGb: Math.round(totalmem() / 2 ** 30),
   node: process.version,
-  milvus: (await new MilvusClient({ address, token, logLevel: 'error' }).getVersion().catch(() => ({ version: server ? 'embedded' : 'unknown' }))).version ?? 'unknown',
+  milvus:
+    (await new MilvusClient({ address, token, logLevel: 'error' }).getVersion().catch(() => ({ version: server ? 'embedded' : 'unknown' })))
+      .version ?? 'unknown',
   server: server ? 'Embedded Milvus started by the bench' : address,
   reps: REPS,
   date: new Date().toISOString(),

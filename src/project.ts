@@ -57,7 +57,8 @@ export async function connectProject(config: ResolvedConfig, opts: { logger?: Lo
     });
     stopServer = () => server.stop();
     address = server.address;
-    if (config.embedded.authorization && !credentials.token && !credentials.username) credentials = { ...credentials, ...EMBEDDED_ROOT_CREDENTIALS };
+    if (config.embedded.authorization && !credentials.token && !credentials.username)
+      credentials = { ...credentials, ...EMBEDDED_ROOT_CREDENTIALS };
   }
   let milvus: Milvus;
   try {

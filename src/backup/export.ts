@@ -74,7 +74,9 @@ export async function backupFirst(ctx: BackupContext, param: boolean | undefined
 /** The absolute backup folder of a run (its default when none was configured). */
 export function backupDirOf(ctx: Pick<BackupContext, 'backup'>): string {
   if (ctx.backup) return ctx.backup.dir;
-  throw new MigrateError('invalid-input', 'no backup folder is configured for this run', { hint: 'set backupDir in milvus.config.yaml, or pass backup: { dir } to the Migrator' });
+  throw new MigrateError('invalid-input', 'no backup folder is configured for this run', {
+    hint: 'set backupDir in milvus.config.yaml, or pass backup: { dir } to the Migrator',
+  });
 }
 
 /** The folders of a target to read one after the other, as the manifest's segments. */
@@ -95,17 +97,30 @@ export async function exportBackup(ctx: BackupContext, target: BackupTarget): Pr
   const [shape, definition] = await Promise.all([collectionShape(described, coll), captureDefinition(described, coll)]);
   const state = await loadState(milvus, { ...coll, ...(target.kind === 'partition' ? { partition_names: [target.partition_name!] } : {}) });
 
-  const leaf = backupLeaf({ step: ctx.index, kind: target.kind, collection: target.collection_name, partition: target.partition_name, at: new Date() });
+  const leaf = backupLeaf({
+    step: ctx.index,
+    kind: target.kind,
+    collection: target.collection_name,
+    partition: target.partition_name,
+    at: new Date(),
+  });
   const folder = join(root, ctx.migration.name);
   const final = join(folder, leaf);
   const partial = `${final}${PARTIAL_SUFFIX}`;
   await mkdir(folder, { recursive: true });
   // Unfinished backups of this step left by a killed run are of no use to anyone.
   for (const old of await readdir(folder)) {
-    if (old.startsWith(`step${ctx.index + 1}-`) && old.endsWith(PARTIAL_SUFFIX)) await rm(join(folder, old), { recursive: true, force: true });
+    if (old.startsWith(`step${ctx.index + 1}-`) && old.endsWith(PARTIAL_SUFFIX))
+      await rm(join(folder, old), { recursive: true, force: true });
   }
 
-  const loadedHere = await ensureLoaded(ctx, 'backup', coll, target.kind === 'partition' || target.kind === 'rows' ? target.partition_name : undefined, qualified(coll));
+  const loadedHere = await ensureLoaded(
+    ctx,
+    'backup',
+    coll,
+    target.kind === 'partition' || target.kind === 'rows' ? target.partition_name : undefined,
+    qualified(coll),
+  );
   try {
     await mkdir(partial, { recursive: true });
     const segments = segmentsOf(target, definition.partitions, definition.partitionKey);
@@ -135,14 +150,17 @@ export async function exportBackup(ctx: BackupContext, target: BackupTarget): Pr
           n += page.length;
           done += page.length;
           // Structured, so that without a terminal it is printed every 10 s, not for every page.
-          ctx.logger.progress?.(`backup ${label}: ${done.toLocaleString('en-US')}/${rows(total)} (${total ? Math.floor((done / total) * 100) : 100}%), ${((Date.now() - started) / 1000).toFixed(1)} s`, {
-            task: `backup ${label}`,
-            done,
-            total,
-            unit: 'rows',
-            elapsedMs: Date.now() - started,
-            final: done === total,
-          });
+          ctx.logger.progress?.(
+            `backup ${label}: ${done.toLocaleString('en-US')}/${rows(total)} (${total ? Math.floor((done / total) * 100) : 100}%), ${((Date.now() - started) / 1000).toFixed(1)} s`,
+            {
+              task: `backup ${label}`,
+              done,
+              total,
+              unit: 'rows',
+              elapsedMs: Date.now() - started,
+              final: done === total,
+            },
+          );
         }
         counts.push(n);
       }
@@ -155,14 +173,20 @@ export async function exportBackup(ctx: BackupContext, target: BackupTarget): Pr
     }
     // Rows written while the backup ran may add to the count; fewer would mean a page was lost.
     if (done < total) {
-      throw new MigrateError('migration-failed', `the backup of ${label} read ${rows(done)} but Milvus counted ${rows(total)}: nothing was dropped`);
+      throw new MigrateError(
+        'migration-failed',
+        `the backup of ${label} read ${rows(done)} but Milvus counted ${rows(total)}: nothing was dropped`,
+      );
     }
 
     // Verified by reading it back once: the rows on disk hash and count as they were written.
     const sha256 = hash.digest('hex');
     const fileHash = await hashRowsFile(join(partial, ROWS_FILE));
     if (fileHash.sha256 !== sha256 || fileHash.rows !== done) {
-      throw new MigrateError('migration-failed', `the backup of ${label} did not verify after writing (the rows file reads back differently): nothing was dropped`);
+      throw new MigrateError(
+        'migration-failed',
+        `the backup of ${label} did not verify after writing (the rows file reads back differently): nothing was dropped`,
+      );
     }
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,
@@ -191,7 +215,10 @@ export async function exportBackup(ctx: BackupContext, target: BackupTarget): Pr
     await readManifest(partial);
     await rename(partial, final);
     logger.info(`backed up ${rows(done)} of ${label} (${(manifest.bytes / 1024).toFixed(1)} KiB compressed) to ${final}`);
-    if (definition.autoID) logger.warn(`${qualified(coll)} generates its primary keys (autoID): Milvus 2.3 takes no given keys for such a field, so restored rows will get new keys`);
+    if (definition.autoID)
+      logger.warn(
+        `${qualified(coll)} generates its primary keys (autoID): Milvus 2.3 takes no given keys for such a field, so restored rows will get new keys`,
+      );
     return { path: `${ctx.migration.name}/${leaf}`, sha256: manifest.sha256, rows: done };
   } catch (err) {
     // Never leave a half-written backup behind: only a renamed folder is a backup.
@@ -201,9 +228,9 @@ export async function exportBackup(ctx: BackupContext, target: BackupTarget): Pr
     if (loadedHere) {
       // Put it back as it was; a drop that follows releases it anyway.
       const partition = target.kind === 'collection' ? undefined : target.partition_name;
-      await (partition ? milvus.call('releasePartitions', { ...coll, partition_names: [partition] }) : milvus.call('releaseCollection', coll)).catch((err: unknown) =>
-        logger.warn(`could not release ${label} again: ${(err as Error).message}`),
-      );
+      await (
+        partition ? milvus.call('releasePartitions', { ...coll, partition_names: [partition] }) : milvus.call('releaseCollection', coll)
+      ).catch((err: unknown) => logger.warn(`could not release ${label} again: ${(err as Error).message}`));
     }
   }
 }

@@ -131,7 +131,10 @@ function sortKeys(v: unknown): unknown {
 
 /** The folder name of a new backup: readable, unique per step and time, a valid file name. */
 export function backupLeaf(p: { step: number; kind: BackupKind; collection: string; partition?: string | undefined; at: Date }): string {
-  const stamp = p.at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = p.at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `step${p.step + 1}-${p.kind}-${p.collection}${p.partition ? `-${p.partition}` : ''}-${stamp}`;
 }
 
@@ -141,7 +144,8 @@ export function backupLeaf(p: { step: number; kind: BackupKind; collection: stri
  */
 export function backupPathProblem(path: string): string | undefined {
   const n = normalize(path);
-  if (isAbsolute(path) || n.startsWith('..') || n.split(sep).includes('..')) return 'must be a folder inside the backup dir (relative, no ..)';
+  if (isAbsolute(path) || n.startsWith('..') || n.split(sep).includes('..'))
+    return 'must be a folder inside the backup dir (relative, no ..)';
   if (n.endsWith(PARTIAL_SUFFIX)) return `is an unfinished backup (${PARTIAL_SUFFIX})`;
   return undefined;
 }

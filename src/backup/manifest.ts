@@ -15,7 +15,10 @@ const manifestSchema = z.looseObject({
   format: z.literal(BACKUP_FORMAT),
   kind: z.enum(['partition', 'collection', 'rows']),
   collection: z.string().min(1),
-  schema: z.looseObject({ fields: z.array(z.looseObject({ name: z.string(), data_type: z.string() })).min(1), enable_dynamic_field: z.boolean() }),
+  schema: z.looseObject({
+    fields: z.array(z.looseObject({ name: z.string(), data_type: z.string() })).min(1),
+    enable_dynamic_field: z.boolean(),
+  }),
   segments: z.array(z.looseObject({ partition: z.string().optional(), rows: z.number().int().nonnegative() })),
   indexes: z.array(z.looseObject({ field_name: z.string() })),
   loaded: z.boolean(),
@@ -36,7 +39,9 @@ export async function readManifest(dir: string): Promise<BackupManifest> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
+    throw new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, {
+      cause: err,
+    });
   }
   let json: unknown;
   try {
@@ -79,7 +84,9 @@ export async function hashRowsFile(file: string): Promise<{ fileSha256: string; 
 }
 
 /** The answer of {@link verifyBackup}. */
-export type Verification = { readonly ok: true; readonly manifest: BackupManifest } | { readonly ok: false; readonly problem: string; readonly manifest?: BackupManifest };
+export type Verification =
+  | { readonly ok: true; readonly manifest: BackupManifest }
+  | { readonly ok: false; readonly problem: string; readonly manifest?: BackupManifest };
 
 /**
  * Re-reads a backup whole and checks it against its manifest (and against the checksum the step
@@ -93,7 +100,11 @@ export async function verifyBackup(dir: string, expectedSha256?: string): Promis
     return { ok: false, problem: (err as Error).message };
   }
   if (expectedSha256 !== undefined && manifest.sha256 !== expectedSha256) {
-    return { ok: false, manifest, problem: `its manifest's checksum ${manifest.sha256.slice(0, 12)}… is not the one recorded when it was taken (${expectedSha256.slice(0, 12)}…)` };
+    return {
+      ok: false,
+      manifest,
+      problem: `its manifest's checksum ${manifest.sha256.slice(0, 12)}… is not the one recorded when it was taken (${expectedSha256.slice(0, 12)}…)`,
+    };
   }
   const file = join(dir, ROWS_FILE);
   let actual: Awaited<ReturnType<typeof hashRowsFile>>;
@@ -102,8 +113,10 @@ export async function verifyBackup(dir: string, expectedSha256?: string): Promis
   } catch (err) {
     return { ok: false, manifest, problem: `${file} cannot be read back (${(err as Error).message}): it was changed or damaged` };
   }
-  if (actual.fileSha256 !== manifest.fileSha256 || actual.sha256 !== manifest.sha256) return { ok: false, manifest, problem: `${file} does not match its manifest's checksum (sha256): it was changed or damaged` };
-  if (actual.rows !== manifest.rows) return { ok: false, manifest, problem: `${file} holds ${actual.rows} rows, its manifest says ${manifest.rows}` };
+  if (actual.fileSha256 !== manifest.fileSha256 || actual.sha256 !== manifest.sha256)
+    return { ok: false, manifest, problem: `${file} does not match its manifest's checksum (sha256): it was changed or damaged` };
+  if (actual.rows !== manifest.rows)
+    return { ok: false, manifest, problem: `${file} holds ${actual.rows} rows, its manifest says ${manifest.rows}` };
   return { ok: true, manifest };
 }
 
@@ -129,7 +142,10 @@ export async function listBackups(root: string): Promise<BackupEntry[]> {
     for (const leaf of await subfolders(join(root, migration))) {
       if (leaf.endsWith(PARTIAL_SUFFIX)) continue;
       const dir = join(root, migration, leaf);
-      const bytes = await stat(join(dir, ROWS_FILE)).then((s) => s.size, () => 0);
+      const bytes = await stat(join(dir, ROWS_FILE)).then(
+        (s) => s.size,
+        () => 0,
+      );
       try {
         entries.push({ path: `${migration}/${leaf}`, dir, manifest: await readManifest(dir), bytes });
       } catch (err) {
@@ -142,7 +158,10 @@ export async function listBackups(root: string): Promise<BackupEntry[]> {
 
 async function subfolders(dir: string): Promise<string[]> {
   try {
-    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return (await readdir(dir, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;

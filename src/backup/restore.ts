@@ -58,7 +58,10 @@ export async function restoreBackup(ctx: BackupContext, ref: { path: string; sha
   const desc = await describeCollection(milvus, t);
   const pk = desc.schema.fields.find((f) => f.is_primary_key);
   const autoID = Boolean(pk?.autoID);
-  if (autoID) logger.warn(`${qualified(t)} generates its primary keys (autoID) and Milvus 2.3 takes no given keys for it: the restored rows get new keys`);
+  if (autoID)
+    logger.warn(
+      `${qualified(t)} generates its primary keys (autoID) and Milvus 2.3 takes no given keys for it: the restored rows get new keys`,
+    );
 
   const previous = ctx.resumed ? Number((ctx.previous as RestoreProgress | undefined)?.restored ?? 0) : 0;
   if (previous) logger.info(`resuming: ${rows(previous)} were restored by the interrupted run`);
@@ -78,18 +81,25 @@ export async function restoreBackup(ctx: BackupContext, ref: { path: string; sha
       done += batch.length;
       batch = [];
       await ctx.checkpoint({ restored: done } satisfies RestoreProgress);
-      logger.progress?.(`restore ${label}: ${done.toLocaleString('en-US')}/${rows(m.rows)} (${m.rows ? Math.floor((done / m.rows) * 100) : 100}%), ${((Date.now() - started) / 1000).toFixed(1)} s`, {
-        task: `restore ${label}`,
-        done,
-        total: m.rows,
-        unit: 'rows',
-        elapsedMs: Date.now() - started,
-        final: done === m.rows,
-      });
+      logger.progress?.(
+        `restore ${label}: ${done.toLocaleString('en-US')}/${rows(m.rows)} (${m.rows ? Math.floor((done / m.rows) * 100) : 100}%), ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        {
+          task: `restore ${label}`,
+          done,
+          total: m.rows,
+          unit: 'rows',
+          elapsedMs: Date.now() - started,
+          final: done === m.rows,
+        },
+      );
     };
     for (let i = 0; i < segment.rows; i++) {
       const next = await input.next();
-      if (next.done) throw new MigrateError('migration-failed', `backup ${ref.path} ended after ${rows(done + batch.length)}; its manifest says ${rows(m.rows)}`);
+      if (next.done)
+        throw new MigrateError(
+          'migration-failed',
+          `backup ${ref.path} ended after ${rows(done + batch.length)}; its manifest says ${rows(m.rows)}`,
+        );
       hash.update(`${next.value}\n`);
       if (done + batch.length < previous) {
         done++;
@@ -102,7 +112,8 @@ export async function restoreBackup(ctx: BackupContext, ref: { path: string; sha
     }
     await flush();
   }
-  if (hash.digest('hex') !== m.sha256) throw new MigrateError('migration-failed', `backup ${ref.path} changed while it was restored (checksum): check ${label}`);
+  if (hash.digest('hex') !== m.sha256)
+    throw new MigrateError('migration-failed', `backup ${ref.path} changed while it was restored (checksum): check ${label}`);
 
   await checkRestored(ctx, m, t, label, autoID);
   if (m.kind === 'collection') await restoreAliases(ctx, m, t);
@@ -118,13 +129,21 @@ async function prepareTarget(ctx: BackupContext, m: BackupManifest, t: { collect
     if (!exists) return recreateCollection(milvus, m, t, ctx.logger);
     // A restore that was interrupted created it already; any other collection of that name is not ours to fill.
     if (!ctx.resumed) {
-      throw new MigrateError('migration-failed', `collection ${qualified(t)} exists already: restoring the backup into it would mix its rows with others`, {
-        hint: 'drop or rename that collection first, then run down again',
-      });
+      throw new MigrateError(
+        'migration-failed',
+        `collection ${qualified(t)} exists already: restoring the backup into it would mix its rows with others`,
+        {
+          hint: 'drop or rename that collection first, then run down again',
+        },
+      );
     }
     return;
   }
-  if (!exists) throw new MigrateError('migration-failed', `collection ${qualified(t)} does not exist: the backup holds rows of it, not the collection itself`);
+  if (!exists)
+    throw new MigrateError(
+      'migration-failed',
+      `collection ${qualified(t)} does not exist: the backup holds rows of it, not the collection itself`,
+    );
   if (m.kind === 'partition' && !(await partitionNames(milvus, t)).includes(m.partition!)) {
     await milvus.call('createPartition', { ...t, partition_name: m.partition! });
   }
@@ -135,7 +154,13 @@ async function prepareTarget(ctx: BackupContext, m: BackupManifest, t: { collect
  * in the order of the backup (primary-key order, partition by partition). Then puts the load
  * state back as it was when the backup was taken.
  */
-async function checkRestored(ctx: BackupContext, m: BackupManifest, t: { collection_name: string; db_name?: string }, label: string, autoID: boolean): Promise<void> {
+async function checkRestored(
+  ctx: BackupContext,
+  m: BackupManifest,
+  t: { collection_name: string; db_name?: string },
+  label: string,
+  autoID: boolean,
+): Promise<void> {
   const { milvus } = ctx;
   const partition = m.kind === 'collection' ? undefined : m.partition;
   const wasLoaded = m.kind === 'rows' ? undefined : m.loaded;
@@ -144,14 +169,21 @@ async function checkRestored(ctx: BackupContext, m: BackupManifest, t: { collect
     const reads = m.segments.map((s): ReadTarget => ({ ...t, ...(s.partition ? { partition_names: [s.partition] } : {}) }));
     const count = await countRows(milvus, t, m.segments.length === 1 ? m.segments[0]!.partition : undefined, m.filter ?? '', 'Strong');
     const short = m.kind === 'rows' ? count < m.rows : count !== m.rows;
-    if (short) throw new MigrateError('migration-failed', `after the restore ${label} holds ${rows(count)}${m.filter ? ` matching ${m.filter}` : ''}; the backup holds ${rows(m.rows)}`);
+    if (short)
+      throw new MigrateError(
+        'migration-failed',
+        `after the restore ${label} holds ${rows(count)}${m.filter ? ` matching ${m.filter}` : ''}; the backup holds ${rows(m.rows)}`,
+      );
     // Rows added since (kind rows) or new autoID keys would change the checksum: count only.
     if (m.kind !== 'rows' && !autoID) {
       const pkField = m.schema.fields.find((f) => f.is_primary_key)!;
       const pk = { name: pkField.name, kind: pkField.data_type === 'VarChar' ? ('VarChar' as const) : ('Int64' as const) };
       const hash = createHash('sha256');
-      for (const r of reads) for await (const page of pages(milvus, r, pk, undefined, BACKUP_BATCH_SIZE)) for (const row of page) hash.update(canonicalLine(row));
-      if (hash.digest('hex') !== m.sha256) throw new MigrateError('migration-failed', `the rows of ${label} read back after the restore do not match the backup's checksum`);
+      for (const r of reads)
+        for await (const page of pages(milvus, r, pk, undefined, BACKUP_BATCH_SIZE))
+          for (const row of page) hash.update(canonicalLine(row));
+      if (hash.digest('hex') !== m.sha256)
+        throw new MigrateError('migration-failed', `the rows of ${label} read back after the restore do not match the backup's checksum`);
     }
   } finally {
     const release = wasLoaded === false || (wasLoaded === undefined && loadedHere);
@@ -159,9 +191,14 @@ async function checkRestored(ctx: BackupContext, m: BackupManifest, t: { collect
   }
 }
 
-async function releaseAgain(milvus: Milvus, t: { collection_name: string; db_name?: string }, partition: string | undefined, ctx: BackupContext): Promise<void> {
-  await (partition ? milvus.call('releasePartitions', { ...t, partition_names: [partition] }) : milvus.call('releaseCollection', t)).catch((err: unknown) =>
-    ctx.logger.warn(`could not release ${qualified(t)} again: ${(err as Error).message}`),
+async function releaseAgain(
+  milvus: Milvus,
+  t: { collection_name: string; db_name?: string },
+  partition: string | undefined,
+  ctx: BackupContext,
+): Promise<void> {
+  await (partition ? milvus.call('releasePartitions', { ...t, partition_names: [partition] }) : milvus.call('releaseCollection', t)).catch(
+    (err: unknown) => ctx.logger.warn(`could not release ${qualified(t)} again: ${(err as Error).message}`),
   );
 }
 

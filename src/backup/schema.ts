@@ -61,7 +61,9 @@ export async function captureDefinition(milvus: Milvus, t: Target): Promise<Coll
  * aliases are left to the caller, after the rows are back.
  */
 export async function recreateCollection(milvus: Milvus, m: BackupManifest, t: Target, logger: Logger): Promise<void> {
-  logger.info(`re-creating collection ${qualified(t)} (${m.schema.fields.map((f) => `${f.name} ${f.data_type}${f.dim ? `(${f.dim})` : ''}`).join(', ')})`);
+  logger.info(
+    `re-creating collection ${qualified(t)} (${m.schema.fields.map((f) => `${f.name} ${f.data_type}${f.dim ? `(${f.dim})` : ''}`).join(', ')})`,
+  );
   await milvus.call('createCollection', {
     collection_name: t.collection_name,
     ...dbOf(t),
@@ -72,8 +74,16 @@ export async function recreateCollection(milvus: Milvus, m: BackupManifest, t: T
     fields: m.schema.fields.map((f) => ({ ...f })),
   } as never);
   for (const s of m.segments) {
-    if (s.partition && s.partition !== '_default') await milvus.call('createPartition', { collection_name: t.collection_name, partition_name: s.partition, ...dbOf(t) });
+    if (s.partition && s.partition !== '_default')
+      await milvus.call('createPartition', { collection_name: t.collection_name, partition_name: s.partition, ...dbOf(t) });
   }
-  for (const ix of m.indexes) await milvus.call('createIndex', indexRequest({ ...ix, collection_name: t.collection_name, ...dbOf(t) }) as never);
-  for (const ix of m.indexes) await waitForIndex(milvus, { collection_name: t.collection_name, field_name: ix.field_name, ...(ix.index_name ? { index_name: ix.index_name } : {}), ...dbOf(t) });
+  for (const ix of m.indexes)
+    await milvus.call('createIndex', indexRequest({ ...ix, collection_name: t.collection_name, ...dbOf(t) }) as never);
+  for (const ix of m.indexes)
+    await waitForIndex(milvus, {
+      collection_name: t.collection_name,
+      field_name: ix.field_name,
+      ...(ix.index_name ? { index_name: ix.index_name } : {}),
+      ...dbOf(t),
+    });
 }

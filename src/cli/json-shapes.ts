@@ -65,7 +65,13 @@ export const statusDocument = commandDocument('status', {
   migrationsDir: z.string(),
   state: z.string(),
   address: z.string(),
-  counts: z.strictObject({ applied: z.number().int(), pending: z.number().int(), failed: z.number().int(), changed: z.number().int(), missing: z.number().int() }),
+  counts: z.strictObject({
+    applied: z.number().int(),
+    pending: z.number().int(),
+    failed: z.number().int(),
+    changed: z.number().int(),
+    missing: z.number().int(),
+  }),
   migrations: z.array(
     z.strictObject({
       name: z.string(),
@@ -101,9 +107,7 @@ export const validateDocument = commandDocument('validate', {
 export const markDocument = commandDocument('mark', { name: z.string(), status: z.enum(['applied', 'pending']) });
 
 export const unlockDocument = commandDocument('unlock', {
-  released: z
-    .strictObject({ id: z.string(), host: z.string(), pid: z.number().int(), command: z.string(), since: z.string() })
-    .nullable(),
+  released: z.strictObject({ id: z.string(), host: z.string(), pid: z.number().int(), command: z.string(), since: z.string() }).nullable(),
 });
 
 /** One schema difference found by `verify` or `diff`. */

@@ -111,7 +111,11 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       (y) =>
         y
           .positional('name', { type: 'string', demandOption: true, describe: 'What the migration does, e.g. "drop old partition"' })
-          .option('format', { choices: ['yaml', 'ts', 'js'] as const, default: 'yaml' as const, describe: 'YAML steps, or TypeScript/JavaScript code' })
+          .option('format', {
+            choices: ['yaml', 'ts', 'js'] as const,
+            default: 'yaml' as const,
+            describe: 'YAML steps, or TypeScript/JavaScript code',
+          })
           .example('$0 create "add 2027 partition"', 'migrations/20261128120000_add_2027_partition.yaml')
           .example('$0 create "backfill titles" --format ts', 'a TypeScript code migration (.ts, no build step)'),
       handle<{ name: string; format: 'yaml' | 'ts' | 'js' }>(async (a, o) => (await import('./commands/create.js')).create(a, o)),
@@ -137,16 +141,34 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       (y) =>
         lockOptions(migrateOptions(y, 'up'))
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan with live facts; change nothing' })
-          .option('allow-destructive', { type: 'boolean', default: false, describe: 'Allow steps that delete data (dropPartition, dropCollection, ...)' })
-          .option('allow-changed', { type: 'boolean', default: false, describe: 'Go on although applied migration files were edited (checksum mismatch)' })
+          .option('allow-destructive', {
+            type: 'boolean',
+            default: false,
+            describe: 'Allow steps that delete data (dropPartition, dropCollection, ...)',
+          })
+          .option('allow-changed', {
+            type: 'boolean',
+            default: false,
+            describe: 'Go on although applied migration files were edited (checksum mismatch)',
+          })
           .option('allow-out-of-order', { type: 'boolean', default: false, describe: 'Run pending migrations named before an applied one' })
-          .option('backup', { type: 'boolean', describe: 'Back up every dropPartition, dropCollection and delete first, so down restores them (or backup: true in the config)' })
+          .option('backup', {
+            type: 'boolean',
+            describe: 'Back up every dropPartition, dropCollection and delete first, so down restores them (or backup: true in the config)',
+          })
           .example('$0 up', 'apply everything pending')
           .example('$0 up --dry-run', 'show what would run and what is at stake')
           .example('$0 up --env production --allow-destructive', 'deploy step in CI'),
-      handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean; lockTimeout?: number; allowChanged?: boolean; allowOutOfOrder?: boolean; backup?: boolean }>(async (a, o) =>
-        (await import('./commands/migrate.js')).migrate('up', a, o),
-      ),
+      handle<{
+        to?: string;
+        step?: number;
+        dryRun?: boolean;
+        allowDestructive?: boolean;
+        lockTimeout?: number;
+        allowChanged?: boolean;
+        allowOutOfOrder?: boolean;
+        backup?: boolean;
+      }>(async (a, o) => (await import('./commands/migrate.js')).migrate('up', a, o)),
     )
     .command(
       'down',
@@ -154,13 +176,17 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       (y) =>
         lockOptions(migrateOptions(y, 'down'))
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan with live facts; change nothing' })
-          .option('allow-destructive', { type: 'boolean', default: false, describe: 'Allow steps that delete data (reverting a create drops it)' })
+          .option('allow-destructive', {
+            type: 'boolean',
+            default: false,
+            describe: 'Allow steps that delete data (reverting a create drops it)',
+          })
           .option('backup', { type: 'boolean', describe: 'Back up what the down drops first (a reverted createCollection, ...)' })
           .example('$0 down', 'revert the last applied migration')
           .example('$0 down --step 2 --dry-run', 'show what reverting the last two would do')
           .example('$0 down --to 0 --allow-destructive', 'revert everything'),
-      handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean; lockTimeout?: number; backup?: boolean }>(async (a, o) =>
-        (await import('./commands/migrate.js')).migrate('down', a, o),
+      handle<{ to?: string; step?: number; dryRun?: boolean; allowDestructive?: boolean; lockTimeout?: number; backup?: boolean }>(
+        async (a, o) => (await import('./commands/migrate.js')).migrate('down', a, o),
       ),
     )
     .command(
@@ -169,11 +195,20 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       (y) =>
         migrateOptions(y, 'plan')
           .option('allow-changed', { type: 'boolean', default: false, describe: 'Plan although applied migration files were edited' })
-          .option('allow-out-of-order', { type: 'boolean', default: false, describe: 'Plan pending migrations named before an applied one' })
-          .option('backup', { type: 'boolean', describe: 'Plan as up --backup would run: every dropPartition, dropCollection and delete backed up first' })
+          .option('allow-out-of-order', {
+            type: 'boolean',
+            default: false,
+            describe: 'Plan pending migrations named before an applied one',
+          })
+          .option('backup', {
+            type: 'boolean',
+            describe: 'Plan as up --backup would run: every dropPartition, dropCollection and delete backed up first',
+          })
           .example('$0 plan', 'what up would run, with rows at stake')
           .example('$0 plan --json', 'the plan as JSON, e.g. for a pull request comment'),
-      handle<{ to?: string; step?: number; allowChanged?: boolean; allowOutOfOrder?: boolean; backup?: boolean }>(async (a, o) => (await import('./commands/migrate.js')).migrate('plan', a, o)),
+      handle<{ to?: string; step?: number; allowChanged?: boolean; allowOutOfOrder?: boolean; backup?: boolean }>(async (a, o) =>
+        (await import('./commands/migrate.js')).migrate('plan', a, o),
+      ),
     )
     .command(
       'validate',
@@ -202,7 +237,11 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       'List the backups taken before destructive steps, with rows and size, each checked against its checksums',
       (y) =>
         y
-          .option('verify', { type: 'boolean', default: true, describe: 'Re-read every backup and check its checksums (--no-verify skips it)' })
+          .option('verify', {
+            type: 'boolean',
+            default: true,
+            describe: 'Re-read every backup and check its checksums (--no-verify skips it)',
+          })
           .example('$0 backups --json', 'every backup, checked, as JSON'),
       handle<{ verify?: boolean }>(async (a, o) => (await import('./commands/backups.js')).backups(a, o)),
     )
@@ -222,7 +261,10 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       'Drift: compare the live schema with what the applied migrations (or a snapshot) say',
       (y) =>
         y
-          .option('against', { type: 'string', describe: 'Snapshot file to compare with, instead of replaying the migrations on a throwaway Milvus' })
+          .option('against', {
+            type: 'string',
+            describe: 'Snapshot file to compare with, instead of replaying the migrations on a throwaway Milvus',
+          })
           .option('docker', { type: 'boolean', default: false, describe: 'Replay on a Milvus container (needs Docker)' })
           .example('$0 diff --env production --json', 'exit 1 and list the differences when production drifted')
           .example('$0 diff --against schema.yaml', 'no throwaway server needed'),
@@ -242,12 +284,25 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       'Check migration files for likely mistakes, offline: backups, downs, aliases, indexes, batches, history (docs/lint.md)',
       (y) =>
         y
-          .option('base', { type: 'string', describe: 'git ref of the base branch: flag migrations named before its newest, and edits of its files' })
-          .option('format', { choices: ['text', 'json', 'sarif'] as const, default: 'text' as const, describe: 'Output: text, JSON (as --json), or SARIF 2.1.0 for code scanning' })
-          .option('fail-on', { choices: ['error', 'warning'] as const, default: 'error' as const, describe: 'Exit 1 when a finding is at or above this severity' })
+          .option('base', {
+            type: 'string',
+            describe: 'git ref of the base branch: flag migrations named before its newest, and edits of its files',
+          })
+          .option('format', {
+            choices: ['text', 'json', 'sarif'] as const,
+            default: 'text' as const,
+            describe: 'Output: text, JSON (as --json), or SARIF 2.1.0 for code scanning',
+          })
+          .option('fail-on', {
+            choices: ['error', 'warning'] as const,
+            default: 'error' as const,
+            describe: 'Exit 1 when a finding is at or above this severity',
+          })
           .example('$0 lint', 'before committing a migration')
           .example('$0 lint --base origin/main --format sarif > lint.sarif', 'in a pull request, for GitHub code scanning'),
-      handle<{ base?: string; format?: 'text' | 'json' | 'sarif'; failOn?: 'error' | 'warning' }>(async (a, o) => (await import('./commands/lint.js')).lint(a, o)),
+      handle<{ base?: string; format?: 'text' | 'json' | 'sarif'; failOn?: 'error' | 'warning' }>(async (a, o) =>
+        (await import('./commands/lint.js')).lint(a, o),
+      ),
     )
     .command(
       'unlock',

@@ -9,7 +9,11 @@ import { ProgressRenderer } from './progress.js';
  * environment, as no-color.org asks. picocolors' own default reads `process.argv` and stdout,
  * which is wrong for `--json` (stdout piped, stderr a terminal) and cannot be tested.
  */
-export function colorEnabled(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, stderrIsTTY = Boolean(process.stderr.isTTY)): boolean {
+export function colorEnabled(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+  stderrIsTTY = Boolean(process.stderr.isTTY),
+): boolean {
   if (argv.includes('--no-color') || argv.includes('--color=false')) return false;
   if (argv.includes('--color') || argv.includes('--color=true')) return true;
   if (env.NO_COLOR) return false;

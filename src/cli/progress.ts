@@ -62,7 +62,8 @@ export class ProgressRenderer {
       this.#live = !update?.final;
       return;
     }
-    if (task && !update?.final && task.printed !== undefined && now - task.printed < (this.#opts.intervalMs ?? DEFAULT_PLAIN_INTERVAL_MS)) return;
+    if (task && !update?.final && task.printed !== undefined && now - task.printed < (this.#opts.intervalMs ?? DEFAULT_PLAIN_INTERVAL_MS))
+      return;
     if (task) task.printed = now;
     this.#opts.write(`${line}\n`);
   }

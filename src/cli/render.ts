@@ -68,16 +68,25 @@ export function runText(out: Output, run: RunResult): string {
   const c = out.colors;
   const verb = run.direction === 'up' ? 'apply' : 'revert';
   if (run.results.length === 0) {
-    return run.direction === 'up' ? `${c.green('✔')} Nothing to do: every migration is applied.` : `${c.green('✔')} Nothing to revert: no migration is applied.`;
+    return run.direction === 'up'
+      ? `${c.green('✔')} Nothing to do: every migration is applied.`
+      : `${c.green('✔')} Nothing to revert: no migration is applied.`;
   }
   const lines: string[] = [];
   if (run.dryRun) {
-    lines.push(`Plan (${run.direction}, dry run: nothing was changed) — ${run.results.length} migration${run.results.length === 1 ? '' : 's'} to ${verb}:`);
+    lines.push(
+      `Plan (${run.direction}, dry run: nothing was changed) — ${run.results.length} migration${run.results.length === 1 ? '' : 's'} to ${verb}:`,
+    );
   }
   for (const r of run.results) {
     if (run.dryRun) {
-      lines.push(`  ${c.bold(r.name)}${r.description ? ` — ${r.description}` : ''}${r.resumeFrom ? c.yellow(` (resumes at step ${r.resumeFrom + 1})`) : ''}`);
-      if (r.format === 'code') lines.push(`    ${c.dim('code migration: its steps are known only when it runs; destructive ones are refused then without --allow-destructive')}`);
+      lines.push(
+        `  ${c.bold(r.name)}${r.description ? ` — ${r.description}` : ''}${r.resumeFrom ? c.yellow(` (resumes at step ${r.resumeFrom + 1})`) : ''}`,
+      );
+      if (r.format === 'code')
+        lines.push(
+          `    ${c.dim('code migration: its steps are known only when it runs; destructive ones are refused then without --allow-destructive')}`,
+        );
       for (const s of r.steps) {
         const tag = s.destructive ? ` ${c.red('[destructive]')}` : '';
         const skipped = s.status === 'skipped' ? c.dim(' (done by the previous run)') : '';
@@ -146,15 +155,26 @@ export function isUpToDate(statuses: readonly MigrationStatus[]): boolean {
   return statuses.every((s) => s.status === 'applied');
 }
 
-export function statusText(out: Output, statuses: MigrationStatus[], where: { migrationsDir: string; state: string; address: string }): string {
+export function statusText(
+  out: Output,
+  statuses: MigrationStatus[],
+  where: { migrationsDir: string; state: string; address: string },
+): string {
   const c = out.colors;
-  const paint: Record<string, (s: string) => string> = { applied: c.green, pending: c.cyan, failed: c.red, changed: c.yellow, missing: c.magenta };
+  const paint: Record<string, (s: string) => string> = {
+    applied: c.green,
+    pending: c.cyan,
+    failed: c.red,
+    changed: c.yellow,
+    missing: c.magenta,
+  };
   const lines = [`Migrations in ${where.migrationsDir}`, c.dim(`state: ${where.state} at ${where.address}`)];
   if (!statuses.length) lines.push('  (no migrations yet: create one with `milvus-migrate create <name>`)');
   const width = Math.max(0, ...statuses.map((s) => s.name.length));
   for (const s of statuses) {
     const label = paint[s.status]!(s.status.padEnd(8));
-    const when = s.recorded && s.status !== 'pending' ? c.dim(`  ${s.recorded.applied_at}${s.recorded.details.marked ? ' (marked)' : ''}`) : '';
+    const when =
+      s.recorded && s.status !== 'pending' ? c.dim(`  ${s.recorded.applied_at}${s.recorded.details.marked ? ' (marked)' : ''}`) : '';
     lines.push(`  ${label} ${s.name.padEnd(width)}${when}`);
     if (s.status === 'failed' && s.recorded?.last_error) lines.push(`           ${c.red(s.recorded.last_error)}`);
   }
@@ -200,10 +220,14 @@ export function backupsText(out: Output, dir: string, lines: readonly BackupLine
   if (!lines.length) text.push('  (none: steps with backup: true, or runs with --backup, write them here)');
   for (const { entry: e, verified, problem } of lines) {
     const m = e.manifest;
-    const what = m ? `${m.stepName} ${m.database ? `${m.database}.` : ''}${m.collection}${m.partition ? ` partition ${m.partition}` : ''}${m.filter ? ` where ${m.filter}` : ''}` : 'unreadable manifest';
+    const what = m
+      ? `${m.stepName} ${m.database ? `${m.database}.` : ''}${m.collection}${m.partition ? ` partition ${m.partition}` : ''}${m.filter ? ` where ${m.filter}` : ''}`
+      : 'unreadable manifest';
     const check = verified === undefined ? '' : verified ? c.green(' verified') : c.red(' DAMAGED');
     text.push(`  ${e.path}${check}`);
-    text.push(c.dim(`      ${what}: ${m ? `${m.rows.toLocaleString('en-US')} rows, ` : ''}${size(e.bytes)}${m ? `, taken ${m.createdAt}` : ''}`));
+    text.push(
+      c.dim(`      ${what}: ${m ? `${m.rows.toLocaleString('en-US')} rows, ` : ''}${size(e.bytes)}${m ? `, taken ${m.createdAt}` : ''}`),
+    );
     if (problem ?? e.problem) text.push(`      ${c.red(problem ?? e.problem!)}`);
   }
   return text.join('\n');

@@ -83,7 +83,8 @@ export async function createMigrator(
 export function parseSeconds(flag: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidInputError(`${flag} must be a number of seconds (0 or more), got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new InvalidInputError(`${flag} must be a number of seconds (0 or more), got ${JSON.stringify(value)}`);
   return n;
 }
 

@@ -19,7 +19,11 @@ export async function withThrowaway<T>(
   fn: (throwaway: Throwaway) => Promise<T>,
 ): Promise<T> {
   const { openThrowaway } = await import('../verify/throwaway.js');
-  const throwaway = await openThrowaway({ docker: args.docker, server: cfg.addressGiven ? cfg.connection : undefined, logger: out.logger() });
+  const throwaway = await openThrowaway({
+    docker: args.docker,
+    server: cfg.addressGiven ? cfg.connection : undefined,
+    logger: out.logger(),
+  });
   out.log(`Working in ${throwaway.where}`);
   const onSignal = (signal: NodeJS.Signals) => {
     out.log(`${signal}: removing ${throwaway.where}`);
@@ -31,6 +35,8 @@ export async function withThrowaway<T>(
   } finally {
     for (const s of INTERRUPTS) process.off(s, onSignal);
     // A failed cleanup must not hide the command's own result; say what was left behind.
-    await throwaway.dispose().catch((err: unknown) => out.logger().warn(`could not remove ${throwaway.where}: ${errorMessage(err)}; remove it by hand`));
+    await throwaway
+      .dispose()
+      .catch((err: unknown) => out.logger().warn(`could not remove ${throwaway.where}: ${errorMessage(err)}; remove it by hand`));
   }
 }

@@ -177,9 +177,7 @@ function resolveLayers(
   const connection: ResolvedConfig['connection'] = {
     // 127.0.0.1 rather than localhost: Node 20 may resolve localhost to ::1 first, and the
     // embedded server listens on IPv4.
-    address: embedded
-      ? `127.0.0.1:${embedded.port ?? DEFAULT_EMBEDDED_PORT}`
-      : (explicitAddress ?? fromFile('address') ?? DEFAULT_ADDRESS),
+    address: embedded ? `127.0.0.1:${embedded.port ?? DEFAULT_EMBEDDED_PORT}` : (explicitAddress ?? fromFile('address') ?? DEFAULT_ADDRESS),
     // The embedded server speaks plain gRPC; an inherited `ssl: true` would only break it.
     ssl: embedded ? false : (fromFile('ssl') ?? false),
   };

@@ -13,5 +13,4 @@ export function isValidMilvusName(name: string): boolean {
 }
 
 /** What a valid name looks like, for messages. */
-export const MILVUS_NAME_RULE =
-  'a letter or underscore, then letters, digits or underscores, at most 255 characters';
+export const MILVUS_NAME_RULE = 'a letter or underscore, then letters, digits or underscores, at most 255 characters';

@@ -38,9 +38,7 @@ export const SECRET_KEYS: readonly string[] = ['token', 'password'];
 /** `must be …`, or `is empty` for a key written with no value (YAML null). */
 function expected(description: string) {
   return (issue: { input?: unknown }) =>
-    issue.input === null || issue.input === undefined
-      ? `is empty (expected ${description})`
-      : `must be ${description}`;
+    issue.input === null || issue.input === undefined ? `is empty (expected ${description})` : `must be ${description}`;
 }
 
 /*
@@ -50,8 +48,7 @@ function expected(description: string) {
  * Nothing else is coerced: `ssl: yes` is an error rather than a YAML 1.1 guess.
  */
 const toBoolean = (v: unknown): unknown => (v === 'true' ? true : v === 'false' ? false : v);
-const toNumber = (v: unknown): unknown =>
-  typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
+const toNumber = (v: unknown): unknown => (typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v);
 
 const booleanField = z.preprocess(toBoolean, z.boolean({ error: expected('true or false') }));
 
@@ -77,9 +74,7 @@ const portField = z.preprocess(
 const secondsDescription = 'a number of seconds (0 or more)';
 const secondsField = z.preprocess(
   toNumber,
-  z
-    .number({ error: expected(secondsDescription) })
-    .refine((n) => Number.isFinite(n) && n >= 0, { error: `must be ${secondsDescription}` }),
+  z.number({ error: expected(secondsDescription) }).refine((n) => Number.isFinite(n) && n >= 0, { error: `must be ${secondsDescription}` }),
 );
 
 /** `embedded: { … }`: settings of the Embedded Milvus started for the command. */
@@ -102,7 +97,10 @@ export const LayerSchema = z.strictObject({
   database: nameField('database').optional(),
   ssl: booleanField.optional(),
   embedded: z
-    .preprocess(toBoolean, z.union([z.boolean(), EmbeddedSchema], { error: expected('true, false or a map with dataDir, port, authorization') }))
+    .preprocess(
+      toBoolean,
+      z.union([z.boolean(), EmbeddedSchema], { error: expected('true, false or a map with dataDir, port, authorization') }),
+    )
     .optional(),
   allowDestructive: booleanField.optional(),
   /** Seconds to wait for another run's lock before giving up. */

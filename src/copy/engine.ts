@@ -70,7 +70,13 @@ export async function copySegments(o: CopyOptions): Promise<CopyCursor> {
   for (const [i, s] of o.segments.entries()) {
     if (i < segment) continue;
     const read = s.read;
-    remaining += await countRows(milvus, read, read.partition_names?.[0], andFilter(s.filter, i === segment ? after(last) : undefined), 'Strong');
+    remaining += await countRows(
+      milvus,
+      read,
+      read.partition_names?.[0],
+      andFilter(s.filter, i === segment ? after(last) : undefined),
+      'Strong',
+    );
   }
   const total = copied + remaining;
   logger.info(
@@ -97,13 +103,18 @@ export async function copySegments(o: CopyOptions): Promise<CopyCursor> {
       await o.write(page, segment, replay);
       replay = false;
       copied += page.length;
-      last = maxPk(pk.kind, page.map((r) => r[pk.name] as PkValue));
+      last = maxPk(
+        pk.kind,
+        page.map((r) => r[pk.name] as PkValue),
+      );
       await o.checkpoint({ segment, last_pk: last, copied });
       report(false);
       if (page.length < o.batchSize) break;
     }
   }
   report(true);
-  logger.info(`copied ${rows(copied)} from ${o.from} to ${o.to}${Date.now() - started >= PROGRESS_INTERVAL_MS ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}`);
+  logger.info(
+    `copied ${rows(copied)} from ${o.from} to ${o.to}${Date.now() - started >= PROGRESS_INTERVAL_MS ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}`,
+  );
   return { segment: o.segments.length - 1, ...(last !== undefined ? { last_pk: last } : {}), copied };
 }

@@ -64,12 +64,15 @@ export async function verifyCopy(o: VerifyOptions): Promise<VerificationReport> 
   const counts: { source: number; target: number | null }[] = [];
   for (const s of o.segments) {
     const source = await countRows(milvus, o.source, s.source, o.filter ?? '', 'Strong');
-    const target = o.exclusive && (s.target !== undefined || o.segments.length === 1) ? await countRows(milvus, o.target, s.target, '', 'Strong') : null;
+    const target =
+      o.exclusive && (s.target !== undefined || o.segments.length === 1) ? await countRows(milvus, o.target, s.target, '', 'Strong') : null;
     counts.push({ source, target });
   }
   const total = counts.reduce((n, c) => n + c.source, 0);
   const stride = o.sample ? Math.max(1, Math.floor(total / o.sample)) : 1;
-  o.logger.info(`verifying ${rows(total)} of ${from.label} against ${to.label}${o.sample ? ` (content of about ${rows(Math.min(o.sample, total))})` : ''}`);
+  o.logger.info(
+    `verifying ${rows(total)} of ${from.label} against ${to.label}${o.sample ? ` (content of about ${rows(Math.min(o.sample, total))})` : ''}`,
+  );
 
   const expectedKeys = new KeyDigest();
   const foundKeys = new KeyDigest();
@@ -115,7 +118,14 @@ export async function verifyCopy(o: VerifyOptions): Promise<VerificationReport> 
           }
         }
       }
-      const update = { task: `verify ${to.label}`, done: seen, total, unit: 'rows' as const, elapsedMs: Date.now() - started, final: false };
+      const update = {
+        task: `verify ${to.label}`,
+        done: seen,
+        total,
+        unit: 'rows' as const,
+        elapsedMs: Date.now() - started,
+        final: false,
+      };
       progress(`verify ${to.label}: ${seen.toLocaleString('en-US')}/${rows(total)}`, update);
     }
     leftOut.push(dropped);
@@ -123,7 +133,9 @@ export async function verifyCopy(o: VerifyOptions): Promise<VerificationReport> 
     if (c.target !== null && c.target !== c.source - dropped) {
       const target = `${s.target ? `partition ${s.target} of ` : ''}${to.label}`;
       const source = `${s.source ? `partition ${s.source} of ` : ''}${from.label}`;
-      differ(`${target} holds ${rows(c.target)}, ${source} ${rows(c.source)}${dropped ? ` of which the transform left out ${dropped}` : ''}`);
+      differ(
+        `${target} holds ${rows(c.target)}, ${source} ${rows(c.source)}${dropped ? ` of which the transform left out ${dropped}` : ''}`,
+      );
     }
   }
   const dropped = leftOut.reduce((a, b) => a + b, 0);
@@ -131,7 +143,10 @@ export async function verifyCopy(o: VerifyOptions): Promise<VerificationReport> 
   if (o.exclusive && counts.some((c) => c.target === null)) {
     // Partitions are Milvus' own (a partition key): the collection is counted as a whole.
     targetRows = await countRows(milvus, o.target, undefined, '', 'Strong');
-    if (targetRows !== total - dropped) differ(`${to.label} holds ${rows(targetRows)}, ${from.label} ${rows(total)}${dropped ? ` of which the transform left out ${dropped}` : ''}`);
+    if (targetRows !== total - dropped)
+      differ(
+        `${to.label} holds ${rows(targetRows)}, ${from.label} ${rows(total)}${dropped ? ` of which the transform left out ${dropped}` : ''}`,
+      );
   }
   if (o.exclusive && o.keysKept) {
     for await (const page of pages(milvus, o.target, to.pk, undefined, o.batchSize, [to.pk.name])) {
@@ -149,8 +164,12 @@ export async function verifyCopy(o: VerifyOptions): Promise<VerificationReport> 
     ok: differences.length === 0,
     mode: o.sample ? 'sample' : 'full',
     rows: { source: total, target: targetRows, left_out: dropped },
-    partitions: Object.fromEntries(o.segments.map((s, i) => [label(s), { source: counts[i]!.source, target: counts[i]!.target, left_out: leftOut[i] ?? 0 }])),
-    keys: o.keysKept ? { expected: expectedKeys.record(), target: foundKeys.record() } : { skipped: `${to.label} makes its own keys (autoID): only counts are compared` },
+    partitions: Object.fromEntries(
+      o.segments.map((s, i) => [label(s), { source: counts[i]!.source, target: counts[i]!.target, left_out: leftOut[i] ?? 0 }]),
+    ),
+    keys: o.keysKept
+      ? { expected: expectedKeys.record(), target: foundKeys.record() }
+      : { skipped: `${to.label} makes its own keys (autoID): only counts are compared` },
     content: o.keysKept ? { compared, differing } : { skipped: 'keys were renumbered: rows cannot be matched' },
     differences,
   };
@@ -186,16 +205,23 @@ export function rowDifference(expected: Row, actual: Row, to: CollectionShape): 
 
 /** Float32 fields hold what Math.fround makes of a number; Int64 comes back as a string. */
 function sameValue(f: FieldShape | undefined, e: unknown, a: unknown): boolean {
-  if (f?.dataType === 'FloatVector' && Array.isArray(e) && Array.isArray(a)) return e.length === a.length && e.every((x, i) => Math.fround(Number(x)) === Math.fround(Number(a[i])));
+  if (f?.dataType === 'FloatVector' && Array.isArray(e) && Array.isArray(a))
+    return e.length === a.length && e.every((x, i) => Math.fround(Number(x)) === Math.fround(Number(a[i])));
   if (f?.dataType === 'Float' && typeof e === 'number') return Math.fround(e) === Math.fround(Number(a));
   if (f?.dataType === 'Int64' && e !== null && a !== null && e !== undefined) return String(e) === String(a);
   return canonical(e) === canonical(a);
 }
 
 function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Row).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : typeof x === 'bigint' ? String(x) : x,
-  ) ?? 'undefined';
+  return (
+    JSON.stringify(v, (_k, x: unknown) =>
+      x && typeof x === 'object' && !Array.isArray(x)
+        ? Object.fromEntries(Object.entries(x as Row).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : typeof x === 'bigint'
+          ? String(x)
+          : x,
+    ) ?? 'undefined'
+  );
 }
 
 function shown(v: unknown): string {

@@ -27,7 +27,8 @@ function toJson(schema: z.ZodType): JsonSchema {
     unrepresentable: 'any',
     override: (ctx) => {
       // Refinements are not representable: Milvus' name rule is, as a pattern.
-      if (ctx.zodSchema === milvusName) Object.assign(ctx.jsonSchema, { pattern: MILVUS_NAME_PATTERN.source, maxLength: MILVUS_NAME_MAX_LENGTH });
+      if (ctx.zodSchema === milvusName)
+        Object.assign(ctx.jsonSchema, { pattern: MILVUS_NAME_PATTERN.source, maxLength: MILVUS_NAME_MAX_LENGTH });
     },
   }) as JsonSchema;
   delete json.$schema;
@@ -83,8 +84,7 @@ function interpolatable(schema: JsonSchema): JsonSchema {
     else if (Array.isArray(p.anyOf)) {
       // `embedded`: true, false, or a map of its own settings.
       out[key] = { anyOf: [...(p.anyOf as JsonSchema[]).map(interpolatable), { type: 'string', enum: ['true', 'false'] }, variable] };
-    }
-    else out[key] = p;
+    } else out[key] = p;
   }
   return { ...schema, properties: out };
 }

@@ -3,7 +3,11 @@ import { finding, type Analyzer, type Finding, type Rule } from './types.js';
 import { replay, type KnownField } from './world.js';
 
 export const LOAD_WITHOUT_INDEX: Rule = { code: 'MM301', severity: 'error', title: 'load of a collection whose vector field has no index' };
-export const BATCH_OVER_REQUEST_LIMIT: Rule = { code: 'MM302', severity: 'warning', title: "batch larger than Milvus' 64 MB request limit" };
+export const BATCH_OVER_REQUEST_LIMIT: Rule = {
+  code: 'MM302',
+  severity: 'warning',
+  title: "batch larger than Milvus' 64 MB request limit",
+};
 
 /** Milvus' default limit on one request it receives (`proxy.grpc.serverMaxRecvSize`, 64 MB). */
 export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
@@ -59,7 +63,12 @@ export const data: Analyzer = {
         const bare = c.fields.filter((f) => VECTOR_TYPES.includes(f.data_type) && !c.indexed.has(f.name)).map((f) => f.name);
         if (bare.length) {
           const what = `vector field${bare.length === 1 ? '' : 's'} ${bare.join(', ')}`;
-          yield finding(LOAD_WITHOUT_INDEX, m, s.line, `${String(p.collection_name)} has no index on ${what}: Milvus refuses to load it (createIndex first)`);
+          yield finding(
+            LOAD_WITHOUT_INDEX,
+            m,
+            s.line,
+            `${String(p.collection_name)} has no index on ${what}: Milvus refuses to load it (createIndex first)`,
+          );
         }
       }
       if (BATCHED_STEPS.includes(s.step)) {

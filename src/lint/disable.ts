@@ -38,7 +38,8 @@ export function readDisables(m: LintedMigration, known: ReadonlySet<string>): { 
       findings.push(finding(DISABLE_WITHOUT_REASON, m, line, `write the rule codes and why: # ${DISABLE_DIRECTIVE} MM101 <reason>`));
       return;
     }
-    for (const code of codes.filter((c) => !known.has(c))) findings.push(finding(DISABLE_UNKNOWN_CODE, m, line, `no rule ${code} (see docs/lint.md)`));
+    for (const code of codes.filter((c) => !known.has(c)))
+      findings.push(finding(DISABLE_UNKNOWN_CODE, m, line, `no rule ${code} (see docs/lint.md)`));
     if (firstContent < 0 || i < firstContent) {
       for (const c of codes) file.add(c);
       return;

@@ -1,6 +1,10 @@
 import { finding, type Analyzer, type Rule } from './types.js';
 
-export const SORTS_BEFORE_BASE: Rule = { code: 'MM401', severity: 'error', title: 'new migration sorts before the newest one on the base branch' };
+export const SORTS_BEFORE_BASE: Rule = {
+  code: 'MM401',
+  severity: 'error',
+  title: 'new migration sorts before the newest one on the base branch',
+};
 export const EDITED_ON_BASE: Rule = { code: 'MM402', severity: 'error', title: 'migration already on the base branch was edited' };
 
 /** Against the base branch (`--base <ref>`): parallel branches, and edits of what may have run already. */

@@ -2,14 +2,35 @@ import { finding, type Analyzer, type Finding, type LintedMigration, type Rule }
 import { replay, type KnownCollection } from './world.js';
 
 export const SPARSE_METRIC: Rule = { code: 'MM201', severity: 'error', title: 'sparse vector index with a metric other than IP or BM25' };
-export const BINARY_METRIC: Rule = { code: 'MM202', severity: 'error', title: 'binary vector index with a metric other than HAMMING or JACCARD' };
-export const DENSE_METRIC: Rule = { code: 'MM203', severity: 'error', title: 'float vector index with a metric other than L2, IP or COSINE' };
+export const BINARY_METRIC: Rule = {
+  code: 'MM202',
+  severity: 'error',
+  title: 'binary vector index with a metric other than HAMMING or JACCARD',
+};
+export const DENSE_METRIC: Rule = {
+  code: 'MM203',
+  severity: 'error',
+  title: 'float vector index with a metric other than L2, IP or COSINE',
+};
 export const INDEX_TYPE_FOR_FIELD: Rule = { code: 'MM204', severity: 'error', title: "index type the field's data type does not take" };
 export const INDEX_ON_UNKNOWN_FIELD: Rule = { code: 'MM205', severity: 'error', title: 'index on a field the collection does not have' };
 
 const FLOAT_INDEXES = [
-  'FLAT', 'IVF_FLAT', 'IVF_SQ8', 'IVF_PQ', 'IVF_RABITQ', 'HNSW', 'HNSW_SQ', 'HNSW_PQ', 'HNSW_PRQ', 'DISKANN', 'SCANN',
-  'GPU_CAGRA', 'GPU_IVF_FLAT', 'GPU_IVF_PQ', 'GPU_BRUTE_FORCE',
+  'FLAT',
+  'IVF_FLAT',
+  'IVF_SQ8',
+  'IVF_PQ',
+  'IVF_RABITQ',
+  'HNSW',
+  'HNSW_SQ',
+  'HNSW_PQ',
+  'HNSW_PRQ',
+  'DISKANN',
+  'SCANN',
+  'GPU_CAGRA',
+  'GPU_IVF_FLAT',
+  'GPU_IVF_PQ',
+  'GPU_BRUTE_FORCE',
 ];
 const INT_SCALAR = ['INVERTED', 'STL_SORT', 'BITMAP'];
 
@@ -70,7 +91,12 @@ function* checkIndex(spec: IndexSpec, c: KnownCollection, collection: string, m:
   const metric = spec.metric_type?.toUpperCase();
   const family = METRICS.find((f) => f.types.includes(field.data_type));
   if (metric && family && !family.metrics.includes(metric)) {
-    yield finding(family.rule, m, line, `metric ${spec.metric_type!} does not apply to ${field.name} (${field.data_type}); use ${family.metrics.join(' or ')}`);
+    yield finding(
+      family.rule,
+      m,
+      line,
+      `metric ${spec.metric_type!} does not apply to ${field.name} (${field.data_type}); use ${family.metrics.join(' or ')}`,
+    );
   }
 }
 

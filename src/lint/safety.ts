@@ -4,9 +4,17 @@ import { finding, type Analyzer, type Finding, type LintContext, type LocatedSte
 import { collectionKey, replay } from './world.js';
 
 export const DESTRUCTIVE_WITHOUT_BACKUP: Rule = { code: 'MM101', severity: 'warning', title: 'destructive step without a backup' };
-export const IRREVERSIBLE: Rule = { code: 'MM102', severity: 'warning', title: 'irreversible migration: no down, and a step has no inverse' };
+export const IRREVERSIBLE: Rule = {
+  code: 'MM102',
+  severity: 'warning',
+  title: 'irreversible migration: no down, and a step has no inverse',
+};
 export const ALIAS_NAMES_DROPPED: Rule = { code: 'MM103', severity: 'error', title: 'dropped collection still named by an alias' };
-export const DROPS_NEW_COLLECTION: Rule = { code: 'MM104', severity: 'warning', title: 'drop of a collection created by an earlier new migration' };
+export const DROPS_NEW_COLLECTION: Rule = {
+  code: 'MM104',
+  severity: 'warning',
+  title: 'drop of a collection created by an earlier new migration',
+};
 export const EXEC_NOT_MARKED: Rule = { code: 'MM105', severity: 'warning', title: 'exec step that does not say whether it deletes data' };
 
 /** A destructive step that can back up what it deletes takes a backup in this call (or by the config's default). */
@@ -37,17 +45,31 @@ export const safety: Analyzer = {
       for (const s of [...(m.up ?? []), ...(m.down ?? [])]) {
         const def = STEPS.get(s.step)!;
         if (def.backsUp && isDestructive(def, s.params) && !backedUp(s, ctx)) {
-          yield finding(DESTRUCTIVE_WITHOUT_BACKUP, m, s.line, `${s.step} deletes data and takes no backup (add backup: true, so its down can restore it)`);
+          yield finding(
+            DESTRUCTIVE_WITHOUT_BACKUP,
+            m,
+            s.line,
+            `${s.step} deletes data and takes no backup (add backup: true, so its down can restore it)`,
+          );
         }
         if (s.step === 'exec' && s.params.destructive === undefined) {
-          yield finding(EXEC_NOT_MARKED, m, s.line, 'exec runs a command the tool cannot see into: say destructive: true (it deletes data) or destructive: false');
+          yield finding(
+            EXEC_NOT_MARKED,
+            m,
+            s.line,
+            'exec runs a command the tool cannot see into: say destructive: true (it deletes data) or destructive: false',
+          );
         }
       }
       if (m.format === 'yaml' && m.up && !m.hasDown) {
-        const why = [...m.up].reverse().map((s) => [s, noInverse(s, ctx)] as const).find(([, w]) => w);
+        const why = [...m.up]
+          .reverse()
+          .map((s) => [s, noInverse(s, ctx)] as const)
+          .find(([, w]) => w);
         if (why) yield finding(IRREVERSIBLE, m, why[0].line, `migration has no down and ${why[1]!}: down will refuse it (write a down:)`);
       }
-      if (m.format === 'code' && !m.hasDown) yield finding(IRREVERSIBLE, m, undefined, 'code migration exports no down: down will refuse it');
+      if (m.format === 'code' && !m.hasDown)
+        yield finding(IRREVERSIBLE, m, undefined, 'code migration exports no down: down will refuse it');
     }
     yield* replay<Finding>(ctx, function* (s, m, world) {
       if (s.step !== 'dropCollection') return;

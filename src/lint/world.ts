@@ -46,7 +46,8 @@ export class World {
         const c = this.collections.get(key);
         this.collections.delete(key);
         if (c) this.collections.set(collectionKey({ ...p, collection_name: p.new_collection_name }), c);
-        for (const [alias, target] of this.aliases) if (target === key) this.aliases.set(alias, collectionKey({ ...p, collection_name: p.new_collection_name }));
+        for (const [alias, target] of this.aliases)
+          if (target === key) this.aliases.set(alias, collectionKey({ ...p, collection_name: p.new_collection_name }));
         break;
       }
       case 'createIndex':
@@ -109,10 +110,7 @@ function aliasKey(p: Record<string, unknown>): string {
  * Replays the `up` steps of every migration in name order, calling `visit` before each step's
  * effect is applied (so a `dropCollection` sees the collection it drops).
  */
-export function* replay<T>(
-  ctx: LintContext,
-  visit: (s: LocatedStep, m: LintedMigration, world: World) => Iterable<T>,
-): Generator<T> {
+export function* replay<T>(ctx: LintContext, visit: (s: LocatedStep, m: LintedMigration, world: World) => Iterable<T>): Generator<T> {
   const world = new World();
   for (const m of ctx.migrations) {
     for (const s of m.up ?? []) {

@@ -16,7 +16,8 @@ export interface CodeMigrationContext {
 export type CodeFn = (ctx: CodeMigrationContext) => Promise<void>;
 
 /** A migration's body in one direction: declared steps or code. */
-export type MigrationBody = { readonly kind: 'steps'; readonly steps: readonly StepCall[] } | { readonly kind: 'code'; readonly fn: CodeFn };
+export type MigrationBody =
+  { readonly kind: 'steps'; readonly steps: readonly StepCall[] } | { readonly kind: 'code'; readonly fn: CodeFn };
 
 /** A parsed and validated migration. */
 export interface Migration {

@@ -46,13 +46,17 @@ export function checkConfinedToOneDatabase(migrations: readonly Migration[], whe
   // author's explicit choice (documented under verify in the README).
   const problems: Problem[] = [];
   for (const m of migrations) {
-    for (const [direction, body] of [['up', m.up], ['down', m.down]] as const) {
+    for (const [direction, body] of [
+      ['up', m.up],
+      ['down', m.down],
+    ] as const) {
       if (body?.kind !== 'steps') continue;
       body.steps.forEach((call, i) => {
         const touches = touchesOf(call);
         const named = [...(touches.collections ?? []), ...(touches.aliases ?? [])].find((n) => n.db_name)?.db_name;
         const reason = touches.databases?.length ? `${call.step} changes databases` : named ? `names database ${named}` : undefined;
-        if (reason) problems.push({ file: m.path, path: `${direction}[${i}].${call.step}`, message: `${reason}, outside the throwaway database` });
+        if (reason)
+          problems.push({ file: m.path, path: `${direction}[${i}].${call.step}`, message: `${reason}, outside the throwaway database` });
       });
     }
   }

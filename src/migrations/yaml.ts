@@ -28,7 +28,11 @@ export function parseYamlMigration(file: string, text: string): { migration?: Pa
   };
   for (const err of doc.errors) {
     const pos = err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]);
-    problems.push({ file, ...(pos ? { line: pos.line, column: pos.col } : {}), message: `YAML syntax error: ${err.message.split('\n')[0]}` });
+    problems.push({
+      file,
+      ...(pos ? { line: pos.line, column: pos.col } : {}),
+      message: `YAML syntax error: ${err.message.split('\n')[0]}`,
+    });
   }
   if (problems.length) return { problems };
 

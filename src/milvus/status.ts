@@ -66,9 +66,14 @@ export function checkResponse<T>(call: string, res: T): T {
     throw new MilvusCallError(call, 'Milvus returned no answer');
   }
   if (typeof res === 'object' && !Array.isArray(res) && Object.keys(res as object).length === 0) {
-    throw new MilvusCallError(call, 'this Milvus server does not implement the call (it answered {} and changed nothing)', 'Unimplemented', {
-      hint: 'Upgrade Milvus or remove the step.',
-    });
+    throw new MilvusCallError(
+      call,
+      'this Milvus server does not implement the call (it answered {} and changed nothing)',
+      'Unimplemented',
+      {
+        hint: 'Upgrade Milvus or remove the step.',
+      },
+    );
   }
   const s = statusOf(res);
   if (s && isFailure(s)) throw failureOf(call, s);
@@ -93,7 +98,10 @@ export function toMilvusError(call: string, err: unknown, address: string): Erro
   }
   if (grpcCode === GRPC_PERMISSION_DENIED) {
     const reason = grpcDetails(err);
-    return new MilvusCallError(call, `permission denied: ${reason}`, 'PERMISSION_DENIED', { cause: err, hint: permissionHint(`permission denied: ${reason}`)! });
+    return new MilvusCallError(call, `permission denied: ${reason}`, 'PERMISSION_DENIED', {
+      cause: err,
+      hint: permissionHint(`permission denied: ${reason}`)!,
+    });
   }
   const s = statusOf(err);
   if (s && isFailure(s)) return failureOf(call, s);

@@ -82,7 +82,9 @@ async function runStep(
     return;
   }
   const total = p.steps?.length;
-  ctx.logger.info(`  ${migration.name} (${direction}) step ${index + 1}${total ? `/${total}` : ''} ${call.step}: ${def.describe(call.params)}`);
+  ctx.logger.info(
+    `  ${migration.name} (${direction}) step ${index + 1}${total ? `/${total}` : ''} ${call.step}: ${def.describe(call.params)}`,
+  );
   const resumed = index === p.resumeFrom && p.row !== undefined && p.row.details.direction === direction;
   let recorded: StepRecord | void;
   try {
@@ -110,7 +112,13 @@ async function runStep(
   await recorder.stepDone(index, recorded ?? undefined, writeProgress && (total === undefined || index + 1 < total));
 }
 
-async function runDeclared(ctx: ExecuteContext, p: PlannedMigration, result: MigrationResult, recorder: MigrationRecorder, repeatable: boolean) {
+async function runDeclared(
+  ctx: ExecuteContext,
+  p: PlannedMigration,
+  result: MigrationResult,
+  recorder: MigrationRecorder,
+  repeatable: boolean,
+) {
   for (const [index, call] of (p.steps ?? []).entries()) {
     await runStep(ctx, p, recorder, call, index, result.steps[index]!, !repeatable);
   }
@@ -127,22 +135,40 @@ async function runCode(ctx: ExecuteContext, p: PlannedMigration, result: Migrati
       async (params: Record<string, unknown>) => {
         const i = index++;
         const problems: string[] = [];
-        const parsed = validateParams(def.params, params, def.name, (path, message) => problems.push(`${path.join('.') || 'params'}: ${message}`));
+        const parsed = validateParams(def.params, params, def.name, (path, message) =>
+          problems.push(`${path.join('.') || 'params'}: ${message}`),
+        );
         for (const [key, message] of parsed ? (def.check?.(parsed) ?? []) : []) problems.push(`${key}: ${message}`);
         if (!parsed || problems.length) {
           throw new StepFailedError(migration.name, direction, i, def.name, `invalid params: ${problems.join('; ')}`, {
             cause: new InvalidInputError('invalid params'),
           });
         }
-        const outcome: StepOutcome = { index: i, step: def.name, summary: def.describe(parsed), destructive: isDestructive(def, parsed), status: 'planned' };
+        const outcome: StepOutcome = {
+          index: i,
+          step: def.name,
+          summary: def.describe(parsed),
+          destructive: isDestructive(def, parsed),
+          status: 'planned',
+        };
         result.steps.push(outcome);
         if (outcome.destructive && !ctx.allowDestructive && i >= p.resumeFrom) {
           outcome.status = 'not-run';
           // A code migration's steps are only known as its code runs, so the guard fires here.
-          const refused = new DestructiveRefusedError([{ migration: migration.name, index: i, step: def.name, summary: outcome.summary }], direction);
-          throw new StepFailedError(migration.name, direction, i, def.name, `${refused.message}\n(a code migration's steps are only known when its code runs, so the plan could not list this one in advance)`, {
-            cause: refused,
-          });
+          const refused = new DestructiveRefusedError(
+            [{ migration: migration.name, index: i, step: def.name, summary: outcome.summary }],
+            direction,
+          );
+          throw new StepFailedError(
+            migration.name,
+            direction,
+            i,
+            def.name,
+            `${refused.message}\n(a code migration's steps are only known when its code runs, so the plan could not list this one in advance)`,
+            {
+              cause: refused,
+            },
+          );
         }
         await runStep(ctx, p, recorder, { step: def.name, params: parsed }, i, outcome, true);
       },

@@ -19,7 +19,13 @@ export interface MigrationStatus {
 export function statusOf(migrations: readonly Migration[], rows: ReadonlyMap<string, StateRow>): MigrationStatus[] {
   const out: MigrationStatus[] = migrations.map((m) => {
     const row = rows.get(m.name);
-    const status: MigrationState = !row ? 'pending' : row.status === 'failed' ? 'failed' : row.checksum !== m.checksum ? 'changed' : 'applied';
+    const status: MigrationState = !row
+      ? 'pending'
+      : row.status === 'failed'
+        ? 'failed'
+        : row.checksum !== m.checksum
+          ? 'changed'
+          : 'applied';
     return { name: m.name, status, description: m.description, recorded: row };
   });
   const files = new Set(migrations.map((m) => m.name));
@@ -32,11 +38,11 @@ export function statusOf(migrations: readonly Migration[], rows: ReadonlyMap<str
  * every applied one; otherwise environments would silently diverge.
  */
 export function checkHistory(
-migrations: readonly Migration[],
-rows: ReadonlyMap<string, StateRow>,
-opts: { readonly allowChanged?: boolean | undefined; readonly allowOutOfOrder?: boolean | undefined },
-dir: string,
-logger: Logger,
+  migrations: readonly Migration[],
+  rows: ReadonlyMap<string, StateRow>,
+  opts: { readonly allowChanged?: boolean | undefined; readonly allowOutOfOrder?: boolean | undefined },
+  dir: string,
+  logger: Logger,
 ): void {
   const statuses = statusOf(migrations, rows);
   const fileOf = (name: string) => migrations.find((m) => m.name === name)!.path;

@@ -136,7 +136,9 @@ export class Migrator {
       if (idx < 0) {
         const known = migrations.some((m) => m.name === opts.to);
         throw new InvalidInputError(
-          known ? `--to ${opts.to}: that migration is already applied` : `--to ${opts.to}: no migration of that name in ${this.#source.dir}`,
+          known
+            ? `--to ${opts.to}: that migration is already applied`
+            : `--to ${opts.to}: no migration of that name in ${this.#source.dir}`,
         );
       }
       selected = pending.slice(0, idx + 1);
@@ -204,7 +206,9 @@ export class Migrator {
     for (const record of Object.values(row.details.records ?? {})) {
       const backup = (record as { backup?: { path?: string } }).backup;
       if (backup?.path) {
-        this.#logger.warn(`${m.name} has its own down:, so it does not restore the backup its up took (${backup.path}); remove the down: to restore it`);
+        this.#logger.warn(
+          `${m.name} has its own down:, so it does not restore the backup its up took (${backup.path}); remove the down: to restore it`,
+        );
       }
     }
   }
@@ -248,9 +252,12 @@ export class Migrator {
   /** Runs `fn` holding the lock when one is configured and the run changes Milvus; state is read after acquiring it. */
   async #locked(direction: Direction, dryRun: boolean | undefined, fn: () => Promise<RunResult>): Promise<RunResult> {
     if (dryRun) return fn();
-    return this.#withLock(() => this.#settled(direction, dryRun, fn), (run, err) => {
-      run.error ??= asMigrateError(err);
-    });
+    return this.#withLock(
+      () => this.#settled(direction, dryRun, fn),
+      (run, err) => {
+        run.error ??= asMigrateError(err);
+      },
+    );
   }
 
   /** `fn` under the lock, if one is configured; a failed release goes to `onReleaseError` (or is thrown). */
@@ -307,7 +314,12 @@ export class Migrator {
         return run;
       }
       const destructive = plan.flatMap((p, i) =>
-        results[i]!.steps.filter((s) => s.destructive && s.status === 'planned').map((s) => ({ migration: p.migration.name, index: s.index, step: s.step, summary: s.summary })),
+        results[i]!.steps.filter((s) => s.destructive && s.status === 'planned').map((s) => ({
+          migration: p.migration.name,
+          index: s.index,
+          step: s.step,
+          summary: s.summary,
+        })),
       );
       if (destructive.length && !this.#opts.allowDestructive) throw new DestructiveRefusedError(destructive, direction);
       await store.ensure();
@@ -334,7 +346,10 @@ export class Migrator {
     }
     // Final rows the writer kept back are written whatever happened.
     await writer.flush().catch((err: unknown) => {
-      run.error ??= err instanceof MigrateError ? err : new MilvusCallError('state', `could not record applied migrations: ${errorMessage(err)}`, undefined, { cause: err });
+      run.error ??=
+        err instanceof MigrateError
+          ? err
+          : new MilvusCallError('state', `could not record applied migrations: ${errorMessage(err)}`, undefined, { cause: err });
     });
     return run;
   }

@@ -84,7 +84,10 @@ export async function foldPlan(
       const def = definitionOf(call);
       const resumed = index === p.resumeFrom && p.row !== undefined && p.row.details.direction === p.direction;
       if (!resumed && def.expect) {
-        const found = await def.expect({ model, migration, backupDir: opts.backupDir, serverVersion: opts.serverVersion, reads: opts.reads }, call.params);
+        const found = await def.expect(
+          { model, migration, backupDir: opts.backupDir, serverVersion: opts.serverVersion, reads: opts.reads },
+          call.params,
+        );
         for (const message of found) problems.push({ file: p.migration.path, path: `${p.direction}[${index}].${call.step}`, message });
       }
       def.effect?.(model, call.params);
@@ -93,6 +96,9 @@ export async function foldPlan(
   return problems;
 }
 
-function forEachPending(plan: readonly PlannedMigration[], fn: (p: PlannedMigration, index: number, call: NonNullable<PlannedMigration['steps']>[number]) => void): void {
+function forEachPending(
+  plan: readonly PlannedMigration[],
+  fn: (p: PlannedMigration, index: number, call: NonNullable<PlannedMigration['steps']>[number]) => void,
+): void {
   for (const p of plan) for (const [index, call] of (p.steps ?? []).entries()) if (index >= p.resumeFrom) fn(p, index, call);
 }

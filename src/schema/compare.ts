@@ -73,7 +73,8 @@ function compareIndex(path: string, e: IndexSchema, a: IndexSchema, out: Differe
 
 function attributes(path: string, e: FieldSchema, a: FieldSchema, out: Difference[]): void {
   const keys = union(e as unknown as Record<string, unknown>, a as unknown as Record<string, unknown>).filter((k) => k !== 'name');
-  for (const key of keys) values(`${path} / ${key}`, (e as unknown as Record<string, unknown>)[key], (a as unknown as Record<string, unknown>)[key], out);
+  for (const key of keys)
+    values(`${path} / ${key}`, (e as unknown as Record<string, unknown>)[key], (a as unknown as Record<string, unknown>)[key], out);
 }
 
 /** A thing present on one side only. */

@@ -13,7 +13,9 @@ export const SNAPSHOT_HEADER =
  * schema always gives the same bytes.
  */
 export function schemaToYaml(schema: DatabaseSchema): string {
-  return SNAPSHOT_HEADER + stringify(normaliseSchema(schema), { lineWidth: 0, indent: 2, sortMapEntries: false, aliasDuplicateObjects: false });
+  return (
+    SNAPSHOT_HEADER + stringify(normaliseSchema(schema), { lineWidth: 0, indent: 2, sortMapEntries: false, aliasDuplicateObjects: false })
+  );
 }
 
 const str = z.string();
@@ -50,7 +52,16 @@ const collection = z
   })
   .strict();
 const snapshot = z
-  .object({ collections: z.record(str, collection).nullish().transform((c) => c ?? {}), aliases: z.record(str, str).nullish().transform((a) => a ?? {}) })
+  .object({
+    collections: z
+      .record(str, collection)
+      .nullish()
+      .transform((c) => c ?? {}),
+    aliases: z
+      .record(str, str)
+      .nullish()
+      .transform((a) => a ?? {}),
+  })
   .strict();
 
 /** Parses a snapshot file; a file that is not one is {@link InvalidInputError} naming the file and the key. */

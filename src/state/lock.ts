@@ -71,7 +71,13 @@ export class MilvusLock implements RunLock {
     opts: LockOptions = {},
   ) {
     this.collection = `${stateCollection}_lock`;
-    this.#me = { id: randomUUID(), host: hostname(), pid: process.pid, command: opts.command ?? 'milvus-migrate', since: new Date().toISOString() };
+    this.#me = {
+      id: randomUUID(),
+      host: hostname(),
+      pid: process.pid,
+      command: opts.command ?? 'milvus-migrate',
+      since: new Date().toISOString(),
+    };
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     this.#staleAfterMs = opts.staleAfterMs ?? DEFAULT_LOCK_STALE_AFTER_MS;
     this.#heartbeatMs = opts.heartbeatMs ?? DEFAULT_LOCK_HEARTBEAT_MS;
@@ -98,7 +104,8 @@ export class MilvusLock implements RunLock {
       }
       if (holder) {
         const now = Date.now();
-        if (!seen || seen.id !== holder.id || seen.heartbeat !== holder.heartbeat) seen = { id: holder.id, heartbeat: holder.heartbeat, since: now };
+        if (!seen || seen.id !== holder.id || seen.heartbeat !== holder.heartbeat)
+          seen = { id: holder.id, heartbeat: holder.heartbeat, since: now };
         else if (now - seen.since >= this.#staleAfterMs) {
           await this.#takeOver(holder, `it has not renewed it for ${Math.round(this.#staleAfterMs / 1000)} s`);
           seen = undefined;
@@ -109,9 +116,12 @@ export class MilvusLock implements RunLock {
           announced = true;
         }
         if (now >= deadline) {
-          throw new LockTimeoutError(`Another run holds the migration lock (${this.collection}): ${describeHolder(holder)}; gave up after ${Math.round(this.#timeoutMs / 1000)} s`, {
-            hint: 'Wait for it to finish, raise --lock-timeout, or if that run is dead and you are sure, run `milvus-migrate unlock`.',
-          });
+          throw new LockTimeoutError(
+            `Another run holds the migration lock (${this.collection}): ${describeHolder(holder)}; gave up after ${Math.round(this.#timeoutMs / 1000)} s`,
+            {
+              hint: 'Wait for it to finish, raise --lock-timeout, or if that run is dead and you are sure, run `milvus-migrate unlock`.',
+            },
+          );
         }
       }
       await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now())) + Math.random() * 50));
@@ -178,10 +188,14 @@ export class MilvusLock implements RunLock {
     } catch (err) {
       if (err instanceof MilvusCallError && /permission/i.test(err.reason)) {
         // Before any step runs: a user who may not create the lock may not change the schema either.
-        throw new MigrateError('migration-failed', `Cannot take the migration lock ${this.collection} in database ${this.database}: ${err.reason}`, {
-          cause: err,
-          hint: 'Run migrations as a user whose role may create and drop collections (and write the state collection) in this database.',
-        });
+        throw new MigrateError(
+          'migration-failed',
+          `Cannot take the migration lock ${this.collection} in database ${this.database}: ${err.reason}`,
+          {
+            cause: err,
+            hint: 'Run migrations as a user whose role may create and drop collections (and write the state collection) in this database.',
+          },
+        );
       }
       if (!(err instanceof MilvusCallError && /duplicate collection/i.test(err.reason))) throw err;
     }

@@ -8,7 +8,18 @@ import type { StateRow, StateStore } from './store.js';
 /** Milvus caps one query at 16,384 rows (offset + limit). */
 const QUERY_LIMIT = 16_384;
 const MAX_ERROR_LENGTH = 4_000;
-const OUTPUT_FIELDS = ['name', 'checksum', 'status', 'steps_done', 'applied_at', 'duration_ms', 'applied_by', 'tool_version', 'last_error', 'details'];
+const OUTPUT_FIELDS = [
+  'name',
+  'checksum',
+  'status',
+  'steps_done',
+  'applied_at',
+  'duration_ms',
+  'applied_by',
+  'tool_version',
+  'last_error',
+  'details',
+];
 
 /**
  * The state collection: one row per migration, primary key = migration name.
@@ -127,7 +138,8 @@ function toRow(r: StateRow): Record<string, unknown> {
 }
 
 function fromRow(r: Record<string, unknown>): StateRow {
-  const details = typeof r.details === 'string' ? (JSON.parse(r.details) as StateRow['details']) : ((r.details ?? {}) as StateRow['details']);
+  const details =
+    typeof r.details === 'string' ? (JSON.parse(r.details) as StateRow['details']) : ((r.details ?? {}) as StateRow['details']);
   return {
     name: String(r.name),
     checksum: String(r.checksum ?? ''),

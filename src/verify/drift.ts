@@ -15,7 +15,12 @@ import { isExecuted } from '../state/store.js';
  */
 export async function readManagedSchema(
   milvus: Milvus,
-  opts: { readonly migrations: readonly Migration[]; readonly database: string; readonly stateCollection: string; readonly expected?: DatabaseSchema | undefined },
+  opts: {
+    readonly migrations: readonly Migration[];
+    readonly database: string;
+    readonly stateCollection: string;
+    readonly expected?: DatabaseSchema | undefined;
+  },
 ): Promise<DatabaseSchema> {
   const scope = touchedBy(opts.migrations, opts.database);
   const expected = opts.expected ?? emptySchema();
@@ -36,23 +41,33 @@ export async function readManagedSchema(
  */
 export function appliedToReplay(rows: readonly StateRow[], migrations: readonly Migration[], logger: Logger): string[] {
   const files = new Map(migrations.map((m) => [m.name, m]));
-  const names = rows.filter((r) => isExecuted(r) && files.has(r.name)).map((r) => r.name).sort();
+  const names = rows
+    .filter((r) => isExecuted(r) && files.has(r.name))
+    .map((r) => r.name)
+    .sort();
   const last = names.at(-1);
   // Named before the last applied one: the replay applies it, whatever the state says.
   const replayed = (name: string) => last !== undefined && name < last;
   for (const r of rows) {
     const file = files.get(r.name);
-    if (!file) logger.warn(`${r.name} is ${r.status === 'failed' ? 'recorded as failed' : 'applied'} but its file is missing: the expected schema leaves it out`);
-    else if (r.status === 'failed' && r.details.direction === 'down') logger.warn(`${r.name}'s down failed part-way: the expected schema includes it as applied`);
+    if (!file)
+      logger.warn(
+        `${r.name} is ${r.status === 'failed' ? 'recorded as failed' : 'applied'} but its file is missing: the expected schema leaves it out`,
+      );
+    else if (r.status === 'failed' && r.details.direction === 'down')
+      logger.warn(`${r.name}'s down failed part-way: the expected schema includes it as applied`);
     else if (r.status === 'failed') {
-      logger.warn(`${r.name} failed part-way: ${replayed(r.name) ? 'it is named before applied ones, so the expected schema includes all of it' : 'the expected schema leaves it out'}`);
+      logger.warn(
+        `${r.name} failed part-way: ${replayed(r.name) ? 'it is named before applied ones, so the expected schema includes all of it' : 'the expected schema leaves it out'}`,
+      );
     } else if (file.checksum !== r.checksum) {
       logger.warn(`${r.name} was edited after it was applied: the expected schema follows the file as it is now`);
     }
   }
   const recorded = new Set(rows.map((r) => r.name));
   for (const m of migrations) {
-    if (replayed(m.name) && !recorded.has(m.name)) logger.warn(`${m.name} is pending but named before applied ones: the expected schema includes it`);
+    if (replayed(m.name) && !recorded.has(m.name))
+      logger.warn(`${m.name} is pending but named before applied ones: the expected schema includes it`);
   }
   return names;
 }

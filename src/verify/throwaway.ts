@@ -63,14 +63,26 @@ export async function openThrowaway(opts: ThrowawayOptions = {}): Promise<Throwa
       await server.stop();
       await rm(dataDir, { recursive: true, force: true });
     };
-    return await ownServer('embedded', `Embedded Milvus at ${server.address} (data in ${dataDir})`, { address: server.address }, stop, logger);
+    return await ownServer(
+      'embedded',
+      `Embedded Milvus at ${server.address} (data in ${dataDir})`,
+      { address: server.address },
+      stop,
+      logger,
+    );
   } catch (err) {
     await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
 }
 
-async function ownServer(kind: 'embedded' | 'docker', where: string, settings: ConnectionSettings, stop: () => Promise<void>, logger: Logger): Promise<Throwaway> {
+async function ownServer(
+  kind: 'embedded' | 'docker',
+  where: string,
+  settings: ConnectionSettings,
+  stop: () => Promise<void>,
+  logger: Logger,
+): Promise<Throwaway> {
   let milvus: Milvus;
   try {
     milvus = await Milvus.connect({ ...settings, database: 'default' }, logger);

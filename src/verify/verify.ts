@@ -62,7 +62,13 @@ export async function verifyMigrations(opts: VerifyOptions): Promise<VerifyResul
   const migrations = opts.migrations ?? (await loadMigrations(opts.migrationsDir));
   if (throwaway.kind === 'database') checkConfinedToOneDatabase(migrations, throwaway.where);
   const { migrator, read } = throwawayRunner(throwaway, opts.migrationsDir, migrations, logger, { allDatabases: true });
-  const results: VerifiedMigration[] = migrations.map((m) => ({ name: m.name, up: 'not-run', down: 'not-run', reup: 'not-run', differences: [] }));
+  const results: VerifiedMigration[] = migrations.map((m) => ({
+    name: m.name,
+    up: 'not-run',
+    down: 'not-run',
+    reup: 'not-run',
+    differences: [],
+  }));
   const done = (extra: { failed?: boolean; irreversible?: boolean; error?: MigrateError } = {}): VerifyResult => ({
     where: throwaway.where,
     migrations: results,
@@ -131,7 +137,10 @@ export async function schemaOfApplied(opts: VerifyOptions & { readonly applied: 
   const { migrator, read } = throwawayRunner(opts.throwaway, opts.migrationsDir, migrations, logger, { allDatabases: false });
   const known = new Set(migrations.map((m) => m.name));
   // An applied migration whose file is gone cannot be replayed; `status` shows it as missing.
-  const last = opts.applied.filter((n) => known.has(n)).sort().at(-1);
+  const last = opts.applied
+    .filter((n) => known.has(n))
+    .sort()
+    .at(-1);
   if (last !== undefined) {
     const run = await migrator.up({ to: last });
     if (run.error) {
@@ -146,7 +155,13 @@ export async function schemaOfApplied(opts: VerifyOptions & { readonly applied: 
   return read();
 }
 
-function throwawayRunner(throwaway: Throwaway, migrationsDir: string, migrations: readonly Migration[], logger: Logger, opts: { allDatabases: boolean }) {
+function throwawayRunner(
+  throwaway: Throwaway,
+  migrationsDir: string,
+  migrations: readonly Migration[],
+  logger: Logger,
+  opts: { allDatabases: boolean },
+) {
   const { milvus, database } = throwaway;
   // Destructive steps only ever reach the throwaway space; nobody else runs there, so no lock.
   const migrator = new Migrator({

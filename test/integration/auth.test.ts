@@ -60,27 +60,30 @@ describe('authentication (needs a server with authorization)', () => {
     expect(state.json().counts.applied).toBe(0);
   });
 
-  it.runIf(auth)("a user who may take the lock but lacks one step's privilege: exit 1 naming the step and the privilege, and the state says failed", async () => {
-    const c = uniqueName('rbac_step');
-    const p = await t.project();
-    await p.write('001_create.yaml', CREATE_WITH_PARTITION(c));
-    const token = inject('milvusDeployerToken');
-    await waitUntilGranted(testAddress(), token, testToken());
-    const res = await p.cli(['up', '--json', '--token', token]);
-    expect(res.code, res.stderr).toBe(1);
-    expect((await partitionsOf(t.client, c)).includes('p1')).toBe(false);
-    expect(res.json().migrations, res.stdout).toHaveLength(1);
-    const error = res.json().migrations[0].error;
-    expect(error, res.stdout).toMatchObject({ stepIndex: 1, step: 'createPartition' });
-    expect(error.message).toMatch(
-      /^Migration 001_create \(up\) step 2 createPartition failed: permission denied: PrivilegeCreatePartition: permission deny to deployer_\w+ \(The Milvus user lacks the CreatePartition privilege: grant it to the user's role, or run migrations as a user who has it\.\)$/,
-    );
-    // Step 1 ran as the user; the state, read as root, says where it stopped.
-    expect(await hasCollection(t.client, c)).toBe(true);
-    const status = (await p.cli(['status', '--json'])).json();
-    expect(status.migrations).toMatchObject([{ name: '001_create', status: 'failed', stepsDone: 1 }]);
-    expect(status.migrations[0].lastError).toContain('step 2 createPartition failed: permission denied');
-  });
+  it.runIf(auth)(
+    "a user who may take the lock but lacks one step's privilege: exit 1 naming the step and the privilege, and the state says failed",
+    async () => {
+      const c = uniqueName('rbac_step');
+      const p = await t.project();
+      await p.write('001_create.yaml', CREATE_WITH_PARTITION(c));
+      const token = inject('milvusDeployerToken');
+      await waitUntilGranted(testAddress(), token, testToken());
+      const res = await p.cli(['up', '--json', '--token', token]);
+      expect(res.code, res.stderr).toBe(1);
+      expect((await partitionsOf(t.client, c)).includes('p1')).toBe(false);
+      expect(res.json().migrations, res.stdout).toHaveLength(1);
+      const error = res.json().migrations[0].error;
+      expect(error, res.stdout).toMatchObject({ stepIndex: 1, step: 'createPartition' });
+      expect(error.message).toMatch(
+        /^Migration 001_create \(up\) step 2 createPartition failed: permission denied: PrivilegeCreatePartition: permission deny to deployer_\w+ \(The Milvus user lacks the CreatePartition privilege: grant it to the user's role, or run migrations as a user who has it\.\)$/,
+      );
+      // Step 1 ran as the user; the state, read as root, says where it stopped.
+      expect(await hasCollection(t.client, c)).toBe(true);
+      const status = (await p.cli(['status', '--json'])).json();
+      expect(status.migrations).toMatchObject([{ name: '001_create', status: 'failed', stepsDone: 1 }]);
+      expect(status.migrations[0].lastError).toContain('step 2 createPartition failed: permission denied');
+    },
+  );
 });
 
 describe('credentials on a server without authorization (needs a server without authorization)', () => {

@@ -69,7 +69,11 @@ async function createCollection(name: string, opts: { index?: { index_type: stri
 }
 
 async function insert(collection: string, partition: string | undefined, rows: ReturnType<typeof makeRows>) {
-  const res = await t.client.insert({ collection_name: collection, ...(partition ? { partition_name: partition } : {}), data: rows } as never);
+  const res = await t.client.insert({
+    collection_name: collection,
+    ...(partition ? { partition_name: partition } : {}),
+    data: rows,
+  } as never);
   expect(res.status.error_code, res.status.reason).toBe('Success');
 }
 
@@ -110,9 +114,9 @@ describe('backup: true', () => {
     expect(progress().some((m) => m.includes('3,000/3,000 rows (100%)'))).toBe(true);
 
     const backups = await listBackups(join(api.dir, '.backups'));
-    expect(backups.map((b) => [b.path.split('/')[0], b.manifest?.kind, b.manifest?.partition, b.manifest?.rows, b.manifest?.loaded])).toEqual([
-      [migration, 'partition', 'old', 3000, true],
-    ]);
+    expect(
+      backups.map((b) => [b.path.split('/')[0], b.manifest?.kind, b.manifest?.partition, b.manifest?.rows, b.manifest?.loaded]),
+    ).toEqual([[migration, 'partition', 'old', 3000, true]]);
     expect(backups[0]!.path).toMatch(new RegExp(`^${migration}/step1-partition-${collection}-old-\\d{8}T\\d{6}Z$`));
 
     const down = await api.migrator({ logger }).down();
@@ -140,9 +144,16 @@ describe('backup: true', () => {
     await t.client.loadCollectionSync({ collection_name: collection });
     const schemaOf = async () => {
       const d = await t.client.describeCollection({ collection_name: collection });
-      return d.schema.fields.map((f) => ({ name: f.name, type: f.data_type, pk: f.is_primary_key, autoID: f.autoID, params: f.type_params }));
+      return d.schema.fields.map((f) => ({
+        name: f.name,
+        type: f.data_type,
+        pk: f.is_primary_key,
+        autoID: f.autoID,
+        params: f.type_params,
+      }));
     };
-    const indexOf = async () => (await t.client.describeIndex({ collection_name: collection })).index_descriptions.map((d) => [d.field_name, d.index_name, d.params]);
+    const indexOf = async () =>
+      (await t.client.describeIndex({ collection_name: collection })).index_descriptions.map((d) => [d.field_name, d.index_name, d.params]);
     const schema = await schemaOf();
     const index = await indexOf();
     const before = { default: await readAll(collection, '_default'), p2: await readAll(collection, 'p2') };
@@ -189,9 +200,18 @@ describe('backup: true', () => {
     // A hand-written restore must name what the backup holds: it would fill another collection.
     const [backup] = (await listBackups(join(api.dir, '.backups'))).filter((b) => b.path.startsWith(`${migration}/`));
     const elsewhere = `${uniqueName('m')}_restore_elsewhere`;
-    await api.write(`${elsewhere}.yaml`, `up:\n  - restoreBackup: { collection_name: ${collection}_other, path: ${backup!.path}, sha256: ${backup!.manifest!.sha256} }\n`);
-    const refused = await api.migrator().up().then((run) => run.error);
-    expect(refused).toMatchObject({ kind: 'invalid-input', problems: [{ message: expect.stringContaining(`holds rows of ${collection}, not of ${collection}_other`) }] });
+    await api.write(
+      `${elsewhere}.yaml`,
+      `up:\n  - restoreBackup: { collection_name: ${collection}_other, path: ${backup!.path}, sha256: ${backup!.manifest!.sha256} }\n`,
+    );
+    const refused = await api
+      .migrator()
+      .up()
+      .then((run) => run.error);
+    expect(refused).toMatchObject({
+      kind: 'invalid-input',
+      problems: [{ message: expect.stringContaining(`holds rows of ${collection}, not of ${collection}_other`) }],
+    });
     await forget(api, elsewhere);
     expect(await readAll(collection)).toEqual(before.slice(0, 100));
 
@@ -227,7 +247,9 @@ describe('backup: true', () => {
     expect(resumed.error).toBeUndefined();
     expect(await partitions(collection)).toEqual(['_default']);
     const backups = await listBackups(join(api.dir, '.backups'));
-    expect(backups.filter((b) => b.path.startsWith(`${migration}/`)).map((b) => [b.manifest?.rows, b.manifest?.loaded])).toEqual([[1500, true]]);
+    expect(backups.filter((b) => b.path.startsWith(`${migration}/`)).map((b) => [b.manifest?.rows, b.manifest?.loaded])).toEqual([
+      [1500, true],
+    ]);
   });
 });
 
@@ -235,7 +257,10 @@ describe('backups through the CLI', () => {
   it('config backup: true, up, backups --json; a damaged backup makes down refuse with exit 2 and change nothing', async () => {
     const collection = uniqueName('bk_cli');
     const p = await t.project();
-    await writeFile(join(p.dir, 'milvus.config.yaml'), `migrations: migrations\nstateCollection: ${p.stateCollection}\nbackup: true\nbackupDir: saved\n`);
+    await writeFile(
+      join(p.dir, 'milvus.config.yaml'),
+      `migrations: migrations\nstateCollection: ${p.stateCollection}\nbackup: true\nbackupDir: saved\n`,
+    );
     await createCollection(collection);
     await t.client.createPartition({ collection_name: collection, partition_name: 'old' });
     await insert(collection, 'old', makeRows(1, 200));
@@ -243,7 +268,10 @@ describe('backups through the CLI', () => {
 
     // The plan says what the config's backup: true will do, as `plan --backup` would.
     const plan = JSON_DOCUMENTS.plan.parse((await p.cli(['plan', '--backup', '--json'])).json());
-    expect(plan.migrations[0]!.steps[0]).toMatchObject({ summary: `drop partition old of ${collection} and all its rows (backed up first)`, facts: ['holds 200 rows, backed up first', 'loaded: will be released first'] });
+    expect(plan.migrations[0]!.steps[0]).toMatchObject({
+      summary: `drop partition old of ${collection} and all its rows (backed up first)`,
+      facts: ['holds 200 rows, backed up first', 'loaded: will be released first'],
+    });
 
     const up = await p.cli(['up', '--allow-destructive']);
     expect(up.code, up.stderr).toBe(0);
@@ -255,7 +283,15 @@ describe('backups through the CLI', () => {
     expect(doc).toMatchObject({ command: 'backups', ok: true, exitCode: 0, dir: join(p.dir, 'saved') });
     expect(doc.backups).toHaveLength(1);
     const b = doc.backups[0]!;
-    expect([b.migration, b.step, b.collection, b.partition, b.rows, b.verified, b.problem]).toEqual(['001_drop', 1, collection, 'old', 200, true, null]);
+    expect([b.migration, b.step, b.collection, b.partition, b.rows, b.verified, b.problem]).toEqual([
+      '001_drop',
+      1,
+      collection,
+      'old',
+      200,
+      true,
+      null,
+    ]);
     expect(b.bytes).toBeGreaterThan(0);
     expect(b.path).toMatch(/^001_drop\/step1-partition-/);
 
@@ -271,7 +307,12 @@ describe('backups through the CLI', () => {
     expect(down.stderr).toContain(`backup ${b.path} cannot be restored:`);
     expect(down.stderr).toContain('was changed or damaged');
     expect(await partitions(collection)).toEqual(['_default']);
-    const state = await t.client.query({ collection_name: p.stateCollection, filter: 'name == "001_drop"', output_fields: ['status'], consistency_level: 'Strong' } as never);
+    const state = await t.client.query({
+      collection_name: p.stateCollection,
+      filter: 'name == "001_drop"',
+      output_fields: ['status'],
+      consistency_level: 'Strong',
+    } as never);
     expect(state.data.map((r) => r.status)).toEqual(['applied']);
   });
 });

@@ -19,7 +19,10 @@ describe('bad input: exit 2, a clear message, Milvus unchanged', () => {
       const state = c.config.includes('stateCollection:') ? '' : `stateCollection: ${p.stateCollection}\n`;
       await writeFile(`${p.dir}/milvus.config.yaml`, `${state}${c.config}`);
     }
-    await p.write('001_ok.yaml', `up:\n  - createCollection:\n      collection_name: ${canary}\n      fields:\n        - { name: id, data_type: Int64, is_primary_key: true }\n        - { name: v, data_type: FloatVector, dim: 2 }\n`);
+    await p.write(
+      '001_ok.yaml',
+      `up:\n  - createCollection:\n      collection_name: ${canary}\n      fields:\n        - { name: id, data_type: Int64, is_primary_key: true }\n        - { name: v, data_type: FloatVector, dim: 2 }\n`,
+    );
     for (const [name, content] of Object.entries(c.files ?? {})) await p.write(name, content);
     const res = await p.cli(c.args ?? ['up', '--allow-destructive']);
     expect(res.code, res.stderr).toBe(2);

@@ -86,7 +86,10 @@ it('copies docs_v1 into docs_v2 and moves the alias: readers see every row with 
     ['category', true],
     ['embedding', false],
   ]);
-  const long = await client.upsert({ collection_name: names.alias, data: [{ id: 1, title: 'x'.repeat(300), category: 'news', embedding: [0, 0, 0, 1] }] });
+  const long = await client.upsert({
+    collection_name: names.alias,
+    data: [{ id: 1, title: 'x'.repeat(300), category: 'news', embedding: [0, 0, 0, 1] }],
+  });
   expect(long.status.error_code).toBe('Success');
 
   // Reverting the switch: the alias goes back to docs_v1 (which still has legacy_rank), docs_v2 is dropped.

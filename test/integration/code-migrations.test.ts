@@ -48,7 +48,10 @@ export default defineMigration({
 
   it('a .mjs migration runs; a destructive step from code is refused at run time without --allow-destructive', async () => {
     const c = uniqueName('code_js');
-    await t.api.write('001_create.yaml', `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: doomed }\n`);
+    await t.api.write(
+      '001_create.yaml',
+      `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: doomed }\n`,
+    );
     await t.api.write(
       '002_drop.mjs',
       `export default {
@@ -62,7 +65,9 @@ const kept = 'kept';
     );
     const refused = await t.api.migrator({ allowDestructive: false }).up();
     expect(refused.error?.kind).toBe('destructive-refused');
-    expect(refused.error?.message).toContain('002_drop (up) step 2 dropPartition failed: Refusing to run: 1 destructive step would delete data');
+    expect(refused.error?.message).toContain(
+      '002_drop (up) step 2 dropPartition failed: Refusing to run: 1 destructive step would delete data',
+    );
     expect(refused.error?.message).toContain("a code migration's steps are only known when its code runs");
     expect(await partitions(c)).toEqual(['_default', 'doomed', 'kept']);
 
@@ -77,7 +82,10 @@ const kept = 'kept';
   });
 
   it('invalid params from code fail the step with the same messages as YAML', async () => {
-    await t.api.write('001_bad.mjs', `export default { async up({ steps }) { await steps.createPartition({ collection_name: 'x', partiton_name: 'p' }); } };\n`);
+    await t.api.write(
+      '001_bad.mjs',
+      `export default { async up({ steps }) { await steps.createPartition({ collection_name: 'x', partiton_name: 'p' }); } };\n`,
+    );
     const run = await t.api.migrator().up();
     expect(run.error?.kind).toBe('invalid-input');
     expect(run.error?.message).toBe(

@@ -26,7 +26,14 @@ describe('the run lock', () => {
       }
       const runs = await Promise.all(Array.from({ length: 8 }, () => p.cli(['up', '--json', '--lock-timeout', '90'])));
       for (const r of runs) expect([0, 3], r.stderr).toContain(r.code);
-      const applied = runs.flatMap((r) => (r.code === 0 ? r.json().migrations.filter((m: any) => m.status === 'success').map((m: any) => m.name) : []));
+      const applied = runs.flatMap((r) =>
+        r.code === 0
+          ? r
+              .json()
+              .migrations.filter((m: any) => m.status === 'success')
+              .map((m: any) => m.name)
+          : [],
+      );
       expect(applied.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `${String(round * 10 + i).padStart(3, '0')}_p${round * 10 + i}`));
     }
     // Checked in Milvus: one row per migration, 20 partitions besides _default.
@@ -48,9 +55,15 @@ describe('the run lock', () => {
     await t.client.createCollection({
       collection_name: lockName,
       description: JSON.stringify(holder),
-      fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }],
+      fields: [
+        { name: 'id', data_type: 'Int64', is_primary_key: true },
+        { name: 'v', data_type: 'FloatVector', dim: 2 },
+      ],
     } as never);
-    await p.write('001_a.yaml', `up:\n  - createCollection: { collection_name: ${uniqueName('lk')}, fields: [{ name: id, data_type: Int64, is_primary_key: true }, { name: v, data_type: FloatVector, dim: 2 }] }\n`);
+    await p.write(
+      '001_a.yaml',
+      `up:\n  - createCollection: { collection_name: ${uniqueName('lk')}, fields: [{ name: id, data_type: Int64, is_primary_key: true }, { name: v, data_type: FloatVector, dim: 2 }] }\n`,
+    );
 
     const waited = await p.cli(['up', '--lock-timeout', '2']);
     expect(waited.code).toBe(3);
@@ -63,13 +76,18 @@ describe('the run lock', () => {
     await stale.write('001_a.yaml', await readFile(`${p.migrationsDir}/001_a.yaml`, 'utf8'));
     const took = await stale.cli(['up', '--lock-timeout', '30']);
     expect(took.code, took.stderr).toBe(0);
-    expect(took.stderr).toContain('Taking over a stale lock held by milvus-migrate up (pid 4242 on ci-runner-7, since 2026-11-28T00:00:00.000Z): it has not renewed it for 2 s');
+    expect(took.stderr).toContain(
+      'Taking over a stale lock held by milvus-migrate up (pid 4242 on ci-runner-7, since 2026-11-28T00:00:00.000Z): it has not renewed it for 2 s',
+    );
     expect(await hasCollection(t.client, lockName)).toBe(false);
 
     await t.client.createCollection({
       collection_name: lockName,
       description: JSON.stringify(holder),
-      fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }],
+      fields: [
+        { name: 'id', data_type: 'Int64', is_primary_key: true },
+        { name: 'v', data_type: 'FloatVector', dim: 2 },
+      ],
     } as never);
     const unlocked = await p.cli(['unlock', '--json']);
     expect(unlocked.code).toBe(0);

@@ -47,7 +47,12 @@ function upKilledAfter(p: TestProject, killAfter: number): Promise<boolean> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [BIN, 'up', '--allow-destructive'], {
       cwd: p.dir,
-      env: { ...process.env, NODE_ENV: undefined, MILVUS_ADDRESS: testAddress(), MILVUS_TOKEN: testToken() || undefined } as NodeJS.ProcessEnv,
+      env: {
+        ...process.env,
+        NODE_ENV: undefined,
+        MILVUS_ADDRESS: testAddress(),
+        MILVUS_TOKEN: testToken() || undefined,
+      } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let seen = 0;

@@ -54,7 +54,12 @@ beforeAll(async () => {
   await p.write('001_create.yaml', CREATE);
   await p.write('002_serve.yaml', SERVE);
   milvus = await Milvus.connect({ address: testAddress(), token: testToken() || undefined, database: db });
-  migrator = new Migrator({ milvus, store: new MilvusStateStore(milvus, p.stateCollection), migrationsDir: p.migrationsDir, allowDestructive: true });
+  migrator = new Migrator({
+    milvus,
+    store: new MilvusStateStore(milvus, p.stateCollection),
+    migrationsDir: p.migrationsDir,
+    allowDestructive: true,
+  });
   expect((await migrator.up()).error).toBeUndefined();
 });
 
@@ -80,7 +85,12 @@ describe('diff and snapshot', () => {
     expect((await p.cli(['snapshot', '--database', db])).code).toBe(0);
     const first = await readFile(file, 'utf8');
     const again = await p.cli(['snapshot', '--json', '--database', db]);
-    expect(JSON_DOCUMENTS.snapshot.parse(again.json())).toMatchObject({ command: 'snapshot', changed: false, collections: ['docs', 'docs_old'], aliases: ['docs_live'] });
+    expect(JSON_DOCUMENTS.snapshot.parse(again.json())).toMatchObject({
+      command: 'snapshot',
+      changed: false,
+      collections: ['docs', 'docs_old'],
+      aliases: ['docs_live'],
+    });
     expect(await readFile(file, 'utf8')).toBe(first);
     expect(first).toMatchInlineSnapshot(`
       "# Schema written by \`milvus-migrate snapshot\`: stable order, no ids or timestamps. Compare with \`milvus-migrate diff --against\`.
@@ -142,7 +152,14 @@ describe('diff and snapshot', () => {
     const target = { db_name: db, collection_name: 'docs' };
     await t.client.createPartition({ ...target, partition_name: 'hand_made' });
     await t.client.dropIndex({ ...target, field_name: 'embedding', index_name: 'embedding_idx' } as never);
-    await t.client.createIndex({ ...target, field_name: 'embedding', index_name: 'embedding_idx', index_type: 'IVF_FLAT', metric_type: 'L2', params: { nlist: 16 } });
+    await t.client.createIndex({
+      ...target,
+      field_name: 'embedding',
+      index_name: 'embedding_idx',
+      index_type: 'IVF_FLAT',
+      metric_type: 'L2',
+      params: { nlist: 16 },
+    });
     await t.client.alterCollection({ ...target, properties: { 'collection.ttl.seconds': 120 } } as never);
     await t.client.dropIndex({ db_name: db, collection_name: 'docs_old', field_name: 'embedding', index_name: 'old_idx' } as never);
     // Moved to a collection the migrations never touched: that collection is not drift, the alias is.
@@ -162,10 +179,19 @@ describe('diff and snapshot', () => {
       { path: 'collection docs / partition hand_made', kind: 'unexpected', actual: 'present' },
       { path: 'collection docs / index embedding_idx / params.nlist', kind: 'changed', expected: '8', actual: '16' },
       { path: 'collection docs / properties.collection.ttl.seconds', kind: 'changed', expected: '60', actual: '120' },
-      { path: 'collection docs_old / index old_idx', kind: 'missing', expected: { field_name: 'embedding', index_type: 'FLAT', metric_type: 'L2' } },
+      {
+        path: 'collection docs_old / index old_idx',
+        kind: 'missing',
+        expected: { field_name: 'embedding', index_type: 'FLAT', metric_type: 'L2' },
+      },
       { path: 'alias docs_live', kind: 'changed', expected: 'docs', actual: 'by_hand' },
     ];
-    expect(JSON_DOCUMENTS.diff.parse(res.json())).toMatchObject({ ok: false, exitCode: 1, against: join(p.dir, 'schema.yaml'), where: null });
+    expect(JSON_DOCUMENTS.diff.parse(res.json())).toMatchObject({
+      ok: false,
+      exitCode: 1,
+      against: join(p.dir, 'schema.yaml'),
+      where: null,
+    });
     expect(res.json().differences).toEqual(expected);
 
     const text = await p.cli(['diff', '--against', 'schema.yaml', '--database', db]);

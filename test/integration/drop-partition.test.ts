@@ -52,7 +52,10 @@ describe('dropPartition', () => {
     const p = await t.project();
     const collection = uniqueName('ifexists');
     await p.write('001_create.yaml', `up:\n${collectionYaml(collection)}`);
-    await p.write('002_drop.yaml', `up:\n  - dropPartition: { collection_name: ${collection}, partition_name: never_there, if_exists: true }\n`);
+    await p.write(
+      '002_drop.yaml',
+      `up:\n  - dropPartition: { collection_name: ${collection}, partition_name: never_there, if_exists: true }\n`,
+    );
     const res = await p.cli(['up', '--allow-destructive', '--json']);
     expect(res.code, res.stderr).toBe(0);
     const doc = res.json();
@@ -83,7 +86,10 @@ describe('dropPartition', () => {
   it('a partition gone at run time (dropped by a code migration the check cannot see into) fails with exit 1 naming collection and partition, and is recorded as failed', async () => {
     const p = await t.project();
     const collection = uniqueName('gone');
-    await p.write('001_create.yaml', `up:\n${collectionYaml(collection)}  - createPartition: { collection_name: ${collection}, partition_name: never_there }\n`);
+    await p.write(
+      '001_create.yaml',
+      `up:\n${collectionYaml(collection)}  - createPartition: { collection_name: ${collection}, partition_name: never_there }\n`,
+    );
     await p.write(
       '002_code.mjs',
       `export default { async up({ steps }) { await steps.dropPartition({ collection_name: ${JSON.stringify(collection)}, partition_name: 'never_there' }); } };\n`,

@@ -17,10 +17,16 @@ describe('destructive guard', () => {
     const p = await t.project();
     const collection = uniqueName('guard');
     const other = uniqueName('guard_other');
-    await p.write('001_create.yaml', `up:\n${collectionYaml(collection)}  - createPartition: { collection_name: ${collection}, partition_name: p1 }\n`);
+    await p.write(
+      '001_create.yaml',
+      `up:\n${collectionYaml(collection)}  - createPartition: { collection_name: ${collection}, partition_name: p1 }\n`,
+    );
     expect((await p.cli(['up'])).code).toBe(0);
     await p.write('002_unrelated.yaml', `up:\n${collectionYaml(other)}`);
-    await p.write('003_drop.yaml', `up:\n  - dropPartition: { collection_name: ${collection}, partition_name: p1 }\n  - dropCollection: { collection_name: ${collection} }\n`);
+    await p.write(
+      '003_drop.yaml',
+      `up:\n  - dropPartition: { collection_name: ${collection}, partition_name: p1 }\n  - dropCollection: { collection_name: ${collection} }\n`,
+    );
 
     const res = await p.cli(['up']);
     expect(res.code).toBe(4);
@@ -48,11 +54,31 @@ describe('destructive guard', () => {
 describe('invalid migration files', () => {
   const cases: [string, (c: string) => string, string[]][] = [
     ['bad YAML', () => 'up:\n  - dropPartition: { collection_name: a\n', ['YAML syntax error']],
-    ['unknown step', (c) => `up:\n  - dropPartiton: { collection_name: ${c}, partition_name: p }\n`, [':2:5: up[0]: unknown step "dropPartiton"; did you mean "dropPartition"?']],
-    ['missing param', (c) => `up:\n  - dropPartition:\n      collection_name: ${c}\n`, [':3:7: up[0].dropPartition.partition_name: missing required param partition_name']],
-    ['unknown param', (c) => `up:\n  - createPartition:\n      collection_name: ${c}\n      partiton_name: p\n`, [':4:22: up[0].createPartition.partiton_name: unknown param of createPartition "partiton_name"; did you mean "partition_name"?']],
-    ['invalid name', (c) => `up:\n  - createPartition:\n      collection_name: ${c}\n      partition_name: 2bad-name\n`, [':4:23: up[0].createPartition.partition_name: invalid Milvus name "2bad-name"']],
-    ['wrong type', (c) => `up:\n  - dropPartition:\n      collection_name: ${c}\n      partition_name: p\n      if_exists: "yes"\n`, [':5:18: up[0].dropPartition.if_exists: must be true or false, got string "yes"']],
+    [
+      'unknown step',
+      (c) => `up:\n  - dropPartiton: { collection_name: ${c}, partition_name: p }\n`,
+      [':2:5: up[0]: unknown step "dropPartiton"; did you mean "dropPartition"?'],
+    ],
+    [
+      'missing param',
+      (c) => `up:\n  - dropPartition:\n      collection_name: ${c}\n`,
+      [':3:7: up[0].dropPartition.partition_name: missing required param partition_name'],
+    ],
+    [
+      'unknown param',
+      (c) => `up:\n  - createPartition:\n      collection_name: ${c}\n      partiton_name: p\n`,
+      [':4:22: up[0].createPartition.partiton_name: unknown param of createPartition "partiton_name"; did you mean "partition_name"?'],
+    ],
+    [
+      'invalid name',
+      (c) => `up:\n  - createPartition:\n      collection_name: ${c}\n      partition_name: 2bad-name\n`,
+      [':4:23: up[0].createPartition.partition_name: invalid Milvus name "2bad-name"'],
+    ],
+    [
+      'wrong type',
+      (c) => `up:\n  - dropPartition:\n      collection_name: ${c}\n      partition_name: p\n      if_exists: "yes"\n`,
+      [':5:18: up[0].dropPartition.if_exists: must be true or false, got string "yes"'],
+    ],
   ];
   it.each(cases)('%s: exit 2 with file and line, nothing runs although another migration is pending', async (_label, body, expected) => {
     const p = await t.project();

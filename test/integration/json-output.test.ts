@@ -28,7 +28,15 @@ let p: TestProject;
 async function json<K extends keyof typeof JSON_DOCUMENTS>(shape: K, args: string[], code: number, opts: { spawn?: boolean } = {}) {
   const r = opts.spawn
     ? await p.cli([...args, '--json'])
-    : await runInProcess([...args, '--json', '--config', join(p.dir, 'milvus.config.yaml'), '--address', testAddress(), ...(testToken() ? ['--token', testToken()] : [])]);
+    : await runInProcess([
+        ...args,
+        '--json',
+        '--config',
+        join(p.dir, 'milvus.config.yaml'),
+        '--address',
+        testAddress(),
+        ...(testToken() ? ['--token', testToken()] : []),
+      ]);
   expect(r.code, r.stderr).toBe(code);
   return { doc: JSON_DOCUMENTS[shape].parse(JSON.parse(r.stdout)) as import('zod').infer<(typeof JSON_DOCUMENTS)[K]>, stderr: r.stderr };
 }
@@ -69,10 +77,23 @@ describe('--json against Milvus', () => {
 
     const status = (await json('status', ['status'], 0)).doc;
     expect(status.counts).toEqual({ applied: 2, pending: 0, failed: 0, changed: 0, missing: 0 });
-    expect(status.migrations[0]).toMatchObject({ name: '001_create', status: 'applied', description: 'a collection', stepsDone: 1, lastError: null, marked: false });
+    expect(status.migrations[0]).toMatchObject({
+      name: '001_create',
+      status: 'applied',
+      description: 'a collection',
+      stepsDone: 1,
+      lastError: null,
+      marked: false,
+    });
 
     const validate = (await json('validate', ['validate'], 0)).doc;
-    expect(validate).toMatchObject({ offline: false, migrations: [{ name: '001_create', format: 'yaml' }, { name: '002_partition', format: 'yaml' }] });
+    expect(validate).toMatchObject({
+      offline: false,
+      migrations: [
+        { name: '001_create', format: 'yaml' },
+        { name: '002_partition', format: 'yaml' },
+      ],
+    });
   });
 
   it('a refused destructive down prints the failure document and changes nothing; allowed, it reverts', async () => {
@@ -82,7 +103,11 @@ describe('--json against Milvus', () => {
     expect(await partitions()).toEqual(['_default', 'p1']);
 
     const down = (await json('down', ['down', '--allow-destructive'], 0)).doc;
-    expect(down).toMatchObject({ command: 'down', direction: 'down', migrations: [{ name: '002_partition', status: 'success', steps: [{ step: 'dropPartition', status: 'done' }] }] });
+    expect(down).toMatchObject({
+      command: 'down',
+      direction: 'down',
+      migrations: [{ name: '002_partition', status: 'success', steps: [{ step: 'dropPartition', status: 'done' }] }],
+    });
     expect(await partitions()).toEqual(['_default']);
   });
 

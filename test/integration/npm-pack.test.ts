@@ -48,10 +48,13 @@ describe('npm pack, installed with --omit=dev', () => {
   it('holds bin/, dist/, schemas/, LICENSE, README and package.json, and no source maps or sources', async () => {
     const top = ['LICENSE', 'README.md', 'package.json'];
     const schemas = ['schemas/migration.schema.json', 'schemas/config.schema.json'];
-    expect(files).toEqual(expect.arrayContaining([...top, 'bin/milvus-migrate.js', 'dist/index.js', 'dist/index.d.ts', 'dist/bundle/cli.cjs', ...schemas]));
+    expect(files).toEqual(
+      expect.arrayContaining([...top, 'bin/milvus-migrate.js', 'dist/index.js', 'dist/index.d.ts', 'dist/bundle/cli.cjs', ...schemas]),
+    );
     expect(files.filter((f) => !/^(bin|dist|schemas)\//.test(f) && !top.includes(f))).toEqual([]);
     // Where the files init and create write point their editor at (`# yaml-language-server: $schema=`).
-    for (const s of schemas) expect(JSON.parse(await readFile(join(app, 'node_modules/milvus-migrate', s), 'utf8'))).toHaveProperty('$schema');
+    for (const s of schemas)
+      expect(JSON.parse(await readFile(join(app, 'node_modules/milvus-migrate', s), 'utf8'))).toHaveProperty('$schema');
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     const license = await readFile(join(app, 'node_modules/milvus-migrate/LICENSE'), 'utf8');
     expect(license).toMatch(/^\s+Apache License\n\s+Version 2\.0, January 2004\n/);
@@ -71,7 +74,9 @@ describe('npm pack, installed with --omit=dev', () => {
     expect((await cli('--help')).stdout).toContain('milvus-migrate <command> [options]');
     expect((await cli('-v')).stdout.trim()).toBe(JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version);
     const init = JSON_DOCUMENTS.init.parse(JSON.parse((await cli('init', '--json')).stdout));
-    expect(init.created.map((p) => p.replace(app, ''))).toEqual(expect.arrayContaining(['/milvus.config.yaml', '/migrations', '/.gitignore']));
+    expect(init.created.map((p) => p.replace(app, ''))).toEqual(
+      expect.arrayContaining(['/milvus.config.yaml', '/migrations', '/.gitignore']),
+    );
     for (const format of ['ts', 'js']) {
       JSON_DOCUMENTS.create.parse(JSON.parse((await cli('create', `add ${format}`, '--format', format, '--json')).stdout));
     }
@@ -115,15 +120,27 @@ export async function deploy(): Promise<RunResult> {
     // (reached through this package's declarations) has no such method, so the types are real, not `any`.
     await writeFile(join(app, 'good.ts'), good);
     await writeFile(join(app, 'bad.ts'), good.replace('client.showCollections()', 'client.showCollectionz()'));
-    const compilerOptions = { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true };
+    const compilerOptions = {
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      target: 'ES2022',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+    };
     // Node's types come from this repository.
     const types = { typeRoots: [join(ROOT, 'node_modules/@types')], types: ['node'] };
-    await writeFile(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, ...types }, files: ['good.ts', 'bad.ts'] }));
+    await writeFile(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { ...compilerOptions, ...types }, files: ['good.ts', 'bad.ts'] }),
+    );
     const bad = await sh(process.execPath, [TSC, '-p', '.']).then(
       () => '',
       (err: { stdout: string }) => err.stdout,
     );
-    expect(bad.split('\n').filter((l) => /error TS/.test(l))).toEqual([expect.stringMatching(/^bad\.ts\(\d+,\d+\): error TS2551: Property 'showCollectionz' does not exist/)]);
+    expect(bad.split('\n').filter((l) => /error TS/.test(l))).toEqual([
+      expect.stringMatching(/^bad\.ts\(\d+,\d+\): error TS2551: Property 'showCollectionz' does not exist/),
+    ]);
   });
 
   it('verify --docker without testcontainers (an optional peer dependency) exits 2 with the install command', async () => {
@@ -151,7 +168,10 @@ describe('npm ci --omit=dev in the repository', () => {
         await writeFile(join(dir, f), await readFile(join(ROOT, f)));
       }
       const env = { ...process.env, NODE_ENV: undefined };
-      const res = await run('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: dir, env });
+      const res = await run('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts'], {
+        cwd: dir,
+        env,
+      });
       expect(res.stdout + res.stderr).toContain('milvus-migrate: not building dist/ (typescript not installed: devDependencies omitted?)');
       expect(existsSync(join(dir, 'node_modules/@zilliz/milvus2-sdk-node'))).toBe(true);
       expect(existsSync(join(dir, 'node_modules/typescript'))).toBe(false);

@@ -24,7 +24,13 @@ beforeAll(async () => {
     ],
   });
   expect(res.error_code).toBe('Success');
-  await t.client.createIndex({ collection_name: base, field_name: 'embedding', index_name: 'embedding_idx', index_type: 'FLAT', metric_type: 'L2' });
+  await t.client.createIndex({
+    collection_name: base,
+    field_name: 'embedding',
+    index_name: 'embedding_idx',
+    index_type: 'FLAT',
+    metric_type: 'L2',
+  });
 });
 
 interface Fault {
@@ -64,10 +70,22 @@ const faults: Record<string, Fault> = {
     // Needs no server: refused with the file's own checks, still before the first change.
     offline: true,
   },
-  dropCollection: { step: 'dropCollection: { collection_name: pf_nope }', message: 'up[0].dropCollection: collection pf_nope does not exist at this point of the plan' },
-  loadCollection: { step: 'loadCollection: { collection_name: pf_nope }', message: 'up[0].loadCollection: collection pf_nope does not exist at this point of the plan' },
-  releaseCollection: { step: 'releaseCollection: { collection_name: pf_nope }', message: 'up[0].releaseCollection: collection pf_nope does not exist' },
-  renameCollection: { step: 'renameCollection: { collection_name: pf_nope, new_collection_name: pf_other }', message: 'up[0].renameCollection: collection pf_nope does not exist' },
+  dropCollection: {
+    step: 'dropCollection: { collection_name: pf_nope }',
+    message: 'up[0].dropCollection: collection pf_nope does not exist at this point of the plan',
+  },
+  loadCollection: {
+    step: 'loadCollection: { collection_name: pf_nope }',
+    message: 'up[0].loadCollection: collection pf_nope does not exist at this point of the plan',
+  },
+  releaseCollection: {
+    step: 'releaseCollection: { collection_name: pf_nope }',
+    message: 'up[0].releaseCollection: collection pf_nope does not exist',
+  },
+  renameCollection: {
+    step: 'renameCollection: { collection_name: pf_nope, new_collection_name: pf_other }',
+    message: 'up[0].renameCollection: collection pf_nope does not exist',
+  },
   'renameCollection onto a taken name': {
     step: `renameCollection: { collection_name: @B, new_collection_name: @B_x }`,
     message: 'up[1].renameCollection: @B_x is taken by a collection at this point of the plan',
@@ -76,21 +94,57 @@ const faults: Record<string, Fault> = {
     step: 'alterCollectionProperties: { collection_name: pf_nope, properties: { collection.ttl.seconds: 60 } }',
     message: 'up[0].alterCollectionProperties: collection pf_nope does not exist',
   },
-  createAlias: { step: 'createAlias: { alias: pf_alias, collection_name: pf_nope }', message: 'up[0].createAlias: collection pf_nope does not exist' },
-  alterAlias: { step: 'alterAlias: { alias: pf_no_alias, collection_name: @B }', message: 'up[0].alterAlias: alias pf_no_alias does not exist at this point of the plan (use createAlias)' },
-  dropAlias: { step: 'dropAlias: { alias: pf_no_alias }', message: 'up[0].dropAlias: alias pf_no_alias does not exist at this point of the plan' },
-  createDatabase: { step: 'createDatabase: { db_name: default }', message: 'up[0].createDatabase: database default already exists at this point of the plan' },
-  dropDatabase: { step: 'dropDatabase: { db_name: pf_no_db }', message: 'up[0].dropDatabase: database pf_no_db does not exist at this point of the plan' },
+  createAlias: {
+    step: 'createAlias: { alias: pf_alias, collection_name: pf_nope }',
+    message: 'up[0].createAlias: collection pf_nope does not exist',
+  },
+  alterAlias: {
+    step: 'alterAlias: { alias: pf_no_alias, collection_name: @B }',
+    message: 'up[0].alterAlias: alias pf_no_alias does not exist at this point of the plan (use createAlias)',
+  },
+  dropAlias: {
+    step: 'dropAlias: { alias: pf_no_alias }',
+    message: 'up[0].dropAlias: alias pf_no_alias does not exist at this point of the plan',
+  },
+  createDatabase: {
+    step: 'createDatabase: { db_name: default }',
+    message: 'up[0].createDatabase: database default already exists at this point of the plan',
+  },
+  dropDatabase: {
+    step: 'dropDatabase: { db_name: pf_no_db }',
+    message: 'up[0].dropDatabase: database pf_no_db does not exist at this point of the plan',
+  },
   flush: { step: 'flush: { collection_names: [pf_nope] }', message: 'up[0].flush: collection pf_nope does not exist' },
-  createIndex: { step: 'createIndex: { collection_name: pf_nope, field_name: v }', message: 'up[0].createIndex: collection pf_nope does not exist' },
-  dropIndex: { step: 'dropIndex: { collection_name: @B, field_name: title }', message: 'up[0].dropIndex: collection @B has no index on title (indexes: embedding_idx on embedding)' },
-  dropPartition: { step: 'dropPartition: { collection_name: @B, partition_name: pf_p }', message: 'up[0].dropPartition: collection @B has no partition pf_p (partitions: _default)' },
-  loadPartitions: { step: 'loadPartitions: { collection_name: @B, partition_names: [pf_p] }', message: 'up[0].loadPartitions: collection @B has no partition pf_p' },
-  releasePartitions: { step: 'releasePartitions: { collection_name: @B, partition_names: [pf_p] }', message: 'up[0].releasePartitions: collection @B has no partition pf_p' },
-  insert: { step: 'insert: { collection_name: @B, partition_name: pf_p, data: [{ id: 1, title: a, embedding: [1, 2, 3, 4] }] }', message: 'up[0].insert: collection @B has no partition pf_p' },
+  createIndex: {
+    step: 'createIndex: { collection_name: pf_nope, field_name: v }',
+    message: 'up[0].createIndex: collection pf_nope does not exist',
+  },
+  dropIndex: {
+    step: 'dropIndex: { collection_name: @B, field_name: title }',
+    message: 'up[0].dropIndex: collection @B has no index on title (indexes: embedding_idx on embedding)',
+  },
+  dropPartition: {
+    step: 'dropPartition: { collection_name: @B, partition_name: pf_p }',
+    message: 'up[0].dropPartition: collection @B has no partition pf_p (partitions: _default)',
+  },
+  loadPartitions: {
+    step: 'loadPartitions: { collection_name: @B, partition_names: [pf_p] }',
+    message: 'up[0].loadPartitions: collection @B has no partition pf_p',
+  },
+  releasePartitions: {
+    step: 'releasePartitions: { collection_name: @B, partition_names: [pf_p] }',
+    message: 'up[0].releasePartitions: collection @B has no partition pf_p',
+  },
+  insert: {
+    step: 'insert: { collection_name: @B, partition_name: pf_p, data: [{ id: 1, title: a, embedding: [1, 2, 3, 4] }] }',
+    message: 'up[0].insert: collection @B has no partition pf_p',
+  },
   upsert: { step: 'upsert: { collection_name: pf_nope, data: [{ id: 1 }] }', message: 'up[0].upsert: collection pf_nope does not exist' },
   delete: { step: 'delete: { collection_name: pf_nope, filter: "id > 0" }', message: 'up[0].delete: collection pf_nope does not exist' },
-  copyRows: { step: 'copyRows: { collection_name: @B, target_collection_name: pf_nope }', message: 'up[0].copyRows: target collection pf_nope does not exist' },
+  copyRows: {
+    step: 'copyRows: { collection_name: @B, target_collection_name: pf_nope }',
+    message: 'up[0].copyRows: target collection pf_nope does not exist',
+  },
 };
 
 const canaryYaml = (name: string) => `up:\n${collectionYaml(name)}`;
@@ -106,7 +160,9 @@ describe('a faulty step after a valid migration: exit 2 before the first change'
     const p = await t.project();
     const canary = uniqueName('pf_canary');
     await p.write('001_ok.yaml', canaryYaml(canary));
-    const other = f.step.includes('@B_x') ? `  - createCollection: { collection_name: ${base}_x, fields: [{ name: id, data_type: Int64, is_primary_key: true }, { name: v, data_type: FloatVector, dim: 2 }] }\n` : '';
+    const other = f.step.includes('@B_x')
+      ? `  - createCollection: { collection_name: ${base}_x, fields: [{ name: id, data_type: Int64, is_primary_key: true }, { name: v, data_type: FloatVector, dim: 2 }] }\n`
+      : '';
     await p.write('002_bad.yaml', `up:\n${other}  - ${f.step.replaceAll('@B', base)}\n`);
     for (const [name, content] of Object.entries(f.files ?? {})) await p.write(name, content);
     const res = await p.cli(['up', '--allow-destructive']);
@@ -156,9 +212,15 @@ describe('a plan whose later steps use what earlier pending migrations create', 
     const renamed = uniqueName('pf_renamed');
     const alias = uniqueName('pf_alias');
     await p.write('001_create.yaml', `up:\n${collectionYaml(first)}`);
-    await p.write('002_partition.yaml', `up:\n  - createPartition: { collection_name: ${first}, partition_name: p1 }\n  - createAlias: { alias: ${alias}, collection_name: ${first} }\n`);
+    await p.write(
+      '002_partition.yaml',
+      `up:\n  - createPartition: { collection_name: ${first}, partition_name: p1 }\n  - createAlias: { alias: ${alias}, collection_name: ${first} }\n`,
+    );
     await p.write('003_rename.yaml', `up:\n  - renameCollection: { collection_name: ${first}, new_collection_name: ${renamed} }\n`);
-    await p.write('004_rows.yaml', `up:\n  - insert:\n      collection_name: ${renamed}\n      partition_name: p1\n      data:\n${rowsYaml(1, 2)}\n  - alterAlias: { alias: ${alias}, collection_name: ${renamed} }\n`);
+    await p.write(
+      '004_rows.yaml',
+      `up:\n  - insert:\n      collection_name: ${renamed}\n      partition_name: p1\n      data:\n${rowsYaml(1, 2)}\n  - alterAlias: { alias: ${alias}, collection_name: ${renamed} }\n`,
+    );
     const res = await p.cli(['up']);
     expect(res.code, res.stderr).toBe(0);
     expect((await t.client.hasCollection({ collection_name: first })).value).toBe(false);
@@ -173,7 +235,10 @@ describe('down folds and checks the inverse steps first', () => {
     const c = uniqueName('pf_down');
     const alias = uniqueName('pf_down_alias');
     await p.write('001_create.yaml', `up:\n${collectionYaml(c)}`);
-    await p.write('002_alias.yaml', `up:\n  - createAlias: { alias: ${alias}, collection_name: ${c} }\n  - createPartition: { collection_name: ${c}, partition_name: p1 }\n`);
+    await p.write(
+      '002_alias.yaml',
+      `up:\n  - createAlias: { alias: ${alias}, collection_name: ${c} }\n  - createPartition: { collection_name: ${c}, partition_name: p1 }\n`,
+    );
     expect((await p.cli(['up'])).code).toBe(0);
     // The partition goes behind the tool's back: the inverse's dropPartition would fail half-way.
     await t.client.releaseCollection({ collection_name: c });
@@ -182,7 +247,13 @@ describe('down folds and checks the inverse steps first', () => {
     expect(res.code, res.stderr).toBe(2);
     expect(res.stderr).toContain(`002_alias.yaml: down[0].dropPartition: collection ${c} has no partition p1 (partitions: _default)`);
     expect((await t.client.describeAlias({ alias, collection_name: alias })).collection).toBe(c);
-    const state = await t.client.query({ collection_name: p.stateCollection, filter: '', output_fields: ['name'], limit: 10, consistency_level: 'Strong' } as never);
+    const state = await t.client.query({
+      collection_name: p.stateCollection,
+      filter: '',
+      output_fields: ['name'],
+      limit: 10,
+      consistency_level: 'Strong',
+    } as never);
     expect((state.data as { name: string }[]).map((r) => r.name).sort()).toEqual(['001_create', '002_alias']);
   });
 });

@@ -35,7 +35,13 @@ async function createDocs(c: string, opts: { partitions?: boolean; empty?: boole
   await t.client.createIndex({ collection_name: c, field_name: 'embedding', index_type: 'FLAT', metric_type: 'L2' });
   if (opts.partitions !== false) await t.client.createPartition({ collection_name: c, partition_name: 'p2' });
   if (opts.empty) return void (await t.client.loadCollectionSync({ collection_name: c }));
-  const rows = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, title: `row${i + 1}`, legacy: i, embedding: vec(i + 1), ...(i % 5 === 0 ? { tag: `t${i}` } : {}) }));
+  const rows = Array.from({ length: 300 }, (_, i) => ({
+    id: i + 1,
+    title: `row${i + 1}`,
+    legacy: i,
+    embedding: vec(i + 1),
+    ...(i % 5 === 0 ? { tag: `t${i}` } : {}),
+  }));
   const ins1 = await t.client.insert({ collection_name: c, data: rows.slice(0, 200) });
   if (ins1.status.error_code !== 'Success') throw new Error(ins1.status.reason);
   if (opts.partitions !== false) await t.client.insert({ collection_name: c, partition_name: 'p2', data: rows.slice(200) });
@@ -87,7 +93,9 @@ describe('rebuildCollection', () => {
       `cut-over through alias ${alias} (alterAlias: no downtime for readers); ${c} stays as it is`,
       'writes paused: rows written during the copy would not reach the new collection',
     ]);
-    expect(plan.results[0]!.steps[0]!.summary).toMatch(new RegExp(`^rebuild ${alias} into ${alias}__mm_[0-9a-f]{8}, verify \\(every row\\) and cut over$`));
+    expect(plan.results[0]!.steps[0]!.summary).toMatch(
+      new RegExp(`^rebuild ${alias} into ${alias}__mm_[0-9a-f]{8}, verify \\(every row\\) and cut over$`),
+    );
 
     // A reader loop through the alias during the whole run.
     let reading = true;
@@ -95,7 +103,13 @@ describe('rebuildCollection', () => {
     let reads = 0;
     const reader = (async () => {
       while (reading) {
-        const res = await t.client.query({ collection_name: alias, filter: 'id > 0', output_fields: ['id'], limit: 10, consistency_level: 'Strong' } as never);
+        const res = await t.client.query({
+          collection_name: alias,
+          filter: 'id > 0',
+          output_fields: ['id'],
+          limit: 10,
+          consistency_level: 'Strong',
+        } as never);
         reads++;
         if (res.status.error_code !== 'Success') problems.push(res.status.reason);
         else if (!res.data.length) problems.push('empty result');
@@ -120,18 +134,29 @@ describe('rebuildCollection', () => {
     const fields = await fieldsOf(shadow);
     expect(fields.map((f) => f.name)).toEqual(['id', 'headline', 'embedding', 'lang']);
     expect(fields.find((f) => f.name === 'headline')!.type_params.find((p) => p.key === 'max_length')!.value).toBe('512');
-    const long = await t.client.insert({ collection_name: alias, data: [{ id: 9999, headline: 'x'.repeat(300), lang: 'fr', embedding: [0, 0, 0, 1] }] });
+    const long = await t.client.insert({
+      collection_name: alias,
+      data: [{ id: 9999, headline: 'x'.repeat(300), lang: 'fr', embedding: [0, 0, 0, 1] }],
+    });
     expect(long.status.error_code).toBe('Success');
     // The old collection is kept, untouched.
     expect(await all(c)).toEqual(before);
     // The proof is kept with the migration's state row, and `status --json` shows it.
-    const status = statusDocument.parse(statusJson(await t.api.migrator().status(), { migrationsDir: t.api.dir, state: 's', address: 'a' }));
+    const status = statusDocument.parse(
+      statusJson(await t.api.migrator().status(), { migrationsDir: t.api.dir, state: 's', address: 'a' }),
+    );
     const [v] = status.migrations[0]!.verifications!;
-    expect(v).toMatchObject({ step: 0, report: { ok: true, mode: 'full', rows: { source: 300, target: 300, left_out: 0 }, settings: [], differences: [] } });
+    expect(v).toMatchObject({
+      step: 0,
+      report: { ok: true, mode: 'full', rows: { source: 300, target: 300, left_out: 0 }, settings: [], differences: [] },
+    });
     const keys = v!.report.keys as { expected: { count: number; sum: string }; target: { count: number; sum: string } };
     expect(keys.target).toEqual(keys.expected);
     expect(keys.target.count).toBe(300);
-    expect(v!.report.partitions).toEqual({ _default: { source: 200, target: 200, left_out: 0 }, p2: { source: 100, target: 100, left_out: 0 } });
+    expect(v!.report.partitions).toEqual({
+      _default: { source: 200, target: 200, left_out: 0 },
+      p2: { source: 100, target: 100, left_out: 0 },
+    });
 
     ok(await t.api.migrator().down());
     expect(await aliasTarget(alias)).toBe(c);
@@ -168,7 +193,12 @@ describe('rebuildCollection', () => {
 `,
     );
     const log: string[] = [];
-    const migrator = new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, uniqueName('state')), migrationsDir: t.api.dir, logger: { debug() {}, info: (m) => log.push(m), warn: (m) => log.push(m) } });
+    const migrator = new Migrator({
+      milvus: t.api.milvus,
+      store: new MilvusStateStore(t.api.milvus, uniqueName('state')),
+      migrationsDir: t.api.dir,
+      logger: { debug() {}, info: (m) => log.push(m), warn: (m) => log.push(m) },
+    });
     const run = ok(await migrator.up());
     expect(run.results[0]!.status).toBe('success');
     const after = await all(c);
@@ -184,7 +214,9 @@ describe('rebuildCollection', () => {
     const fields = await fieldsOf(c);
     expect(fields.find((f) => f.name === 'legacy')).toMatchObject({ data_type: 'VarChar', is_partition_key: true });
     // A sample of about 50 rows: every 6th of the 300 read, of those the transform kept.
-    expect(log.find((l) => l.startsWith('verified '))).toMatch(/^verified .*: 270 rows \(30 left out by the transform\), key digest [0-9a-f]{16}, 45 rows compared, settings carried over$/);
+    expect(log.find((l) => l.startsWith('verified '))).toMatch(
+      /^verified .*: 270 rows \(30 left out by the transform\), key digest [0-9a-f]{16}, 45 rows compared, settings carried over$/,
+    );
     const old = (await t.client.showCollections()).data.map((x) => x.name).find((x) => x.startsWith(`${c}__mm_old_`));
     expect(old).toBeDefined();
     expect(await all(old!)).toEqual(before);
@@ -195,16 +227,27 @@ describe('rebuildCollection', () => {
     const alias = uniqueName('rb_fail_alias');
     await createDocs(c);
     await t.client.createAlias({ collection_name: c, alias });
-    await t.api.write(`${name('rebuild_fail')}.yaml`, `up:\n  - rebuildCollection: { collection_name: ${alias}, writes: paused, changes: { drop_fields: [legacy] } }\n`);
+    await t.api.write(
+      `${name('rebuild_fail')}.yaml`,
+      `up:\n  - rebuildCollection: { collection_name: ${alias}, writes: paused, changes: { drop_fields: [legacy] } }\n`,
+    );
     const state = uniqueName('state');
     // The run stops once the shadow is built and loaded (the state dies at that checkpoint).
-    const first = await new Migrator({ milvus: t.api.milvus, store: new DyingStore(new MilvusStateStore(t.api.milvus, state), atPhase('loaded')), migrationsDir: t.api.dir }).up();
+    const first = await new Migrator({
+      milvus: t.api.milvus,
+      store: new DyingStore(new MilvusStateStore(t.api.milvus, state), atPhase('loaded')),
+      migrationsDir: t.api.dir,
+    }).up();
     expect(first.error?.message).toMatch(/state store died/);
     const shadow = (await t.client.showCollections()).data.map((x) => x.name).find((x) => x.startsWith(`${alias}__mm_`))!;
     const del = await t.client.delete({ collection_name: shadow, filter: 'id == 42' } as never);
     expect(del.status.error_code).toBe('Success');
 
-    const second = await new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, state), migrationsDir: t.api.dir }).up();
+    const second = await new Migrator({
+      milvus: t.api.milvus,
+      store: new MilvusStateStore(t.api.milvus, state),
+      migrationsDir: t.api.dir,
+    }).up();
     expect(second.error?.kind).toBe('migration-failed');
     expect(second.error?.message).toContain(`verification of ${shadow} against ${c} failed`);
     expect(second.error?.message).toContain('the row with id 42 is missing');
@@ -214,33 +257,52 @@ describe('rebuildCollection', () => {
     expect(await exists(shadow)).toBe(true);
   });
 
-  it.each(['created', 'copying', 'copied', 'loaded', 'verified', 'cut'])('killed when it reaches %s, then up again: every row exactly once, verified, cut over by name', async (phase) => {
-    const c = uniqueName(`rb_kill_${phase}`);
-    await createDocs(c);
-    const before = await all(c);
-    await t.api.write(`${name('rebuild_kill')}.yaml`, `up:\n  - rebuildCollection: { collection_name: ${c}, writes: paused, batch_size: 64, changes: { alter_fields: { title: { max_length: 64 } } } }\n`);
-    const state = uniqueName('state');
-    const first = await new Migrator({ milvus: t.api.milvus, store: new DyingStore(new MilvusStateStore(t.api.milvus, state), atPhase(phase)), migrationsDir: t.api.dir }).up();
-    expect(first.error?.message).toMatch(/state store died/);
-    ok(await new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, state), migrationsDir: t.api.dir }).up());
-    const after = await all(c);
-    expect(after).toEqual(before);
-    const fields = await fieldsOf(c);
-    expect(fields.find((f) => f.name === 'title')!.type_params.find((p) => p.key === 'max_length')!.value).toBe('64');
-    const [row] = await new MilvusStateStore(t.api.milvus, state).readAll();
-    expect(row).toMatchObject({ status: 'applied', details: { records: { '0': { phase: 'cut', verification: { ok: true, rows: { source: 300, target: 300 } } } } } });
-  });
+  it.each(['created', 'copying', 'copied', 'loaded', 'verified', 'cut'])(
+    'killed when it reaches %s, then up again: every row exactly once, verified, cut over by name',
+    async (phase) => {
+      const c = uniqueName(`rb_kill_${phase}`);
+      await createDocs(c);
+      const before = await all(c);
+      await t.api.write(
+        `${name('rebuild_kill')}.yaml`,
+        `up:\n  - rebuildCollection: { collection_name: ${c}, writes: paused, batch_size: 64, changes: { alter_fields: { title: { max_length: 64 } } } }\n`,
+      );
+      const state = uniqueName('state');
+      const first = await new Migrator({
+        milvus: t.api.milvus,
+        store: new DyingStore(new MilvusStateStore(t.api.milvus, state), atPhase(phase)),
+        migrationsDir: t.api.dir,
+      }).up();
+      expect(first.error?.message).toMatch(/state store died/);
+      ok(await new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, state), migrationsDir: t.api.dir }).up());
+      const after = await all(c);
+      expect(after).toEqual(before);
+      const fields = await fieldsOf(c);
+      expect(fields.find((f) => f.name === 'title')!.type_params.find((p) => p.key === 'max_length')!.value).toBe('64');
+      const [row] = await new MilvusStateStore(t.api.milvus, state).readAll();
+      expect(row).toMatchObject({
+        status: 'applied',
+        details: { records: { '0': { phase: 'cut', verification: { ok: true, rows: { source: 300, target: 300 } } } } },
+      });
+    },
+  );
 
   it('copyRows with verify: true proves the copy and records the report', async () => {
     const src = uniqueName('rb_copy_src');
     const dst = uniqueName('rb_copy_dst');
     await createDocs(src);
     await createDocs(dst, { partitions: false, empty: true });
-    await t.api.write(`${name('copy_verify')}.yaml`, `up:\n  - copyRows: { collection_name: ${src}, partition_name: p2, target_collection_name: ${dst}, target_partition_name: _default, verify: true, batch_size: 40 }\n`);
+    await t.api.write(
+      `${name('copy_verify')}.yaml`,
+      `up:\n  - copyRows: { collection_name: ${src}, partition_name: p2, target_collection_name: ${dst}, target_partition_name: _default, verify: true, batch_size: 40 }\n`,
+    );
     const state = uniqueName('state');
     ok(await new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, state), migrationsDir: t.api.dir }).up());
     const [row] = await new MilvusStateStore(t.api.milvus, state).readAll();
-    expect(row!.details.records!['0']).toMatchObject({ copied: 100, verification: { ok: true, rows: { source: 100, target: 100 }, content: { compared: 100, differing: 0 } } });
+    expect(row!.details.records!['0']).toMatchObject({
+      copied: 100,
+      verification: { ok: true, rows: { source: 100, target: 100 }, content: { compared: 100, differing: 0 } },
+    });
   });
 
   it('bad input is refused before anything changes: an unknown field, a missing transform, an autoID key; a throwing transform fails naming the row, nothing cut over', async () => {
@@ -248,11 +310,19 @@ describe('rebuildCollection', () => {
     await createDocs(c);
     const file = `${name('bad')}.yaml`;
     const count = async () => (await t.client.showCollections()).data.filter((x) => x.name.startsWith(c)).length;
-    await t.api.write(file, `up:\n  - rebuildCollection: { collection_name: ${c}, writes: paused, changes: { rename_fields: { nope: x } } }\n`);
+    await t.api.write(
+      file,
+      `up:\n  - rebuildCollection: { collection_name: ${c}, writes: paused, changes: { rename_fields: { nope: x } } }\n`,
+    );
     const unknown = await t.api.migrator().up();
     expect(unknown.error?.kind).toBe('invalid-input');
-    expect(unknown.error?.message).toContain('changes.rename_fields.nope: no field named nope in the collection (it has id, title, legacy, embedding)');
-    await t.api.write(file, `up:\n  - rebuildCollection: { collection_name: ${c}, writes: paused, transform: missing.ts, changes: { drop_fields: [legacy] } }\n`);
+    expect(unknown.error?.message).toContain(
+      'changes.rename_fields.nope: no field named nope in the collection (it has id, title, legacy, embedding)',
+    );
+    await t.api.write(
+      file,
+      `up:\n  - rebuildCollection: { collection_name: ${c}, writes: paused, transform: missing.ts, changes: { drop_fields: [legacy] } }\n`,
+    );
     const missing = await t.api.migrator().up();
     expect(missing.error?.kind).toBe('invalid-input');
     expect(missing.error?.message).toContain('transform missing.ts not found');
@@ -269,18 +339,29 @@ describe('rebuildCollection', () => {
         { name: 'v', data_type: 'FloatVector', dim: 2 },
       ],
     } as never);
-    await t.api.write(file, `up:\n  - rebuildCollection: { collection_name: ${auto}, writes: paused, changes: { properties: { collection.ttl.seconds: 60 } } }\n`);
+    await t.api.write(
+      file,
+      `up:\n  - rebuildCollection: { collection_name: ${auto}, writes: paused, changes: { properties: { collection.ttl.seconds: 60 } } }\n`,
+    );
     const renumbered = await t.api.migrator().up();
     expect(renumbered.error?.kind).toBe('invalid-input');
     expect(renumbered.error?.message).toContain(`${auto} makes its own primary keys (autoID)`);
     expect(renumbered.error?.message).toContain('renumber_autoid: true');
 
     await mkdir(join(t.api.dir, 'transforms'), { recursive: true });
-    await t.api.write('transforms/throws.mjs', `export default (row) => { if (Number(row.id) === 77) throw new Error('no model for this one'); return row; };\n`);
-    await t.api.write(file, `up:\n  - rebuildCollection: { collection_name: ${c}, writes: paused, transform: transforms/throws.mjs, changes: { drop_fields: [legacy] } }\n`);
+    await t.api.write(
+      'transforms/throws.mjs',
+      `export default (row) => { if (Number(row.id) === 77) throw new Error('no model for this one'); return row; };\n`,
+    );
+    await t.api.write(
+      file,
+      `up:\n  - rebuildCollection: { collection_name: ${c}, writes: paused, transform: transforms/throws.mjs, changes: { drop_fields: [legacy] } }\n`,
+    );
     const thrown = await t.api.migrator().up();
     expect(thrown.error?.kind).toBe('migration-failed');
-    expect(thrown.error?.message).toContain('transform transforms/throws.mjs failed on the row with id 77: no model for this one; nothing was cut over');
+    expect(thrown.error?.message).toContain(
+      'transform transforms/throws.mjs failed on the row with id 77: no model for this one; nothing was cut over',
+    );
     expect(await exists(c)).toBe(true);
     expect(await all(c)).toHaveLength(300);
   });
@@ -289,7 +370,10 @@ describe('rebuildCollection', () => {
     const version = (await t.client.getVersion()).version;
     const c = uniqueName('rb_null');
     await createDocs(c);
-    await t.api.write(`${name('nullable')}.yaml`, `up:\n  - rebuildCollection: { collection_name: ${c}, writes: paused, changes: { alter_fields: { title: { nullable: true } } } }\n`);
+    await t.api.write(
+      `${name('nullable')}.yaml`,
+      `up:\n  - rebuildCollection: { collection_name: ${c}, writes: paused, changes: { alter_fields: { title: { nullable: true } } } }\n`,
+    );
     const run = await t.api.migrator().up();
     if (/^v?2\.3\./.test(version)) {
       expect(run.error?.kind).toBe('invalid-input');

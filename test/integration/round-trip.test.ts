@@ -12,8 +12,14 @@ const collection = uniqueName('roundtrip');
 beforeAll(async () => {
   client = await sdkClient();
   p = await createProject();
-  await p.write('20261128120000_create.yaml', `description: create it\nup:\n${collectionYaml(collection)}  - createPartition: { collection_name: ${collection}, partition_name: example_partition }\n`);
-  await p.write('20261128121000_seed.yaml', `up:\n  - insert:\n      collection_name: ${collection}\n      partition_name: example_partition\n      data:\n${rowsYaml(1, 5)}\n`);
+  await p.write(
+    '20261128120000_create.yaml',
+    `description: create it\nup:\n${collectionYaml(collection)}  - createPartition: { collection_name: ${collection}, partition_name: example_partition }\n`,
+  );
+  await p.write(
+    '20261128121000_seed.yaml',
+    `up:\n  - insert:\n      collection_name: ${collection}\n      partition_name: example_partition\n      data:\n${rowsYaml(1, 5)}\n`,
+  );
   await p.write(
     '20261128130000_drop.yaml',
     `description: Drop the example partition\nup:\n  - dropPartition: { collection_name: ${collection}, partition_name: example_partition }\ndown:\n  - createPartition: { collection_name: ${collection}, partition_name: example_partition }\n`,

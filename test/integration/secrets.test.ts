@@ -20,7 +20,9 @@ const auth = serverHasAuth();
  * full runs, so the suite does not depend on one. Without authorization the server ignores
  * credentials, and distinctive ones are used.
  */
-const [USER, PASSWORD] = auth ? (testToken().split(/:(.*)/s, 2) as [string, string]) : [uniqueName('alice'), `pw-SECRET-${randomBytes(6).toString('hex')}`];
+const [USER, PASSWORD] = auth
+  ? (testToken().split(/:(.*)/s, 2) as [string, string])
+  : [uniqueName('alice'), `pw-SECRET-${randomBytes(6).toString('hex')}`];
 const TOKEN = `${USER}:${PASSWORD}`;
 /** What must never be printed or stored: the whole token, and a non-public password. */
 const SECRETS = auth && PASSWORD === 'Milvus' ? [TOKEN] : [TOKEN, PASSWORD];
@@ -41,7 +43,10 @@ describe('secrets', () => {
     );
     // A run that fails in a step (exit 1, a failed row in the state): the partition is dropped by
     // a code migration, where the preflight cannot see, before 003 drops it again.
-    await p.write('002_hide.mjs', `export default { async up({ steps }) { await steps.dropPartition({ collection_name: '${c}', partition_name: 'missing' }); } };\n`);
+    await p.write(
+      '002_hide.mjs',
+      `export default { async up({ steps }) { await steps.dropPartition({ collection_name: '${c}', partition_name: 'missing' }); } };\n`,
+    );
     await p.write('003_fail.yaml', `up:\n  - dropPartition: { collection_name: ${c}, partition_name: missing }\n`);
     const outputs: string[] = [];
     const run = async (args: string[], extraEnv: Record<string, string> = {}) => {

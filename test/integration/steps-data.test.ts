@@ -48,7 +48,11 @@ async function writeData(file: string, content: string): Promise<void> {
 
 async function insertRows(c: string, rows: object[], partition?: string): Promise<void> {
   for (let i = 0; i < rows.length; i += 1000) {
-    const res = await t.client.insert({ collection_name: c, data: rows.slice(i, i + 1000) as never, ...(partition ? { partition_name: partition } : {}) });
+    const res = await t.client.insert({
+      collection_name: c,
+      data: rows.slice(i, i + 1000) as never,
+      ...(partition ? { partition_name: partition } : {}),
+    });
     if (res.status.error_code !== 'Success') throw new Error(res.status.reason);
   }
 }
@@ -85,14 +89,27 @@ describe('insert and upsert', () => {
     // Keys in runs and scattered, so the record holds ranges and single keys.
     const keys = [...Array.from({ length: 2_000 }, (_, i) => 10 + i), ...Array.from({ length: 500 }, (_, i) => 100_000 + i * 7)];
     await writeData('seed/rows.jsonl', jsonl(keys.map((k) => row(k))));
-    await t.api.write(`${name('seed_resume')}.yaml`, `up:\n  - insert: { collection_name: ${c}, data_file: seed/rows.jsonl, batch_size: 500 }\n`);
+    await t.api.write(
+      `${name('seed_resume')}.yaml`,
+      `up:\n  - insert: { collection_name: ${c}, data_file: seed/rows.jsonl, batch_size: 500 }\n`,
+    );
     const state = uniqueName('state');
-    const first = await new Migrator({ milvus: t.api.milvus, store: new DyingStore(new MilvusStateStore(t.api.milvus, state), atCheckpoint(2)), migrationsDir: t.api.dir }).up();
+    const first = await new Migrator({
+      milvus: t.api.milvus,
+      store: new DyingStore(new MilvusStateStore(t.api.milvus, state), atCheckpoint(2)),
+      migrationsDir: t.api.dir,
+    }).up();
     expect(first.error?.message).toMatch(/step 1 insert failed: .*state store died/);
     expect(await ids(c)).toHaveLength(1 + 1_000);
 
     const log = recordingLogger();
-    const migrator = new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, state), migrationsDir: t.api.dir, logger: log, allowDestructive: true });
+    const migrator = new Migrator({
+      milvus: t.api.milvus,
+      store: new MilvusStateStore(t.api.milvus, state),
+      migrationsDir: t.api.dir,
+      logger: log,
+      allowDestructive: true,
+    });
     ok(await migrator.up());
     expect(log.lines).toContain('resuming: 500 rows of seed/rows.jsonl were written by the interrupted run');
     expect(await ids(c)).toEqual([1, ...keys]);
@@ -119,7 +136,9 @@ describe('insert and upsert', () => {
       [3, 'old three'],
       [4, 'new four'],
     ]);
-    await expect(t.api.migrator().down().then(ok)).rejects.toThrow(/is irreversible: step 2 upsert: upsert replaces rows in place and the previous values are not kept/);
+    await expect(t.api.migrator().down().then(ok)).rejects.toThrow(
+      /is irreversible: step 2 upsert: upsert replaces rows in place and the previous values are not kept/,
+    );
   });
 
   it('a malformed or missing data file, or rows that do not fit, are refused before anything runs; rows that do not fit a collection made at run time fail the step before any row is written', async () => {
@@ -156,7 +175,10 @@ describe('insert and upsert', () => {
         ],
         index_params: [{ field_name: 'embedding', index_type: 'FLAT', metric_type: 'L2' }],
       };
-      await other.write(`${name('make_target')}.mjs`, `export default { async up({ steps }) { await steps.createCollection(${JSON.stringify(create)}); } };\n`);
+      await other.write(
+        `${name('make_target')}.mjs`,
+        `export default { async up({ steps }) { await steps.createCollection(${JSON.stringify(create)}); } };\n`,
+      );
       await other.write(`${name('bad_later')}.yaml`, `up:\n  - insert: { collection_name: ${made}, data_file: seed/bad.jsonl }\n`);
       const late = await other.migrator().up();
       expect(late.results.map((r) => r.status)).toEqual(['success', 'error']);
@@ -170,7 +192,9 @@ describe('insert and upsert', () => {
 
     await writeData('seed/bad.jsonl', jsonl([row(1)]));
     await t.api.write(`${name('missing')}.yaml`, `up:\n  - insert: { collection_name: ${c}, data_file: seed/nope.json }\n`);
-    await expect(t.api.migrator().up().then(ok)).rejects.toThrow(`seed/nope.json: data file not found (looked for ${join(t.api.dir, 'seed/nope.json')})`);
+    await expect(t.api.migrator().up().then(ok)).rejects.toThrow(
+      `seed/nope.json: data file not found (looked for ${join(t.api.dir, 'seed/nope.json')})`,
+    );
     // Refused as a whole: not even the now valid migration before it ran.
     expect(await ids(c)).toEqual([]);
   });
@@ -213,9 +237,25 @@ describe('copyRows', () => {
     });
     await t.client.createPartition({ collection_name: src, partition_name: 'p1' });
     await t.client.createPartition({ collection_name: src, partition_name: 'p2' });
-    const full = (i: number) => ({ ...row(i), year: 2015 + (i % 10), meta: { n: i, nested: { ok: true } }, tags: [`t${i}`], legacy: i / 2, lang: i % 2 ? 'en' : 'fr', extra: { i } });
-    await insertRows(src, Array.from({ length: 200 }, (_, i) => full(i)), 'p1');
-    await insertRows(src, Array.from({ length: 50 }, (_, i) => full(1000 + i)), 'p2');
+    const full = (i: number) => ({
+      ...row(i),
+      year: 2015 + (i % 10),
+      meta: { n: i, nested: { ok: true } },
+      tags: [`t${i}`],
+      legacy: i / 2,
+      lang: i % 2 ? 'en' : 'fr',
+      extra: { i },
+    });
+    await insertRows(
+      src,
+      Array.from({ length: 200 }, (_, i) => full(i)),
+      'p1',
+    );
+    await insertRows(
+      src,
+      Array.from({ length: 50 }, (_, i) => full(1000 + i)),
+      'p2',
+    );
     // The target promotes the dynamic key `lang` to a field and has no `legacy`.
     await createDocs(dst, {
       dynamic: true,
@@ -229,7 +269,12 @@ describe('copyRows', () => {
     await t.client.createPartition({ collection_name: dst, partition_name: 'copied' });
 
     const log = recordingLogger();
-    const migrator = new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, uniqueName('state')), migrationsDir: t.api.dir, logger: log });
+    const migrator = new Migrator({
+      milvus: t.api.milvus,
+      store: new MilvusStateStore(t.api.milvus, uniqueName('state')),
+      migrationsDir: t.api.dir,
+      logger: log,
+    });
     await t.api.write(
       `${name('copy')}.yaml`,
       `up:
@@ -254,7 +299,14 @@ describe('copyRows', () => {
     expect(await ids(dst, '_default')).toEqual([]);
     const copied = await allRows(dst);
     const r7 = copied.find((r) => r.id === '7')!;
-    expect(r7).toMatchObject({ title: 'row7', year: 2022, meta: { n: 7, nested: { ok: true } }, tags: ['t7'], lang: 'en', $meta: { extra: { i: 7 } } });
+    expect(r7).toMatchObject({
+      title: 'row7',
+      year: 2022,
+      meta: { n: 7, nested: { ok: true } },
+      tags: ['t7'],
+      lang: 'en',
+      $meta: { extra: { i: 7 } },
+    });
     expect(r7.embedding).toEqual((await allRows(src)).find((r) => r.id === '7')!.embedding);
     expect(r7).not.toHaveProperty('legacy');
     expect(log.lines).toContain(`fields of ${src} that ${dst} lacks are not copied: legacy`);
@@ -279,7 +331,10 @@ describe('copyRows', () => {
     }
     const keys = ['a', 'b', 'B', 'z"q', 'é', '😀', '～', 'back\\slash', 'k10', 'k9', 'k1'];
     await t.client.insert({ collection_name: src, data: keys.map((key, i) => ({ key, v: [i, 1] })) });
-    await t.api.write(`${name('copy_varchar')}.yaml`, `up:\n  - copyRows: { collection_name: ${src}, target_collection_name: ${dst}, batch_size: 2 }\n`);
+    await t.api.write(
+      `${name('copy_varchar')}.yaml`,
+      `up:\n  - copyRows: { collection_name: ${src}, target_collection_name: ${dst}, batch_size: 2 }\n`,
+    );
     await up();
     expect(await loadStateOf(t.client, src)).toBe('LoadStateNotLoad');
     await t.client.loadCollectionSync({ collection_name: dst });
@@ -296,10 +351,16 @@ describe('copyRows', () => {
     // Keys out of insertion order and across several segments (flushes), as in real collections.
     const keys = Array.from({ length: 3_000 }, (_, i) => i * 3 + 7).sort((a, b) => ((a * 7919) % 3001) - ((b * 7919) % 3001));
     for (let i = 0; i < 3; i++) {
-      await insertRows(src, keys.slice(i * 1000, (i + 1) * 1000).map((k) => ({ ...row(k), tag: `t${k}` })));
+      await insertRows(
+        src,
+        keys.slice(i * 1000, (i + 1) * 1000).map((k) => ({ ...row(k), tag: `t${k}` })),
+      );
       await t.client.flushSync({ collection_names: [src] });
     }
-    await t.api.write(`${name('copy_big')}.yaml`, `up:\n  - copyRows: { collection_name: ${src}, target_collection_name: ${dst}, batch_size: 500 }\n`);
+    await t.api.write(
+      `${name('copy_big')}.yaml`,
+      `up:\n  - copyRows: { collection_name: ${src}, target_collection_name: ${dst}, batch_size: 500 }\n`,
+    );
 
     const state = uniqueName('state');
     // The state store dies at the 3rd checkpoint: after the 3rd batch was written, before its
@@ -312,11 +373,20 @@ describe('copyRows', () => {
     expect(saved).toMatchObject({ status: 'failed', steps_done: 0, details: { records: { '0': { copied: 1_000 } } } });
 
     const log = recordingLogger();
-    ok(await new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, state), migrationsDir: t.api.dir, logger: log }).up());
+    ok(
+      await new Migrator({
+        milvus: t.api.milvus,
+        store: new MilvusStateStore(t.api.milvus, state),
+        migrationsDir: t.api.dir,
+        logger: log,
+      }).up(),
+    );
     const copied = await ids(dst);
     expect(copied).toHaveLength(3_000);
     expect(copied).toEqual([...keys].sort((a, b) => a - b));
-    expect(log.lines.some((l) => /copying 2,000 rows from .* \(resuming after id \d+: 1,000 rows copied by the interrupted run\)/.test(l))).toBe(true);
+    expect(
+      log.lines.some((l) => /copying 2,000 rows from .* \(resuming after id \d+: 1,000 rows copied by the interrupted run\)/.test(l)),
+    ).toBe(true);
     expect((await allRows(dst)).find((r) => r.id === '10')).toMatchObject({ title: 'row10', $meta: { tag: 't10' } });
     const [applied] = await new MilvusStateStore(t.api.milvus, state).readAll();
     expect(applied).toMatchObject({ status: 'applied', details: { records: { '0': { copied: 3_000 } } } });
@@ -333,7 +403,10 @@ describe('copyRows', () => {
     expect(run.error?.message).toContain(`step 1 copyRows failed: ${dst} needs lang (VarChar), which ${src} does not have`);
     expect(await ids(dst)).toEqual([]);
 
-    await t.api.write(`${name('copy_strict')}.yaml`, `up:\n  - copyRows: { collection_name: ${uniqueName('nope')}, target_collection_name: ${dst} }\n`);
+    await t.api.write(
+      `${name('copy_strict')}.yaml`,
+      `up:\n  - copyRows: { collection_name: ${uniqueName('nope')}, target_collection_name: ${dst} }\n`,
+    );
     await expect(t.api.migrator().up().then(ok)).rejects.toThrow(/source collection nope_\w+ does not exist/);
   });
 });
@@ -347,7 +420,10 @@ console.log('token: ' + pick('MILVUS_TOKEN'));
 `;
   const saved = { token: process.env.MILVUS_TOKEN, password: process.env.MILVUS_PASSWORD };
   afterEach(() => {
-    for (const [k, v] of [['MILVUS_TOKEN', saved.token], ['MILVUS_PASSWORD', saved.password]] as const) {
+    for (const [k, v] of [
+      ['MILVUS_TOKEN', saved.token],
+      ['MILVUS_PASSWORD', saved.password],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -371,10 +447,17 @@ console.log('token: ' + pick('MILVUS_TOKEN'));
     const token = testToken() || 'root:Milvus';
     const milvus = await Milvus.connect({ address: testAddress(), token });
     const log = recordingLogger();
-    const migrator = new Migrator({ milvus, store: new MilvusStateStore(milvus, uniqueName('state')), migrationsDir: t.api.dir, logger: log });
+    const migrator = new Migrator({
+      milvus,
+      store: new MilvusStateStore(milvus, uniqueName('state')),
+      migrationsDir: t.api.dir,
+      logger: log,
+    });
     try {
       ok(await migrator.up());
-      await expect(migrator.down().then(ok)).rejects.toThrow(/is irreversible: step 2 exec: exec cannot be undone automatically; give the migration a down:/);
+      await expect(migrator.down().then(ok)).rejects.toThrow(
+        /is irreversible: step 2 exec: exec cannot be undone automatically; give the migration a down:/,
+      );
     } finally {
       await milvus.close();
     }
@@ -382,7 +465,14 @@ console.log('token: ' + pick('MILVUS_TOKEN'));
     expect(plain).toEqual({
       cwd: t.api.dir,
       args: ['--batch', '100'],
-      env: { MILVUS_ADDRESS: testAddress(), MILVUS_DATABASE: 'default', MILVUS_TOKEN: null, MILVUS_PASSWORD: null, MILVUS_MIGRATE_MIGRATION: migration, MILVUS_MIGRATE_RESUMED: '0' },
+      env: {
+        MILVUS_ADDRESS: testAddress(),
+        MILVUS_DATABASE: 'default',
+        MILVUS_TOKEN: null,
+        MILVUS_PASSWORD: null,
+        MILVUS_MIGRATE_MIGRATION: migration,
+        MILVUS_MIGRATE_RESUMED: '0',
+      },
     });
     const withToken = JSON.parse(await readText(join(t.api.dir, 'with-token.json')));
     expect(withToken.env).toMatchObject({ MILVUS_ADDRESS: testAddress(), MILVUS_TOKEN: token, MILVUS_PASSWORD: null });
@@ -398,8 +488,14 @@ console.log('token: ' + pick('MILVUS_TOKEN'));
       `up:\n  - exec: { command: [sh, -c, "echo working; echo 'first problem' >&2; echo 'it broke' >&2; exit 3"] }\n`,
     );
     const log = recordingLogger();
-    const run = await new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, uniqueName('state')), migrationsDir: t.api.dir, logger: log }).up();
-    expect(run.error?.message).toContain(`step 1 exec failed: sh -c 'echo working; echo '\\''first problem'\\'' >&2; echo '\\''it broke'\\'' >&2; exit 3' exited with code 3; last lines of stderr:
+    const run = await new Migrator({
+      milvus: t.api.milvus,
+      store: new MilvusStateStore(t.api.milvus, uniqueName('state')),
+      migrationsDir: t.api.dir,
+      logger: log,
+    }).up();
+    expect(run.error?.message)
+      .toContain(`step 1 exec failed: sh -c 'echo working; echo '\\''first problem'\\'' >&2; echo '\\''it broke'\\'' >&2; exit 3' exited with code 3; last lines of stderr:
   first problem
   it broke`);
     expect(log.lines).toEqual(expect.arrayContaining(['    working', '    first problem', '    it broke']));

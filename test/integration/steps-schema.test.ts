@@ -130,7 +130,11 @@ describe('aliases', () => {
     const dropWrong = name('drop_wrong');
     await t.api.write(`${dropWrong}.yaml`, `up:\n  - dropAlias: { alias: ${alias}, collection_name: ${b} }\n`);
     const wrong = await t.api.migrator().up();
-    await expectRefused(t.api, wrong, `${dropWrong}.yaml: up[0].dropAlias: alias ${alias} points at ${a}, not at ${b}, at this point of the plan`);
+    await expectRefused(
+      t.api,
+      wrong,
+      `${dropWrong}.yaml: up[0].dropAlias: alias ${alias} points at ${a}, not at ${b}, at this point of the plan`,
+    );
     expect(await aliasOf(alias)).toBe(a);
 
     const missing = uniqueName('missing');
@@ -138,12 +142,19 @@ describe('aliases', () => {
       const dropMissing = name('drop_missing');
       await other.write(`${dropMissing}.yaml`, `up:\n  - dropAlias: { alias: ${missing} }\n`);
       const run = await other.migrator().up();
-      await expectRefused(other, run, `${dropMissing}.yaml: up[0].dropAlias: alias ${missing} does not exist at this point of the plan; use if_exists: true to skip a missing alias`);
+      await expectRefused(
+        other,
+        run,
+        `${dropMissing}.yaml: up[0].dropAlias: alias ${missing} does not exist at this point of the plan; use if_exists: true to skip a missing alias`,
+      );
     });
 
     // At run time, after a code migration moved or dropped the alias, the step checks again.
     await inOtherProject(async (other) => {
-      await other.write(`${name('move_alias')}.mjs`, codeMigration(`await steps.alterAlias({ alias: '${alias}', collection_name: '${b}' });`));
+      await other.write(
+        `${name('move_alias')}.mjs`,
+        codeMigration(`await steps.alterAlias({ alias: '${alias}', collection_name: '${b}' });`),
+      );
       await other.write(`${name('drop_moved')}.yaml`, `up:\n  - dropAlias: { alias: ${alias}, collection_name: ${a} }\n`);
       const run = await other.migrator().up();
       expect(run.results.map((r) => r.status)).toEqual(['success', 'error']);
@@ -166,7 +177,11 @@ describe('aliases', () => {
     const alterMissing = name('alter_missing');
     await t.api.write(`${alterMissing}.yaml`, `up:\n  - alterAlias: { alias: ${alias}, collection_name: ${a} }\n`);
     const refused = await t.api.migrator().up();
-    await expectRefused(t.api, refused, `${alterMissing}.yaml: up[0].alterAlias: alias ${alias} does not exist at this point of the plan (use createAlias)`);
+    await expectRefused(
+      t.api,
+      refused,
+      `${alterMissing}.yaml: up[0].alterAlias: alias ${alias} does not exist at this point of the plan (use createAlias)`,
+    );
     expect(await aliasOf(alias)).toBeUndefined();
 
     // Dropped by a code migration the check cannot see into: the step checks again when it runs.
@@ -222,8 +237,14 @@ describe('renameCollection', () => {
         { name: 'id', data_type: 'Int64', is_primary_key: true },
         { name: 'v', data_type: 'FloatVector', dim: 2 },
       ]);
-      await other.write(`${name('take_name')}.mjs`, codeMigration(`await steps.createCollection({ collection_name: '${c}', fields: ${fields} });`));
-      await other.write(`${name('rename_taken')}.yaml`, `up:\n  - renameCollection: { collection_name: ${a}, new_collection_name: ${c} }\n`);
+      await other.write(
+        `${name('take_name')}.mjs`,
+        codeMigration(`await steps.createCollection({ collection_name: '${c}', fields: ${fields} });`),
+      );
+      await other.write(
+        `${name('rename_taken')}.yaml`,
+        `up:\n  - renameCollection: { collection_name: ${a}, new_collection_name: ${c} }\n`,
+      );
       const run = await other.migrator().up();
       expect(run.results.map((r) => r.status)).toEqual(['success', 'error']);
       expect(run.error?.message).toMatch(/step 1 renameCollection failed: .*duplicated new collection name/);
@@ -237,7 +258,10 @@ describe('collection properties', () => {
   it('alterCollectionProperties records the old value of exactly the touched keys; the down restores it', async () => {
     const c = await sdkCollection('props');
     await t.client.alterCollectionProperties({ collection_name: c, properties: { 'collection.ttl.seconds': 60 } });
-    await t.api.write(`${name('ttl')}.yaml`, `up:\n  - alterCollectionProperties: { collection_name: ${c}, properties: { collection.ttl.seconds: 3600 } }\n`);
+    await t.api.write(
+      `${name('ttl')}.yaml`,
+      `up:\n  - alterCollectionProperties: { collection_name: ${c}, properties: { collection.ttl.seconds: 3600 } }\n`,
+    );
     const dry = ok(await t.api.migrator().up({ dryRun: true }));
     expect(dry.results[0]!.steps[0]!.facts).toEqual(['collection.ttl.seconds: 60 → 3600']);
     await up();
@@ -267,19 +291,25 @@ describe('collection properties', () => {
     expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '60' });
   });
 
-  it.skipIf(milvus25)('a down that must drop a key that had no value is refused before anything runs (needs Milvus older than 2.5)', async () => {
-    const c = await withNewKey();
-    await expectTooOld(t.api.migrator().down(), 'dropCollectionProperties', '2.5.0');
-    // Refused before the first step: the TTL was not put back either.
-    expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '120', 'mmap.enabled': 'true' });
-    expect((await t.api.migrator().status())[0]!.status).toBe('applied');
-  });
+  it.skipIf(milvus25)(
+    'a down that must drop a key that had no value is refused before anything runs (needs Milvus older than 2.5)',
+    async () => {
+      const c = await withNewKey();
+      await expectTooOld(t.api.migrator().down(), 'dropCollectionProperties', '2.5.0');
+      // Refused before the first step: the TTL was not put back either.
+      expect(await properties(c)).toEqual({ 'collection.ttl.seconds': '120', 'mmap.enabled': 'true' });
+      expect((await t.api.migrator().status())[0]!.status).toBe('applied');
+    },
+  );
 
   /** A collection with a TTL, and a pending migration that drops it. */
   async function withTtlToDrop(): Promise<string> {
     const c = await sdkCollection('props_drop');
     await t.client.alterCollectionProperties({ collection_name: c, properties: { 'collection.ttl.seconds': 60 } });
-    await t.api.write(`${name('drop_ttl')}.yaml`, `up:\n  - dropCollectionProperties: { collection_name: ${c}, properties: [collection.ttl.seconds] }\n`);
+    await t.api.write(
+      `${name('drop_ttl')}.yaml`,
+      `up:\n  - dropCollectionProperties: { collection_name: ${c}, properties: [collection.ttl.seconds] }\n`,
+    );
     return c;
   }
 
@@ -315,19 +345,27 @@ describe('addCollectionField', () => {
     await up();
     const field = (await t.client.describeCollection({ collection_name: c })).schema.fields.find((f) => f.name === 'rating');
     expect(field).toMatchObject({ data_type: 'Int32', nullable: true });
-    await expect(t.api.migrator().down().then(ok)).rejects.toThrow(/is irreversible: step 1 addCollectionField: addCollectionField: Milvus cannot drop a field/);
+    await expect(t.api.migrator().down().then(ok)).rejects.toThrow(
+      /is irreversible: step 1 addCollectionField: addCollectionField: Milvus cannot drop a field/,
+    );
   });
 
-  it.skipIf(milvus26)('refused at validation, naming the step and both versions; nothing changes (needs Milvus older than 2.6)', async () => {
-    const c = await withFieldToAdd();
-    await expectTooOld(t.api.migrator().up(), 'addCollectionField', '2.6.0');
-    expect((await t.client.describeCollection({ collection_name: c })).schema.fields.map((f) => f.name)).toEqual(['id', 'v']);
-    expect((await t.api.migrator().status()).map((s) => [s.status, s.recorded])).toEqual([['pending', undefined]]);
-  });
+  it.skipIf(milvus26)(
+    'refused at validation, naming the step and both versions; nothing changes (needs Milvus older than 2.6)',
+    async () => {
+      const c = await withFieldToAdd();
+      await expectTooOld(t.api.migrator().up(), 'addCollectionField', '2.6.0');
+      expect((await t.client.describeCollection({ collection_name: c })).schema.fields.map((f) => f.name)).toEqual(['id', 'v']);
+      expect((await t.api.migrator().status()).map((s) => [s.status, s.recorded])).toEqual([['pending', undefined]]);
+    },
+  );
 
   it('a field that is not nullable is a validation error naming the rule', async () => {
     const c = await sdkCollection('add_field_bad');
-    await t.api.write(`${name('add_bad')}.yaml`, `up:\n  - addCollectionField: { collection_name: ${c}, field: { name: rating, data_type: Int32 } }\n`);
+    await t.api.write(
+      `${name('add_bad')}.yaml`,
+      `up:\n  - addCollectionField: { collection_name: ${c}, field: { name: rating, data_type: Int32 } }\n`,
+    );
     await expect(t.api.migrator().up().then(ok)).rejects.toThrow(
       /up\[0\]\.addCollectionField\.field\.nullable: must be true: Milvus adds a field to an existing collection only as nullable/,
     );
@@ -341,7 +379,12 @@ describe('databases', () => {
     const renamed = uniqueName('in_db_renamed');
     const alias = uniqueName('in_db_alias');
     const state = uniqueName('state');
-    const migrator = new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, state), migrationsDir: t.api.dir, allowDestructive: true });
+    const migrator = new Migrator({
+      milvus: t.api.milvus,
+      store: new MilvusStateStore(t.api.milvus, state),
+      migrationsDir: t.api.dir,
+      allowDestructive: true,
+    });
     await t.api.write(
       `${name('database')}.yaml`,
       `up:
@@ -366,7 +409,9 @@ describe('databases', () => {
     );
     // A dry run reads facts from a database that does not exist yet, and creates nothing.
     const dry = ok(await migrator.up({ dryRun: true }));
-    expect(dry.results[0]!.steps.find((s) => s.step === 'createAlias')!.facts).toEqual(['its collection is created by an earlier step of this plan']);
+    expect(dry.results[0]!.steps.find((s) => s.step === 'createAlias')!.facts).toEqual([
+      'its collection is created by an earlier step of this plan',
+    ]);
     expect(await databases()).not.toContain(db);
 
     ok(await migrator.up());
@@ -408,7 +453,10 @@ describe('databases', () => {
     // After a code migration (its calls known only when it runs) the check cannot say what the
     // database will hold: the plan's facts and the step itself still do.
     await t.api.write(`${flushDb}.mjs`, codeMigration(`await steps.flush({ collection_names: ['${c}'], db_name: '${db}' });`));
-    const refused = await t.api.migrator({ allowDestructive: false }).up().then((run) => run.error);
+    const refused = await t.api
+      .migrator({ allowDestructive: false })
+      .up()
+      .then((run) => run.error);
     expect(refused).toMatchObject({ kind: 'destructive-refused' });
 
     const dry = ok(await t.api.migrator().up({ dryRun: true }));
@@ -423,7 +471,10 @@ describe('databases', () => {
     expect(await databases()).not.toContain(db);
 
     const plan = ok(await t.api.migrator().down({ dryRun: true }));
-    expect(plan.results[0]!.steps[0]).toMatchObject({ step: 'createDatabase', note: expect.stringContaining('re-creates the database empty') });
+    expect(plan.results[0]!.steps[0]).toMatchObject({
+      step: 'createDatabase',
+      note: expect.stringContaining('re-creates the database empty'),
+    });
     await down();
     expect(await databases()).toContain(db);
     expect((await t.client.showCollections({ db_name: db })).data).toEqual([]);
@@ -441,7 +492,11 @@ describe('databases', () => {
       await t.api.write(`${skip}.yaml`, `up:\n  - createDatabase: { db_name: ${db}, if_not_exists: true }\n`);
       await t.api.write(`${again}.yaml`, `up:\n  - createDatabase: { db_name: ${db} }\n`);
       const refused = await t.api.migrator().up();
-      await expectRefused(t.api, refused, `${again}.yaml: up[0].createDatabase: database ${db} already exists at this point of the plan (use if_not_exists: true to skip it)`);
+      await expectRefused(
+        t.api,
+        refused,
+        `${again}.yaml: up[0].createDatabase: database ${db} already exists at this point of the plan (use if_not_exists: true to skip it)`,
+      );
       expect(refused.error?.message).not.toContain(`${skip}.yaml`);
 
       // Created by a code migration the check cannot see into: the step checks again when it runs.
@@ -450,7 +505,9 @@ describe('databases', () => {
       const run = await t.api.migrator().up();
       expect(run.results.map((r) => r.status)).toEqual(['success', 'success', 'error']);
       expect(run.results[0]!.steps[0]!.status).toBe('skipped');
-      expect(run.error?.message).toContain(`createDatabase failed: database ${later} already exists (use if_not_exists: true to skip an existing database)`);
+      expect(run.error?.message).toContain(
+        `createDatabase failed: database ${later} already exists (use if_not_exists: true to skip an existing database)`,
+      );
       expect(await databases()).toEqual(expect.arrayContaining([db, later]));
     } finally {
       await t.client.dropDatabase({ db_name: db });
@@ -470,7 +527,13 @@ describe('databases', () => {
 describe('flush', () => {
   it('seals growing segments and waits until Milvus persisted them; nothing to undo', async () => {
     const c = await sdkCollection('flush');
-    await t.client.insert({ collection_name: c, data: [{ id: 1, v: [1, 2] }, { id: 2, v: [3, 4] }] });
+    await t.client.insert({
+      collection_name: c,
+      data: [
+        { id: 1, v: [1, 2] },
+        { id: 2, v: [3, 4] },
+      ],
+    });
     expect((await t.client.getPersistentSegmentInfo({ collectionName: c })).infos).toEqual([]);
     await t.api.write(`${name('flush')}.yaml`, `up:\n  - flush: { collection_names: [${c}] }\n`);
     await up();
@@ -485,7 +548,11 @@ describe('flush', () => {
     const flushMissing = name('flush_missing');
     await t.api.write(`${flushMissing}.yaml`, `up:\n  - flush: { collection_names: [${missing}] }\n`);
     const refused = await t.api.migrator().up();
-    await expectRefused(t.api, refused, `${flushMissing}.yaml: up[0].flush: collection ${missing} does not exist at this point of the plan (database default holds: `);
+    await expectRefused(
+      t.api,
+      refused,
+      `${flushMissing}.yaml: up[0].flush: collection ${missing} does not exist at this point of the plan (database default holds: `,
+    );
 
     // Dropped by a code migration the check cannot see into: Milvus refuses the flush.
     const gone = await sdkCollection('flush_gone');

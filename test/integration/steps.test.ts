@@ -17,7 +17,11 @@ const has = (c: string) => hasCollection(t.client, c);
 const loadState = (c: string, partitions?: string[]) => loadStateOf(t.client, c, partitions);
 const indexes = async (c: string) => {
   const res = await t.client.describeIndex({ collection_name: c });
-  return (res.index_descriptions ?? []).map((d) => ({ field: d.field_name, state: String(d.state), params: Object.fromEntries(d.params.map((p) => [p.key, p.value])) }));
+  return (res.index_descriptions ?? []).map((d) => ({
+    field: d.field_name,
+    state: String(d.state),
+    params: Object.fromEntries(d.params.map((p) => [p.key, p.value])),
+  }));
 };
 const count = async (c: string) => (await readRows(t.client, c, { fields: ['id'] })).length;
 
@@ -75,7 +79,10 @@ describe('collections', () => {
     expect(await loadState(c)).toBe('LoadStateLoaded');
 
     // Same schema: Milvus accepts the create again.
-    await t.api.write(`${name('create_same')}.yaml`, `up:\n${collectionYaml(c).replace('index_params:\n        - { field_name: embedding, index_type: FLAT, metric_type: L2 }\n', '')}`);
+    await t.api.write(
+      `${name('create_same')}.yaml`,
+      `up:\n${collectionYaml(c).replace('index_params:\n        - { field_name: embedding, index_type: FLAT, metric_type: L2 }\n', '')}`,
+    );
     await up();
 
     await t.api.write(
@@ -86,7 +93,11 @@ describe('collections', () => {
     expect(run.results[0]!.steps[0]!.status).toBe('skipped');
     await down();
     expect(await has(c)).toBe(true);
-    expect((await t.client.describeCollection({ collection_name: c })).schema.fields.map((f) => f.name)).toEqual(['id', 'title', 'embedding']);
+    expect((await t.client.describeCollection({ collection_name: c })).schema.fields.map((f) => f.name)).toEqual([
+      'id',
+      'title',
+      'embedding',
+    ]);
   });
 
   it('createCollection with another schema for an existing name fails with what Milvus said', async () => {
@@ -116,7 +127,9 @@ describe('collections', () => {
     const refused = await t.api.migrator().up();
     expect(refused.error?.kind).toBe('invalid-input');
     expect(refused.error?.message).toContain('The plan cannot run on this Milvus; nothing was changed');
-    expect(refused.error?.message).toContain(`${missing}.yaml: up[0].dropCollection: collection ${c} does not exist at this point of the plan (database default holds: `);
+    expect(refused.error?.message).toContain(
+      `${missing}.yaml: up[0].dropCollection: collection ${c} does not exist at this point of the plan (database default holds: `,
+    );
     expect(refused.error?.message).toContain('; use if_exists: true to skip a missing collection');
     expect(refused.results.map((r) => r.status)).toEqual(['not-executed']);
     expect((await t.api.migrator().status()).map((s) => s.status)).toEqual(['applied', 'applied', 'pending']);
@@ -125,13 +138,20 @@ describe('collections', () => {
     const gone = uniqueName('todrop_gone');
     await createCollectionWithSdk(t.client, gone);
     await rm(join(t.api.dir, `${missing}.yaml`));
-    await t.api.write(`${name('drop_code')}.mjs`, `export default { async up({ steps }) { await steps.dropCollection({ collection_name: ${JSON.stringify(gone)} }); } };\n`);
+    await t.api.write(
+      `${name('drop_code')}.mjs`,
+      `export default { async up({ steps }) { await steps.dropCollection({ collection_name: ${JSON.stringify(gone)} }); } };\n`,
+    );
     await t.api.write(`${name('drop_gone')}.yaml`, `up:\n  - dropCollection: { collection_name: ${gone} }\n`);
     const failed = await t.api.migrator().up();
     expect(failed.results.map((r) => r.status)).toEqual(['success', 'error']);
-    expect(failed.error?.message).toContain(`dropCollection failed: collection ${gone} does not exist (use if_exists: true to skip a missing collection)`);
+    expect(failed.error?.message).toContain(
+      `dropCollection failed: collection ${gone} does not exist (use if_exists: true to skip a missing collection)`,
+    );
     expect(await has(gone)).toBe(false);
-    await expect(t.api.migrator().down({ to: 0 }).then(ok)).rejects.toThrow(/drop_it.yaml: is irreversible: step 1 dropCollection: dropCollection .* deletes its data; there is no backup/);
+    await expect(t.api.migrator().down({ to: 0 }).then(ok)).rejects.toThrow(
+      /drop_it.yaml: is irreversible: step 1 dropCollection: dropCollection .* deletes its data; there is no backup/,
+    );
   });
 });
 
@@ -139,9 +159,14 @@ describe('indexes', () => {
   it('createIndex waits until built; its inverse drops it', async () => {
     const c = uniqueName('idx');
     await createCollectionWithSdk(t.client, c, { fields: ID_AND_8_DIM_VECTOR });
-    await t.api.write(`${name('index')}.yaml`, `up:\n  - createIndex: { collection_name: ${c}, field_name: v, index_type: IVF_FLAT, metric_type: IP, params: { nlist: 64 } }\n`);
+    await t.api.write(
+      `${name('index')}.yaml`,
+      `up:\n  - createIndex: { collection_name: ${c}, field_name: v, index_type: IVF_FLAT, metric_type: IP, params: { nlist: 64 } }\n`,
+    );
     await up();
-    expect(await indexes(c)).toEqual([{ field: 'v', state: 'Finished', params: { index_type: 'IVF_FLAT', metric_type: 'IP', params: '{"nlist":64}' } }]);
+    expect(await indexes(c)).toEqual([
+      { field: 'v', state: 'Finished', params: { index_type: 'IVF_FLAT', metric_type: 'IP', params: '{"nlist":64}' } },
+    ]);
     await down();
     expect(await indexes(c)).toEqual([]);
   });
@@ -195,12 +220,18 @@ describe('load and release', () => {
 describe('partitions and data', () => {
   it('createPartition, insert; the inverse of insert deletes exactly the inserted rows; delete removes rows', async () => {
     const c = uniqueName('data');
-    await t.api.write(`${name('create')}.yaml`, `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: p2027 }\n`);
+    await t.api.write(
+      `${name('create')}.yaml`,
+      `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: p2027 }\n`,
+    );
     await up();
     expect(await partitionsOf(t.client, c)).toEqual(['_default', 'p2027']);
     await t.client.insert({ collection_name: c, data: [{ id: 999, title: 'by hand', embedding: [1, 1, 1, 1] }] });
 
-    await t.api.write(`${name('seed')}.yaml`, `up:\n  - insert:\n      collection_name: ${c}\n      partition_name: p2027\n      data:\n${rowsYaml(1, 10)}\n`);
+    await t.api.write(
+      `${name('seed')}.yaml`,
+      `up:\n  - insert:\n      collection_name: ${c}\n      partition_name: p2027\n      data:\n${rowsYaml(1, 10)}\n`,
+    );
     await up();
     expect(await count(c)).toBe(11);
     await down();
@@ -210,14 +241,23 @@ describe('partitions and data', () => {
     await t.api.write(`${name('delete')}.yaml`, `up:\n  - delete: { collection_name: ${c}, filter: "id < 5" }\n`);
     await up();
     expect(await count(c)).toBe(7);
-    await expect(t.api.migrator().down().then(ok)).rejects.toThrow(/is irreversible: step 1 delete: delete .* where id < 5 removes rows; there is no backup to restore them from \(use backup: true\)/);
+    await expect(t.api.migrator().down().then(ok)).rejects.toThrow(
+      /is irreversible: step 1 delete: delete .* where id < 5 removes rows; there is no backup to restore them from \(use backup: true\)/,
+    );
   });
 
   it('a delete limited to a partition is planned with the rows its filter matches there only', async () => {
     const c = uniqueName('delplan');
-    await t.api.write(`${name('create')}.yaml`, `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: p1 }\n`);
+    await t.api.write(
+      `${name('create')}.yaml`,
+      `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: p1 }\n`,
+    );
     await up();
-    await t.client.insert({ collection_name: c, partition_name: 'p1', data: [1, 2, 3].map((id) => ({ id, title: 'p1', embedding: [id, 1, 1, 1] })) });
+    await t.client.insert({
+      collection_name: c,
+      partition_name: 'p1',
+      data: [1, 2, 3].map((id) => ({ id, title: 'p1', embedding: [id, 1, 1, 1] })),
+    });
     await t.client.insert({ collection_name: c, data: [4, 5].map((id) => ({ id, title: 'default', embedding: [id, 1, 1, 1] })) });
     await t.api.write(`${name('delete')}.yaml`, `up:\n  - delete: { collection_name: ${c}, partition_name: p1, filter: "id > 0" }\n`);
     const plan = ok(await t.api.migrator().up({ dryRun: true }));
@@ -228,12 +268,18 @@ describe('partitions and data', () => {
 
   it('dropPartition without backup has createPartition as inverse, with a note that rows are not restored', async () => {
     const c = uniqueName('dropinv');
-    await t.api.write(`${name('create')}.yaml`, `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: old }\n`);
+    await t.api.write(
+      `${name('create')}.yaml`,
+      `up:\n${collectionYaml(c)}  - createPartition: { collection_name: ${c}, partition_name: old }\n`,
+    );
     await t.api.write(`${name('drop')}.yaml`, `up:\n  - dropPartition: { collection_name: ${c}, partition_name: old }\n`);
     await up();
     expect(await partitionsOf(t.client, c)).toEqual(['_default']);
     const plan = ok(await t.api.migrator().down({ dryRun: true }));
-    expect(plan.results[0]!.steps[0]).toMatchObject({ step: 'createPartition', note: 're-creates the partition empty: its rows are not restored' });
+    expect(plan.results[0]!.steps[0]).toMatchObject({
+      step: 'createPartition',
+      note: 're-creates the partition empty: its rows are not restored',
+    });
     await down();
     expect(await partitionsOf(t.client, c)).toEqual(['_default', 'old']);
   });

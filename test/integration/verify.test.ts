@@ -87,7 +87,10 @@ describe('verify', () => {
 
   it('reports an irreversible migration and stops the down pass there, without failing', async () => {
     const p = await t.project();
-    await p.write('001_create.yaml', `up:\n  - createCollection:\n      collection_name: gone\n      fields:\n        - { name: id, data_type: Int64, is_primary_key: true }\n        - { name: v, data_type: FloatVector, dim: 2 }\n`);
+    await p.write(
+      '001_create.yaml',
+      `up:\n  - createCollection:\n      collection_name: gone\n      fields:\n        - { name: id, data_type: Int64, is_primary_key: true }\n        - { name: v, data_type: FloatVector, dim: 2 }\n`,
+    );
     await p.write('002_drop.yaml', `up:\n  - dropCollection: { collection_name: gone }\n`);
     const throwaway = await openThrowaway({ server: { address: testAddress(), token: testToken() || undefined } });
     try {
@@ -97,7 +100,9 @@ describe('verify', () => {
         { name: '001_create', up: 'ok', down: 'not-run', reup: 'not-run' },
         { name: '002_drop', up: 'ok', down: 'irreversible', reup: 'not-run' },
       ]);
-      expect(result.migrations[1]!.message).toMatchInlineSnapshot(`"is irreversible: step 1 dropCollection: dropCollection gone deletes its data; there is no backup to restore it from; give it a \`down:\` to revert it"`);
+      expect(result.migrations[1]!.message).toMatchInlineSnapshot(
+        `"is irreversible: step 1 dropCollection: dropCollection gone deletes its data; there is no backup to restore it from; give it a \`down:\` to revert it"`,
+      );
     } finally {
       await throwaway.dispose();
     }
@@ -105,7 +110,10 @@ describe('verify', () => {
 
   it('refuses, before running anything, steps that would reach outside the throwaway database', async () => {
     const p = await t.project();
-    await p.write('001_other_db.yaml', `up:\n  - createDatabase: { db_name: elsewhere }\n  - createPartition: { collection_name: c, partition_name: p, db_name: elsewhere }\n`);
+    await p.write(
+      '001_other_db.yaml',
+      `up:\n  - createDatabase: { db_name: elsewhere }\n  - createPartition: { collection_name: c, partition_name: p, db_name: elsewhere }\n`,
+    );
     const throwaway = await openThrowaway({ server: { address: testAddress(), token: testToken() || undefined } });
     try {
       const err = await verifyMigrations({ throwaway, migrationsDir: p.migrationsDir }).catch((e: unknown) => e);

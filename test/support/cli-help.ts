@@ -17,7 +17,13 @@ export async function runInProcess(argv: string[]): Promise<InProcessResult> {
   let stdout = '';
   let stderr = '';
   const sink = (add: (s: string) => void) => ({ write: (s: string) => (add(s), true) }) as unknown as NodeJS.WritableStream;
-  const out = new Output(argv.includes('--json'), false, false, sink((s) => (stdout += s)), sink((s) => (stderr += s)));
+  const out = new Output(
+    argv.includes('--json'),
+    false,
+    false,
+    sink((s) => (stdout += s)),
+    sink((s) => (stderr += s)),
+  );
   const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (stdout += `${a.join(' ')}\n`));
   const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void (stderr += `${a.join(' ')}\n`));
   try {

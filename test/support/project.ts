@@ -45,7 +45,11 @@ export async function createProject(opts: { config?: string } = {}): Promise<Tes
       return path;
     },
     cli: (args, o) =>
-      runCli(args, { cwd: dir, env: { MILVUS_ADDRESS: testAddress(), MILVUS_TOKEN: testToken() || undefined, ...o?.env }, onStderr: o?.onStderr }),
+      runCli(args, {
+        cwd: dir,
+        env: { MILVUS_ADDRESS: testAddress(), MILVUS_TOKEN: testToken() || undefined, ...o?.env },
+        onStderr: o?.onStderr,
+      }),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 }
@@ -60,7 +64,11 @@ export function runCli(
     // NODE_ENV=test (set by vitest) would turn on the SDK's debug logging; a user has no such variable.
     const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: undefined, NO_COLOR: '1', ...opts.env };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -101,5 +109,9 @@ ${extra}`;
 
 /** `n` rows with ids from `start`. */
 export function rowsYaml(start: number, n: number): string {
-  return Array.from({ length: n }, (_, i) => `        - { id: ${start + i}, title: row${start + i}, embedding: [${[1, 2, 3, 4].map((x) => (x * (start + i)) / 100).join(', ')}] }`).join('\n');
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      `        - { id: ${start + i}, title: row${start + i}, embedding: [${[1, 2, 3, 4].map((x) => (x * (start + i)) / 100).join(', ')}] }`,
+  ).join('\n');
 }

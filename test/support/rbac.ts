@@ -13,7 +13,23 @@ import { MilvusClient } from '@zilliz/milvus2-sdk-node';
 /** Milvus 2.3 RBAC privilege names, by object type. */
 export const DEPLOYER_PRIVILEGES = {
   Global: ['CreateCollection', 'DropCollection', 'DescribeCollection', 'ShowCollections'],
-  Collection: ['CreateIndex', 'IndexDetail', 'Load', 'GetLoadingProgress', 'GetLoadState', 'Insert', 'Upsert', 'Delete', 'Query', 'Flush', 'GetFlushState', 'ShowPartitions', 'HasPartition', 'Release', 'GetStatistics'],
+  Collection: [
+    'CreateIndex',
+    'IndexDetail',
+    'Load',
+    'GetLoadingProgress',
+    'GetLoadState',
+    'Insert',
+    'Upsert',
+    'Delete',
+    'Query',
+    'Flush',
+    'GetFlushState',
+    'ShowPartitions',
+    'HasPartition',
+    'Release',
+    'GetStatistics',
+  ],
 } as const;
 
 /** The privilege the deployer lacks. */
@@ -38,11 +54,14 @@ export async function createDeployerUser(address: string, adminToken: string): P
   const user = `deployer_${randomBytes(4).toString('hex')}`;
   const role = `${user}_role`;
   const password = `pw-${randomBytes(8).toString('hex')}`;
-  const grants = Object.entries(DEPLOYER_PRIVILEGES).flatMap(([object, names]) => names.map((privilegeName) => ({ object, privilegeName })));
+  const grants = Object.entries(DEPLOYER_PRIVILEGES).flatMap(([object, names]) =>
+    names.map((privilegeName) => ({ object, privilegeName })),
+  );
   try {
     assertOk('createUser', await admin.createUser({ username: user, password }));
     assertOk('createRole', await admin.createRole({ roleName: role }));
-    for (const g of grants) assertOk(`grant ${g.privilegeName}`, await admin.grantPrivilege({ roleName: role, objectName: '*', ...g } as never));
+    for (const g of grants)
+      assertOk(`grant ${g.privilegeName}`, await admin.grantPrivilege({ roleName: role, objectName: '*', ...g } as never));
     assertOk('addUserToRole', await admin.addUserToRole({ username: user, roleName: role }));
   } finally {
     await admin.closeConnection();
@@ -71,10 +90,17 @@ export async function createDeployerUser(address: string, adminToken: string): P
 export async function waitUntilGranted(address: string, token: string, adminToken: string, timeoutMs = 120_000): Promise<void> {
   const probe = `probe_${randomBytes(4).toString('hex')}`;
   const c = client(address, token);
-  const denied = (err: unknown) => /permission den/i.test(String((err as { reason?: string; details?: string })?.reason ?? (err as Error)?.message ?? err));
+  const denied = (err: unknown) =>
+    /permission den/i.test(String((err as { reason?: string; details?: string })?.reason ?? (err as Error)?.message ?? err));
   const tries: Record<string, () => Promise<unknown>> = {
     CreateCollection: () =>
-      c.createCollection({ collection_name: probe, fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }] } as never),
+      c.createCollection({
+        collection_name: probe,
+        fields: [
+          { name: 'id', data_type: 'Int64', is_primary_key: true },
+          { name: 'v', data_type: 'FloatVector', dim: 2 },
+        ],
+      } as never),
     DescribeCollection: () => c.describeCollection({ collection_name: probe }),
     CreateIndex: () => c.createIndex({ collection_name: probe, field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }),
     Load: () => c.loadCollection({ collection_name: probe }),
@@ -102,7 +128,8 @@ export async function waitUntilGranted(address: string, token: string, adminToke
         pending.delete(name);
       }
       if (!pending.size) break;
-      if (Date.now() > deadline) throw new Error(`Milvus did not apply the deployer's grants within ${timeoutMs / 1000} s: still denied ${[...pending].join(', ')}`);
+      if (Date.now() > deadline)
+        throw new Error(`Milvus did not apply the deployer's grants within ${timeoutMs / 1000} s: still denied ${[...pending].join(', ')}`);
       await new Promise((r) => setTimeout(r, 1000));
     }
   } finally {

@@ -99,7 +99,15 @@ export async function create(args: CreateArgs, out: Output, now: Date = new Date
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new InvalidInputError(`create: ${file} already exists`);
     throw err;
   }
-  if (args.json) out.document({ command: 'create', ok: true, exitCode: 0, path: file, name: `${timestamp(now)}_${slug}`, format: args.format } satisfies JsonDocument<'create'>);
+  if (args.json)
+    out.document({
+      command: 'create',
+      ok: true,
+      exitCode: 0,
+      path: file,
+      name: `${timestamp(now)}_${slug}`,
+      format: args.format,
+    } satisfies JsonDocument<'create'>);
   else out.result(`${out.colors.green('created')} ${relative(process.cwd(), file) || file}`);
   return 0;
 }

@@ -51,13 +51,24 @@ export async function diff(args: DiffArgs, out: Output): Promise<number> {
   const differences = compareSchemas(expected, actual);
   const exitCode = differences.length ? EXIT.migrationFailed : EXIT.ok;
   if (args.json) {
-    out.document({ command: 'diff', ok: exitCode === 0, exitCode, database: cfg.database, against: against ?? 'migrations', where, differences } satisfies JsonDocument<'diff'>);
+    out.document({
+      command: 'diff',
+      ok: exitCode === 0,
+      exitCode,
+      database: cfg.database,
+      against: against ?? 'migrations',
+      where,
+      differences,
+    } satisfies JsonDocument<'diff'>);
   } else {
     const c = out.colors;
     const source = against ? `snapshot ${against}` : 'the applied migrations';
     out.result(
       differences.length
-        ? [`${c.red('✖')} Database ${cfg.database} has drifted from ${source}: ${differences.length} difference${differences.length === 1 ? '' : 's'}`, ...differences.map((d) => `  ${describeDifference(d)}`)].join('\n')
+        ? [
+            `${c.red('✖')} Database ${cfg.database} has drifted from ${source}: ${differences.length} difference${differences.length === 1 ? '' : 's'}`,
+            ...differences.map((d) => `  ${describeDifference(d)}`),
+          ].join('\n')
         : `${c.green('✔')} No drift: database ${cfg.database} matches ${source}`,
     );
   }

@@ -26,7 +26,10 @@ export async function lint(args: LintArgs, out: Output): Promise<number> {
   const failOn = args.failOn ?? 'error';
   const failing = findings.filter((f) => atLeast(f.severity, failOn)).length;
   const code = failing ? EXIT.migrationFailed : EXIT.ok;
-  const counts = { error: findings.filter((f) => f.severity === 'error').length, warning: findings.filter((f) => f.severity === 'warning').length };
+  const counts = {
+    error: findings.filter((f) => f.severity === 'error').length,
+    warning: findings.filter((f) => f.severity === 'warning').length,
+  };
   const format = args.json ? 'json' : (args.format ?? 'text');
   if (format === 'sarif') {
     out.document(toSarif(findings, RULES, cfg.rootDir, TOOL_VERSION));
@@ -58,7 +61,10 @@ export async function lint(args: LintArgs, out: Output): Promise<number> {
     }
     const files = `${migrations.length} migration file${migrations.length === 1 ? '' : 's'}`;
     if (!findings.length) out.result(`${c.green('✔')} ${files} linted: no findings.`);
-    else out.result(`${files} linted: ${counts.error} error${counts.error === 1 ? '' : 's'}, ${counts.warning} warning${counts.warning === 1 ? '' : 's'} (see docs/lint.md).`);
+    else
+      out.result(
+        `${files} linted: ${counts.error} error${counts.error === 1 ? '' : 's'}, ${counts.warning} warning${counts.warning === 1 ? '' : 's'} (see docs/lint.md).`,
+      );
   }
   return code;
 }

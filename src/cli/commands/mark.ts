@@ -20,7 +20,9 @@ export async function mark(args: MarkArgs, out: Output): Promise<number> {
     throw new InvalidInputError(`no migration named ${args.name} in ${cfg.migrationsDir}`);
   }
   const status = args.applied ? 'applied' : 'pending';
-  const result = await withMilvus(cfg, out, async (milvus) => (await createMigrator(cfg, milvus, out, false, { migrations })).mark(args.name, status));
+  const result = await withMilvus(cfg, out, async (milvus) =>
+    (await createMigrator(cfg, milvus, out, false, { migrations })).mark(args.name, status),
+  );
   if (result.error) throw result.error;
   if (args.json) out.document({ command: 'mark', ok: true, exitCode: 0, name: args.name, status } satisfies JsonDocument<'mark'>);
   else out.result(`${out.colors.green('✔')} ${args.name} marked ${status} (no step was run).`);

@@ -28,7 +28,19 @@ export async function snapshot(args: SnapshotArgs, out: Output): Promise<number>
   const before = await readFile(file, 'utf8').catch(() => undefined);
   if (before !== text) await writeFile(file, text);
   const collections = Object.keys(schema.collections);
-  if (args.json) out.document({ command: 'snapshot', ok: true, exitCode: 0, file, changed: before !== text, collections, aliases: Object.keys(schema.aliases) } satisfies JsonDocument<'snapshot'>);
-  else out.result(`${before === text ? 'Unchanged' : 'Wrote'} ${file}: ${collections.length} collection${collections.length === 1 ? '' : 's'} of database ${cfg.database}`);
+  if (args.json)
+    out.document({
+      command: 'snapshot',
+      ok: true,
+      exitCode: 0,
+      file,
+      changed: before !== text,
+      collections,
+      aliases: Object.keys(schema.aliases),
+    } satisfies JsonDocument<'snapshot'>);
+  else
+    out.result(
+      `${before === text ? 'Unchanged' : 'Wrote'} ${file}: ${collections.length} collection${collections.length === 1 ? '' : 's'} of database ${cfg.database}`,
+    );
   return 0;
 }

@@ -34,7 +34,17 @@ export async function validate(args: ValidateArgs, out: Output): Promise<number>
     }
     if (planned?.error instanceof InvalidInputError) throw planned.error;
   }
-  if (args.json) out.document({ command: 'validate', ok: true, exitCode: 0, offline: Boolean(args.offline), migrations: migrations.map((m) => ({ name: m.name, format: m.format, checksum: m.checksum })) } satisfies JsonDocument<'validate'>);
-  else out.result(`${out.colors.green('✔')} ${migrations.length} migration file${migrations.length === 1 ? '' : 's'} valid${args.offline ? ' (checksums not compared: --offline)' : ', applied checksums match'}.`);
+  if (args.json)
+    out.document({
+      command: 'validate',
+      ok: true,
+      exitCode: 0,
+      offline: Boolean(args.offline),
+      migrations: migrations.map((m) => ({ name: m.name, format: m.format, checksum: m.checksum })),
+    } satisfies JsonDocument<'validate'>);
+  else
+    out.result(
+      `${out.colors.green('✔')} ${migrations.length} migration file${migrations.length === 1 ? '' : 's'} valid${args.offline ? ' (checksums not compared: --offline)' : ', applied checksums match'}.`,
+    );
   return 0;
 }

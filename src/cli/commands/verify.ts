@@ -14,7 +14,10 @@ export interface VerifyArgs extends GlobalArgs {
 /** `verify`: every migration up, all down, up again on a throwaway Milvus, comparing schemas. */
 export async function verify(args: VerifyArgs, out: Output): Promise<number> {
   const cfg = await loadSettings(args, out);
-  const [{ verifyMigrations }, { loadMigrations }] = await Promise.all([import('../../verify/verify.js'), import('../../migrations/load.js')]);
+  const [{ verifyMigrations }, { loadMigrations }] = await Promise.all([
+    import('../../verify/verify.js'),
+    import('../../migrations/load.js'),
+  ]);
   // Invalid files are reported before any Milvus is started for them.
   const migrations = await loadMigrations(cfg.migrationsDir);
   const result = await withThrowaway(cfg, args, out, (throwaway) =>
@@ -40,7 +43,14 @@ function verifyJson(r: VerifyResult, exitCode: number, strict: boolean) {
     exitCode,
     where: r.where,
     strict,
-    migrations: r.migrations.map((m) => ({ name: m.name, up: m.up, down: m.down, reup: m.reup, differences: m.differences, message: m.message ?? null })),
+    migrations: r.migrations.map((m) => ({
+      name: m.name,
+      up: m.up,
+      down: m.down,
+      reup: m.reup,
+      differences: m.differences,
+      message: m.message ?? null,
+    })),
     error: r.error ? errorJson(r.error) : null,
   } satisfies JsonDocument<'verify'>;
 }
@@ -59,7 +69,10 @@ async function verifyText(out: Output, r: VerifyResult, strict: boolean): Promis
     if (m.message) lines.push(`      ${c.dim(m.message)}`);
   }
   if (r.failed) lines.push(c.red('Verification failed.'));
-  else if (r.irreversible) lines.push(strict ? c.red('An irreversible migration fails --strict.') : c.yellow('Passed; the down pass stopped at an irreversible migration.'));
+  else if (r.irreversible)
+    lines.push(
+      strict ? c.red('An irreversible migration fails --strict.') : c.yellow('Passed; the down pass stopped at an irreversible migration.'),
+    );
   else lines.push(c.green('Every down undoes its up.'));
   return lines.join('\n');
 }

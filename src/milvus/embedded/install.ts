@@ -103,7 +103,9 @@ export async function ensureEmbeddedInstalled(opts: { cacheDir?: string; logger?
     if (!fs.existsSync(path.join(tmp, 'bin', 'milvus-server'))) {
       throw new EmbeddedMilvusError(
         `Cannot install Embedded Milvus: pip installed milvus==${EMBEDDED_MILVUS_VERSION} but no milvus-server script appeared in ${path.join(tmp, 'bin')}.`,
-        { hint: `Install it by hand (python3 -m venv ${venv} && ${venv}/bin/pip install milvus==${EMBEDDED_MILVUS_VERSION}), ${ADDRESS_HINT}.` },
+        {
+          hint: `Install it by hand (python3 -m venv ${venv} && ${venv}/bin/pip install milvus==${EMBEDDED_MILVUS_VERSION}), ${ADDRESS_HINT}.`,
+        },
       );
     }
     // A venv hard-codes its own path in script shebangs and activate scripts. Point them at the

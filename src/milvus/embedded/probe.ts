@@ -6,10 +6,7 @@ import { EMBEDDED_ROOT_CREDENTIALS } from './server.js';
  * Asks the proxy a real question: Connect, then CheckHealth. Never throws and never leaves an
  * unhandled rejection behind (a client for a dead address rejects `connectPromise`).
  */
-export async function probeMilvus(
-  address: string,
-  options: { authorization?: boolean; timeoutMs?: number } = {},
-): Promise<boolean> {
+export async function probeMilvus(address: string, options: { authorization?: boolean; timeoutMs?: number } = {}): Promise<boolean> {
   const timeoutMs = options.timeoutMs ?? 3_000;
   const { MilvusClient } = await loadSdk();
   const client = new MilvusClient({

@@ -31,7 +31,10 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
   const pid = Number(text.slice(0, open).trim());
-  const rest = text.slice(close + 1).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   const [state, ppid, pgid] = rest;
   if (!Number.isInteger(pid) || state === undefined || ppid === undefined || pgid === undefined) return undefined;
   return { pid, comm: text.slice(open + 1, close), state, ppid: Number(ppid), pgid: Number(pgid) };

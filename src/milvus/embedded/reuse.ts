@@ -59,7 +59,8 @@ export async function findReusable(
   // starting, its etcd not bound yet), or whoever holds the etcd port. Reuse it if it serves this
   // folder (e.g. started by hand), else refuse.
   const machine = readRecord(runningFile);
-  const machineAlive = machine !== undefined && groupAlive(machine.pgid) && looksLikeEmbedded(machine.pgid) && inOurNetworkNamespace(machine.pgid);
+  const machineAlive =
+    machine !== undefined && groupAlive(machine.pgid) && looksLikeEmbedded(machine.pgid) && inOurNetworkNamespace(machine.pgid);
   if (machineAlive || !(await isPortFree(EMBEDDED_ETCD_PEER_PORT, ['127.0.0.1']))) {
     const candidates: RunningEmbedded[] = [];
     if (machine && machineAlive) candidates.push({ dataDir: machine.dataDir, port: machine.port, pid: machine.pgid });

@@ -89,7 +89,11 @@ export async function spawnServer(
   const logsDir = path.join(dataDir, 'logs');
   await fsp.mkdir(logsDir, { recursive: true });
   // Old files would make the read-back port and the log tails of a failed start lie.
-  for (const f of [path.join(dataDir, 'configs', 'milvus.yaml'), path.join(logsDir, 'milvus-stdout.log'), path.join(logsDir, 'milvus-stderr.log')]) {
+  for (const f of [
+    path.join(dataDir, 'configs', 'milvus.yaml'),
+    path.join(logsDir, 'milvus-stdout.log'),
+    path.join(logsDir, 'milvus-stderr.log'),
+  ]) {
     await fsp.rm(f, { force: true });
   }
 
@@ -149,7 +153,14 @@ export async function spawnServer(
   };
   ownServer({ pgid, pidFile, runningFile, stop });
 
-  const record: EmbeddedPidRecord = { pgid, port, startedAt: new Date(started).toISOString(), authorization, dataDir, ownerPid: process.pid };
+  const record: EmbeddedPidRecord = {
+    pgid,
+    port,
+    startedAt: new Date(started).toISOString(),
+    authorization,
+    dataDir,
+    ownerPid: process.pid,
+  };
   try {
     writeRecord(pidFile, record);
     writeRecord(runningFile, record);

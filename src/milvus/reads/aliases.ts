@@ -23,7 +23,10 @@ export async function aliasTarget(milvus: Milvus, p: { alias: string; db_name?: 
     });
     return res.collection || undefined;
   } catch (err) {
-    if (err instanceof MilvusCallError && (err.code === ALIAS_NOT_FOUND || err.code === DATABASE_NOT_FOUND || /(alias|database) not (found|exist)/i.test(err.reason))) {
+    if (
+      err instanceof MilvusCallError &&
+      (err.code === ALIAS_NOT_FOUND || err.code === DATABASE_NOT_FOUND || /(alias|database) not (found|exist)/i.test(err.reason))
+    ) {
       return undefined;
     }
     throw err;

@@ -35,7 +35,12 @@ export function indexRequest(p: IndexRequestParams) {
  * the build params, which Milvus (2.3) gives JSON-encoded under `params`.
  */
 export function indexSpecOf(d: { index_name?: string; field_name: string; params: readonly { key: string; value: string | number }[] }) {
-  const { index_type, metric_type, params: raw, ...rest } = Object.fromEntries(d.params.map((x) => [x.key, x.value])) as Record<string, string>;
+  const {
+    index_type,
+    metric_type,
+    params: raw,
+    ...rest
+  } = Object.fromEntries(d.params.map((x) => [x.key, x.value])) as Record<string, string>;
   const params = raw ? (JSON.parse(raw) as Record<string, string | number>) : rest;
   return {
     field_name: d.field_name,

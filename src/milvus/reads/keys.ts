@@ -186,7 +186,12 @@ export class KeyRecorder {
  * A filter that matches exactly the recorded keys: `id in [1, 5] || (id >= 10 && id <= 900)`.
  * Records written before ranges existed hold plain numbers or strings in `ids`.
  */
-export function keyFilter(record: { pk_field: string; pk_type?: PkKind; ids?: readonly PkValue[]; id_ranges?: readonly (readonly [string, string])[] }): string {
+export function keyFilter(record: {
+  pk_field: string;
+  pk_type?: PkKind;
+  ids?: readonly PkValue[];
+  id_ranges?: readonly (readonly [string, string])[];
+}): string {
   const ids = record.ids ?? [];
   // Older records have no pk_type: numbers were Int64 keys, strings VarChar ones.
   const kind: PkKind = record.pk_type ?? (ids.every((i) => typeof i === 'number') ? 'Int64' : 'VarChar');

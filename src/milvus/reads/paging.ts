@@ -40,14 +40,21 @@ export async function nextPage(
   const after = last === undefined ? undefined : `${pkName} > ${pkLiteral(kind, last)}`;
   const page = await query(milvus, req, andFilter(filter, after), size, outputFields);
   if (page.length < size) return page;
-  const max = maxPk(kind, page.map((r) => r[pkName] as PkValue));
+  const max = maxPk(
+    kind,
+    page.map((r) => r[pkName] as PkValue),
+  );
   const range = andFilter(filter, after, `${pkName} <= ${pkLiteral(kind, max)}`);
   const inRange = await countRows(milvus, req, req.partition_names?.[0], range, 'Bounded');
   if (inRange === page.length) return page;
   if (inRange > MAX_BATCH_SIZE) {
-    throw new MigrateError('migration-failed', `this Milvus did not answer a page of ${pkName} in key order and ${rows(inRange)} lie in the range to re-read; it cannot be paged safely`, {
-      hint: 'use a smaller batch_size',
-    });
+    throw new MigrateError(
+      'migration-failed',
+      `this Milvus did not answer a page of ${pkName} in key order and ${rows(inRange)} lie in the range to re-read; it cannot be paged safely`,
+      {
+        hint: 'use a smaller batch_size',
+      },
+    );
   }
   const full = await query(milvus, req, range, inRange, outputFields);
   return full.sort((a, b) => comparePk(kind, a[pkName] as PkValue, b[pkName] as PkValue));
@@ -60,12 +67,24 @@ async function query(
   limit: number,
   outputFields: readonly string[],
 ): Promise<Row[]> {
-  const res = await milvus.call('query', { ...req, filter, output_fields: [...outputFields], limit, consistency_level: 'Bounded' } as never);
+  const res = await milvus.call('query', {
+    ...req,
+    filter,
+    output_fields: [...outputFields],
+    limit,
+    consistency_level: 'Bounded',
+  } as never);
   return res.data as Row[];
 }
 
 /** Loads the source (or its partition) for query when it is not; returns whether it did. */
-export async function ensureLoaded(ctx: { milvus: Milvus; logger: Logger }, step: string, src: { collection_name: string; db_name?: string }, partition: string | undefined, label: string): Promise<boolean> {
+export async function ensureLoaded(
+  ctx: { milvus: Milvus; logger: Logger },
+  step: string,
+  src: { collection_name: string; db_name?: string },
+  partition: string | undefined,
+  label: string,
+): Promise<boolean> {
   const partitions = partition ? { partition_names: [partition] } : {};
   const state = await loadState(ctx.milvus, { ...src, ...partitions });
   if (state === 'LoadStateLoaded') return false;
@@ -75,7 +94,9 @@ export async function ensureLoaded(ctx: { milvus: Milvus; logger: Logger }, step
   }
   ctx.logger.info(`loading ${label}${partition ? ` partition ${partition}` : ''}: Milvus queries only loaded collections`);
   try {
-    await (partition ? ctx.milvus.call('loadPartitions', { ...src, partition_names: [partition] }) : ctx.milvus.call('loadCollectionAsync', src));
+    await (partition
+      ? ctx.milvus.call('loadPartitions', { ...src, partition_names: [partition] })
+      : ctx.milvus.call('loadCollectionAsync', src));
   } catch (err) {
     if (err instanceof MilvusCallError && /index/i.test(err.reason)) {
       throw new MilvusCallError(step, `cannot load ${label} to read it: ${err.reason}`, err.code, {
@@ -88,7 +109,6 @@ export async function ensureLoaded(ctx: { milvus: Milvus; logger: Logger }, step
   await waitForLoad(ctx.milvus, { ...src, ...partitions });
   return true;
 }
-
 
 /**
  * Every row of `t` matching `filter`, page by page in primary-key order (one page in memory at a
@@ -110,6 +130,9 @@ export async function* pages(
     if (page.length === 0) return;
     yield page;
     if (page.length < size) return;
-    last = maxPk(pk.kind, page.map((r) => r[pk.name] as PkValue));
+    last = maxPk(
+      pk.kind,
+      page.map((r) => r[pk.name] as PkValue),
+    );
   }
 }

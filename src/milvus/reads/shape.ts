@@ -47,7 +47,10 @@ export function isVector(f: FieldShape): boolean {
 }
 
 /** Reads a collection's schema as a {@link CollectionShape}. */
-export async function collectionShape(milvus: Milvus, t: { collection_name: string; db_name?: string | undefined }): Promise<CollectionShape> {
+export async function collectionShape(
+  milvus: Milvus,
+  t: { collection_name: string; db_name?: string | undefined },
+): Promise<CollectionShape> {
   const desc = await describeCollection(milvus, t);
   const fields: FieldShape[] = desc.schema.fields
     // Function outputs (2.5+, e.g. BM25 sparse vectors) are computed by Milvus, never written.

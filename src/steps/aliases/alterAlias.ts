@@ -20,7 +20,8 @@ export const alterAlias = defineStep({
   expect({ model }, p) {
     const { problems } = needCollection(model, p);
     const db = databaseOf(model, p.db_name);
-    if (db && !model.uncertain && !(p.alias in db.aliases)) problems.push(`alias ${qualifiedAlias(p)} does not exist at this point of the plan (use createAlias)`);
+    if (db && !model.uncertain && !(p.alias in db.aliases))
+      problems.push(`alias ${qualifiedAlias(p)} does not exist at this point of the plan (use createAlias)`);
     return problems;
   },
   effect: (model, p) => pointAlias(model, p),

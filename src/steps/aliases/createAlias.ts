@@ -31,8 +31,10 @@ export const createAlias = defineStep({
   expect({ model }, p) {
     const { problems } = needCollection(model, p);
     const target = databaseOf(model, p.db_name)?.aliases[p.alias];
-    if (target !== undefined && target !== p.collection_name) problems.push(`alias ${qualifiedAlias(p)} already points at ${target} at this point of the plan (use alterAlias to move it)`);
-    if (target === undefined && nameTaken(model, p.db_name, p.alias) === 'collection') problems.push(`${qualifiedAlias(p)} is a collection: an alias cannot take its name`);
+    if (target !== undefined && target !== p.collection_name)
+      problems.push(`alias ${qualifiedAlias(p)} already points at ${target} at this point of the plan (use alterAlias to move it)`);
+    if (target === undefined && nameTaken(model, p.db_name, p.alias) === 'collection')
+      problems.push(`${qualifiedAlias(p)} is a collection: an alias cannot take its name`);
     return problems;
   },
   effect: (model, p) => pointAlias(model, p),
@@ -63,4 +65,3 @@ export function pointAlias(model: SchemaModel, p: { alias: string; collection_na
 export function aliasMissing(step: string, p: { alias: string; db_name?: string | undefined }, hint: string): MilvusCallError {
   return new MilvusCallError(step, `alias ${qualifiedAlias(p)} does not exist`, undefined, { hint });
 }
-

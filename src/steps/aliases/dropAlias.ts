@@ -35,8 +35,13 @@ export const dropAlias = defineStep({
   describe: (p) => `drop alias ${qualifiedAlias(p)}${p.collection_name ? ` of collection ${p.collection_name}` : ''}`,
   expect({ model }, p) {
     const target = databaseOf(model, p.db_name)?.aliases[p.alias];
-    if (target === undefined) return p.if_exists || model.uncertain ? [] : skippable([`alias ${qualifiedAlias(p)} does not exist at this point of the plan`], 'alias');
-    return p.collection_name && target !== p.collection_name ? [`alias ${qualifiedAlias(p)} points at ${target}, not at ${p.collection_name}, at this point of the plan`] : [];
+    if (target === undefined)
+      return p.if_exists || model.uncertain
+        ? []
+        : skippable([`alias ${qualifiedAlias(p)} does not exist at this point of the plan`], 'alias');
+    return p.collection_name && target !== p.collection_name
+      ? [`alias ${qualifiedAlias(p)} points at ${target}, not at ${p.collection_name}, at this point of the plan`]
+      : [];
   },
   effect(model, p) {
     const db = databaseOf(model, p.db_name);

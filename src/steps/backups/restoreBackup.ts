@@ -37,7 +37,8 @@ export const restoreBackup = defineStep({
   params,
   destructive: false,
   touches: (p) => oneCollection(p),
-  describe: (p) => `restore ${p.rows !== undefined ? rows(p.rows) : 'the rows'} of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''} from backup ${p.path}`,
+  describe: (p) =>
+    `restore ${p.rows !== undefined ? rows(p.rows) : 'the rows'} of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''} from backup ${p.path}`,
   async expect(ctx, p) {
     if (!ctx.backupDir) return ['no backup folder is configured for this run'];
     const check = await verifyBackup(resolve(ctx.backupDir, p.path), p.sha256);
@@ -48,7 +49,9 @@ export const restoreBackup = defineStep({
     // thing in the plan and do another.
     if (qualified(target) !== qualified(p) || m.partition !== p.partition_name) {
       const from = `${qualified(target)}${m.partition ? ` partition ${m.partition}` : ''}`;
-      return [`backup ${p.path} holds rows of ${from}, not of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''}: name what the backup holds`];
+      return [
+        `backup ${p.path} holds rows of ${from}, not of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''}: name what the backup holds`,
+      ];
     }
     if (m.kind === 'collection') {
       // Later steps of the plan (e.g. createAlias) see the collection this step re-creates: known
@@ -74,7 +77,10 @@ export const restoreBackup = defineStep({
 });
 
 /** The inverse of a backed-up step: restore its backup. */
-export function restoreFrom(p: { collection_name: string; db_name?: string | undefined; partition_name?: string | undefined }, backup: BackupRecord): InverseResult {
+export function restoreFrom(
+  p: { collection_name: string; db_name?: string | undefined; partition_name?: string | undefined },
+  backup: BackupRecord,
+): InverseResult {
   return {
     steps: [
       callOf(restoreBackup, {
@@ -103,7 +109,9 @@ function fromManifest(m: BackupManifest): CollectionSchema {
     return out;
   });
   const partitions = new Set(['_default', ...m.segments.flatMap((s) => (s.partition ? [s.partition] : []))]);
-  const indexes = Object.fromEntries(m.indexes.map((ix) => [ix.index_name ?? ix.field_name, { field_name: ix.field_name, index_type: ix.index_type ?? 'AUTOINDEX' }]));
+  const indexes = Object.fromEntries(
+    m.indexes.map((ix) => [ix.index_name ?? ix.field_name, { field_name: ix.field_name, index_type: ix.index_type ?? 'AUTOINDEX' }]),
+  );
   return {
     ...(m.schema.enable_dynamic_field ? { enable_dynamic_field: true as const } : {}),
     consistency_level: m.schema.consistency_level ?? 'Bounded',

@@ -44,29 +44,38 @@ export const addCollectionField = defineStep({
   destructive: false,
   touches: (p) => oneCollection(p),
   minVersion: ADD_FIELD_MIN_VERSION,
-  describe: (p) => `add field ${p.field.name} ${p.field.data_type}${p.field.data_type === 'Array' ? `<${p.field.element_type}>` : ''} to collection ${qualified(p)}`,
+  describe: (p) =>
+    `add field ${p.field.name} ${p.field.data_type}${p.field.data_type === 'Array' ? `<${p.field.element_type}>` : ''} to collection ${qualified(p)}`,
   check(p) {
     const f = p.field;
     const problems: [string, string][] = [];
     // Milvus 2.6: rows that exist already have no value for the new field, so it must accept null.
-    if (f.nullable !== true) problems.push(['field.nullable', 'must be true: Milvus adds a field to an existing collection only as nullable (existing rows read null, or default_value)']);
+    if (f.nullable !== true)
+      problems.push([
+        'field.nullable',
+        'must be true: Milvus adds a field to an existing collection only as nullable (existing rows read null, or default_value)',
+      ]);
     if (f.data_type === 'VarChar' && f.max_length === undefined) problems.push(['field', `VarChar field ${f.name} needs max_length`]);
     if (f.data_type === 'Array' && (f.element_type === undefined || f.max_capacity === undefined)) {
       problems.push(['field', `Array field ${f.name} needs element_type and max_capacity`]);
     }
-    if (f.data_type === 'Array' && f.element_type === 'VarChar' && f.max_length === undefined) problems.push(['field', `Array of VarChar ${f.name} needs max_length`]);
+    if (f.data_type === 'Array' && f.element_type === 'VarChar' && f.max_length === undefined)
+      problems.push(['field', `Array of VarChar ${f.name} needs max_length`]);
     if (f.default_value !== undefined) {
       const expected = defaultValueType(f.data_type);
       if (!expected) problems.push(['field.default_value', `${f.data_type} fields take no default_value`]);
-      else if (typeof f.default_value !== expected) problems.push(['field.default_value', `must be a ${expected} for a ${f.data_type} field`]);
+      else if (typeof f.default_value !== expected)
+        problems.push(['field.default_value', `must be a ${expected} for a ${f.data_type} field`]);
     }
     return problems;
   },
   expect({ model }, p) {
     const { collection, problems } = needCollection(model, p);
     if (!collection) return problems;
-    if (fieldOf(collection, p.field.name)) return [`collection ${qualified(p)} already has a field ${p.field.name} at this point of the plan`];
-    if (collection.fields.length >= MAX_FIELDS) return [`collection ${qualified(p)} has ${collection.fields.length} fields: Milvus allows at most ${MAX_FIELDS} (proxy.maxFieldNum)`];
+    if (fieldOf(collection, p.field.name))
+      return [`collection ${qualified(p)} already has a field ${p.field.name} at this point of the plan`];
+    if (collection.fields.length >= MAX_FIELDS)
+      return [`collection ${qualified(p)} has ${collection.fields.length} fields: Milvus allows at most ${MAX_FIELDS} (proxy.maxFieldNum)`];
     return [];
   },
   effect(model, p) {
@@ -103,7 +112,11 @@ export const addCollectionField = defineStep({
 export function addFieldRequest(p: Params) {
   const { default_value, ...field } = p.field;
   // The SDK (2.6.17) types default_value as number | string, yet sends a boolean as Bool data, as Milvus expects.
-  return { collection_name: p.collection_name, ...dbOf(p), field: { ...field, ...(default_value !== undefined ? { default_value: default_value as string | number } : {}) } };
+  return {
+    collection_name: p.collection_name,
+    ...dbOf(p),
+    field: { ...field, ...(default_value !== undefined ? { default_value: default_value as string | number } : {}) },
+  };
 }
 
 function defaultValueType(t: AddableType): 'string' | 'number' | 'boolean' | undefined {

@@ -17,7 +17,9 @@ const params = z
   .object({
     ...collectionTarget,
     /** e.g. `collection.ttl.seconds: 3600`, `mmap.enabled: true`. */
-    properties: z.record(z.string().min(1), propertyValue).refine((m) => Object.keys(m).length > 0, { error: 'needs at least one property' }),
+    properties: z
+      .record(z.string().min(1), propertyValue)
+      .refine((m) => Object.keys(m).length > 0, { error: 'needs at least one property' }),
   })
   .strict();
 
@@ -82,7 +84,10 @@ export const alterCollectionProperties = defineStep({
   params,
   destructive: false,
   touches: (p) => oneCollection(p),
-  describe: (p) => `set ${Object.entries(p.properties).map(([k, v]) => `${k}=${String(v)}`).join(', ')} on collection ${qualified(p)}`,
+  describe: (p) =>
+    `set ${Object.entries(p.properties)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(', ')} on collection ${qualified(p)}`,
   expect: (ctx, p) => collectionMustExist(ctx, p),
   effect(model, p) {
     const c = collectionOf(model, p);
@@ -91,7 +96,9 @@ export const alterCollectionProperties = defineStep({
   async facts(milvus, p) {
     if (!(await collectionExists(milvus, p))) return [`collection ${qualified(p)} does not exist: the step will fail`];
     const current = await currentProperties(milvus, p);
-    return Object.entries(p.properties).map(([k, v]) => (current[k] === String(v) ? `${k}: already ${current[k]}` : propertyChange(k, current[k], String(v))));
+    return Object.entries(p.properties).map(([k, v]) =>
+      current[k] === String(v) ? `${k}: already ${current[k]}` : propertyChange(k, current[k], String(v)),
+    );
   },
   async run(ctx, p) {
     const keys = Object.keys(p.properties);

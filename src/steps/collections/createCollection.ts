@@ -40,7 +40,9 @@ const VECTORS: readonly FieldType[] = [...DENSE_VECTORS, 'SparseFloatVector'];
 export const fieldSpec = z
   .object({
     name: milvusName,
-    data_type: z.enum(FIELD_TYPE_NAMES, { error: (iss) => `unknown data_type ${JSON.stringify(iss.input)} (allowed: ${FIELD_TYPE_NAMES.join(', ')})` }),
+    data_type: z.enum(FIELD_TYPE_NAMES, {
+      error: (iss) => `unknown data_type ${JSON.stringify(iss.input)} (allowed: ${FIELD_TYPE_NAMES.join(', ')})`,
+    }),
     description: z.string().optional(),
     is_primary_key: flag,
     autoID: flag,
@@ -88,7 +90,8 @@ export const createCollection = defineStep({
   check(p) {
     const problems: [string, string][] = [];
     const pks = p.fields.filter((f) => f.is_primary_key);
-    if (p.fields.length > MAX_FIELDS) problems.push(['fields', `has ${p.fields.length} fields: Milvus allows at most ${MAX_FIELDS} per collection (proxy.maxFieldNum)`]);
+    if (p.fields.length > MAX_FIELDS)
+      problems.push(['fields', `has ${p.fields.length} fields: Milvus allows at most ${MAX_FIELDS} per collection (proxy.maxFieldNum)`]);
     if (pks.length !== 1) problems.push(['fields', `needs exactly one field with is_primary_key: true (found ${pks.length})`]);
     if (!p.fields.some((f) => VECTORS.includes(f.data_type))) problems.push(['fields', `needs a vector field (${VECTORS.join(', ')})`]);
     if (p.fields.filter((f) => f.is_partition_key).length > 1) problems.push(['fields', 'at most one field can be the partition key']);
@@ -99,11 +102,16 @@ export const createCollection = defineStep({
     p.fields.forEach((f, i) => {
       if (names.has(f.name)) problems.push([`fields.${i}.name`, `duplicate field name ${f.name}`]);
       names.add(f.name);
-      if (DENSE_VECTORS.includes(f.data_type) && f.dim === undefined) problems.push([`fields.${i}`, `${f.data_type} field ${f.name} needs dim`]);
+      if (DENSE_VECTORS.includes(f.data_type) && f.dim === undefined)
+        problems.push([`fields.${i}`, `${f.data_type} field ${f.name} needs dim`]);
       if (f.dim !== undefined && f.dim > MAX_DIM) {
-        problems.push([`fields.${i}.dim`, `${f.data_type} field ${f.name} has dim ${f.dim}: Milvus allows at most ${MAX_DIM} (proxy.maxDimension)`]);
+        problems.push([
+          `fields.${i}.dim`,
+          `${f.data_type} field ${f.name} has dim ${f.dim}: Milvus allows at most ${MAX_DIM} (proxy.maxDimension)`,
+        ]);
       }
-      if (f.data_type === 'VarChar' && f.max_length === undefined) problems.push([`fields.${i}`, `VarChar field ${f.name} needs max_length`]);
+      if (f.data_type === 'VarChar' && f.max_length === undefined)
+        problems.push([`fields.${i}`, `VarChar field ${f.name} needs max_length`]);
       if (f.data_type === 'Array' && (f.element_type === undefined || f.max_capacity === undefined)) {
         problems.push([`fields.${i}`, `Array field ${f.name} needs element_type and max_capacity`]);
       }
@@ -114,9 +122,11 @@ export const createCollection = defineStep({
     return problems;
   },
   expect({ model }, p) {
-    if (!model.uncertain && !databaseOf(model, p.db_name)) return [`database ${dbNameOf(model, p.db_name)} does not exist at this point of the plan`];
+    if (!model.uncertain && !databaseOf(model, p.db_name))
+      return [`database ${dbNameOf(model, p.db_name)} does not exist at this point of the plan`];
     // An existing collection is Milvus' to judge: it accepts the same schema again (or if_not_exists skips).
-    if (nameTaken(model, p.db_name, p.collection_name) === 'alias') return [`${qualified(p)} is an alias at this point of the plan: Milvus refuses a collection of that name`];
+    if (nameTaken(model, p.db_name, p.collection_name) === 'alias')
+      return [`${qualified(p)} is an alias at this point of the plan: Milvus refuses a collection of that name`];
     return [];
   },
   effect(model, p) {
@@ -124,7 +134,9 @@ export const createCollection = defineStep({
   },
   async facts(milvus, p) {
     if (!(await collectionExists(milvus, p))) return [];
-    return [p.if_not_exists ? 'already exists: skipped (if_not_exists)' : 'already exists: Milvus accepts this only if the schema is identical'];
+    return [
+      p.if_not_exists ? 'already exists: skipped (if_not_exists)' : 'already exists: Milvus accepts this only if the schema is identical',
+    ];
   },
   async run(ctx, p) {
     const { milvus } = ctx;
@@ -204,6 +216,10 @@ export function collectionFromParams(p: Params): CollectionSchema {
 
 /** Oldest Milvus version that supports every field type used. */
 export function requiredVersion(p: Params): string {
-  return p.fields.map((f) => FIELD_TYPES[f.data_type]).sort(compareVersions).at(-1) ?? '2.0.0';
+  return (
+    p.fields
+      .map((f) => FIELD_TYPES[f.data_type])
+      .sort(compareVersions)
+      .at(-1) ?? '2.0.0'
+  );
 }
-

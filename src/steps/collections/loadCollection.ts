@@ -24,8 +24,14 @@ export const loadCollection = defineStep({
     const { collection, problems } = needCollection(model, p);
     if (!collection) return problems;
     // Milvus (2.3) loads only a collection whose every vector field has an index.
-    const bare = collection.fields.filter((f) => VECTOR.test(f.data_type) && !Object.values(collection.indexes).some((ix) => ix.field_name === f.name));
-    return bare.length ? [`collection ${qualified(p)} has no index on ${bare.map((f) => f.name).join(', ')} at this point of the plan: Milvus loads a collection only when every vector field has one`] : [];
+    const bare = collection.fields.filter(
+      (f) => VECTOR.test(f.data_type) && !Object.values(collection.indexes).some((ix) => ix.field_name === f.name),
+    );
+    return bare.length
+      ? [
+          `collection ${qualified(p)} has no index on ${bare.map((f) => f.name).join(', ')} at this point of the plan: Milvus loads a collection only when every vector field has one`,
+        ]
+      : [];
   },
   effect(model, p) {
     const c = collectionOf(model, p);

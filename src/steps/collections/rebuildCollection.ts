@@ -70,8 +70,10 @@ export const rebuildCollection = defineStep({
     return `rebuild ${qualified(p)} into ${rebuildNames(p).shadow}${p.transform ? ` through ${p.transform}` : ''}, verify (${verify}) and cut over`;
   },
   check(p) {
-    if (!p.changes === !p.schema) return [['changes', 'give either changes (what differs from the old collection) or schema (the whole new one), not both']];
-    if (p.new_collection_name === p.collection_name) return [['new_collection_name', 'is the collection itself: the new collection needs another name']];
+    if (!p.changes === !p.schema)
+      return [['changes', 'give either changes (what differs from the old collection) or schema (the whole new one), not both']];
+    if (p.new_collection_name === p.collection_name)
+      return [['new_collection_name', 'is the collection itself: the new collection needs another name']];
     return [];
   },
   async expect(ctx, p) {
@@ -109,7 +111,11 @@ export const rebuildCollection = defineStep({
     if (!(await collectionExists(milvus, t))) return [`${qualified(p)} does not exist (yet): the step will fail`];
     const facts: string[] = [];
     const state = await loadState(milvus, t);
-    facts.push(state === 'LoadStateLoaded' ? `${rows(await countRows(milvus, t, undefined, '', 'Strong'))} to copy` : 'not loaded: loaded for the copy, released again after');
+    facts.push(
+      state === 'LoadStateLoaded'
+        ? `${rows(await countRows(milvus, t, undefined, '', 'Strong'))} to copy`
+        : 'not loaded: loaded for the copy, released again after',
+    );
     facts.push(
       via
         ? `cut-over through alias ${p.collection_name} (alterAlias: no downtime for readers); ${source} stays as it is`
@@ -117,7 +123,8 @@ export const rebuildCollection = defineStep({
     );
     facts.push('writes paused: rows written during the copy would not reach the new collection');
     if (p.renumber_autoid) facts.push('autoID: every row gets a new primary key (renumber_autoid)');
-    if (await collectionExists(milvus, { ...t, collection_name: names.shadow })) facts.push(`${names.shadow} exists already (left by an interrupted run: the rebuild goes on in it)`);
+    if (await collectionExists(milvus, { ...t, collection_name: names.shadow }))
+      facts.push(`${names.shadow} exists already (left by an interrupted run: the rebuild goes on in it)`);
     return facts;
   },
   async run(ctx, p) {
@@ -139,11 +146,18 @@ export const rebuildCollection = defineStep({
 });
 
 /** Reads the old collection and works out the new one. */
-async function planOf(milvus: Milvus, p: RebuildParams, known?: string): Promise<{ old: OldCollection; plan: TargetPlan | { problems: [string, string][] }; source: string; via: boolean }> {
-  const via = known ? undefined : await aliasTarget(milvus, p.db_name ? { alias: p.collection_name, db_name: p.db_name } : { alias: p.collection_name });
+async function planOf(
+  milvus: Milvus,
+  p: RebuildParams,
+  known?: string,
+): Promise<{ old: OldCollection; plan: TargetPlan | { problems: [string, string][] }; source: string; via: boolean }> {
+  const via = known
+    ? undefined
+    : await aliasTarget(milvus, p.db_name ? { alias: p.collection_name, db_name: p.db_name } : { alias: p.collection_name });
   const source = known ?? via ?? p.collection_name;
   const t = { collection_name: source, ...(p.db_name ? { db_name: p.db_name } : {}) };
-  if (!(await collectionExists(milvus, t))) throw new MigrateError('invalid-input', `collection ${qualified(t)} does not exist (nor an alias of that name)`);
+  if (!(await collectionExists(milvus, t)))
+    throw new MigrateError('invalid-input', `collection ${qualified(t)} does not exist (nor an alias of that name)`);
   const schema = (await readSchema(milvus, { database: p.db_name ?? milvus.database, collections: [source] })).collections[source]!;
   const def = await captureDefinition(milvus, t);
   const old: OldCollection = { schema, indexes: def.indexes, numPartitions: def.schema.num_partitions };
@@ -162,13 +176,23 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
     if ('problems' in plan) throw new MigrateError('invalid-input', plan.problems.map(([k, m]) => `${k}: ${m}`).join('; '));
     const names = rebuildNames(p);
     const aliases = previous?.aliases ?? (await describeCollection(milvus, at(source))).aliases ?? [];
-    rec = previous ?? { phase: 'created', kind: via ? 'alias' : 'rename', source, shadow: names.shadow, old: via ? source : names.old, name: p.collection_name, aliases };
+    rec = previous ?? {
+      phase: 'created',
+      kind: via ? 'alias' : 'rename',
+      source,
+      shadow: names.shadow,
+      old: via ? source : names.old,
+      name: p.collection_name,
+      aliases,
+    };
     const from = await collectionShape(milvus, at(source));
     const shadow = at(rec.shadow);
     if (!previous || previous.phase === 'created') {
       // A resumed run may have created it before its first checkpoint: then it is this step's.
       if (!ctx.resumed && (await collectionExists(milvus, shadow))) {
-        throw new MigrateError('migration-failed', `${rec.shadow} exists already and this run did not create it`, { hint: `drop ${rec.shadow} (left by an earlier attempt?) and run again` });
+        throw new MigrateError('migration-failed', `${rec.shadow} exists already and this run did not create it`, {
+          hint: `drop ${rec.shadow} (left by an earlier attempt?) and run again`,
+        });
       }
       await createShadow(milvus, logger, plan, shadow);
       await ctx.checkpoint(rec);
@@ -179,7 +203,10 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
     const loadedHere = await ensureLoaded(ctx, 'rebuildCollection', at(source), undefined, qualified(at(source)));
     try {
       const partitions = from.partitionKey ? [undefined] : await partitionNames(milvus, at(source));
-      const segments = partitions.map((partition) => ({ read: { ...at(source), ...(partition ? { partition_names: [partition] } : {}) }, partition }));
+      const segments = partitions.map((partition) => ({
+        read: { ...at(source), ...(partition ? { partition_names: [partition] } : {}) },
+        partition,
+      }));
       const batchSize = p.batch_size ?? DEFAULT_BATCH_SIZE;
       if (rec.phase === 'created' || rec.phase === 'copying') {
         let leftOut = rec.copy?.left_out ?? 0;
@@ -204,7 +231,11 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
             pending = page.length - data.length;
             if (!data.length) return;
             const partition = to.partitionKey ? undefined : segments[segment]!.partition;
-            await milvus.call(replay && !to.pk.autoID ? 'upsert' : 'insert', { ...shadow, ...(partition ? { partition_name: partition } : {}), data } as never);
+            await milvus.call(replay && !to.pk.autoID ? 'upsert' : 'insert', {
+              ...shadow,
+              ...(partition ? { partition_name: partition } : {}),
+              data,
+            } as never);
           },
           checkpoint: (c) => {
             leftOut += pending;

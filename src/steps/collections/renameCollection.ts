@@ -26,7 +26,10 @@ export const renameCollection = defineStep({
   expect({ model }, p) {
     const { problems } = needCollection(model, p);
     const taken = nameTaken(model, p.db_name, p.new_collection_name);
-    if (taken) problems.push(`${qualified({ ...p, collection_name: p.new_collection_name })} is taken by ${taken === 'alias' ? 'an alias' : 'a collection'} at this point of the plan`);
+    if (taken)
+      problems.push(
+        `${qualified({ ...p, collection_name: p.new_collection_name })} is taken by ${taken === 'alias' ? 'an alias' : 'a collection'} at this point of the plan`,
+      );
     return problems;
   },
   effect(model, p) {
@@ -48,7 +51,12 @@ export const renameCollection = defineStep({
   },
   async run(ctx, p) {
     // A resumed step may have renamed it before the previous run stopped.
-    if (ctx.resumed && !(await collectionExists(ctx.milvus, p)) && (await collectionExists(ctx.milvus, { ...p, collection_name: p.new_collection_name }))) return;
+    if (
+      ctx.resumed &&
+      !(await collectionExists(ctx.milvus, p)) &&
+      (await collectionExists(ctx.milvus, { ...p, collection_name: p.new_collection_name }))
+    )
+      return;
     await ctx.milvus.call('renameCollection', renameRequest(p));
   },
   inverse: (p): InverseResult => ({

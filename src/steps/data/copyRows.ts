@@ -76,14 +76,26 @@ export const copyRows = defineStep({
   check(p) {
     const s = source(p);
     const t = target(p);
-    if (s.collection_name === t.collection_name && (s.db_name ?? '') === (t.db_name ?? '') && (!p.partition_name || p.partition_name === p.target_partition_name || !p.target_partition_name)) {
-      return [['target_collection_name', 'is the source itself: rows would be copied onto themselves (copying between two partitions of one collection needs partition_name and target_partition_name)']];
+    if (
+      s.collection_name === t.collection_name &&
+      (s.db_name ?? '') === (t.db_name ?? '') &&
+      (!p.partition_name || p.partition_name === p.target_partition_name || !p.target_partition_name)
+    ) {
+      return [
+        [
+          'target_collection_name',
+          'is the source itself: rows would be copied onto themselves (copying between two partitions of one collection needs partition_name and target_partition_name)',
+        ],
+      ];
     }
     return [];
   },
   expect({ model }, p) {
     const problems: string[] = [];
-    for (const [role, t, partition] of [['source', source(p), p.partition_name], ['target', target(p), p.target_partition_name]] as const) {
+    for (const [role, t, partition] of [
+      ['source', source(p), p.partition_name],
+      ['target', target(p), p.target_partition_name],
+    ] as const) {
       const found = needCollection(model, t, `${role} collection`);
       problems.push(...found.problems);
       if (found.collection && partition) problems.push(...needPartition(model, t, found.collection, partition));
@@ -104,7 +116,10 @@ export const copyRows = defineStep({
   async run(ctx, p) {
     return copy(ctx, p);
   },
-  inverse: (p) => ({ steps: [], note: `the copied rows stay in ${qualified(target(p))} (dropping it, e.g. by reverting its createCollection, removes them)` }),
+  inverse: (p) => ({
+    steps: [],
+    note: `the copied rows stay in ${qualified(target(p))} (dropping it, e.g. by reverting its createCollection, removes them)`,
+  }),
 });
 
 async function copy(ctx: StepContext, p: Params): Promise<CopyRecord> {
@@ -137,7 +152,10 @@ async function copy(ctx: StepContext, p: Params): Promise<CopyRecord> {
         // Milvus 2.3 cannot upsert into an autoID collection (it generates new keys): then there is no telling.
         let method: 'insert' | 'upsert' = 'insert';
         if (replay) {
-          if (to.pk.autoID) logger.warn(`${to.label} generates its primary keys (autoID): rows of the batch the interrupted run was writing may now be there twice`);
+          if (to.pk.autoID)
+            logger.warn(
+              `${to.label} generates its primary keys (autoID): rows of the batch the interrupted run was writing may now be there twice`,
+            );
           else method = 'upsert';
         }
         await milvus.call(method, {
@@ -149,7 +167,9 @@ async function copy(ctx: StepContext, p: Params): Promise<CopyRecord> {
       checkpoint: (c) => ctx.checkpoint({ last_pk: c.last_pk, copied: c.copied } satisfies CopyRecord),
     });
     if (mapping.droppedDynamic.size) {
-      logger.info(`dynamic fields of ${from.label} not copied (${to.label} has no dynamic field): ${[...mapping.droppedDynamic].slice(0, 10).join(', ')}`);
+      logger.info(
+        `dynamic fields of ${from.label} not copied (${to.label} has no dynamic field): ${[...mapping.droppedDynamic].slice(0, 10).join(', ')}`,
+      );
     }
     const record: CopyRecord = { ...(cursor.last_pk !== undefined ? { last_pk: cursor.last_pk } : {}), copied: cursor.copied };
     if (!p.verify) return record;
@@ -176,9 +196,10 @@ async function copy(ctx: StepContext, p: Params): Promise<CopyRecord> {
   } finally {
     if (loaded) {
       logger.info(`releasing ${from.label} again (it was not loaded before the copy)`);
-      await (p.partition_name
-        ? milvus.call('releasePartitions', { ...src, partition_names: [p.partition_name] })
-        : milvus.call('releaseCollection', src)
+      await (
+        p.partition_name
+          ? milvus.call('releasePartitions', { ...src, partition_names: [p.partition_name] })
+          : milvus.call('releaseCollection', src)
       ).catch((err: unknown) => logger.warn(`could not release ${from.label}: ${String((err as Error).message ?? err)}`));
     }
   }
@@ -199,7 +220,9 @@ interface FieldMapping {
  */
 export function fieldMapping(from: CollectionShape, to: CollectionShape, p: { target_partition_name?: string | undefined }): FieldMapping {
   if (p.target_partition_name && to.partitionKey) {
-    throw new MigrateError('invalid-input', `target ${to.label} uses a partition key: Milvus picks each row's partition itself`, { hint: 'remove target_partition_name' });
+    throw new MigrateError('invalid-input', `target ${to.label} uses a partition key: Milvus picks each row's partition itself`, {
+      hint: 'remove target_partition_name',
+    });
   }
   const copied: string[] = [];
   const leftOut: string[] = [];
@@ -226,7 +249,9 @@ export function fieldMapping(from: CollectionShape, to: CollectionShape, p: { ta
     throw new MigrateError(
       'invalid-input',
       `${to.label} needs ${unfillable.map((t) => `${t.name} (${t.dataType})`).join(', ')}, which ${from.label} does not have`,
-      { hint: 'Milvus 2.3 has no nullable or default fields: every row must give every field. Add the field to the source, or leave it out of the target' },
+      {
+        hint: 'Milvus 2.3 has no nullable or default fields: every row must give every field. Add the field to the source, or leave it out of the target',
+      },
     );
   }
   const required = fromDynamic.filter((t) => !t.optional).map((t) => t.name);
@@ -250,7 +275,10 @@ export function fieldMapping(from: CollectionShape, to: CollectionShape, p: { ta
       }
       for (const name of required) {
         if (!(name in out)) {
-          throw new MigrateError('invalid-input', `the row with ${from.pk.name} ${String(row[from.pk.name])} of ${from.label} has no ${name}, which ${to.label} needs`);
+          throw new MigrateError(
+            'invalid-input',
+            `the row with ${from.pk.name} ${String(row[from.pk.name])} of ${from.label} has no ${name}, which ${to.label} needs`,
+          );
         }
       }
       return out;

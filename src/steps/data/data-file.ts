@@ -100,7 +100,8 @@ export function parseJsonRows(text: string, file: string): Row[] {
     });
   }
   value.forEach((v, i) => {
-    if (!isRow(v)) throw new DataFileError(file, undefined, `row ${i + 1} of the array must be a JSON object (field name → value), got ${kindOf(v)}`);
+    if (!isRow(v))
+      throw new DataFileError(file, undefined, `row ${i + 1} of the array must be a JSON object (field name → value), got ${kindOf(v)}`);
   });
   return value as Row[];
 }
@@ -195,7 +196,10 @@ function kindOf(v: unknown): string {
 function jsonError(err: unknown): { message: string; position?: number } {
   const raw = err instanceof Error ? err.message : String(err);
   const m = /at position (\d+)/.exec(raw);
-  const message = raw.replace(/,? ".*" is not valid JSON$/s, '').replace(/ (in JSON )?at position \d+.*$/s, '').trim();
+  const message = raw
+    .replace(/,? ".*" is not valid JSON$/s, '')
+    .replace(/ (in JSON )?at position \d+.*$/s, '')
+    .trim();
   return { message: message || raw, ...(m ? { position: Number(m[1]) } : {}) };
 }
 

@@ -24,7 +24,9 @@ const params = z
 const MAX_SHOWN_FILTER = 200;
 
 function shorten(filter: string): string {
-  return filter.length <= MAX_SHOWN_FILTER ? filter : `${filter.slice(0, MAX_SHOWN_FILTER - 1)}… (${filter.length.toLocaleString('en-US')} characters)`;
+  return filter.length <= MAX_SHOWN_FILTER
+    ? filter
+    : `${filter.slice(0, MAX_SHOWN_FILTER - 1)}… (${filter.length.toLocaleString('en-US')} characters)`;
 }
 
 /**
@@ -37,7 +39,8 @@ export const deleteRows = defineStep({
   destructive: true,
   backsUp: true,
   touches: (p) => oneCollection(p),
-  describe: (p) => `delete rows of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''} where ${shorten(p.filter)}${p.backup ? ' (backed up first)' : ''}`,
+  describe: (p) =>
+    `delete rows of ${qualified(p)}${p.partition_name ? ` partition ${p.partition_name}` : ''} where ${shorten(p.filter)}${p.backup ? ' (backed up first)' : ''}`,
   expect({ model }, p) {
     const { collection, problems } = needCollection(model, p);
     return collection && p.partition_name ? needPartition(model, p, collection, p.partition_name) : problems;
@@ -47,13 +50,23 @@ export const deleteRows = defineStep({
     // not a released one (Milvus counts loaded ones only).
     if (!(await collectionExists(milvus, p))) return [];
     if (p.partition_name && !(await partitionNames(milvus, p)).includes(p.partition_name)) return [];
-    const state = await loadState(milvus, { collection_name: p.collection_name, ...(p.partition_name ? { partition_names: [p.partition_name] } : {}), ...dbOf(p) });
+    const state = await loadState(milvus, {
+      collection_name: p.collection_name,
+      ...(p.partition_name ? { partition_names: [p.partition_name] } : {}),
+      ...dbOf(p),
+    });
     if (state !== 'LoadStateLoaded') return [];
     return [`matches ${rows(await countRows(milvus, p, p.partition_name, p.filter, 'Strong'))} now`];
   },
   async run(ctx, p) {
     // A resumed delete reuses the backup the stopped run recorded, taken before it deleted anything.
-    const backup = await backupFirst(ctx, p.backup, { kind: 'rows', collection_name: p.collection_name, db_name: p.db_name, partition_name: p.partition_name, filter: p.filter });
+    const backup = await backupFirst(ctx, p.backup, {
+      kind: 'rows',
+      collection_name: p.collection_name,
+      db_name: p.db_name,
+      partition_name: p.partition_name,
+      filter: p.filter,
+    });
     await ctx.milvus.call('delete', {
       collection_name: p.collection_name,
       ...(p.partition_name ? { partition_name: p.partition_name } : {}),
@@ -65,5 +78,7 @@ export const deleteRows = defineStep({
   inverse: (p, recorded) =>
     recorded?.backup
       ? restoreFrom({ collection_name: p.collection_name, db_name: p.db_name }, recorded.backup as BackupRecord)
-      : { irreversible: `delete ${qualified(p)} where ${shorten(p.filter)} removes rows; there is no backup to restore them from (use backup: true)` },
+      : {
+          irreversible: `delete ${qualified(p)} where ${shorten(p.filter)} removes rows; there is no backup to restore them from (use backup: true)`,
+        },
 });

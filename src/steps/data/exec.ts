@@ -13,7 +13,9 @@ export const KILL_GRACE_MS = 5_000;
 /** Variables that carry credentials: never inherited by a command unless `pass_token: true`. */
 const SECRET_VARIABLES = ['MILVUS_TOKEN', 'MILVUS_USERNAME', 'MILVUS_PASSWORD'] as const;
 
-const arg = z.union([z.string(), z.number()], { error: (iss) => `each argument must be a string or a number, got ${JSON.stringify(iss.input)}` });
+const arg = z.union([z.string(), z.number()], {
+  error: (iss) => `each argument must be a string or a number, got ${JSON.stringify(iss.input)}`,
+});
 
 const params = z
   .object({
@@ -75,11 +77,15 @@ export function commandEnv(
 async function runCommand(ctx: StepContext, p: Params): Promise<void> {
   const [program, ...args] = p.command.map(String) as [string, ...string[]];
   const token = ctx.milvus.authToken();
-  const env = commandEnv(process.env, { address: ctx.milvus.address, database: ctx.milvus.database, token }, {
-    passToken: p.pass_token === true,
-    migration: ctx.migration.name,
-    resumed: ctx.resumed,
-  });
+  const env = commandEnv(
+    process.env,
+    { address: ctx.milvus.address, database: ctx.milvus.database, token },
+    {
+      passToken: p.pass_token === true,
+      migration: ctx.migration.name,
+      resumed: ctx.resumed,
+    },
+  );
   // The command may print what it was given; nothing that reaches the log shows the token.
   const scrub = (line: string) => (token ? redact(line, [token]) : line);
   const shown = p.command.map((a) => quote(String(a))).join(' ');
@@ -113,20 +119,26 @@ async function runCommand(ctx: StepContext, p: Params): Promise<void> {
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve({ code, signal }));
-  }).catch((e: NodeJS.ErrnoException) => {
-    throw new MigrateError('migration-failed', `cannot run ${shown}: ${e.code === 'ENOENT' ? `${program} not found` : e.message}`, {
-      hint: e.code === 'ENOENT' ? `the command runs in the migration's folder (${ctx.migration.dir}); give a path or a program on PATH` : undefined,
+  })
+    .catch((e: NodeJS.ErrnoException) => {
+      throw new MigrateError('migration-failed', `cannot run ${shown}: ${e.code === 'ENOENT' ? `${program} not found` : e.message}`, {
+        hint:
+          e.code === 'ENOENT'
+            ? `the command runs in the migration's folder (${ctx.migration.dir}); give a path or a program on PATH`
+            : undefined,
+      });
+    })
+    .finally(() => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
     });
-  }).finally(() => {
-    clearTimeout(timer);
-    clearTimeout(killTimer);
-  });
   // The streams close when every process holding them has exited (a child of the command may
   // hold them longer): wait for them, but not forever.
   await Promise.race([Promise.all([out, err]), new Promise((r) => setTimeout(r, 2_000).unref())]);
 
   const stderrTail = tail.length ? `; last lines of stderr:\n${tail.map((l) => `  ${l}`).join('\n')}` : '';
-  if (timedOut) throw new MigrateError('migration-failed', `${shown} did not finish within ${p.timeout_seconds} s and was killed${stderrTail}`);
+  if (timedOut)
+    throw new MigrateError('migration-failed', `${shown} did not finish within ${p.timeout_seconds} s and was killed${stderrTail}`);
   if (exit.signal) throw new MigrateError('migration-failed', `${shown} was killed by ${exit.signal}${stderrTail}`);
   if (exit.code !== 0) throw new MigrateError('migration-failed', `${shown} exited with code ${exit.code}${stderrTail}`);
 }

@@ -28,7 +28,8 @@ export const flush = defineStep({
   touches: (p) => ({ collections: p.collection_names.map((name) => ({ name, db_name: p.db_name })) }),
   // Flushing again seals nothing new.
   repeatable: true,
-  describe: (p) => `flush collection${p.collection_names.length === 1 ? '' : 's'} ${p.collection_names.map((c) => qualified({ ...p, collection_name: c })).join(', ')}`,
+  describe: (p) =>
+    `flush collection${p.collection_names.length === 1 ? '' : 's'} ${p.collection_names.map((c) => qualified({ ...p, collection_name: c })).join(', ')}`,
   expect: ({ model }, p) => p.collection_names.flatMap((c) => needCollection(model, { collection_name: c, db_name: p.db_name }).problems),
   async facts(milvus, p) {
     const facts: string[] = [];

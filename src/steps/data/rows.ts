@@ -99,7 +99,8 @@ export async function expectRows(ctx: ExpectContext, p: RowsParams, mode: 'inser
   const label = p.data_file ?? 'data';
   const shape = collection ? shapeOf(collection, p.db_name ? `${p.db_name}.${p.collection_name}` : p.collection_name) : undefined;
   if (collection && p.partition_name) {
-    if (usesPartitionKey(collection)) problems.push(`collection ${shape!.label} uses a partition key: Milvus picks each row's partition itself (remove partition_name)`);
+    if (usesPartitionKey(collection))
+      problems.push(`collection ${shape!.label} uses a partition key: Milvus picks each row's partition itself (remove partition_name)`);
     else problems.push(...needPartition(ctx.model, p, collection, p.partition_name));
   }
   let total = 0;
@@ -146,7 +147,9 @@ export async function writeRows(ctx: StepContext, p: RowsParams, mode: 'insert' 
   // every row is written again, upserted where Milvus allows it so none lands twice.
   const changed = previous?.rows_done !== undefined && previous.rows_total !== total;
   if (changed) {
-    ctx.logger.warn(`${label} now holds ${rows(total)}, ${rows(Number(previous.rows_total))} when the interrupted run started: writing all of them again`);
+    ctx.logger.warn(
+      `${label} now holds ${rows(total)}, ${rows(Number(previous.rows_total))} when the interrupted run started: writing all of them again`,
+    );
   }
   const keys = mode === 'insert' ? KeyRecorder.from(done > 0 ? previous : undefined, shape.pk.name, shape.pk.kind) : undefined;
   if (done > 0) ctx.logger.info(`resuming: ${rows(done)} of ${label} were written by the interrupted run`);
@@ -162,7 +165,10 @@ export async function writeRows(ctx: StepContext, p: RowsParams, mode: 'insert' 
     let method = mode;
     if (ctx.resumed && (first || changed) && mode === 'insert') {
       if (shape.pk.autoID) {
-        if (first) ctx.logger.warn(`${shape.label} generates its primary keys (autoID): rows of the batch the interrupted run was writing may now be there twice`);
+        if (first)
+          ctx.logger.warn(
+            `${shape.label} generates its primary keys (autoID): rows of the batch the interrupted run was writing may now be there twice`,
+          );
       } else method = 'upsert';
     }
     first = false;
@@ -186,12 +192,18 @@ export async function writeRows(ctx: StepContext, p: RowsParams, mode: 'insert' 
       final: done >= total,
     });
   }
-  if (Date.now() - started >= PROGRESS_INTERVAL_MS) ctx.logger.info(`${label}: ${rows(total)} written to ${shape.label} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (Date.now() - started >= PROGRESS_INTERVAL_MS)
+    ctx.logger.info(`${label}: ${rows(total)} written to ${shape.label} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { rows_done: done, rows_total: total, ...keys?.record() };
 }
 
 /** Checks every row; returns how many there are. Throws listing the first problems. */
-async function checkRows(source: AsyncIterable<LocatedRow> | Iterable<LocatedRow>, shape: CollectionShape, mode: 'insert' | 'upsert', label: string): Promise<number> {
+async function checkRows(
+  source: AsyncIterable<LocatedRow> | Iterable<LocatedRow>,
+  shape: CollectionShape,
+  mode: 'insert' | 'upsert',
+  label: string,
+): Promise<number> {
   let total = 0;
   const problems: string[] = [];
   let more = 0;
@@ -223,4 +235,3 @@ export function idsOf(res: unknown): PkValue[] {
   const ids = (res as { IDs?: { int_id?: { data: (number | string)[] }; str_id?: { data: string[] } } }).IDs;
   return ids?.int_id?.data.map(String) ?? ids?.str_id?.data ?? [];
 }
-

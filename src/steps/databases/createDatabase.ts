@@ -30,7 +30,10 @@ export const createDatabase = defineStep({
   destructive: false,
   touches: (p) => ({ databases: [p.db_name] }),
   describe: (p) => `create database ${p.db_name}`,
-  expect: ({ model }, p) => (model.databases.has(p.db_name) && !p.if_not_exists ? [`database ${p.db_name} already exists at this point of the plan (use if_not_exists: true to skip it)`] : []),
+  expect: ({ model }, p) =>
+    model.databases.has(p.db_name) && !p.if_not_exists
+      ? [`database ${p.db_name} already exists at this point of the plan (use if_not_exists: true to skip it)`]
+      : [],
   effect(model, p) {
     if (!model.databases.has(p.db_name)) model.databases.set(p.db_name, emptyDatabase());
   },

@@ -37,32 +37,50 @@ export const dropDatabase = defineStep({
     return p.db_name === DEFAULT_DATABASE ? [['db_name', `the ${DEFAULT_DATABASE} database cannot be dropped (Milvus keeps it)`]] : [];
   },
   expect({ model }, p) {
-    if (p.db_name === model.database) return [`database ${p.db_name} is the configured database, which holds the migration state: a migration cannot drop it`];
+    if (p.db_name === model.database)
+      return [`database ${p.db_name} is the configured database, which holds the migration state: a migration cannot drop it`];
     const db = model.databases.get(p.db_name);
-    if (!db) return p.if_exists || model.uncertain ? [] : skippable([`database ${p.db_name} does not exist at this point of the plan`], 'database');
+    if (!db)
+      return p.if_exists || model.uncertain
+        ? []
+        : skippable([`database ${p.db_name} does not exist at this point of the plan`], 'database');
     const names = [...Object.keys(db.collections), ...db.others].sort();
     if (!names.length || model.uncertain) return [];
-    return [`database ${p.db_name} will still hold ${names.length} collection${names.length === 1 ? '' : 's'} (${names.join(', ')}): Milvus drops only an empty database`];
+    return [
+      `database ${p.db_name} will still hold ${names.length} collection${names.length === 1 ? '' : 's'} (${names.join(', ')}): Milvus drops only an empty database`,
+    ];
   },
   effect(model, p) {
     model.databases.delete(p.db_name);
   },
   async facts(milvus, p) {
-    if (!(await databaseNames(milvus)).includes(p.db_name)) return [`does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];
+    if (!(await databaseNames(milvus)).includes(p.db_name))
+      return [`does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];
     const names = await collectionsIn(milvus, p.db_name);
-    return names.length ? [`holds ${names.length} collection${names.length === 1 ? '' : 's'} (${names.join(', ')}): Milvus drops only an empty database, the step will fail`] : ['empty'];
+    return names.length
+      ? [
+          `holds ${names.length} collection${names.length === 1 ? '' : 's'} (${names.join(', ')}): Milvus drops only an empty database, the step will fail`,
+        ]
+      : ['empty'];
   },
   async run(ctx, p) {
     if (!(await databaseNames(ctx.milvus)).includes(p.db_name)) {
       // A resumed step may have dropped it before the previous run stopped.
       if (p.if_exists || ctx.resumed) return { skipped: true };
-      throw new MilvusCallError('dropDatabase', `database ${p.db_name} does not exist`, undefined, { hint: 'use if_exists: true to skip a missing database' });
+      throw new MilvusCallError('dropDatabase', `database ${p.db_name} does not exist`, undefined, {
+        hint: 'use if_exists: true to skip a missing database',
+      });
     }
     const names = await collectionsIn(ctx.milvus, p.db_name);
     if (names.length) {
-      throw new MilvusCallError('dropDatabase', `database ${p.db_name} still holds ${names.length} collection${names.length === 1 ? '' : 's'}: ${names.join(', ')}`, undefined, {
-        hint: 'Milvus drops only an empty database: drop its collections first (dropCollection with db_name)',
-      });
+      throw new MilvusCallError(
+        'dropDatabase',
+        `database ${p.db_name} still holds ${names.length} collection${names.length === 1 ? '' : 's'}: ${names.join(', ')}`,
+        undefined,
+        {
+          hint: 'Milvus drops only an empty database: drop its collections first (dropCollection with db_name)',
+        },
+      );
     }
     await ctx.milvus.call('dropDatabase', { db_name: p.db_name });
   },

@@ -26,7 +26,8 @@ export const createIndex = defineStep({
   params,
   destructive: false,
   touches: (p) => oneCollection(p),
-  describe: (p) => `create ${p.index_type ?? 'AUTOINDEX'} index${p.index_name ? ` ${p.index_name}` : ''} on ${qualified(p)}.${p.field_name}`,
+  describe: (p) =>
+    `create ${p.index_type ?? 'AUTOINDEX'} index${p.index_name ? ` ${p.index_name}` : ''} on ${qualified(p)}.${p.field_name}`,
   expect({ model }, p) {
     const { collection, problems } = needCollection(model, p);
     return collection ? needField(model, p, collection, p.field_name) : problems;
@@ -44,7 +45,12 @@ export const createIndex = defineStep({
   async run(ctx, p) {
     await ctx.milvus.call('createIndex', indexRequest(p) as never);
     if (p.wait !== false) {
-      await waitForIndex(ctx.milvus, { collection_name: p.collection_name, field_name: p.field_name, ...(p.index_name ? { index_name: p.index_name } : {}), ...dbOf(p) });
+      await waitForIndex(ctx.milvus, {
+        collection_name: p.collection_name,
+        field_name: p.field_name,
+        ...(p.index_name ? { index_name: p.index_name } : {}),
+        ...dbOf(p),
+      });
     }
   },
   inverse: (p): InverseResult => ({

@@ -27,7 +27,9 @@ export const dropIndex = defineStep({
     const { collection, problems } = needCollection(model, p);
     if (!collection || matching(collection, p).length) return problems;
     const indexes = Object.entries(collection.indexes).map(([name, ix]) => `${name} on ${ix.field_name}`);
-    return [`collection ${qualified(p)} has no index${p.index_name ? ` ${p.index_name}` : ''} on ${p.field_name} (indexes: ${indexes.join(', ') || 'none'})`];
+    return [
+      `collection ${qualified(p)} has no index${p.index_name ? ` ${p.index_name}` : ''} on ${p.field_name} (indexes: ${indexes.join(', ') || 'none'})`,
+    ];
   },
   effect(model, p) {
     const c = collectionOf(model, p);
@@ -35,7 +37,11 @@ export const dropIndex = defineStep({
   },
   async run(ctx, p) {
     const target = { collection_name: p.collection_name, ...dbOf(p) };
-    const desc = await ctx.milvus.call('describeIndex', { ...target, field_name: p.field_name, ...(p.index_name ? { index_name: p.index_name } : {}) });
+    const desc = await ctx.milvus.call('describeIndex', {
+      ...target,
+      field_name: p.field_name,
+      ...(p.index_name ? { index_name: p.index_name } : {}),
+    });
     const index = desc.index_descriptions.find((d) => d.field_name === p.field_name && (!p.index_name || d.index_name === p.index_name));
     const spec = index ? indexSpecOf(index) : undefined;
     await ctx.milvus.call('dropIndex', { ...target, field_name: p.field_name, ...(p.index_name ? { index_name: p.index_name } : {}) });

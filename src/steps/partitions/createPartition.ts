@@ -29,7 +29,9 @@ export const createPartition = defineStep({
     if (keyed.length || collection.partitions.includes(p.partition_name)) return keyed;
     const max = maxPartitions(serverVersion);
     if (collection.partitions.length >= max) {
-      return [`collection ${qualified(p)} will hold ${collection.partitions.length} partitions: Milvus allows at most ${max} (rootCoord.maxPartitionNum)`];
+      return [
+        `collection ${qualified(p)} will hold ${collection.partitions.length} partitions: Milvus allows at most ${max} (rootCoord.maxPartitionNum)`,
+      ];
     }
     return [];
   },

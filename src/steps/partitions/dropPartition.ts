@@ -55,7 +55,8 @@ export const dropPartition = defineStep({
     if (c) c.partitions = c.partitions.filter((x) => x !== p.partition_name);
   },
   async facts(milvus, p) {
-    if (!(await collectionExists(milvus, p))) return [`collection ${qualified(p)} does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];
+    if (!(await collectionExists(milvus, p)))
+      return [`collection ${qualified(p)} does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];
     if (!(await partitionNames(milvus, p)).includes(p.partition_name)) {
       return [`partition does not exist${p.if_exists ? ': no-op (if_exists)' : ': the step will fail'}`];
     }
@@ -72,14 +73,16 @@ export const dropPartition = defineStep({
       const backedUp = ctx.resumed ? ctx.previous?.backup : undefined;
       if (backedUp) return { backup: backedUp };
       if (p.if_exists || ctx.resumed) return { skipped: true };
-      throw new MilvusCallError(
-        'dropPartition',
-        `partition ${p.partition_name} does not exist in collection ${qualified(p)}`,
-        undefined,
-        { hint: 'use if_exists: true to skip a missing partition' },
-      );
+      throw new MilvusCallError('dropPartition', `partition ${p.partition_name} does not exist in collection ${qualified(p)}`, undefined, {
+        hint: 'use if_exists: true to skip a missing partition',
+      });
     }
-    const backup = await backupFirst(ctx, p.backup, { kind: 'partition', collection_name: p.collection_name, db_name: p.db_name, partition_name: p.partition_name });
+    const backup = await backupFirst(ctx, p.backup, {
+      kind: 'partition',
+      collection_name: p.collection_name,
+      db_name: p.db_name,
+      partition_name: p.partition_name,
+    });
     const target = { collection_name: p.collection_name, ...dbOf(p) };
     const state = await loadState(milvus, { ...target, partition_names: [p.partition_name] });
     if (state !== 'LoadStateNotLoad') {

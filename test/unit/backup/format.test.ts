@@ -27,7 +27,13 @@ async function writeBackup(root: string, path: string, rows: unknown[]): Promise
     kind: 'partition',
     collection: 'c',
     partition: 'p',
-    schema: { fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }], enable_dynamic_field: false },
+    schema: {
+      fields: [
+        { name: 'id', data_type: 'Int64', is_primary_key: true },
+        { name: 'v', data_type: 'FloatVector', dim: 2 },
+      ],
+      enable_dynamic_field: false,
+    },
     segments: [{ partition: 'p', rows: rows.length }],
     indexes: [{ field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }],
     loaded: true,
@@ -64,8 +70,12 @@ describe('backup format', () => {
   });
 
   it('names backup folders by step, kind, target and UTC time; recorded paths must stay inside the backup dir', () => {
-    expect(backupLeaf({ step: 2, kind: 'partition', collection: 'docs', partition: 'p2020', at: new Date('2026-11-29T01:02:03.456Z') })).toBe('step3-partition-docs-p2020-20261129T010203Z');
-    expect(backupLeaf({ step: 0, kind: 'collection', collection: 'docs', at: new Date('2026-11-29T01:02:03Z') })).toBe('step1-collection-docs-20261129T010203Z');
+    expect(
+      backupLeaf({ step: 2, kind: 'partition', collection: 'docs', partition: 'p2020', at: new Date('2026-11-29T01:02:03.456Z') }),
+    ).toBe('step3-partition-docs-p2020-20261129T010203Z');
+    expect(backupLeaf({ step: 0, kind: 'collection', collection: 'docs', at: new Date('2026-11-29T01:02:03Z') })).toBe(
+      'step1-collection-docs-20261129T010203Z',
+    );
     expect(backupPathProblem('m/step1-partition-docs-x')).toBeUndefined();
     expect(backupPathProblem('../elsewhere')).toMatch(/inside the backup dir/);
     expect(backupPathProblem('m/../../etc')).toMatch(/inside the backup dir/);
@@ -81,13 +91,21 @@ describe('verifyBackup and listBackups', () => {
     const root = await tempRoot();
     const { dir, manifest } = await writeBackup(root, 'm1/step1-partition-c-p-20261129T000000Z', rows);
     expect(await verifyBackup(dir, manifest.sha256)).toEqual({ ok: true, manifest });
-    expect(await hashRowsFile(join(dir, ROWS_FILE))).toEqual({ fileSha256: manifest.fileSha256, sha256: manifest.sha256, rows: 50, bytes: manifest.bytes });
+    expect(await hashRowsFile(join(dir, ROWS_FILE))).toEqual({
+      fileSha256: manifest.fileSha256,
+      sha256: manifest.sha256,
+      rows: 50,
+      bytes: manifest.bytes,
+    });
   });
 
   it('flipped bytes, a changed manifest, a missing file or another checksum than recorded: each is a problem, never a throw', async () => {
     const root = await tempRoot();
     const { dir, manifest } = await writeBackup(root, 'm/b', rows);
-    expect(await verifyBackup(dir, 'f'.repeat(64))).toMatchObject({ ok: false, problem: expect.stringMatching(/is not the one recorded when it was taken/) });
+    expect(await verifyBackup(dir, 'f'.repeat(64))).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/is not the one recorded when it was taken/),
+    });
 
     const gz = await readFile(join(dir, ROWS_FILE));
     const flipped = Buffer.from(gz);
@@ -103,9 +121,15 @@ describe('verifyBackup and listBackups', () => {
     await writeFile(join(dir, MANIFEST_FILE), '{"format": 1');
     expect(await verifyBackup(dir)).toMatchObject({ ok: false, problem: expect.stringMatching(/manifest.json is not valid JSON/) });
     await writeFile(join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest, format: 2 }));
-    expect(await verifyBackup(dir)).toMatchObject({ ok: false, problem: expect.stringMatching(/is not a backup manifest of format 1: format/) });
+    expect(await verifyBackup(dir)).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/is not a backup manifest of format 1: format/),
+    });
     await rm(join(dir, MANIFEST_FILE));
-    expect(await verifyBackup(dir)).toMatchObject({ ok: false, problem: expect.stringMatching(/cannot read .*manifest.json: no such file/) });
+    expect(await verifyBackup(dir)).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/cannot read .*manifest.json: no such file/),
+    });
   });
 
   it('lists finished backups oldest first, without unfinished (.partial) ones; a missing folder is an empty list', async () => {
@@ -123,7 +147,8 @@ describe('verifyBackup and listBackups', () => {
 });
 
 describe('backup params and derived downs', () => {
-  const problems = (text: string) => parseYamlMigration('m.yaml', text).problems.map((p) => `${p.line}:${p.column} ${p.path ?? ''}: ${p.message}`);
+  const problems = (text: string) =>
+    parseYamlMigration('m.yaml', text).problems.map((p) => `${p.line}:${p.column} ${p.path ?? ''}: ${p.message}`);
 
   it('backup must be true or false', () => {
     expect(
@@ -157,9 +182,13 @@ describe('backup params and derived downs', () => {
       steps: [{ step: 'restoreBackup', params: { collection_name: 'c', ...extra, ...backup } }],
       notes: ['restores 3,000 rows from backup m/step1-x'],
     });
-    expect(resolveBody(m('dropPartition', { collection_name: 'c', partition_name: 'p', backup: true }), 'down', row({ released: true, backup }))).toEqual(restore({ partition_name: 'p' }));
+    expect(
+      resolveBody(m('dropPartition', { collection_name: 'c', partition_name: 'p', backup: true }), 'down', row({ released: true, backup })),
+    ).toEqual(restore({ partition_name: 'p' }));
     expect(resolveBody(m('dropCollection', { collection_name: 'c', backup: true }), 'down', row({ backup }))).toEqual(restore({}));
-    expect(resolveBody(m('delete', { collection_name: 'c', filter: 'id > 1', backup: true }), 'down', row({ backup }))).toEqual(restore({}));
+    expect(resolveBody(m('delete', { collection_name: 'c', filter: 'id > 1', backup: true }), 'down', row({ backup }))).toEqual(
+      restore({}),
+    );
 
     expect(resolveBody(m('dropCollection', { collection_name: 'c' }), 'down', row({}))).toEqual({
       irreversible: 'step 1 dropCollection: dropCollection c deletes its data; there is no backup to restore it from',

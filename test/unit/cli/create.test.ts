@@ -14,6 +14,8 @@ describe('create naming', () => {
 
 describe('exit codes', () => {
   it('maps each error kind to the contract', () => {
-    expect(['migration-failed', 'invalid-input', 'lock-timeout', 'destructive-refused', 'connection'].map((k) => exitCodeOf(k as never))).toEqual([1, 2, 3, 4, 5]);
+    expect(
+      ['migration-failed', 'invalid-input', 'lock-timeout', 'destructive-refused', 'connection'].map((k) => exitCodeOf(k as never)),
+    ).toEqual([1, 2, 3, 4, 5]);
   });
 });

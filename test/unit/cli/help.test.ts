@@ -5,7 +5,9 @@ import { registeredCommands, runInProcess } from '../../support/cli-help.js';
 
 describe('--help', () => {
   it('lists the commands of the contract', async () => {
-    expect(await registeredCommands()).toEqual(expect.arrayContaining(['init', 'create', 'status', 'up', 'down', 'plan', 'validate', 'unlock', 'mark']));
+    expect(await registeredCommands()).toEqual(
+      expect.arrayContaining(['init', 'create', 'status', 'up', 'down', 'plan', 'validate', 'unlock', 'mark']),
+    );
   });
 
   it('shows usage, options and at least one example for every command', async () => {
@@ -32,7 +34,8 @@ describe('--help', () => {
     const help = await runInProcess(['--help']);
     expect(await runInProcess(['-h'])).toEqual(help);
     expect(help.stdout).toMatch(/^\s+-h, --help\b/m);
-    for (const flag of ['--version', '-v', '-V']) expect(await runInProcess([flag]), flag).toMatchObject({ code: 0, stdout: `${TOOL_VERSION}\n` });
+    for (const flag of ['--version', '-v', '-V'])
+      expect(await runInProcess([flag]), flag).toMatchObject({ code: 0, stdout: `${TOOL_VERSION}\n` });
   });
 
   it('plan takes no lock, so it offers no --lock-timeout; up and down do', async () => {

@@ -68,7 +68,10 @@ exports.main = async (importer) => {
     );
   }
 
-  function run(variant: string, cache: string | undefined = cacheDir): { cache: string; tag: string; sep: string; esm: number; filename: string; dirname: string } {
+  function run(
+    variant: string,
+    cache: string | undefined = cacheDir,
+  ): { cache: string; tag: string; sep: string; esm: number; filename: string; dirname: string } {
     // From the repository, where `--import tsx` resolves and loads launch.ts.
     const res = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, 'run.mjs'), variant], {
       env: { ...process.env, CACHE_DIR: cache ?? '' },

@@ -8,7 +8,8 @@ import { RULES } from '../../../src/lint/index.js';
 import { runInProcess } from '../../support/cli-help.js';
 
 const PARTITION = 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n';
-const DROP = 'up:\n  # a comment\n  - dropPartition: { collection_name: c, partition_name: old }\ndown:\n  - createPartition: { collection_name: c, partition_name: old }\n';
+const DROP =
+  'up:\n  # a comment\n  - dropPartition: { collection_name: c, partition_name: old }\ndown:\n  - createPartition: { collection_name: c, partition_name: old }\n';
 
 describe('lint (the command)', () => {
   let dir: string;
@@ -35,7 +36,9 @@ describe('lint (the command)', () => {
     expect(r.code).toBe(0);
     const doc = JSON_DOCUMENTS.lint.parse(JSON.parse(r.stdout));
     expect(doc).toMatchObject({ ok: true, exitCode: 0, base: null, failOn: 'error', counts: { error: 0, warning: 1 } });
-    expect(doc.findings.map((f) => [f.code, f.migration, f.line, f.docs.split('#')[1]])).toEqual([['MM101', '20261202000000_drop', 3, 'mm101']]);
+    expect(doc.findings.map((f) => [f.code, f.migration, f.line, f.docs.split('#')[1]])).toEqual([
+      ['MM101', '20261202000000_drop', 3, 'mm101'],
+    ]);
   });
 
   it('--fail-on warning: exit 1', async () => {
@@ -74,7 +77,10 @@ describe('lint (the command)', () => {
     expect(r.code).toBe(1);
     const log = JSON.parse(r.stdout) as {
       version: string;
-      runs: { tool: { driver: { name: string; rules: { id: string; shortDescription: { text: string } }[] } }; results: Record<string, unknown>[] }[];
+      runs: {
+        tool: { driver: { name: string; rules: { id: string; shortDescription: { text: string } }[] } };
+        results: Record<string, unknown>[];
+      }[];
     };
     expect(log.version).toBe('2.1.0');
     expect(log.runs).toHaveLength(1);
@@ -84,7 +90,11 @@ describe('lint (the command)', () => {
     for (const rule of run.tool.driver.rules) expect(rule.shortDescription.text).toMatch(/\w/);
     expect(run.results).toHaveLength(3);
     for (const res of run.results) {
-      expect(res).toMatchObject({ ruleId: expect.stringMatching(/^MM\d{3}$/), level: expect.stringMatching(/^(error|warning)$/), message: { text: expect.any(String) } });
+      expect(res).toMatchObject({
+        ruleId: expect.stringMatching(/^MM\d{3}$/),
+        level: expect.stringMatching(/^(error|warning)$/),
+        message: { text: expect.any(String) },
+      });
       const loc = (res.locations as { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[])[0]!;
       expect(loc.physicalLocation.artifactLocation.uri).toMatch(/^migrations\/\d{14}_\w+\.yaml$/);
       expect(Number.isInteger(loc.physicalLocation.region.startLine) && loc.physicalLocation.region.startLine >= 1).toBe(true);

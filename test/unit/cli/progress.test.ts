@@ -11,7 +11,14 @@ function rig(tty: boolean, columns?: number) {
   return { r, written, tick: (ms: number) => (now += ms), text: () => written.join('') };
 }
 
-const copy = (done: number, elapsedMs: number, final = false) => ({ task: 'copyRows a → b', done, total: 5000, unit: 'rows' as const, elapsedMs, final });
+const copy = (done: number, elapsedMs: number, final = false) => ({
+  task: 'copyRows a → b',
+  done,
+  total: 5000,
+  unit: 'rows' as const,
+  elapsedMs,
+  final,
+});
 
 describe('progress on a TTY', () => {
   it('rewrites one live line in place and ends it with the final update', () => {
@@ -123,7 +130,9 @@ describe('progress through Output', () => {
     new Output(false, false, true, s.stdout, s.stderr).logger().progress?.('x', { task: 't', done: 1, unit: 'percent', elapsedMs: 0 });
     expect(s.err[0]).toBe('\r\x1b[2K\x1b[2mt: 1% · 0 ms\x1b[22m');
     const plain = streams(false);
-    new Output(false, false, false, plain.stdout, plain.stderr).logger().progress?.('x', { task: 't', done: 1, unit: 'percent', elapsedMs: 0 });
+    new Output(false, false, false, plain.stdout, plain.stderr)
+      .logger()
+      .progress?.('x', { task: 't', done: 1, unit: 'percent', elapsedMs: 0 });
     expect(plain.err).toEqual(['t: 1% · 0 ms\n']);
   });
 });
@@ -144,7 +153,14 @@ describe('library side of progress', () => {
 
 describe('formatElapsed', () => {
   it('reads well at every scale', () => {
-    expect([0, 999, 1_000, 59_999, 60_000, 605_000].map(formatElapsed)).toEqual(['0 ms', '999 ms', '1 s', '59 s', '1 min 00 s', '10 min 05 s']);
+    expect([0, 999, 1_000, 59_999, 60_000, 605_000].map(formatElapsed)).toEqual([
+      '0 ms',
+      '999 ms',
+      '1 s',
+      '59 s',
+      '1 min 00 s',
+      '10 min 05 s',
+    ]);
   });
 });
 

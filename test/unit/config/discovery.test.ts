@@ -103,7 +103,10 @@ describe('discovery', () => {
 
 describe('--config', () => {
   it('reads that file, relative to cwd, without discovery; rootDir is its directory', async () => {
-    const dir = await project({ 'milvus.config.yaml': 'database: discovered\n', 'conf/other.yaml': 'database: chosen\nmigrations: ../mig\n' });
+    const dir = await project({
+      'milvus.config.yaml': 'database: discovered\n',
+      'conf/other.yaml': 'database: chosen\nmigrations: ../mig\n',
+    });
     const config = await loadConfig({ cwd: dir, configPath: 'conf/other.yaml', environ: {} });
     expect(config.configPath).toBe(path.join(dir, 'conf', 'other.yaml'));
     expect(config.rootDir).toBe(path.join(dir, 'conf'));

@@ -52,7 +52,12 @@ export async function loadError(yaml: string | undefined, opts: LoadConfigOption
  */
 export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {
   const text = strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '').replace(/^\n/, '');
-  const indent = Math.min(...text.split('\n').filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length));
+  const indent = Math.min(
+    ...text
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => l.match(/^ */)![0].length),
+  );
   return text
     .split('\n')
     .map((l) => l.slice(indent))

@@ -25,12 +25,9 @@ describe('interpolateString', () => {
     expect(interpolateString('${A}-${B}-${A}', {})).toEqual({ value: '--', missing: ['A', 'B'], malformed: [] });
   });
 
-  it.each(['${', '${HOST', '${}', '${1X}', '${A B}', '${A-default}', '${A:-${B}}', '${A:?msg}'])(
-    'malformed: %s',
-    (input) => {
-      expect(interpolateString(input, { A: 'a', B: 'b', HOST: 'h' }).malformed).toHaveLength(1);
-    },
-  );
+  it.each(['${', '${HOST', '${}', '${1X}', '${A B}', '${A-default}', '${A:-${B}}', '${A:?msg}'])('malformed: %s', (input) => {
+    expect(interpolateString(input, { A: 'a', B: 'b', HOST: 'h' }).malformed).toHaveLength(1);
+  });
 });
 
 describe('interpolation in the config file', () => {

@@ -28,13 +28,36 @@ describe('KeyDigest', () => {
 });
 
 describe('rowDifference', () => {
-  const field = (name: string, dataType: string): FieldShape => ({ name, dataType, isPrimaryKey: name === 'id', autoID: false, isPartitionKey: false, dim: undefined, optional: false });
+  const field = (name: string, dataType: string): FieldShape => ({
+    name,
+    dataType,
+    isPrimaryKey: name === 'id',
+    autoID: false,
+    isPartitionKey: false,
+    dim: undefined,
+    optional: false,
+  });
   const fields = [field('id', 'Int64'), field('v', 'FloatVector'), field('score', 'Float'), field('meta', 'JSON')];
-  const shape: CollectionShape = { label: 'c', fields, byName: new Map(fields.map((f) => [f.name, f])), dynamic: true, pk: { name: 'id', kind: 'Int64', autoID: false }, partitionKey: false };
+  const shape: CollectionShape = {
+    label: 'c',
+    fields,
+    byName: new Map(fields.map((f) => [f.name, f])),
+    dynamic: true,
+    pk: { name: 'id', kind: 'Int64', autoID: false },
+    partitionKey: false,
+  };
 
   it('compares vectors exactly as float32, Int64 as numbers or strings, JSON by content, dynamic keys in $meta', () => {
-    expect(rowDifference({ id: 7, v: [0.1, 0.2], score: 0.3, meta: { a: 1, b: 2 }, tag: 'x' }, { id: '7', v: [Math.fround(0.1), Math.fround(0.2)], score: Math.fround(0.3), meta: { b: 2, a: 1 }, $meta: { tag: 'x' } }, shape)).toBeUndefined();
-    expect(rowDifference({ id: 7, v: [0.1, 0.2] }, { id: '7', v: [Math.fround(0.1), Math.fround(0.2000001)] }, shape)).toMatch(/^v differs: expected \[0\.1,0\.2\], found/);
+    expect(
+      rowDifference(
+        { id: 7, v: [0.1, 0.2], score: 0.3, meta: { a: 1, b: 2 }, tag: 'x' },
+        { id: '7', v: [Math.fround(0.1), Math.fround(0.2)], score: Math.fround(0.3), meta: { b: 2, a: 1 }, $meta: { tag: 'x' } },
+        shape,
+      ),
+    ).toBeUndefined();
+    expect(rowDifference({ id: 7, v: [0.1, 0.2] }, { id: '7', v: [Math.fround(0.1), Math.fround(0.2000001)] }, shape)).toMatch(
+      /^v differs: expected \[0\.1,0\.2\], found/,
+    );
     expect(rowDifference({ id: 7, tag: 'x' }, { id: '7', $meta: { tag: 'y' } }, shape)).toBe('tag differs: expected "x", found "y"');
   });
 });

@@ -39,7 +39,12 @@ function invocations(shell: string): string[][] {
 /** The shell in Markdown: fenced code blocks, and inline code spans, one per line. */
 function shellOf(markdown: string): string {
   const fenced = [...markdown.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1]);
-  const inline = [...markdown.replace(/```[\s\S]*?```/g, '').replace(/\n/g, ' ').matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+  const inline = [
+    ...markdown
+      .replace(/```[\s\S]*?```/g, '')
+      .replace(/\n/g, ' ')
+      .matchAll(/`([^`]+)`/g),
+  ].map((m) => m[1]);
   return [...fenced, ...inline].join('\n');
 }
 
@@ -48,7 +53,10 @@ async function checkInvocation(words: string[], commands: string[]): Promise<str
   if (!command || PENDING_COMMANDS.includes(command)) return [];
   if (!commands.includes(command)) return [`unknown command: ${words.join(' ')}`];
   const help = (await runInProcess([command, '--help'])).stdout;
-  return rest.filter((w) => w.startsWith('--')).filter((flag) => !new RegExp(`^\\s+${flag.split('=')[0]}\\b`, 'm').test(help)).map((flag) => `${command}: unknown flag ${flag}`);
+  return rest
+    .filter((w) => w.startsWith('--'))
+    .filter((flag) => !new RegExp(`^\\s+${flag.split('=')[0]}\\b`, 'm').test(help))
+    .map((flag) => `${command}: unknown flag ${flag}`);
 }
 
 describe('docs/examples', () => {
@@ -56,7 +64,10 @@ describe('docs/examples', () => {
     const wf = parse(await readFile(resolve(DOCS, 'examples/github-actions.yml'), 'utf8')) as Workflow;
     expect(Object.keys(wf.on)).toEqual(['pull_request', 'push']);
     const runs = (job: string) => wf.jobs[job]!.steps.map((s) => s.run ?? '').join('\n');
-    expect(invocations(runs('check'))).toEqual([['validate', '--offline'], ['verify', '--docker']]);
+    expect(invocations(runs('check'))).toEqual([
+      ['validate', '--offline'],
+      ['verify', '--docker'],
+    ]);
     expect(wf.jobs.check!.if).toContain('pull_request');
 
     const deploy = wf.jobs.deploy!;

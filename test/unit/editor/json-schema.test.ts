@@ -100,6 +100,12 @@ describe('JSON Schemas for editors', () => {
   it('completes step names and params: each step is a property with its params', () => {
     const step = (migrationJsonSchema().definitions as Record<string, { properties: Record<string, { properties: object }> }>).step!;
     expect(Object.keys(step.properties)).toContain('dropPartition');
-    expect(Object.keys(step.properties.dropPartition!.properties)).toEqual(['collection_name', 'db_name', 'partition_name', 'if_exists', 'backup']);
+    expect(Object.keys(step.properties.dropPartition!.properties)).toEqual([
+      'collection_name',
+      'db_name',
+      'partition_name',
+      'if_exists',
+      'backup',
+    ]);
   });
 });

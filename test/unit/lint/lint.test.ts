@@ -10,7 +10,15 @@ type Files = Record<string, string>;
 
 function run(files: Files, opts: { base?: Record<string, string>; backupByDefault?: boolean } = {}): string[] {
   const migrations = Object.entries(files).map(([name, text]) =>
-    lintedMigration({ name, path: `/repo/migrations/${name}.${name.endsWith('_code') ? 'mjs' : 'yaml'}`, format: name.endsWith('_code') ? 'code' : 'yaml' }, text, checksum(text)),
+    lintedMigration(
+      {
+        name,
+        path: `/repo/migrations/${name}.${name.endsWith('_code') ? 'mjs' : 'yaml'}`,
+        format: name.endsWith('_code') ? 'code' : 'yaml',
+      },
+      text,
+      checksum(text),
+    ),
   );
   const base = opts.base && { ref: 'origin/main', checksums: new Map(Object.entries(opts.base).map(([n, t]) => [n, checksum(t)])) };
   return lint({ migrations, base, backupByDefault: opts.backupByDefault ?? false }).map((f) => `${f.code} ${f.migration}:${f.line ?? '-'}`);
@@ -53,7 +61,9 @@ const CASES: readonly Case[] = [
   },
   {
     rule: 'MM101',
-    triggers: { a: 'up:\n  - createPartition: { collection_name: c, partition_name: q }\n  - dropPartition: { collection_name: c, partition_name: p }\ndown:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
+    triggers: {
+      a: 'up:\n  - createPartition: { collection_name: c, partition_name: q }\n  - dropPartition: { collection_name: c, partition_name: p }\ndown:\n  - createPartition: { collection_name: c, partition_name: p }\n',
+    },
     clean: { a: 'up:\n  - dropPartition: { collection_name: c, partition_name: p, backup: true }\n' },
     expected: ['MM101 a:3'],
   },
@@ -71,7 +81,10 @@ const CASES: readonly Case[] = [
   },
   {
     rule: 'MM103',
-    triggers: { a: `${INDEXED}  - createAlias: { alias: live, collection_name: docs }\n${DOWN_DROP}`, b: 'up:\n  - dropCollection: { collection_name: docs, backup: true }\n' },
+    triggers: {
+      a: `${INDEXED}  - createAlias: { alias: live, collection_name: docs }\n${DOWN_DROP}`,
+      b: 'up:\n  - dropCollection: { collection_name: docs, backup: true }\n',
+    },
     clean: {
       a: `${INDEXED}  - createAlias: { alias: live, collection_name: docs }\n${DOWN_DROP}`,
       b: 'up:\n  - dropAlias: { alias: live }\n  - dropCollection: { collection_name: docs, backup: true }\n',
@@ -81,26 +94,46 @@ const CASES: readonly Case[] = [
   {
     rule: 'MM104',
     base: { old: 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
-    triggers: { old: 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n', x: `${INDEXED}${DOWN_DROP}`, y: 'up:\n  - dropCollection: { collection_name: docs, backup: true }\n' },
+    triggers: {
+      old: 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n',
+      x: `${INDEXED}${DOWN_DROP}`,
+      y: 'up:\n  - dropCollection: { collection_name: docs, backup: true }\n',
+    },
     clean: { old: 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n', x: `${INDEXED}${DOWN_DROP}` },
     expected: ['MM104 y:2'],
   },
   {
     rule: 'MM105',
     triggers: { a: 'up:\n  - exec: { command: [python3, reembed.py] }\ndown:\n  - exec: { command: [echo, ok], destructive: false }\n' },
-    clean: { a: 'up:\n  - exec: { command: [python3, reembed.py], destructive: false }\ndown:\n  - exec: { command: [echo, ok], destructive: false }\n' },
+    clean: {
+      a: 'up:\n  - exec: { command: [python3, reembed.py], destructive: false }\ndown:\n  - exec: { command: [echo, ok], destructive: false }\n',
+    },
     expected: ['MM105 a:2'],
   },
   {
     rule: 'MM201',
-    triggers: { a: create('        - { name: s, data_type: SparseFloatVector }\n', '        - { field_name: s, index_type: SPARSE_INVERTED_INDEX, metric_type: L2 }\n') },
-    clean: { a: create('        - { name: s, data_type: SparseFloatVector }\n', '        - { field_name: s, index_type: SPARSE_INVERTED_INDEX, metric_type: IP }\n') },
+    triggers: {
+      a: create(
+        '        - { name: s, data_type: SparseFloatVector }\n',
+        '        - { field_name: s, index_type: SPARSE_INVERTED_INDEX, metric_type: L2 }\n',
+      ),
+    },
+    clean: {
+      a: create(
+        '        - { name: s, data_type: SparseFloatVector }\n',
+        '        - { field_name: s, index_type: SPARSE_INVERTED_INDEX, metric_type: IP }\n',
+      ),
+    },
     expected: ['MM201 a:2'],
   },
   {
     rule: 'MM202',
-    triggers: { a: `${create('        - { name: b, data_type: BinaryVector, dim: 64 }\n')}  - createIndex: { collection_name: docs, field_name: b, index_type: BIN_FLAT, metric_type: COSINE }\n` },
-    clean: { a: `${create('        - { name: b, data_type: BinaryVector, dim: 64 }\n')}  - createIndex: { collection_name: docs, field_name: b, index_type: BIN_FLAT, metric_type: hamming }\n` },
+    triggers: {
+      a: `${create('        - { name: b, data_type: BinaryVector, dim: 64 }\n')}  - createIndex: { collection_name: docs, field_name: b, index_type: BIN_FLAT, metric_type: COSINE }\n`,
+    },
+    clean: {
+      a: `${create('        - { name: b, data_type: BinaryVector, dim: 64 }\n')}  - createIndex: { collection_name: docs, field_name: b, index_type: BIN_FLAT, metric_type: hamming }\n`,
+    },
     expected: ['MM202 a:7'],
   },
   {
@@ -111,7 +144,9 @@ const CASES: readonly Case[] = [
   },
   {
     rule: 'MM204',
-    triggers: { a: `${create(FLOAT)}  - createIndex: { collection_name: docs, field_name: v, index_type: BIN_IVF_FLAT, metric_type: L2 }\n` },
+    triggers: {
+      a: `${create(FLOAT)}  - createIndex: { collection_name: docs, field_name: v, index_type: BIN_IVF_FLAT, metric_type: L2 }\n`,
+    },
     clean: { a: `${create(FLOAT)}  - createIndex: { collection_name: docs, field_name: v, index_type: ivf_flat, metric_type: L2 }\n` },
     expected: ['MM204 a:7'],
   },
@@ -124,7 +159,9 @@ const CASES: readonly Case[] = [
   {
     rule: 'MM301',
     triggers: { a: `${create(FLOAT)}  - loadCollection: { collection_name: docs }\n` },
-    clean: { a: `${create(FLOAT)}  - createIndex: { collection_name: docs, field_name: v }\n  - loadCollection: { collection_name: docs }\n` },
+    clean: {
+      a: `${create(FLOAT)}  - createIndex: { collection_name: docs, field_name: v }\n  - loadCollection: { collection_name: docs }\n`,
+    },
     expected: ['MM301 a:7'],
   },
   {
@@ -140,8 +177,14 @@ const CASES: readonly Case[] = [
   {
     rule: 'MM401',
     base: { '20261201_a': 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
-    triggers: { '20261130_x': 'up:\n  - createPartition: { collection_name: c, partition_name: x }\n', '20261201_a': 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
-    clean: { '20261201_a': 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n', '20261202_x': 'up:\n  - createPartition: { collection_name: c, partition_name: x }\n' },
+    triggers: {
+      '20261130_x': 'up:\n  - createPartition: { collection_name: c, partition_name: x }\n',
+      '20261201_a': 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n',
+    },
+    clean: {
+      '20261201_a': 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n',
+      '20261202_x': 'up:\n  - createPartition: { collection_name: c, partition_name: x }\n',
+    },
     expected: ['MM401 20261130_x:-'],
   },
   {
@@ -153,13 +196,19 @@ const CASES: readonly Case[] = [
   },
   {
     rule: 'MM901',
-    triggers: { a: 'up:\n  # milvus-migrate-lint-disable MM101\n  - dropPartition: { collection_name: c, partition_name: p, backup: true }\n' },
-    clean: { a: 'up:\n  # milvus-migrate-lint-disable MM101 only test rows\n  - dropPartition: { collection_name: c, partition_name: p, backup: true }\n' },
+    triggers: {
+      a: 'up:\n  # milvus-migrate-lint-disable MM101\n  - dropPartition: { collection_name: c, partition_name: p, backup: true }\n',
+    },
+    clean: {
+      a: 'up:\n  # milvus-migrate-lint-disable MM101 only test rows\n  - dropPartition: { collection_name: c, partition_name: p, backup: true }\n',
+    },
     expected: ['MM901 a:2'],
   },
   {
     rule: 'MM902',
-    triggers: { a: '# milvus-migrate-lint-disable MM999 no such rule\nup:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
+    triggers: {
+      a: '# milvus-migrate-lint-disable MM999 no such rule\nup:\n  - createPartition: { collection_name: c, partition_name: p }\n',
+    },
     clean: { a: '# milvus-migrate-lint-disable MM101 no such rule\nup:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
     expected: ['MM902 a:1'],
   },
@@ -210,9 +259,18 @@ describe('lint analyzers', () => {
   });
 
   it('row width counts declared maxima', () => {
-    expect(rowWidth([{ name: 'id', data_type: 'Int64' }, { name: 'v', data_type: 'FloatVector', dim: 768 }, { name: 't', data_type: 'VarChar', max_length: 100 }])).toBe(
-      8 + 768 * 4 + 100,
-    );
-    expect(rowWidth([{ name: 'a', data_type: 'Array', element_type: 'Int32', max_capacity: 10 }, { name: 'b', data_type: 'BinaryVector', dim: 64 }])).toBe(48);
+    expect(
+      rowWidth([
+        { name: 'id', data_type: 'Int64' },
+        { name: 'v', data_type: 'FloatVector', dim: 768 },
+        { name: 't', data_type: 'VarChar', max_length: 100 },
+      ]),
+    ).toBe(8 + 768 * 4 + 100);
+    expect(
+      rowWidth([
+        { name: 'a', data_type: 'Array', element_type: 'Int32', max_capacity: 10 },
+        { name: 'b', data_type: 'BinaryVector', dim: 64 },
+      ]),
+    ).toBe(48);
   });
 });

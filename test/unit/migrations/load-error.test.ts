@@ -26,12 +26,12 @@ describe('syntax errors in code migrations', () => {
     return { sub, problems: (err as InvalidInputError).problems };
   }
 
-  it('.ts: esbuild\'s message, at its line and (1-based) column', async () => {
+  it(".ts: esbuild's message, at its line and (1-based) column", async () => {
     const { sub, problems } = await problemsOf('001_bad.ts', BROKEN);
     expect(problems).toEqual([{ file: join(sub, '001_bad.ts'), line: 2, column: 26, message: 'syntax error: Unexpected ";"' }]);
   });
 
-  it('.mjs and .js: Node\'s message, at its line and column', async () => {
+  it(".mjs and .js: Node's message, at its line and column", async () => {
     for (const file of ['001_bad.mjs', '001_bad.js']) {
       const { sub, problems } = await problemsOf(file, BROKEN);
       expect(problems, file).toEqual([{ file: join(sub, file), line: 2, column: 26, message: "syntax error: Unexpected token ';'" }]);

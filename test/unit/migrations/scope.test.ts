@@ -32,7 +32,9 @@ describe('scope of migrations', () => {
         /m/001.yaml: up[6].createPartition: names database default, outside the throwaway database
         /m/001.yaml: up[7].copyRows: names database other, outside the throwaway database]
     `);
-    expect(() => checkConfinedToOneDatabase([yamlMigration('002', [{ createPartition: { collection_name: 'c', partition_name: 'p' } }])], 'x')).not.toThrow();
+    expect(() =>
+      checkConfinedToOneDatabase([yamlMigration('002', [{ createPartition: { collection_name: 'c', partition_name: 'p' } }])], 'x'),
+    ).not.toThrow();
   });
 });
 
@@ -55,7 +57,10 @@ describe('what steps declare', () => {
   it('databases that are created or dropped, and names in other databases, are told apart', () => {
     expect(STEPS.get('createDatabase')!.touches!({ db_name: 'x' })).toEqual({ databases: ['x'] });
     expect(STEPS.get('copyRows')!.touches!({ collection_name: 'a', target_collection_name: 'b', target_db_name: 'o' })).toEqual({
-      collections: [{ name: 'a', db_name: undefined }, { name: 'b', db_name: 'o' }],
+      collections: [
+        { name: 'a', db_name: undefined },
+        { name: 'b', db_name: 'o' },
+      ],
     });
   });
 });
@@ -68,7 +73,11 @@ describe('appliedToReplay', () => {
     const logger = recordingLogger();
     const warnings = logger.warnings;
     const files = ['001', '002', '003', '004'].map((n) => yamlMigration(n, []));
-    const names = appliedToReplay([row('003', 'applied'), row('001', 'applied', 'edited'), row('004', 'failed'), row('000_gone', 'applied')], files, logger);
+    const names = appliedToReplay(
+      [row('003', 'applied'), row('001', 'applied', 'edited'), row('004', 'failed'), row('000_gone', 'applied')],
+      files,
+      logger,
+    );
     expect(names).toEqual(['001', '003']);
     expect(warnings).toMatchInlineSnapshot(`
       [
@@ -82,7 +91,8 @@ describe('appliedToReplay', () => {
 
   it('a migration that failed before the last applied one is replayed in full, and a failed down counts as applied', async () => {
     const { appliedToReplay } = await import('../../../src/verify/drift.js');
-    const row = (name: string, status: 'applied' | 'failed', direction: 'up' | 'down' = 'up') => stateRow(name, { status, steps_done: 0, details: { direction } });
+    const row = (name: string, status: 'applied' | 'failed', direction: 'up' | 'down' = 'up') =>
+      stateRow(name, { status, steps_done: 0, details: { direction } });
     const logger = recordingLogger();
     const warnings = logger.warnings;
     const files = ['001', '002', '003'].map((n) => yamlMigration(n, []));

@@ -22,8 +22,14 @@ down:
     expect(res.problems).toEqual([]);
     expect(res.migration).toEqual({
       description: 'Drop the obsolete example partition and all data in it',
-      up: { kind: 'steps', steps: [{ step: 'dropPartition', params: { collection_name: 'example_collection', partition_name: 'example_partition' } }] },
-      down: { kind: 'steps', steps: [{ step: 'createPartition', params: { collection_name: 'example_collection', partition_name: 'example_partition' } }] },
+      up: {
+        kind: 'steps',
+        steps: [{ step: 'dropPartition', params: { collection_name: 'example_collection', partition_name: 'example_partition' } }],
+      },
+      down: {
+        kind: 'steps',
+        steps: [{ step: 'createPartition', params: { collection_name: 'example_collection', partition_name: 'example_partition' } }],
+      },
     });
   });
 
@@ -63,7 +69,9 @@ up:
 
   it('requires up, and a list there', () => {
     expect(problems('description: nothing\n')).toEqual(['1:1 up: is required: the list of steps to apply']);
-    expect(problems('up: dropPartition\n')).toEqual(['1:5 up: must be a list of steps, e.g. `- dropPartition: { collection_name: c, partition_name: p }`']);
+    expect(problems('up: dropPartition\n')).toEqual([
+      '1:5 up: must be a list of steps, e.g. `- dropPartition: { collection_name: c, partition_name: p }`',
+    ]);
     expect(problems('up: []\n')).toEqual(['1:5 up: needs at least one step']);
   });
 

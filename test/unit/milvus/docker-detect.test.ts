@@ -45,6 +45,8 @@ it('gives up on a DOCKER_HOST that accepts connections but never answers', async
   expect(sockets.size).toBeGreaterThan(0);
   const translated = startFailure(err, 'milvusdb/milvus:v2.5.16', process.env);
   expect(translated).toBeInstanceOf(ConnectionError);
-  expect(translated.message).toMatch(/^No Docker engine is reachable to start Milvus \(milvusdb\/milvus:v2\.5\.16\): testcontainers looked at DOCKER_HOST \(tcp:\/\/127\.0\.0\.1:\d+\),/);
+  expect(translated.message).toMatch(
+    /^No Docker engine is reachable to start Milvus \(milvusdb\/milvus:v2\.5\.16\): testcontainers looked at DOCKER_HOST \(tcp:\/\/127\.0\.0\.1:\d+\),/,
+  );
   expect(translated.message).toMatch(/ \(none answered within 0\.5 s\)$/);
 });

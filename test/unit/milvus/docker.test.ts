@@ -96,7 +96,9 @@ describe('milvusContainer', () => {
     expect(c.startupTimeoutMs).toBe(spec.startupTimeoutMs);
     expect(c.waitStrategy).toBeInstanceOf(tc.Wait.forHttp('/', 1).constructor);
     expect({ path: c.waitStrategy.path, port: c.waitStrategy.port }).toEqual({ path: '/healthz', port: 9091 });
-    const answers = await Promise.all([200, 503].map(async (status) => (await Promise.all(c.waitStrategy.predicates.map((p) => p({ status })))).every(Boolean)));
+    const answers = await Promise.all(
+      [200, 503].map(async (status) => (await Promise.all(c.waitStrategy.predicates.map((p) => p({ status })))).every(Boolean)),
+    );
     expect(answers).toEqual([true, false]);
   });
 });
@@ -165,7 +167,9 @@ describe('importOptional', () => {
     const err = await importOptional(missing, () => import(missing)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInputError);
     expect(exitCodeOf((err as InvalidInputError).kind)).toBe(2);
-    expect((err as InvalidInputError).message).toBe(`${missing} is not installed: --docker needs it (npm install --save-dev ${missing}@11)`);
+    expect((err as InvalidInputError).message).toBe(
+      `${missing} is not installed: --docker needs it (npm install --save-dev ${missing}@11)`,
+    );
     expect((err as InvalidInputError).hint).toContain('or run without --docker');
   });
 

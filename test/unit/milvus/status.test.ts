@@ -13,7 +13,11 @@ describe('checkResponse', () => {
   });
 
   it('turns a failure status into a typed error with call, reason and code', () => {
-    const res = { error_code: 'UnexpectedError', reason: 'partition cannot be dropped, partition is loaded, please release it first', code: 65535 };
+    const res = {
+      error_code: 'UnexpectedError',
+      reason: 'partition cannot be dropped, partition is loaded, please release it first',
+      code: 65535,
+    };
     expect(() => checkResponse('dropPartition', res)).toThrowErrorMatchingInlineSnapshot(
       `[MilvusCallError: dropPartition failed: partition cannot be dropped, partition is loaded, please release it first (code 65535)]`,
     );
@@ -27,7 +31,10 @@ describe('checkResponse', () => {
 
   it('reads the status field of data answers', () => {
     expect(() =>
-      checkResponse('describeCollection', { status: { error_code: 'UnexpectedError', reason: "can't find collection", code: 100 }, schema: {} }),
+      checkResponse('describeCollection', {
+        status: { error_code: 'UnexpectedError', reason: "can't find collection", code: 100 },
+        schema: {},
+      }),
     ).toThrow("describeCollection failed: can't find collection (code 100)");
   });
 
@@ -51,7 +58,10 @@ describe('toMilvusError', () => {
   });
 
   it('maps gRPC UNAVAILABLE and UNAUTHENTICATED to connection errors naming the address', () => {
-    const unavailable = Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: 14, details: 'No connection established' });
+    const unavailable = Object.assign(new Error('14 UNAVAILABLE: No connection established'), {
+      code: 14,
+      details: 'No connection established',
+    });
     const e = toMilvusError('connect', unavailable, 'db.example:19530');
     expect(e).toBeInstanceOf(ConnectionError);
     expect(e.message).toBe('Cannot connect to Milvus at db.example:19530: No connection established');

@@ -49,7 +49,11 @@ describe('pollUntil progress', () => {
 
     const slow = recorder();
     const started = Date.now();
-    const q = pollUntil('load of c', async () => ({ done: Date.now() - started >= 3_000, progress: { done: 40, unit: 'percent' as const } }), slow);
+    const q = pollUntil(
+      'load of c',
+      async () => ({ done: Date.now() - started >= 3_000, progress: { done: 40, unit: 'percent' as const } }),
+      slow,
+    );
     await vi.advanceTimersByTimeAsync(4_000);
     await q;
     expect(slow.seen.map(([m, u]) => [m.replace(/\(\d+ s\)/, '(N s)'), u?.done, u?.final])).toEqual([

@@ -54,7 +54,15 @@ function fakeMilvus(opts: { partitionKey?: boolean } = {}) {
         failures.set(key, left - 1);
         throw new MilvusCallError(method, `injected failure of ${key}`);
       }
-      const reads = ['hasCollection', 'describeCollection', 'showPartitions', 'getLoadState', 'listDatabases', 'showCollections', 'describeIndex'];
+      const reads = [
+        'hasCollection',
+        'describeCollection',
+        'showPartitions',
+        'getLoadState',
+        'listDatabases',
+        'showCollections',
+        'describeIndex',
+      ];
       if (!reads.includes(method)) calls.push(key);
       return answer(req);
     },
@@ -182,7 +190,13 @@ describe('Migrator.up', () => {
     const run = await t.migrator.up({ dryRun: true });
     expect(run.dryRun).toBe(true);
     expect(statuses(run)).toEqual(['001_a:not-executed']);
-    expect(run.results[0]!.steps[0]).toEqual({ index: 0, step: 'createPartition', summary: 'create partition p1 in docs', destructive: false, status: 'planned' });
+    expect(run.results[0]!.steps[0]).toEqual({
+      index: 0,
+      step: 'createPartition',
+      summary: 'create partition p1 in docs',
+      destructive: false,
+      status: 'planned',
+    });
     expect(t.calls).toEqual([]);
     expect(t.store.writes).toBe(0);
   });
@@ -294,7 +308,12 @@ describe('Migrator.mark', () => {
   it('records a migration as applied without running it, and as pending again', async () => {
     const t = setup([migration('001_a', [create('p1'), create('p2')])]);
     expect(await t.migrator.mark('001_a', 'applied')).toEqual({ name: '001_a', status: 'applied' });
-    expect(row(t.store, '001_a')).toMatchObject({ status: 'applied', steps_done: 2, checksum: 'sum-001_a', details: { direction: 'up', marked: true } });
+    expect(row(t.store, '001_a')).toMatchObject({
+      status: 'applied',
+      steps_done: 2,
+      checksum: 'sum-001_a',
+      details: { direction: 'up', marked: true },
+    });
     expect(t.calls).toEqual([]);
     expect(statuses(await t.migrator.up())).toEqual([]);
     expect(await t.migrator.mark('001_a', 'pending')).toEqual({ name: '001_a', status: 'pending' });

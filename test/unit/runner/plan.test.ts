@@ -24,10 +24,23 @@ describe('resolveBody: derived down', () => {
       { createCollection: { collection_name: 'c', fields: [], if_not_exists: true } },
       { dropIndex: { collection_name: 'c', field_name: 'v' } },
     ]);
-    const records = { '0': { skipped: true }, '1': { index_name: 'v', index_type: 'IVF_FLAT', metric_type: 'L2', params: { nlist: '32' } } };
+    const records = {
+      '0': { skipped: true },
+      '1': { index_name: 'v', index_type: 'IVF_FLAT', metric_type: 'L2', params: { nlist: '32' } },
+    };
     const res = resolveBody(m, 'down', stateRow('a', { details: { direction: 'up', records } }));
     expect('steps' in res && res.steps).toEqual([
-      { step: 'createIndex', params: { collection_name: 'c', field_name: 'v', index_name: 'v', index_type: 'IVF_FLAT', metric_type: 'L2', params: { nlist: '32' } } },
+      {
+        step: 'createIndex',
+        params: {
+          collection_name: 'c',
+          field_name: 'v',
+          index_name: 'v',
+          index_type: 'IVF_FLAT',
+          metric_type: 'L2',
+          params: { nlist: '32' },
+        },
+      },
     ]);
   });
 
@@ -42,7 +55,9 @@ describe('resolveBody: derived down', () => {
   });
 
   it('prefers an explicit down', () => {
-    const m = yamlMigration('a', [{ dropCollection: { collection_name: 'old' } }], { down: [{ createPartition: { collection_name: 'x', partition_name: 'y' } }] });
+    const m = yamlMigration('a', [{ dropCollection: { collection_name: 'old' } }], {
+      down: [{ createPartition: { collection_name: 'x', partition_name: 'y' } }],
+    });
     const res = resolveBody(m, 'down', stateRow('a'));
     expect('steps' in res && res.steps).toEqual([{ step: 'createPartition', params: { collection_name: 'x', partition_name: 'y' } }]);
   });
@@ -74,7 +89,15 @@ describe('plannedOutcomes', () => {
       { exec: { command: ['./wipe.sh'], destructive: true } },
       { dropPartition: { collection_name: 'c', partition_name: 'p' } },
     ]);
-    const planned = { migration: m, direction: 'up' as const, steps: (m.up as unknown as { steps: StepCall[] }).steps, body: m.up, notes: [], resumeFrom: 0, row: undefined };
+    const planned = {
+      migration: m,
+      direction: 'up' as const,
+      steps: (m.up as unknown as { steps: StepCall[] }).steps,
+      body: m.up,
+      notes: [],
+      resumeFrom: 0,
+      row: undefined,
+    };
     expect(plannedOutcomes(planned).map((s) => [s.step, s.destructive])).toEqual([
       ['exec', false],
       ['exec', true],
@@ -91,7 +114,15 @@ describe('withBackupByDefault (--backup, or backup: true in the config)', () => 
       { delete: { collection_name: 'c', filter: 'id > 1' } },
       { createPartition: { collection_name: 'c', partition_name: 'q' } },
     ]);
-    const p = withBackupByDefault({ migration: m, direction: 'up', body: m.up, steps: m.up.kind === 'steps' ? m.up.steps : undefined, notes: [], resumeFrom: 0, row: undefined });
+    const p = withBackupByDefault({
+      migration: m,
+      direction: 'up',
+      body: m.up,
+      steps: m.up.kind === 'steps' ? m.up.steps : undefined,
+      notes: [],
+      resumeFrom: 0,
+      row: undefined,
+    });
     expect(p.steps!.map((s) => s.params.backup)).toEqual([true, false, true, undefined]);
     expect(p.body.kind === 'steps' && p.body.steps).toEqual(p.steps);
     expect(plannedOutcomes(p).map((o) => o.summary)).toEqual([

@@ -21,8 +21,24 @@ const docs = {
 
 function planOf(...migrations: StepCall[][]): PlannedMigration[] {
   return migrations.map((steps, i) => {
-    const m: Migration = { name: `00${i + 1}_m`, path: `/m/00${i + 1}_m.yaml`, format: 'yaml', checksum: 'x', description: undefined, up: { kind: 'steps', steps }, down: undefined };
-    return { migration: m, direction: 'up', steps: steps.map((s) => ({ step: s.step, params: STEPS.get(s.step)!.params.parse(s.params) as Record<string, unknown> })), body: m.up, notes: [], resumeFrom: 0, row: undefined };
+    const m: Migration = {
+      name: `00${i + 1}_m`,
+      path: `/m/00${i + 1}_m.yaml`,
+      format: 'yaml',
+      checksum: 'x',
+      description: undefined,
+      up: { kind: 'steps', steps },
+      down: undefined,
+    };
+    return {
+      migration: m,
+      direction: 'up',
+      steps: steps.map((s) => ({ step: s.step, params: STEPS.get(s.step)!.params.parse(s.params) as Record<string, unknown> })),
+      body: m.up,
+      notes: [],
+      resumeFrom: 0,
+      row: undefined,
+    };
   });
 }
 
@@ -62,7 +78,11 @@ describe('effects on the schema model', () => {
     const db = model.databases.get('default')!;
     expect(Object.keys(db.collections)).toEqual(['docs2']);
     expect(db.aliases).toEqual({ live: 'docs2' });
-    expect(db.collections.docs2).toMatchObject({ partitions: ['_default', 'p1'], load_state: 'loaded', properties: { 'collection.ttl.seconds': '60' } });
+    expect(db.collections.docs2).toMatchObject({
+      partitions: ['_default', 'p1'],
+      load_state: 'loaded',
+      properties: { 'collection.ttl.seconds': '60' },
+    });
     expect(Object.keys(db.collections.docs2!.indexes)).toEqual(['e']);
 
     await foldPlan(
@@ -86,10 +106,23 @@ describe('effects on the schema model', () => {
     const model = emptyModel();
     await foldPlan(model, planOf([call('createDatabase', { db_name: 'shop' }), call('createCollection', { ...docs, db_name: 'shop' })]));
     expect(Object.keys(model.databases.get('shop')!.collections)).toEqual(['docs']);
-    await foldPlan(model, planOf([call('addCollectionField', { collection_name: 'docs', db_name: 'shop', field: { name: 'rating', data_type: 'Int32', nullable: true } })]));
+    await foldPlan(
+      model,
+      planOf([
+        call('addCollectionField', {
+          collection_name: 'docs',
+          db_name: 'shop',
+          field: { name: 'rating', data_type: 'Int32', nullable: true },
+        }),
+      ]),
+    );
     expect(model.databases.get('shop')!.collections.docs!.fields.at(-1)).toEqual({ name: 'rating', data_type: 'Int32', nullable: true });
     expect(await foldPlan(model, planOf([call('dropDatabase', { db_name: 'shop' })]))).toEqual([
-      { file: '/m/001_m.yaml', path: 'up[0].dropDatabase', message: 'database shop will still hold 1 collection (docs): Milvus drops only an empty database' },
+      {
+        file: '/m/001_m.yaml',
+        path: 'up[0].dropDatabase',
+        message: 'database shop will still hold 1 collection (docs): Milvus drops only an empty database',
+      },
     ]);
     expect(model.databases.has('shop')).toBe(false);
   });
@@ -103,7 +136,13 @@ describe('checks against the model as it will be', () => {
         [call('createCollection', docs)],
         [
           call('createIndex', { collection_name: 'docs', field_name: 'embeddingz' }),
-          call('insert', { collection_name: 'docs', data: [{ id: 1, title: 'a', embedding: [1, 2] }, { id: 2, title: 'b', embedding: [1, 2, 3, 4], x: 1 }] }),
+          call('insert', {
+            collection_name: 'docs',
+            data: [
+              { id: 1, title: 'a', embedding: [1, 2] },
+              { id: 2, title: 'b', embedding: [1, 2, 3, 4], x: 1 },
+            ],
+          }),
           call('dropPartition', { collection_name: 'docs', partition_name: 'p9' }),
           call('createPartition', { collection_name: 'dogs', partition_name: 'p1' }),
           call('alterAlias', { alias: 'live', collection_name: 'docs' }),
@@ -132,7 +171,11 @@ describe('checks against the model as it will be', () => {
     const model = emptyModel();
     await foldPlan(model, planOf([call('createCollection', docs)]));
     model.databases.get('default')!.collections.docs!.partitions = Array.from({ length: 1024 }, (_, i) => `p${i}`);
-    const problems = await foldPlan(model, planOf([call('createPartition', { collection_name: 'docs', partition_name: 'one_more' })]), { serverVersion: 'v2.6.0' });
-    expect(problems.map((p) => p.message)).toEqual(['collection docs will hold 1024 partitions: Milvus allows at most 1024 (rootCoord.maxPartitionNum)']);
+    const problems = await foldPlan(model, planOf([call('createPartition', { collection_name: 'docs', partition_name: 'one_more' })]), {
+      serverVersion: 'v2.6.0',
+    });
+    expect(problems.map((p) => p.message)).toEqual([
+      'collection docs will hold 1024 partitions: Milvus allows at most 1024 (rootCoord.maxPartitionNum)',
+    ]);
   });
 });

@@ -17,7 +17,10 @@ function docs(over: Partial<CollectionSchema> = {}): CollectionSchema {
   };
 }
 
-const base: DatabaseSchema = { collections: { docs: docs(), old: docs({ indexes: {}, properties: {}, load_state: 'released' }) }, aliases: { live: 'docs' } };
+const base: DatabaseSchema = {
+  collections: { docs: docs(), old: docs({ indexes: {}, properties: {}, load_state: 'released' }) },
+  aliases: { live: 'docs' },
+};
 
 describe('compareSchemas', () => {
   it('finds nothing between equal schemas', () => {

@@ -21,14 +21,27 @@ describe('normalise', () => {
       max_length: '20',
     };
     expect(fieldFromDescribe(raw)).toEqual({ name: 't', data_type: 'VarChar', max_length: 20, is_partition_key: true });
-    expect(fieldFromDescribe({ name: 'v', data_type: 'FloatVector', type_params: [{ key: 'dim', value: '4' }], is_primary_key: true, autoID: true })).toEqual({
+    expect(
+      fieldFromDescribe({
+        name: 'v',
+        data_type: 'FloatVector',
+        type_params: [{ key: 'dim', value: '4' }],
+        is_primary_key: true,
+        autoID: true,
+      }),
+    ).toEqual({
       name: 'v',
       data_type: 'FloatVector',
       dim: 4,
       is_primary_key: true,
       autoID: true,
     });
-    expect(fieldFromDescribe({ name: 'n', data_type: 'Int64', nullable: true, default_value: { long_data: 5 } })).toEqual({ name: 'n', data_type: 'Int64', nullable: true, default_value: 5 });
+    expect(fieldFromDescribe({ name: 'n', data_type: 'Int64', nullable: true, default_value: { long_data: 5 } })).toEqual({
+      name: 'n',
+      data_type: 'Int64',
+      nullable: true,
+      default_value: 5,
+    });
     expect(fieldFromDescribe({ name: '$meta', data_type: 'JSON', is_dynamic: true })).toBeUndefined();
   });
 
@@ -42,22 +55,57 @@ describe('normalise', () => {
       'v',
       { field_name: 'v', index_type: 'IVF_FLAT', metric_type: 'L2', params: { flag: 'true', nlist: '8' } },
     ]);
-    expect(indexFromDescribe({ index_name: 'f', field_name: 'v', params: [{ key: 'index_type', value: 'FLAT' }, { key: 'metric_type', value: 'IP' }] })).toEqual([
-      'f',
-      { field_name: 'v', index_type: 'FLAT', metric_type: 'IP' },
-    ]);
+    expect(
+      indexFromDescribe({
+        index_name: 'f',
+        field_name: 'v',
+        params: [
+          { key: 'index_type', value: 'FLAT' },
+          { key: 'metric_type', value: 'IP' },
+        ],
+      }),
+    ).toEqual(['f', { field_name: 'v', index_type: 'FLAT', metric_type: 'IP' }]);
   });
 
   it('maps load states and drops properties that restate a default', () => {
-    expect([loadStateOf('LoadStateLoaded'), loadStateOf('LoadStateLoading'), loadStateOf('LoadStateNotLoad')]).toEqual(['loaded', 'loaded', 'released']);
-    expect(propertiesFrom([{ key: 'mmap.enabled', value: 'false' }, { key: 'collection.ttl.seconds', value: 60 }])).toEqual({ 'collection.ttl.seconds': '60' });
+    expect([loadStateOf('LoadStateLoaded'), loadStateOf('LoadStateLoading'), loadStateOf('LoadStateNotLoad')]).toEqual([
+      'loaded',
+      'loaded',
+      'released',
+    ]);
+    expect(
+      propertiesFrom([
+        { key: 'mmap.enabled', value: 'false' },
+        { key: 'collection.ttl.seconds', value: 60 },
+      ]),
+    ).toEqual({ 'collection.ttl.seconds': '60' });
   });
 
   it('sorts every map and list but fields, and is idempotent', () => {
     const s: DatabaseSchema = {
       collections: {
-        b: { consistency_level: 'Bounded', fields: [{ name: 'z', data_type: 'Int64' }, { name: 'a', data_type: 'Int64' }], partitions: ['p', '_default'], indexes: {}, load_state: 'released', description: '' },
-        a: { consistency_level: 'Strong', fields: [], partitions: [], indexes: { y: { field_name: 'v', index_type: 'FLAT' }, x: { field_name: 'w', index_type: 'FLAT', params: { nlist: 8 as unknown as string } } }, properties: {}, load_state: 'loaded' },
+        b: {
+          consistency_level: 'Bounded',
+          fields: [
+            { name: 'z', data_type: 'Int64' },
+            { name: 'a', data_type: 'Int64' },
+          ],
+          partitions: ['p', '_default'],
+          indexes: {},
+          load_state: 'released',
+          description: '',
+        },
+        a: {
+          consistency_level: 'Strong',
+          fields: [],
+          partitions: [],
+          indexes: {
+            y: { field_name: 'v', index_type: 'FLAT' },
+            x: { field_name: 'w', index_type: 'FLAT', params: { nlist: 8 as unknown as string } },
+          },
+          properties: {},
+          load_state: 'loaded',
+        },
       },
       aliases: { z: 'a', m: 'b' },
     };

@@ -5,7 +5,13 @@ import { schemaFromYaml, schemaToYaml } from '../../../src/schema/yaml.js';
 
 const schema: DatabaseSchema = {
   collections: {
-    b: { consistency_level: 'Bounded', fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }], partitions: ['_default'], indexes: {}, load_state: 'released' },
+    b: {
+      consistency_level: 'Bounded',
+      fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }],
+      partitions: ['_default'],
+      indexes: {},
+      load_state: 'released',
+    },
     a: {
       description: 'docs',
       consistency_level: 'Strong',

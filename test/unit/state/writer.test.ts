@@ -70,7 +70,13 @@ describe('StateWriter', () => {
   it('writes row by row to a store without putAll, and the latest row of a name wins', async () => {
     const puts: string[] = [];
     const inner = new MemoryStateStore();
-    const store = { location: 'test', ensure: async () => {}, readAll: () => inner.readAll(), remove: (n: string) => inner.remove(n), put: async (r: StateRow) => void puts.push(`${r.name}:${r.status}`) };
+    const store = {
+      location: 'test',
+      ensure: async () => {},
+      readAll: () => inner.readAll(),
+      remove: (n: string) => inner.remove(n),
+      put: async (r: StateRow) => void puts.push(`${r.name}:${r.status}`),
+    };
     const writer = new StateWriter(store);
     await writer.defer(row('001', 'failed'));
     await writer.defer(row('001'));

@@ -33,13 +33,22 @@ describe('the step catalogue', () => {
     expect(createIndex.inverse!({ collection_name: 'c', field_name: 'v' }, undefined)).toEqual({
       steps: [{ step: 'dropIndex', params: { collection_name: 'c', field_name: 'v' } }],
     });
-    expect(dropIndex.inverse!({ collection_name: 'c', field_name: 'v' }, { index_name: 'ix', index_type: 'IVF_FLAT', params: { nlist: 8 } })).toEqual({
-      steps: [{ step: 'createIndex', params: { collection_name: 'c', field_name: 'v', index_name: 'ix', index_type: 'IVF_FLAT', params: { nlist: 8 } } }],
+    expect(
+      dropIndex.inverse!({ collection_name: 'c', field_name: 'v' }, { index_name: 'ix', index_type: 'IVF_FLAT', params: { nlist: 8 } }),
+    ).toEqual({
+      steps: [
+        {
+          step: 'createIndex',
+          params: { collection_name: 'c', field_name: 'v', index_name: 'ix', index_type: 'IVF_FLAT', params: { nlist: 8 } },
+        },
+      ],
     });
     expect(insert.inverse!({ collection_name: 'c', data: [] }, { pk_field: 'id', pk_type: 'Int64', ids: [1, 2] })).toMatchObject({
       steps: [{ step: 'delete', params: { collection_name: 'c', filter: expect.stringContaining('id') } }],
     });
-    expect(alterCollectionProperties.inverse!({ collection_name: 'c', properties: { a: 1 } }, { previous: { a: '2' }, absent: ['b'] })).toMatchObject({
+    expect(
+      alterCollectionProperties.inverse!({ collection_name: 'c', properties: { a: 1 } }, { previous: { a: '2' }, absent: ['b'] }),
+    ).toMatchObject({
       steps: [
         { step: 'alterCollectionProperties', params: { collection_name: 'c', properties: { a: '2' } } },
         { step: 'dropCollectionProperties', params: { collection_name: 'c', properties: ['b'] } },

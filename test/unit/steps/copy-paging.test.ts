@@ -55,7 +55,10 @@ describe('progress', () => {
   it('reports at most once per interval, through progress when the logger has it', () => {
     vi.useFakeTimers();
     const seen: string[] = [];
-    const report = throttled({ debug() {}, info: (m) => seen.push(`info ${m}`), warn() {}, progress: (m) => seen.push(`progress ${m}`) }, 2_000);
+    const report = throttled(
+      { debug() {}, info: (m) => seen.push(`info ${m}`), warn() {}, progress: (m) => seen.push(`progress ${m}`) },
+      2_000,
+    );
     report('a');
     vi.advanceTimersByTime(1_999);
     report('b');

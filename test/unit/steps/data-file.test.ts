@@ -45,7 +45,9 @@ describe('JSONL lines', () => {
     expect(() => parseJsonlLine('{"id": 1 "v": 2}', 7, 'seed/t.jsonl')).toThrowErrorMatchingInlineSnapshot(
       `[DataFileError: seed/t.jsonl:7: not valid JSON (column 10): Expected ',' or '}' after property value]`,
     );
-    expect(() => parseJsonlLine('  {"id": }', 3, 'seed/t.jsonl')).toThrowErrorMatchingInlineSnapshot(`[DataFileError: seed/t.jsonl:3: not valid JSON: Unexpected token '}']`);
+    expect(() => parseJsonlLine('  {"id": }', 3, 'seed/t.jsonl')).toThrowErrorMatchingInlineSnapshot(
+      `[DataFileError: seed/t.jsonl:3: not valid JSON: Unexpected token '}']`,
+    );
   });
 
   it('refuses a line that is not an object', () => {
@@ -69,7 +71,9 @@ describe('JSON files', () => {
 
   it('needs an array of objects', () => {
     expect(() => parseJsonRows('{"id": 1}', 'f.json')).toThrow('f.json: a .json data file must hold one array of rows, got a map');
-    expect(() => parseJsonRows('[{"id": 1}, null]', 'f.json')).toThrow('f.json: row 2 of the array must be a JSON object (field name → value), got null');
+    expect(() => parseJsonRows('[{"id": 1}, null]', 'f.json')).toThrow(
+      'f.json: row 2 of the array must be a JSON object (field name → value), got null',
+    );
   });
 });
 
@@ -103,7 +107,9 @@ describe('reading data files', () => {
   });
 
   it('says where it looked for a missing file', async () => {
-    expect(await failure(all('seed/missing.jsonl'))).toBe(`seed/missing.jsonl: data file not found (looked for ${join(dir, 'seed/missing.jsonl')})`);
+    expect(await failure(all('seed/missing.jsonl'))).toBe(
+      `seed/missing.jsonl: data file not found (looked for ${join(dir, 'seed/missing.jsonl')})`,
+    );
   });
 });
 
@@ -111,7 +117,9 @@ describe('data_file param', () => {
   it('needs a relative path with a known extension', () => {
     expect(dataFileParamProblem('seed/rows.jsonl')).toBeUndefined();
     expect(dataFileParamProblem('../shared/rows.JSON')).toBeUndefined();
-    expect(dataFileParamProblem('/abs/rows.jsonl')).toBe('must be a path relative to the migration\'s folder, got the absolute path "/abs/rows.jsonl"');
+    expect(dataFileParamProblem('/abs/rows.jsonl')).toBe(
+      'must be a path relative to the migration\'s folder, got the absolute path "/abs/rows.jsonl"',
+    );
     expect(dataFileParamProblem('rows.csv')).toBe(
       'must end in .json, .jsonl, .ndjson (JSON: one array of rows; JSONL: one row per line), got "rows.csv"',
     );
@@ -120,7 +128,9 @@ describe('data_file param', () => {
   it('insert/upsert need exactly one of data and data_file', () => {
     expect(checkRowsSource({ collection_name: 'c', data: [{ id: 1 }] })).toEqual([]);
     expect(checkRowsSource({ collection_name: 'c', data_file: 'a.jsonl' })).toEqual([]);
-    expect(checkRowsSource({ collection_name: 'c', data: [{ id: 1 }], data_file: 'a.jsonl' })).toEqual([['data_file', 'give either data (rows inline) or data_file, not both']]);
+    expect(checkRowsSource({ collection_name: 'c', data: [{ id: 1 }], data_file: 'a.jsonl' })).toEqual([
+      ['data_file', 'give either data (rows inline) or data_file, not both'],
+    ]);
     expect(checkRowsSource({ collection_name: 'c' })).toEqual([
       ['data', 'missing: give data (rows inline) or data_file (a .json or .jsonl file, relative to the migration)'],
     ]);

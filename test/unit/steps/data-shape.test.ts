@@ -45,9 +45,18 @@ describe('rows checked against the schema before anything is written', () => {
   });
 
   it('lets dynamic collections take any extra key; autoID keys are left out on insert', () => {
-    const dyn = shape('d', [{ name: 'id', isPrimaryKey: true, autoID: true }, { name: 'v', dataType: 'BinaryVector', dim: 16 }], true);
+    const dyn = shape(
+      'd',
+      [
+        { name: 'id', isPrimaryKey: true, autoID: true },
+        { name: 'v', dataType: 'BinaryVector', dim: 16 },
+      ],
+      true,
+    );
     expect(rowProblem({ v: [1, 2], anything: { a: 1 } }, dyn, 'insert')).toBeUndefined();
-    expect(rowProblem({ id: 5, v: [1, 2] }, dyn, 'insert')).toBe('field "id" is the primary key and Milvus generates it (autoID): leave it out');
+    expect(rowProblem({ id: 5, v: [1, 2] }, dyn, 'insert')).toBe(
+      'field "id" is the primary key and Milvus generates it (autoID): leave it out',
+    );
     expect(rowProblem({ v: [1, 2] }, dyn, 'upsert')).toBe('missing field "id" (Int64)');
     expect(rowProblem({ v: [1, 2, 3] }, dyn, 'insert')).toBe('field "v" (BinaryVector, dim 16) needs 2 bytes, got 3');
   });
@@ -55,37 +64,102 @@ describe('rows checked against the schema before anything is written', () => {
 
 describe('copyRows field mapping', () => {
   it('copies shared fields, leaves out what the target lacks, moves dynamic keys', () => {
-    const from = shape('v1', [{ name: 'id', isPrimaryKey: true }, { name: 'title', dataType: 'VarChar' }, { name: 'legacy' }, { name: 'v', dataType: 'FloatVector', dim: 3 }], true);
-    const to = shape('v2', [{ name: 'id', isPrimaryKey: true }, { name: 'title', dataType: 'VarChar' }, { name: 'lang', dataType: 'VarChar' }, { name: 'v', dataType: 'FloatVector', dim: 3 }], true);
+    const from = shape(
+      'v1',
+      [
+        { name: 'id', isPrimaryKey: true },
+        { name: 'title', dataType: 'VarChar' },
+        { name: 'legacy' },
+        { name: 'v', dataType: 'FloatVector', dim: 3 },
+      ],
+      true,
+    );
+    const to = shape(
+      'v2',
+      [
+        { name: 'id', isPrimaryKey: true },
+        { name: 'title', dataType: 'VarChar' },
+        { name: 'lang', dataType: 'VarChar' },
+        { name: 'v', dataType: 'FloatVector', dim: 3 },
+      ],
+      true,
+    );
     const m = fieldMapping(from, to, {});
     expect(m.leftOut).toEqual(['legacy']);
-    expect(m.convert({ id: '1', title: 't', legacy: 4, v: [1, 2, 3], $meta: { lang: 'en', tag: 'x' } })).toEqual({ id: '1', title: 't', v: [1, 2, 3], lang: 'en', tag: 'x' });
-    expect(() => m.convert({ id: '2', title: 't', legacy: 4, v: [1, 2, 3], $meta: {} })).toThrow('the row with id 2 of v1 has no lang, which v2 needs');
+    expect(m.convert({ id: '1', title: 't', legacy: 4, v: [1, 2, 3], $meta: { lang: 'en', tag: 'x' } })).toEqual({
+      id: '1',
+      title: 't',
+      v: [1, 2, 3],
+      lang: 'en',
+      tag: 'x',
+    });
+    expect(() => m.convert({ id: '2', title: 't', legacy: 4, v: [1, 2, 3], $meta: {} })).toThrow(
+      'the row with id 2 of v1 has no lang, which v2 needs',
+    );
   });
 
   it('drops dynamic keys a static target cannot hold, and the key of an autoID target', () => {
-    const from = shape('a', [{ name: 'id', isPrimaryKey: true }, { name: 'v', dataType: 'FloatVector', dim: 2 }], true);
-    const to = shape('b', [{ name: 'pk', isPrimaryKey: true, autoID: true }, { name: 'id' }, { name: 'v', dataType: 'FloatVector', dim: 2 }]);
+    const from = shape(
+      'a',
+      [
+        { name: 'id', isPrimaryKey: true },
+        { name: 'v', dataType: 'FloatVector', dim: 2 },
+      ],
+      true,
+    );
+    const to = shape('b', [
+      { name: 'pk', isPrimaryKey: true, autoID: true },
+      { name: 'id' },
+      { name: 'v', dataType: 'FloatVector', dim: 2 },
+    ]);
     const m = fieldMapping(from, to, {});
     expect(m.convert({ id: '7', v: [1, 2], $meta: { tag: 'x' } })).toEqual({ id: '7', v: [1, 2] });
     expect([...m.droppedDynamic]).toEqual(['tag']);
   });
 
   it('refuses before copying what Milvus would refuse', () => {
-    const from = shape('a', [{ name: 'id', isPrimaryKey: true }, { name: 'v', dataType: 'FloatVector', dim: 2 }]);
-    const wider = shape('b', [{ name: 'id', isPrimaryKey: true }, { name: 'v', dataType: 'FloatVector', dim: 4 }]);
-    expect(() => fieldMapping(from, wider, {})).toThrow('field v is FloatVector(2) in a but FloatVector(4) in b: vectors cannot be converted');
-    const needs = shape('c', [{ name: 'id', isPrimaryKey: true }, { name: 'lang', dataType: 'VarChar' }, { name: 'v', dataType: 'FloatVector', dim: 2 }]);
+    const from = shape('a', [
+      { name: 'id', isPrimaryKey: true },
+      { name: 'v', dataType: 'FloatVector', dim: 2 },
+    ]);
+    const wider = shape('b', [
+      { name: 'id', isPrimaryKey: true },
+      { name: 'v', dataType: 'FloatVector', dim: 4 },
+    ]);
+    expect(() => fieldMapping(from, wider, {})).toThrow(
+      'field v is FloatVector(2) in a but FloatVector(4) in b: vectors cannot be converted',
+    );
+    const needs = shape('c', [
+      { name: 'id', isPrimaryKey: true },
+      { name: 'lang', dataType: 'VarChar' },
+      { name: 'v', dataType: 'FloatVector', dim: 2 },
+    ]);
     expect(() => fieldMapping(from, needs, {})).toThrow('c needs lang (VarChar), which a does not have');
-    const optional = shape('d', [{ name: 'id', isPrimaryKey: true }, { name: 'lang', dataType: 'VarChar', optional: true }, { name: 'v', dataType: 'FloatVector', dim: 2 }]);
+    const optional = shape('d', [
+      { name: 'id', isPrimaryKey: true },
+      { name: 'lang', dataType: 'VarChar', optional: true },
+      { name: 'v', dataType: 'FloatVector', dim: 2 },
+    ]);
     expect(fieldMapping(from, optional, {}).convert({ id: '1', v: [0, 1] })).toEqual({ id: '1', v: [0, 1] });
-    const keyed = shape('e', [{ name: 'id', isPrimaryKey: true }, { name: 't', isPartitionKey: true }, { name: 'v', dataType: 'FloatVector', dim: 2 }]);
-    expect(() => fieldMapping(from, keyed, { target_partition_name: 'p' })).toThrow("target e uses a partition key: Milvus picks each row's partition itself");
+    const keyed = shape('e', [
+      { name: 'id', isPrimaryKey: true },
+      { name: 't', isPartitionKey: true },
+      { name: 'v', dataType: 'FloatVector', dim: 2 },
+    ]);
+    expect(() => fieldMapping(from, keyed, { target_partition_name: 'p' })).toThrow(
+      "target e uses a partition key: Milvus picks each row's partition itself",
+    );
   });
 });
 
 describe('exec environment', () => {
-  const inherited = { PATH: '/bin', MILVUS_TOKEN: 'inherited:secret', MILVUS_PASSWORD: 'pw', MILVUS_USERNAME: 'u', MILVUS_ADDRESS: 'elsewhere:1' };
+  const inherited = {
+    PATH: '/bin',
+    MILVUS_TOKEN: 'inherited:secret',
+    MILVUS_PASSWORD: 'pw',
+    MILVUS_USERNAME: 'u',
+    MILVUS_ADDRESS: 'elsewhere:1',
+  };
   const connection = { address: 'milvus:19530', database: 'db1', token: 'root:Milvus' };
 
   it('gives the connection, never credentials unless asked', () => {
@@ -103,6 +177,8 @@ describe('exec environment', () => {
     expect(env.MILVUS_TOKEN).toBe('root:Milvus');
     expect(env.MILVUS_PASSWORD).toBeUndefined();
     expect(env.MILVUS_MIGRATE_RESUMED).toBe('1');
-    expect(commandEnv(inherited, { ...connection, token: undefined }, { passToken: true, migration: 'm1', resumed: false }).MILVUS_TOKEN).toBeUndefined();
+    expect(
+      commandEnv(inherited, { ...connection, token: undefined }, { passToken: true, migration: 'm1', resumed: false }).MILVUS_TOKEN,
+    ).toBeUndefined();
   });
 });

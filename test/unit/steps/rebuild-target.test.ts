@@ -55,7 +55,11 @@ describe('planTarget', () => {
   });
 
   it('names unknown fields, clashes and a dropped primary key', () => {
-    expect(planTarget(old, { changes: { rename_fields: { nope: 'x' }, drop_fields: ['id'], add_fields: [{ name: 'title', data_type: 'Bool' }] } })).toEqual({
+    expect(
+      planTarget(old, {
+        changes: { rename_fields: { nope: 'x' }, drop_fields: ['id'], add_fields: [{ name: 'title', data_type: 'Bool' }] },
+      }),
+    ).toEqual({
       problems: [
         ['changes.drop_fields.0', 'id is the primary key: give a new schema instead'],
         ['changes.rename_fields.nope', 'no field named nope in the collection (it has id, title, legacy, embedding)'],
@@ -84,11 +88,21 @@ describe('rebuildCollection params', () => {
     expect(missing.success).toBe(false);
     expect(missing.error?.issues[0]).toMatchObject({
       path: ['writes'],
-      message: 'is required and must be "paused": stop the writers first; rows written during the copy would be lost (there is no catch-up yet)',
+      message:
+        'is required and must be "paused": stop the writers first; rows written during the copy would be lost (there is no catch-up yet)',
     });
-    const both = rebuildCollection.params.parse({ collection_name: 'docs', writes: 'paused', changes: {}, schema: { fields: [{ name: 'id', data_type: 'Int64' }] } });
-    expect(rebuildCollection.check!(both)).toEqual([['changes', 'give either changes (what differs from the old collection) or schema (the whole new one), not both']]);
+    const both = rebuildCollection.params.parse({
+      collection_name: 'docs',
+      writes: 'paused',
+      changes: {},
+      schema: { fields: [{ name: 'id', data_type: 'Int64' }] },
+    });
+    expect(rebuildCollection.check!(both)).toEqual([
+      ['changes', 'give either changes (what differs from the old collection) or schema (the whole new one), not both'],
+    ]);
     const itself = rebuildCollection.params.parse({ collection_name: 'docs', new_collection_name: 'docs', writes: 'paused', changes: {} });
-    expect(rebuildCollection.check!(itself)).toEqual([['new_collection_name', 'is the collection itself: the new collection needs another name']]);
+    expect(rebuildCollection.check!(itself)).toEqual([
+      ['new_collection_name', 'is the collection itself: the new collection needs another name'],
+    ]);
   });
 });

@@ -68,11 +68,13 @@ async function run<P extends Record<string, unknown>>(
   return { calls, recorded, inverse: step.inverse?.(params, recorded ?? undefined) };
 }
 
-const describeWith = (properties: Record<string, string>, fields: string[] = ['id', 'v']) => () => ({
-  status: OK,
-  properties: Object.entries(properties).map(([key, value]) => ({ key, value })),
-  schema: { fields: fields.map((name) => ({ name })) },
-});
+const describeWith =
+  (properties: Record<string, string>, fields: string[] = ['id', 'v']) =>
+  () => ({
+    status: OK,
+    properties: Object.entries(properties).map(([key, value]) => ({ key, value })),
+    schema: { fields: fields.map((name) => ({ name })) },
+  });
 
 describe('addCollectionField (Milvus 2.6+)', () => {
   it('sends AddCollectionField with the field as written, in the named database', async () => {
@@ -82,11 +84,19 @@ describe('addCollectionField (Milvus 2.6+)', () => {
       field: { name: 'rating', data_type: 'Int32', nullable: true, default_value: 3, description: 'stars' },
     });
     expect(calls).toEqual([
-      ['addCollectionField', { collection_name: 'docs', db_name: 'shop', field: { name: 'rating', data_type: 'Int32', nullable: true, default_value: 3, description: 'stars' } }],
+      [
+        'addCollectionField',
+        {
+          collection_name: 'docs',
+          db_name: 'shop',
+          field: { name: 'rating', data_type: 'Int32', nullable: true, default_value: 3, description: 'stars' },
+        },
+      ],
     ]);
     expect(recorded).toBeUndefined();
     expect(inverse).toEqual({
-      irreversible: 'addCollectionField: Milvus cannot drop a field, so rating stays in shop.docs (re-create the collection without it to remove it)',
+      irreversible:
+        'addCollectionField: Milvus cannot drop a field, so rating stays in shop.docs (re-create the collection without it to remove it)',
     });
     expect(addCollectionField.minVersion).toBe('2.6.0');
   });
@@ -96,23 +106,39 @@ describe('addCollectionField (Milvus 2.6+)', () => {
     const first = await run(addCollectionField, { collection_name: 'docs', field });
     expect(first.calls).toEqual([['addCollectionField', { collection_name: 'docs', field }]]);
 
-    const resumed = await run(addCollectionField, { collection_name: 'docs', field }, { describeCollection: describeWith({}, ['id', 'v', 'tags']) }, { resumed: true });
+    const resumed = await run(
+      addCollectionField,
+      { collection_name: 'docs', field },
+      { describeCollection: describeWith({}, ['id', 'v', 'tags']) },
+      { resumed: true },
+    );
     expect(resumed.calls).toEqual([['describeCollection', { collection_name: 'docs' }]]);
   });
 
   it('checks Milvus rules before anything runs: nullable, max_length, element type, default values, scalar types only', () => {
-    const check = (field: Record<string, unknown>) => addCollectionField.check!(addCollectionField.params.parse({ collection_name: 'c', field }));
+    const check = (field: Record<string, unknown>) =>
+      addCollectionField.check!(addCollectionField.params.parse({ collection_name: 'c', field }));
     expect(check({ name: 'a', data_type: 'Int32' })).toEqual([
-      ['field.nullable', 'must be true: Milvus adds a field to an existing collection only as nullable (existing rows read null, or default_value)'],
+      [
+        'field.nullable',
+        'must be true: Milvus adds a field to an existing collection only as nullable (existing rows read null, or default_value)',
+      ],
     ]);
     expect(check({ name: 'a', data_type: 'VarChar', nullable: true, default_value: 5 })).toEqual([
       ['field', 'VarChar field a needs max_length'],
       ['field.default_value', 'must be a string for a VarChar field'],
     ]);
-    expect(check({ name: 'a', data_type: 'JSON', nullable: true, default_value: '{}' })).toEqual([['field.default_value', 'JSON fields take no default_value']]);
-    expect(check({ name: 'a', data_type: 'Array', nullable: true })).toEqual([['field', 'Array field a needs element_type and max_capacity']]);
+    expect(check({ name: 'a', data_type: 'JSON', nullable: true, default_value: '{}' })).toEqual([
+      ['field.default_value', 'JSON fields take no default_value'],
+    ]);
+    expect(check({ name: 'a', data_type: 'Array', nullable: true })).toEqual([
+      ['field', 'Array field a needs element_type and max_capacity'],
+    ]);
     expect(check({ name: 'a', data_type: 'Bool', nullable: true, default_value: false })).toEqual([]);
-    const vector = addCollectionField.params.safeParse({ collection_name: 'c', field: { name: 'v2', data_type: 'FloatVector', dim: 4, nullable: true } });
+    const vector = addCollectionField.params.safeParse({
+      collection_name: 'c',
+      field: { name: 'v2', data_type: 'FloatVector', dim: 4, nullable: true },
+    });
     expect(vector.success).toBe(false);
     expect(vector.error?.issues.map((i) => i.message)).toContain(
       'data_type "FloatVector" cannot be added to an existing collection (Milvus adds scalar fields only; allowed: Bool, Int8, Int16, Int32, Int64, Float, Double, VarChar, JSON, Array)',
@@ -124,7 +150,15 @@ describe('addCollectionField (Milvus 2.6+)', () => {
     const migration: Migration = yamlMigration('20261201_add_rating', [
       { addCollectionField: { collection_name: 'docs', field: { name: 'rating', data_type: 'Int32', nullable: true } } },
     ]);
-    const plan: PlannedMigration = { migration, direction: 'up', steps: migration.up.kind === 'steps' ? migration.up.steps : [], body: migration.up, notes: [], resumeFrom: 0, row: undefined };
+    const plan: PlannedMigration = {
+      migration,
+      direction: 'up',
+      steps: migration.up.kind === 'steps' ? migration.up.steps : [],
+      body: migration.up,
+      notes: [],
+      resumeFrom: 0,
+      row: undefined,
+    };
     const err = await preflight(milvus, [plan]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInputError);
     expect((err as InvalidInputError).message).toMatchInlineSnapshot(`
@@ -150,19 +184,33 @@ describe('dropCollectionProperties (Milvus 2.5+)', () => {
     ]);
     expect(recorded).toEqual(before);
     expect(inverse).toEqual({
-      steps: [{ step: 'alterCollectionProperties', params: { collection_name: 'docs', db_name: 'shop', properties: { 'collection.ttl.seconds': '60' } } }],
+      steps: [
+        {
+          step: 'alterCollectionProperties',
+          params: { collection_name: 'docs', db_name: 'shop', properties: { 'collection.ttl.seconds': '60' } },
+        },
+      ],
     });
     expect(dropCollectionProperties.minVersion).toBe('2.5.0');
   });
 
   it('does nothing when none of the keys has a value; resumed, it takes the old values from its checkpoint', async () => {
-    const none = await run(dropCollectionProperties, { collection_name: 'docs', properties: ['mmap.enabled'] }, { describeCollection: describeWith({}) });
+    const none = await run(
+      dropCollectionProperties,
+      { collection_name: 'docs', properties: ['mmap.enabled'] },
+      { describeCollection: describeWith({}) },
+    );
     expect(none.calls).toEqual([['describeCollection', { collection_name: 'docs' }]]);
     expect(none.recorded).toEqual({ skipped: true });
     expect(none.inverse).toEqual({ steps: [] });
 
     const saved = { previous: { 'mmap.enabled': 'true' }, absent: [] };
-    const resumed = await run(dropCollectionProperties, { collection_name: 'docs', properties: ['mmap.enabled'] }, {}, { resumed: true, previous: saved });
+    const resumed = await run(
+      dropCollectionProperties,
+      { collection_name: 'docs', properties: ['mmap.enabled'] },
+      {},
+      { resumed: true, previous: saved },
+    );
     expect(resumed.calls).toEqual([['dropCollectionProperties', { collection_name: 'docs', properties: ['mmap.enabled'] }]]);
     expect(resumed.recorded).toEqual(saved);
   });
@@ -209,7 +257,11 @@ describe('aliases and rename', () => {
       : { status: { error_code: 'UnexpectedError', reason: 'alias not found[database=default][alias=readers]', code: 1600 } };
 
   it('alterAlias names the connection database in describeAlias (2.3.5 reads `default` otherwise) and saves the old target before altering', async () => {
-    const { calls, recorded, inverse } = await run(alterAlias, { alias: 'readers', collection_name: 'docs_v2' }, { describeAlias: describeAlias('docs_v1') });
+    const { calls, recorded, inverse } = await run(
+      alterAlias,
+      { alias: 'readers', collection_name: 'docs_v2' },
+      { describeAlias: describeAlias('docs_v1') },
+    );
     expect(calls).toEqual([
       ['describeAlias', { alias: 'readers', collection_name: 'readers', db_name: 'default' }],
       ['checkpoint', { previous_collection: 'docs_v1' }],
@@ -237,12 +289,17 @@ describe('aliases and rename', () => {
       ['checkpoint', { collection_name: 'docs_v1' }],
       ['dropAlias', { alias: 'readers', db_name: 'shop' }],
     ]);
-    expect(inverse).toEqual({ steps: [{ step: 'createAlias', params: { alias: 'readers', collection_name: 'docs_v1', db_name: 'shop' } }] });
+    expect(inverse).toEqual({
+      steps: [{ step: 'createAlias', params: { alias: 'readers', collection_name: 'docs_v1', db_name: 'shop' } }],
+    });
   });
 
   it('dropAlias of a missing alias fails unless if_exists, and sends no drop', async () => {
     const missing = await run(dropAlias, { alias: 'readers' }, { describeAlias: describeAlias(undefined) }).catch((e: unknown) => e);
-    expect(missing).toMatchObject({ message: 'dropAlias failed: alias readers does not exist', hint: 'use if_exists: true to skip a missing alias' });
+    expect(missing).toMatchObject({
+      message: 'dropAlias failed: alias readers does not exist',
+      hint: 'use if_exists: true to skip a missing alias',
+    });
     const skipped = await run(dropAlias, { alias: 'readers', if_exists: true }, { describeAlias: describeAlias(undefined) });
     expect(skipped.calls.map(([m]) => m)).toEqual(['describeAlias']);
     expect(skipped.inverse).toEqual({ steps: [] });
@@ -250,8 +307,12 @@ describe('aliases and rename', () => {
 
   it('renameCollection in another database names it as the target database too (2.3.5 moves it to the connection database otherwise)', async () => {
     const inDb = await run(renameCollection, { collection_name: 'a', new_collection_name: 'b', db_name: 'shop' });
-    expect(inDb.calls).toEqual([['renameCollection', { collection_name: 'a', new_collection_name: 'b', db_name: 'shop', new_db_name: 'shop' }]]);
-    expect(inDb.inverse).toEqual({ steps: [{ step: 'renameCollection', params: { collection_name: 'b', new_collection_name: 'a', db_name: 'shop' } }] });
+    expect(inDb.calls).toEqual([
+      ['renameCollection', { collection_name: 'a', new_collection_name: 'b', db_name: 'shop', new_db_name: 'shop' }],
+    ]);
+    expect(inDb.inverse).toEqual({
+      steps: [{ step: 'renameCollection', params: { collection_name: 'b', new_collection_name: 'a', db_name: 'shop' } }],
+    });
     const plain = await run(renameCollection, { collection_name: 'a', new_collection_name: 'b' });
     expect(plain.calls).toEqual([['renameCollection', { collection_name: 'a', new_collection_name: 'b' }]]);
   });
@@ -259,7 +320,9 @@ describe('aliases and rename', () => {
 
 describe('dropDatabase', () => {
   it('refuses the default database and the configured one (it holds the state) before anything runs', async () => {
-    expect(dropDatabase.check!(dropDatabase.params.parse({ db_name: 'default' }))).toEqual([['db_name', 'the default database cannot be dropped (Milvus keeps it)']]);
+    expect(dropDatabase.check!(dropDatabase.params.parse({ db_name: 'default' }))).toEqual([
+      ['db_name', 'the default database cannot be dropped (Milvus keeps it)'],
+    ]);
     const model = emptyModel('shop');
     model.databases.set('other', emptyDatabase());
     const migration = { name: 'm', dir: '.' };

@@ -52,6 +52,8 @@ describe('issuePath, flattenIssues', () => {
     expect(result.success).toBe(false);
     const [issue] = result.error!.issues;
     expect(issuePath(issue!, ['top'])).toEqual(['top', 'e']);
-    expect(flattenIssues(result.error!.issues, ['top']).map((f) => [f.path, f.issue.code])).toEqual([[['top', 'e', 'port'], 'invalid_type']]);
+    expect(flattenIssues(result.error!.issues, ['top']).map((f) => [f.path, f.issue.code])).toEqual([
+      [['top', 'e', 'port'], 'invalid_type'],
+    ]);
   });
 });

@@ -40,7 +40,9 @@ export function changedSchema(c: CollectionSchema, changes: Changes): Collection
     ...(changes.consistency_level ? { consistency_level: changes.consistency_level } : {}),
     fields,
     indexes: { ...indexes, ...fresh },
-    ...(changes.properties ? { properties: { ...c.properties, ...Object.fromEntries(Object.entries(changes.properties).map(([k, v]) => [k, String(v)])) } } : {}),
+    ...(changes.properties
+      ? { properties: { ...c.properties, ...Object.fromEntries(Object.entries(changes.properties).map(([k, v]) => [k, String(v)])) } }
+      : {}),
   };
 }
 

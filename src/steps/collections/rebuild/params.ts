@@ -6,7 +6,9 @@ import { collectionTarget, flag, milvusName } from '../../params.js';
 import { batchSize } from '../../data/rows.js';
 
 const consistency = z.enum(['Strong', 'Session', 'Bounded', 'Eventually']);
-const properties = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]), { error: 'must be a map of property → value, e.g. { collection.ttl.seconds: 3600 }' });
+const properties = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]), {
+  error: 'must be a map of property → value, e.g. { collection.ttl.seconds: 3600 }',
+});
 const indexParams = z.array(z.object(indexSpec).strict());
 
 /** What may change in one field (its name stays; rename it with `rename_fields`). */
@@ -65,7 +67,8 @@ export const rebuildParams = z
      * (not built yet), rows written during the copy would not reach the new collection.
      */
     writes: z.literal('paused', {
-      error: 'is required and must be "paused": stop the writers first; rows written during the copy would be lost (there is no catch-up yet)',
+      error:
+        'is required and must be "paused": stop the writers first; rows written during the copy would be lost (there is no catch-up yet)',
     }),
     /** `full` (default): every row compared; `{ sample: N }`: N rows compared, counts and key digests always in full. */
     verify: z.union([z.literal('full'), z.object({ sample: z.number().int().positive() }).strict()]).optional(),

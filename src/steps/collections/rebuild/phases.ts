@@ -21,7 +21,9 @@ const named = (name: string, db: string | undefined): Target => ({ collection_na
 /** Creates the shadow with the new schema, the old partitions (unless a partition key) and properties. */
 export async function createShadow(milvus: Milvus, logger: Logger, plan: TargetPlan, shadow: Target): Promise<void> {
   if (!(await collectionExists(milvus, shadow))) {
-    logger.info(`creating ${shadow.collection_name} (${plan.schema.fields.map((f) => `${f.name} ${f.data_type}${f.dim ? `(${f.dim})` : ''}`).join(', ')})`);
+    logger.info(
+      `creating ${shadow.collection_name} (${plan.schema.fields.map((f) => `${f.name} ${f.data_type}${f.dim ? `(${f.dim})` : ''}`).join(', ')})`,
+    );
     await milvus.call('createCollection', createRequest(plan, shadow) as never);
   }
   const existing = new Set(await partitionNames(milvus, shadow));
@@ -60,7 +62,12 @@ export async function settingsDifferences(milvus: Milvus, plan: TargetPlan, shad
   const actual = (await readSchema(milvus, { database: db, collections: [shadow.collection_name] })).collections[shadow.collection_name];
   if (!actual) return [`${shadow.collection_name} does not exist`];
   const partitionKey = plan.schema.fields.some((f) => f.is_partition_key);
-  const comparable = (s: CollectionSchema): CollectionSchema => ({ ...s, indexes: {}, load_state: 'loaded', partitions: partitionKey ? [] : s.partitions });
+  const comparable = (s: CollectionSchema): CollectionSchema => ({
+    ...s,
+    indexes: {},
+    load_state: 'loaded',
+    partitions: partitionKey ? [] : s.partitions,
+  });
   const partitions = ['_default', ...plan.schema.partitions.filter((x) => x !== '_default')];
   const expected = normaliseSchema({ collections: { [shadow.collection_name]: comparable({ ...plan.schema, partitions }) }, aliases: {} });
   const found = normaliseSchema({ collections: { [shadow.collection_name]: comparable(actual) }, aliases: {} });
@@ -81,7 +88,9 @@ export async function matchLoadState(milvus: Milvus, plan: TargetPlan, shadow: T
   const res = await milvus.call('getLoadState', shadow as never);
   const loaded = String(res.state) === 'LoadStateLoaded' || String(res.state) === 'LoadStateLoading';
   const want = plan.schema.load_state === 'loaded';
-  return loaded === want ? undefined : `${shadow.collection_name} is ${loaded ? 'loaded' : 'not loaded'}; the old collection was ${want ? 'loaded' : 'not loaded'}`;
+  return loaded === want
+    ? undefined
+    : `${shadow.collection_name} is ${loaded ? 'loaded' : 'not loaded'}; the old collection was ${want ? 'loaded' : 'not loaded'}`;
 }
 
 /** How readers reach the collection, and so how the cut-over goes. */
@@ -113,14 +122,20 @@ export async function cutOver(milvus: Milvus, logger: Logger, c: CutOver, db: st
       // A resumed cut-over may have made this rename already.
       if (!(await collectionExists(milvus, named(from, db))) || (await collectionExists(milvus, named(to, db)))) continue;
       logger.info(`renaming ${from} to ${to}`);
-      await milvus.call('renameCollection', { collection_name: from, new_collection_name: to, ...(db ? { db_name: db, new_db_name: db } : {}) } as never);
+      await milvus.call('renameCollection', {
+        collection_name: from,
+        new_collection_name: to,
+        ...(db ? { db_name: db, new_db_name: db } : {}),
+      } as never);
     }
   }
   const target = c.kind === 'rename' ? c.source : c.shadow;
   for (const alias of c.aliases) {
     logger.info(`pointing alias ${alias} at ${target}`);
     await milvus.call('alterAlias', { alias, collection_name: target, ...(db ? { db_name: db } : {}) } as never).catch((err: unknown) => {
-      throw err instanceof MilvusCallError ? new MilvusCallError('alterAlias', `cannot point alias ${alias} at ${target}: ${err.reason}`, err.code, { cause: err }) : err;
+      throw err instanceof MilvusCallError
+        ? new MilvusCallError('alterAlias', `cannot point alias ${alias} at ${target}: ${err.reason}`, err.code, { cause: err })
+        : err;
     });
   }
 }

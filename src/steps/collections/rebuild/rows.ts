@@ -34,8 +34,13 @@ export async function loadTransform(file: string, migrationDir: string): Promise
   }
   // tsx may wrap a CommonJS-style default export once more.
   let fn = mod.transform ?? mod.default;
-  if (fn && typeof fn === 'object' && typeof (fn as Record<string, unknown>).default === 'function') fn = (fn as Record<string, unknown>).default;
-  if (typeof fn !== 'function') throw new MigrateError('invalid-input', `transform ${file} must export a function row => row | null (as its default export or as transform)`);
+  if (fn && typeof fn === 'object' && typeof (fn as Record<string, unknown>).default === 'function')
+    fn = (fn as Record<string, unknown>).default;
+  if (typeof fn !== 'function')
+    throw new MigrateError(
+      'invalid-input',
+      `transform ${file} must export a function row => row | null (as its default export or as transform)`,
+    );
   return fn as Transform;
 }
 
@@ -46,7 +51,13 @@ export type Converter = (row: Row) => Promise<Row | null>;
  * The converter of a rebuild. A transform that throws, or returns something that is not a row,
  * fails the copy naming the row's key (nothing is cut over then).
  */
-export function converter(plan: TargetPlan, from: CollectionShape, to: CollectionShape, transform: Transform | undefined, opts: { dropKey: boolean; file?: string | undefined }): Converter {
+export function converter(
+  plan: TargetPlan,
+  from: CollectionShape,
+  to: CollectionShape,
+  transform: Transform | undefined,
+  opts: { dropKey: boolean; file?: string | undefined },
+): Converter {
   const targetFields = new Set(to.fields.map((f) => f.name));
   return async (row) => {
     const out: Row = {};
@@ -64,12 +75,18 @@ export function converter(plan: TargetPlan, from: CollectionShape, to: Collectio
       try {
         given = await transform(out);
       } catch (err) {
-        throw new MigrateError('migration-failed', `transform ${opts.file} failed on the row with ${key}: ${errorMessage(err)}; nothing was cut over`);
+        throw new MigrateError(
+          'migration-failed',
+          `transform ${opts.file} failed on the row with ${key}: ${errorMessage(err)}; nothing was cut over`,
+        );
       }
       if (given === null || given === undefined) result = null;
       else if (typeof given !== 'object' || Array.isArray(given)) {
         const what = Array.isArray(given) ? 'a list' : typeof given;
-        throw new MigrateError('migration-failed', `transform ${opts.file} returned ${what} for the row with ${key}, not a row (or null); nothing was cut over`);
+        throw new MigrateError(
+          'migration-failed',
+          `transform ${opts.file} returned ${what} for the row with ${key}, not a row (or null); nothing was cut over`,
+        );
       } else result = given as Row;
     }
     if (result && opts.dropKey) {

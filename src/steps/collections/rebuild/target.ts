@@ -54,7 +54,8 @@ function fromChanges(old: OldCollection, c: Changes): TargetPlan | { problems: P
   const dropped = new Set<string>();
   for (const [i, name] of (c.drop_fields ?? []).entries()) {
     if (!known(`changes.drop_fields.${i}`, name)) continue;
-    if (old.schema.fields.find((f) => f.name === name)?.is_primary_key) problems.push([`changes.drop_fields.${i}`, `${name} is the primary key: give a new schema instead`]);
+    if (old.schema.fields.find((f) => f.name === name)?.is_primary_key)
+      problems.push([`changes.drop_fields.${i}`, `${name} is the primary key: give a new schema instead`]);
     dropped.add(name);
   }
   const renames = new Map<string, string>();
@@ -81,7 +82,8 @@ function fromChanges(old: OldCollection, c: Changes): TargetPlan | { problems: P
   }
   const fills = new Map<string, unknown>();
   for (const [i, f] of (c.add_fields ?? []).entries()) {
-    if (fields.some((x) => x.name === f.name)) problems.push([`changes.add_fields.${i}.name`, `the new collection has a field named ${f.name} already`]);
+    if (fields.some((x) => x.name === f.name))
+      problems.push([`changes.add_fields.${i}.name`, `the new collection has a field named ${f.name} already`]);
     fields.push(strip(f as FieldSchema & { fill?: unknown }));
     changed.add(f.name);
     if (f.fill !== undefined) fills.set(f.name, f.fill);
@@ -90,7 +92,9 @@ function fromChanges(old: OldCollection, c: Changes): TargetPlan | { problems: P
   const renamed = (field: string) => renames.get(field) ?? field;
   const replaced = new Set((c.index_params ?? []).map((ix) => ix.field_name));
   const indexes: SavedIndex[] = [
-    ...old.indexes.filter((ix) => !dropped.has(ix.field_name) && !replaced.has(renamed(ix.field_name))).map((ix) => ({ ...ix, field_name: renamed(ix.field_name) })),
+    ...old.indexes
+      .filter((ix) => !dropped.has(ix.field_name) && !replaced.has(renamed(ix.field_name)))
+      .map((ix) => ({ ...ix, field_name: renamed(ix.field_name) })),
     ...(c.index_params ?? []).map(savedIndex),
   ];
   checkIndexes(indexes, fields, 'changes.index_params', problems);
@@ -101,7 +105,14 @@ function fromChanges(old: OldCollection, c: Changes): TargetPlan | { problems: P
     consistency_level: c.consistency_level,
     properties: c.properties,
   });
-  return { schema, indexes, numPartitions: c.num_partitions ?? old.numPartitions, renames: keptRenames(old, dropped, renames), fills, changed };
+  return {
+    schema,
+    indexes,
+    numPartitions: c.num_partitions ?? old.numPartitions,
+    renames: keptRenames(old, dropped, renames),
+    fills,
+    changed,
+  };
 }
 
 function fromSchema(old: OldCollection, s: NewSchema): TargetPlan | { problems: PlanProblem[] } {
@@ -133,7 +144,12 @@ function keptRenames(old: OldCollection, dropped: ReadonlySet<string>, renames: 
   return new Map(old.schema.fields.filter((f) => !dropped.has(f.name)).map((f) => [f.name, renames.get(f.name) ?? f.name]));
 }
 
-type IndexParams = { field_name: string; index_name?: string | undefined; index_type?: string | undefined; metric_type?: string | undefined } & {
+type IndexParams = {
+  field_name: string;
+  index_name?: string | undefined;
+  index_type?: string | undefined;
+  metric_type?: string | undefined;
+} & {
   params?: Record<string, string | number | boolean> | undefined;
 };
 

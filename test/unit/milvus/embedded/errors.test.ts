@@ -9,7 +9,9 @@ describe('EmbeddedMilvusBusyError', () => {
     expect(err.message).toMatchInlineSnapshot(
       `"Cannot start Embedded Milvus for /work/.milvus: another Embedded Milvus is already running on this machine (data in /tmp/devmilvus, address 127.0.0.1:19530, pid 3387). Only one Embedded Milvus fits a machine (its etcd always binds 127.0.0.1:2380): stop it, or use it with --address 127.0.0.1:19530."`,
     );
-    expect(err.hint).toMatchInlineSnapshot(`"Stop the running server, or use it (or any Milvus) with --address 127.0.0.1:19530 or MILVUS_ADDRESS."`);
+    expect(err.hint).toMatchInlineSnapshot(
+      `"Stop the running server, or use it (or any Milvus) with --address 127.0.0.1:19530 or MILVUS_ADDRESS."`,
+    );
   });
 
   it('still says what to do when the holder of the etcd port is unknown', () => {

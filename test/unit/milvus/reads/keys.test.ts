@@ -30,7 +30,15 @@ describe('KeyRecorder', () => {
     const r = new KeyRecorder('id', 'Int64');
     r.add(['1', '2', '3', '4']);
     r.add(['5', '10', '11', '20', '21', '22']);
-    expect(r.record()).toEqual({ pk_field: 'id', pk_type: 'Int64', ids: ['10', '11'], id_ranges: [['1', '5'], ['20', '22']] });
+    expect(r.record()).toEqual({
+      pk_field: 'id',
+      pk_type: 'Int64',
+      ids: ['10', '11'],
+      id_ranges: [
+        ['1', '5'],
+        ['20', '22'],
+      ],
+    });
     expect(keyFilter(r.record())).toBe('id in [10, 11] || (id >= 1 && id <= 5) || (id >= 20 && id <= 22)');
   });
 
@@ -45,11 +53,27 @@ describe('KeyRecorder', () => {
     r.add(['1', '2', '3', '7']);
     const resumed = KeyRecorder.from(r.record(), 'id', 'Int64');
     resumed.add(['8', '9']);
-    expect(resumed.record()).toEqual({ pk_field: 'id', pk_type: 'Int64', ids: [], id_ranges: [['1', '3'], ['7', '9']] });
+    expect(resumed.record()).toEqual({
+      pk_field: 'id',
+      pk_type: 'Int64',
+      ids: [],
+      id_ranges: [
+        ['1', '3'],
+        ['7', '9'],
+      ],
+    });
     // A range saved at a checkpoint goes on growing after it.
     const more = KeyRecorder.from(resumed.record(), 'id', 'Int64');
     more.add(['10', '11', '30']);
-    expect(more.record()).toEqual({ pk_field: 'id', pk_type: 'Int64', ids: ['30'], id_ranges: [['1', '3'], ['7', '11']] });
+    expect(more.record()).toEqual({
+      pk_field: 'id',
+      pk_type: 'Int64',
+      ids: ['30'],
+      id_ranges: [
+        ['1', '3'],
+        ['7', '11'],
+      ],
+    });
   });
 
   it('gives up on keys that outgrow its budget, and says so', () => {
