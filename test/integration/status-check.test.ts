@@ -36,12 +36,12 @@ describe('status --check', () => {
     expect(await check()).toEqual({ code: 0, upToDate: true, statuses: ['applied'] });
     expect((await p.cli(['status', '--check'])).code).toBe(0);
 
-    // A failed run: dropping a partition that does not exist.
-    await p.write('002_fail.yaml', `up:\n  - dropPartition: { collection_name: ${c}, partition_name: nope }\n`);
-    expect((await p.cli(['up', '--allow-destructive'])).code).toBe(1);
+    // A failed run: a code migration that fails while it runs (the preflight cannot see into code).
+    await p.write('002_fail.mjs', `export default { async up() { throw new Error('the backfill failed'); } };\n`);
+    expect((await p.cli(['up'])).code).toBe(1);
     expect(await check()).toEqual({ code: 1, upToDate: false, statuses: ['applied', 'failed'] });
     expect((await p.cli(['mark', '002_fail', '--pending'])).code).toBe(0);
-    await rm(`${p.migrationsDir}/002_fail.yaml`);
+    await rm(`${p.migrationsDir}/002_fail.mjs`);
     expect(await check()).toMatchObject({ code: 0, statuses: ['applied'] });
 
     // Edited after it ran.
