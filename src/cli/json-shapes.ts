@@ -189,6 +189,31 @@ export const lintDocument = commandDocument('lint', {
   ),
 });
 
+/** `dev start`, `dev stop`, `dev status`: the project's Embedded Milvus that stays up between commands. */
+export const devDocument = commandDocument('dev', {
+  action: z.enum(['start', 'stop', 'status']),
+  dataDir: z.string(),
+  running: z.boolean(),
+  changed: z.boolean(),
+  server: z
+    .strictObject({
+      address: z.string().nullable(),
+      pid: z.number().int(),
+      role: z.enum(['dev', 'command', 'orphan', 'unrecorded']),
+      ownerPid: z.number().int().nullable(),
+      startedAt: z.string().nullable(),
+      uptimeMs: z.number().int().nullable(),
+      version: z.string().nullable(),
+      authorization: z.boolean().nullable(),
+      reachable: z.boolean(),
+      logsDir: z.string(),
+    })
+    .nullable(),
+  killed: z.boolean(),
+  staleRecordRemoved: z.boolean(),
+  notes: z.array(z.string()),
+});
+
 /** What any command prints instead of its own document when it fails before it has a result. */
 export const failureDocument = z.strictObject({
   command: z.string().nullable(),
@@ -216,6 +241,7 @@ export const JSON_DOCUMENTS = {
   diff: diffDocument,
   snapshot: snapshotDocument,
   lint: lintDocument,
+  dev: devDocument,
   failure: failureDocument,
 } as const;
 

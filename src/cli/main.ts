@@ -305,6 +305,23 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       ),
     )
     .command(
+      'dev [action]',
+      'Start Embedded Milvus for this project and leave it running, so every command uses it (about a second); or stop it, or show it',
+      (y) =>
+        y
+          .positional('action', {
+            choices: ['start', 'stop', 'status'] as const,
+            default: 'start' as const,
+            describe:
+              'start: leave it running (says so when it runs already); stop: SIGTERM, SIGKILL after --stop-timeout; status: address, pid, uptime, version',
+          })
+          .option('stop-timeout', { type: 'number', describe: 'dev stop: seconds to wait for a graceful stop before SIGKILL (default 30)' })
+          .example('$0 dev start', 'then status, plan, up, ... take about a second each')
+          .example('$0 dev status --json', 'address, pid, data folder, uptime and version')
+          .example('$0 dev stop', 'stop it (its data stays in the data folder)'),
+      handle<{ action?: 'start' | 'stop' | 'status'; stopTimeout?: number }>(async (a, o) => (await import('./commands/dev.js')).dev(a, o)),
+    )
+    .command(
       'unlock',
       'Release the migration lock left by a dead run',
       (y) => y.example('$0 unlock', 'after a CI runner was killed while it held the lock'),

@@ -1,9 +1,10 @@
 /**
  * Cleanup on every way out of the process: the servers this process started are stopped on
- * exit, on an uncaught error and on SIGINT/SIGTERM/SIGHUP, so none outlives the command.
+ * exit, on an uncaught error and on SIGINT/SIGTERM/SIGHUP, so none outlives the command, unless
+ * `dev start` marked it as the dev server meanwhile (its record says keepRunning).
  */
 import { killGroup } from './processes.js';
-import { removeRecord } from './records.js';
+import { keptRunning, removeRecord } from './records.js';
 
 /** A server this process started: what the hooks need to stop it and clear its records. */
 export interface Owned {
@@ -22,6 +23,7 @@ let signalHooksInstalled = false;
 /** Last resort, synchronous: the event loop is gone, so no waiting, just SIGKILL the groups. */
 function onExit(): void {
   for (const s of owned.values()) {
+    if (keptRunning(s.pidFile, s.pgid)) continue; // handed over to `dev start`: it outlives us
     killGroup(s.pgid, 'SIGKILL');
     removeRecord(s.pidFile, s.pgid);
     removeRecord(s.runningFile, s.pgid);

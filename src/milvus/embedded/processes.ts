@@ -112,8 +112,11 @@ export function killGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** SIGTERM, wait until the group is gone, SIGKILL after `timeoutMs`. */
-export async function stopGroup(pgid: number, logger: Logger, timeoutMs = DEFAULT_STOP_TIMEOUT_MS): Promise<void> {
+/** How a {@link stopGroup} ended: gone after SIGTERM, gone after SIGKILL, or still there. */
+export type StopOutcome = 'stopped' | 'killed' | 'alive';
+
+/** SIGTERM, wait until the group is gone, SIGKILL after `timeoutMs` (Milvus' graceful stop can hang). */
+export async function stopGroup(pgid: number, logger: Logger, timeoutMs = DEFAULT_STOP_TIMEOUT_MS): Promise<StopOutcome> {
   killGroup(pgid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
   while (groupAlive(pgid)) {
@@ -122,11 +125,13 @@ export async function stopGroup(pgid: number, logger: Logger, timeoutMs = DEFAUL
       killGroup(pgid, 'SIGKILL');
       const killDeadline = Date.now() + 5_000;
       while (groupAlive(pgid) && Date.now() < killDeadline) await sleep(100);
-      if (groupAlive(pgid)) logger.warn(`Embedded Milvus (process group ${pgid}) is still alive after SIGKILL.`);
-      return;
+      if (!groupAlive(pgid)) return 'killed';
+      logger.warn(`Embedded Milvus (process group ${pgid}) is still alive after SIGKILL.`);
+      return 'alive';
     }
     await sleep(100);
   }
+  return 'stopped';
 }
 
 /**

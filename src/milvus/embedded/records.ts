@@ -1,6 +1,9 @@
 /**
  * Pid records: `DATA/milvus-migrate-server.json` (the server running for DATA) and
  * `<cacheRoot>/running.json` (the server this tool last started, to name it in errors).
+ *
+ * A record also says who stops the server: the command `ownerPid` when it ends, or, once
+ * `keepRunning` is set (`milvus-migrate dev start`), nobody but `dev stop`.
  */
 import * as fs from 'node:fs';
 
@@ -19,8 +22,13 @@ export interface EmbeddedPidRecord {
   authorization: boolean;
   /** Absolute data folder. */
   dataDir: string;
-  /** The Node process that started it and will stop it. */
+  /** The Node process that started it and will stop it (absent once {@link keepRunning} is set). */
   ownerPid?: number;
+  /**
+   * The dev server: left running when its starter exits. Set by `dev start` on a server it starts
+   * or finds; the exit hooks of the process that started it then leave it alone.
+   */
+  keepRunning?: true;
 }
 
 /** Parses a pid record; `undefined` for anything that is not one (a stale or foreign file). */
@@ -43,6 +51,7 @@ export function parsePidRecord(text: string): EmbeddedPidRecord | undefined {
     authorization: r.authorization === true,
     dataDir: r.dataDir,
     ...(isPositiveInt(r.ownerPid) ? { ownerPid: r.ownerPid } : {}),
+    ...(r.keepRunning === true ? { keepRunning: true as const } : {}),
   };
 }
 
@@ -68,5 +77,24 @@ export function removeRecord(file: string, pgid: number): void {
     fs.rmSync(file, { force: true });
   } catch {
     // best effort: a stale record is detected and removed on the next start
+  }
+}
+
+/**
+ * Whether the server of process group `pgid` was handed over to `dev` (its record in `file` says
+ * keepRunning): then the process that started it must not stop it on its way out.
+ */
+export function keptRunning(file: string, pgid: number): boolean {
+  const record = readRecord(file);
+  return record?.pgid === pgid && record.keepRunning === true;
+}
+
+/** Marks process group `pgid` as the dev server in those of `files` that still describe it. */
+export function markKeepRunning(files: readonly string[], pgid: number): void {
+  for (const file of files) {
+    const current = readRecord(file);
+    if (current?.pgid !== pgid) continue;
+    const { ownerPid: _owner, ...rest } = current;
+    writeRecord(file, { ...rest, keepRunning: true });
   }
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../../logger.js';
 import { ADDRESS_HINT, EmbeddedMilvusBusyError, EmbeddedMilvusError } from './errors.js';
 import { isPortFree } from './ports.js';
 import { probeMilvus } from './probe.js';
+import { recordState } from './owner.js';
 import { findRunningEmbedded, groupAlive, inOurNetworkNamespace, looksLikeEmbedded } from './processes.js';
 import { readRecord, removeRecord } from './records.js';
 import { EMBEDDED_ETCD_PEER_PORT, type EmbeddedOptions, type EmbeddedServer, type RunningEmbedded } from './server.js';
@@ -25,7 +26,18 @@ export async function findReusable(
   // 1. A server milvus-migrate started for this folder.
   const record = readRecord(pidFile);
   if (record) {
-    if (groupAlive(record.pgid) && looksLikeEmbedded(record.pgid)) {
+    const state = recordState(record);
+    if (state.kind === 'running' && !state.reachable) {
+      // Its 127.0.0.1 is not ours: probing it would only time out.
+      throw new EmbeddedMilvusError(
+        `Embedded Milvus for ${dataDir} runs in another network namespace (pid ${record.pgid}, e.g. started under unshare -n): it cannot be reached from here.`,
+        {
+          address: `127.0.0.1:${record.port}`,
+          hint: `Run the command in that namespace, or stop that server (milvus-migrate dev stop, or kill -TERM -${record.pgid}), ${ADDRESS_HINT}.`,
+        },
+      );
+    }
+    if (state.kind === 'running') {
       if (opts.authorization !== undefined && opts.authorization !== record.authorization) {
         throw new EmbeddedMilvusError(
           `Embedded Milvus for ${dataDir} is already running ${record.authorization ? 'with' : 'without'} authorization (pid ${record.pgid}), ` +
@@ -39,7 +51,11 @@ export async function findReusable(
         // Re-read: its starter rewrites the port if the wrapper had to move to another one.
         const current = readRecord(pidFile) ?? record;
         if (await probeMilvus(`127.0.0.1:${current.port}`, { authorization: current.authorization })) {
-          logger.info(`Using the Embedded Milvus already running on 127.0.0.1:${current.port} (data in ${dataDir})`);
+          logger.info(
+            current.keepRunning
+              ? `Using the dev server on 127.0.0.1:${current.port} (pid ${current.pgid}, data in ${dataDir}; \`milvus-migrate dev stop\` stops it)`
+              : `Using the Embedded Milvus already running on 127.0.0.1:${current.port} (data in ${dataDir})`,
+          );
           return reusedServer({ ...current, dataDir });
         }
         if (Date.now() >= deadline) {
@@ -94,7 +110,8 @@ function reusedServer(record: { port: number; dataDir: string; pgid: number }): 
   };
 }
 
-function sameDir(a: string, b: string): boolean {
+/** Whether two paths name the same folder (symlinks resolved where they exist). */
+export function sameDir(a: string, b: string): boolean {
   const real = (p: string) => {
     try {
       return fs.realpathSync(p);

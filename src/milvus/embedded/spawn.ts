@@ -12,7 +12,7 @@ import { disownServer, ownServer } from './exit-hooks.js';
 import { embeddedVenvDir, ensureEmbeddedInstalled } from './install.js';
 import { findFreePort, isPortFree } from './ports.js';
 import { stopGroup } from './processes.js';
-import { type EmbeddedPidRecord, removeRecord, writeRecord } from './records.js';
+import { type EmbeddedPidRecord, keptRunning, removeRecord, writeRecord } from './records.js';
 import type { EmbeddedOptions } from './server.js';
 
 /** Log of the Python wrapper itself (banner, Python errors), beside Milvus' own logs in `DATA/logs`. */
@@ -137,6 +137,12 @@ export async function spawnServer(
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      if (keptRunning(pidFile, pgid)) {
+        // `dev start` took it over while we used it: it outlives us now.
+        disownServer(pgid);
+        logger.debug(`Leaving Embedded Milvus running (process group ${pgid}): it is the dev server now`);
+        return;
+      }
       logger.debug(`Stopping Embedded Milvus (process group ${pgid})`);
       await stopGroup(pgid, logger);
       // The wrapper is our child: wait until Node has reaped it, so that once stop() resolves
