@@ -11,7 +11,7 @@
  * While it runs, a start for its data folder reuses it and a start for any other folder is
  * refused with an error that names it.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,6 +29,7 @@ import {
   startEmbedded,
 } from '../../src/milvus/embedded/index.js';
 import { sdkClient, testAddress } from '../support/milvus.js';
+import { groupAlive } from '../support/processes.js';
 
 const sharedDataDir = inject('milvusDataDir');
 const embeddedMode = sharedDataDir !== '';
@@ -45,30 +46,6 @@ afterAll(async () => {
   await client?.closeConnection();
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
-
-/**
- * Whether any process of the group is still alive. Zombies do not count: the orphaned `milvus`
- * child is reaped by PID 1 whenever PID 1 gets to it.
- */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-  } catch {
-    return false;
-  }
-  if (!existsSync('/proc')) return true;
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .some((name) => {
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return Number(group) === pgid && state !== 'Z';
-      } catch {
-        return false;
-      }
-    });
-}
 
 describe('the shared server', () => {
   it('answers getVersion', async () => {

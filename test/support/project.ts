@@ -54,17 +54,21 @@ export async function createProject(opts: { config?: string } = {}): Promise<Tes
   };
 }
 
-/** Runs the built CLI (`bin/milvus-migrate.js`) as a user would, capturing output and exit code. */
-/** Runs the CLI in a child process; `onStderr` sees its stderr so far each time more arrives. */
+/**
+ * Runs the built CLI (`bin/milvus-migrate.js`) as a user would, in a child process, capturing
+ * output and exit code; `onStderr` sees its stderr so far each time more arrives. `prefix` runs it
+ * through another command, e.g. `nsenter -t PID -n` to run it in another network namespace.
+ */
 export function runCli(
   args: string[],
-  opts: { cwd: string; env?: Record<string, string | undefined>; onStderr?: (text: string) => void },
+  opts: { cwd: string; env?: Record<string, string | undefined>; onStderr?: (text: string) => void; prefix?: readonly string[] },
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     // NODE_ENV=test (set by vitest) would turn on the SDK's debug logging; a user has no such variable.
     const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: undefined, NO_COLOR: '1', ...opts.env };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const [cmd, ...cmdArgs] = [...(opts.prefix ?? []), process.execPath, BIN, ...args];
+    const child = spawn(cmd!, cmdArgs, {
       cwd: opts.cwd,
       env: env as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -46,7 +46,7 @@ export async function dev(args: DevArgs, out: Output): Promise<number> {
     const notes: string[] = [];
     if (r.movedFrom !== undefined)
       notes.push(
-        `127.0.0.1:${r.movedFrom} was taken, so it listens on ${r.server.address} instead: this project's commands find it anyway; ` +
+        `127.0.0.1:${r.movedFrom.port} was taken${r.movedFrom.takenBy ? ` (by ${r.movedFrom.takenBy})` : ''}, so it listens on ${r.server.address} instead: this project's commands find it anyway; ` +
           `point other clients (your app, Attu) at ${r.server.address}.`,
       );
     if (r.server.role === 'unrecorded')

@@ -17,6 +17,7 @@ import { resolveCacheRoot } from '../../util/cache-root.js';
 import { ADDRESS_HINT, EmbeddedMilvusError } from './errors.js';
 import { disownServer } from './exit-hooks.js';
 import { recordState, type ServerRole } from './owner.js';
+import { portHolder } from './ports.js';
 import { probeVersion } from './probe.js';
 import { DEFAULT_STOP_TIMEOUT_MS, findRunningEmbedded, stopGroup, type StopOutcome } from './processes.js';
 import { markKeepRunning, PID_FILE_NAME, readRecord, removeRecord, RUNNING_FILE_NAME } from './records.js';
@@ -134,8 +135,8 @@ export interface DevStart {
   /** `started`: a new server; `kept`: one that ran for a command now stays up; `running`: it was the dev server already. */
   outcome: 'started' | 'kept' | 'running';
   staleRecordRemoved: boolean;
-  /** The port it listens on is not the one asked for (or 19530): that one was taken. */
-  movedFrom: number | undefined;
+  /** It listens on another port than the one asked for (or 19530): that one was taken, by `takenBy` when known. */
+  movedFrom: { port: number; takenBy: string | undefined } | undefined;
 }
 
 /**
@@ -168,7 +169,7 @@ export async function startDevServer(opts: EmbeddedOptions): Promise<DevStart> {
     server: after,
     outcome: embedded.reused ? 'kept' : 'started',
     staleRecordRemoved: before.staleRecordRemoved,
-    movedFrom: !embedded.reused && embedded.port !== asked ? asked : undefined,
+    movedFrom: !embedded.reused && embedded.port !== asked ? { port: asked, takenBy: portHolder(asked) } : undefined,
   };
 }
 

@@ -71,3 +71,58 @@ function canListen(port: number, host: string | undefined): Promise<boolean> {
     });
   });
 }
+
+/**
+ * Socket inodes listening on `port`, from the text of `/proc/net/tcp` or `/proc/net/tcp6`
+ * (`local_address` is `HEXIP:HEXPORT`, state `0A` is LISTEN, the inode is the 10th column).
+ */
+export function listeningInodes(procNetTcp: string, port: number): string[] {
+  const inodes: string[] = [];
+  for (const line of procNetTcp.split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    const local = cols[1];
+    if (!local || cols[3] !== '0A' || cols[9] === undefined) continue;
+    if (parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port) inodes.push(cols[9]);
+  }
+  return inodes;
+}
+
+/**
+ * Who listens on `port` in this network namespace, e.g. `pid 812 (docker-proxy)`, for messages;
+ * `undefined` where that cannot be told (not Linux, another user's process).
+ */
+export function portHolder(port: number): string | undefined {
+  let inodes: string[];
+  try {
+    inodes = ['tcp', 'tcp6'].flatMap((f) => {
+      try {
+        return listeningInodes(fs.readFileSync(`/proc/net/${f}`, 'utf8'), port);
+      } catch {
+        return [];
+      }
+    });
+    if (!inodes.length) return undefined;
+    const wanted = new Set(inodes.map((i) => `socket:[${i}]`));
+    for (const pid of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let fds: string[];
+      try {
+        fds = fs.readdirSync(`/proc/${pid}/fd`);
+      } catch {
+        continue;
+      }
+      for (const fd of fds) {
+        try {
+          if (!wanted.has(fs.readlinkSync(`/proc/${pid}/fd/${fd}`))) continue;
+        } catch {
+          continue;
+        }
+        const comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        return `pid ${pid} (${comm})`;
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return undefined;
+}

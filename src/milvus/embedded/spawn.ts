@@ -10,7 +10,7 @@ import type { Logger } from '../../logger.js';
 import { ADDRESS_HINT, EmbeddedMilvusError } from './errors.js';
 import { disownServer, ownServer } from './exit-hooks.js';
 import { embeddedVenvDir, ensureEmbeddedInstalled } from './install.js';
-import { findFreePort, isPortFree } from './ports.js';
+import { findFreePort, isPortFree, portHolder } from './ports.js';
 import { stopGroup } from './processes.js';
 import { type EmbeddedPidRecord, keptRunning, removeRecord, writeRecord } from './records.js';
 import type { EmbeddedOptions } from './server.js';
@@ -74,14 +74,22 @@ export async function spawnServer(
   let port: number;
   if (opts.port !== undefined) {
     if (!(await isPortFree(opts.port))) {
-      throw new EmbeddedMilvusError(`Cannot start Embedded Milvus on port ${opts.port}: the port is in use.`, {
-        address: `127.0.0.1:${opts.port}`,
-        hint: `Choose another port, ${ADDRESS_HINT}.`,
-      });
+      const holder = portHolder(opts.port);
+      throw new EmbeddedMilvusError(
+        `Cannot start Embedded Milvus on port ${opts.port}: the port is in use${holder ? ` by ${holder}` : ''}.`,
+        {
+          address: `127.0.0.1:${opts.port}`,
+          hint: `Choose another port, ${ADDRESS_HINT}.`,
+        },
+      );
     }
     port = opts.port;
   } else {
     port = await findFreePort(DEFAULT_EMBEDDED_PORT);
+    if (port !== DEFAULT_EMBEDDED_PORT) {
+      const holder = portHolder(DEFAULT_EMBEDDED_PORT);
+      logger.info(`127.0.0.1:${DEFAULT_EMBEDDED_PORT} is in use${holder ? ` by ${holder}` : ''}: Embedded Milvus takes ${port} instead`);
+    }
   }
   const script = await ensureEmbeddedInstalled({ cacheDir: cacheRoot, logger });
   const authorization = opts.authorization ?? false;

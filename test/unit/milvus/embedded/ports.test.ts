@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { EmbeddedMilvusError } from '../../../../src/milvus/embedded/errors.js';
-import { findFreePort, isPortFree, proxyPortFromConfig } from '../../../../src/milvus/embedded/ports.js';
+import { findFreePort, isPortFree, listeningInodes, portHolder, proxyPortFromConfig } from '../../../../src/milvus/embedded/ports.js';
 
 describe('proxyPortFromConfig', () => {
   // Shape of the milvus.yaml that milvus-server 2.3.5 writes (abridged).
@@ -60,5 +60,30 @@ describe('isPortFree', () => {
       await new Promise((resolve) => server.close(resolve));
     }
     expect(await isPortFree(port)).toBe(true);
+  });
+});
+
+describe('who holds a port', () => {
+  it('reads the listening sockets of a port from /proc/net/tcp', () => {
+    const text = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 00000000:4C1A 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 636 1 0000 100 0 0 10 0',
+      '   1: 0100007F:4C1A 0100007F:BB42 01 00000000:00000000 03:000001B3 00000000     0        0 0 3 0000',
+      '   2: 0100007F:0950 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 777 1 0000 100 0 0 10 0',
+    ].join('\n');
+    expect(listeningInodes(text, 19482)).toEqual(['636']); // 0x4C1A, listening; the connected one is not
+    expect(listeningInodes(text, 2384)).toEqual(['777']);
+    expect(listeningInodes(text, 19530)).toEqual([]);
+  });
+
+  it.runIf(process.platform === 'linux')('names the process that listens (this one here)', async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      expect(portHolder(port)).toMatch(new RegExp(`^pid ${process.pid} \\(`));
+    } finally {
+      server.close();
+    }
   });
 });
