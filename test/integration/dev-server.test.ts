@@ -201,6 +201,42 @@ describe.runIf(canUnshare)('dev: a server that stays up (in a network namespace 
     expect(again.stdout).toContain(`No dev server runs for ${dataDir}: nothing to stop.`);
   });
 
+  it('with 19530 taken, dev start takes the next free port and says clearly who holds 19530', async () => {
+    // Something else listening on 19530 in the namespace, as a Milvus in Docker would.
+    const squatter = spawn(
+      'nsenter',
+      [
+        '-t',
+        String(holder.pid),
+        '-n',
+        process.execPath,
+        '-e',
+        "require('net').createServer().listen(19530, () => console.log('listening'))",
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    try {
+      await new Promise((resolve) => squatter.stdout!.once('data', resolve));
+      const doc = devDoc(await cli('dev', 'start', '--json'));
+      expect(doc.server!.address).not.toBe('127.0.0.1:19530');
+      expect(doc.notes).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^127\\.0\\.0\\.1:19530 was taken \\(by pid ${squatter.pid} \\(node\\)\\), so it listens on ${doc.server!.address} instead`,
+          ),
+        ),
+      ]);
+      // Commands find it all the same.
+      const status = await cli('status', '--json');
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.json()).toMatchObject({ address: doc.server!.address });
+      expect(devDoc(await cli('dev', 'stop', '--json'))).toMatchObject({ changed: true, server: { pid: doc.server!.pid } });
+      expect(milvusProcessesInNamespace()).toEqual([]);
+    } finally {
+      squatter.kill('SIGKILL');
+    }
+  });
+
   it('a record of a server that is gone is removed, and reported', async () => {
     // A pid that certainly is not running any more: a process that has exited.
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
