@@ -37,6 +37,18 @@ const FLOAT = '        - { name: v, data_type: FloatVector, dim: 4 }\n';
 const INDEXED = create(FLOAT, '        - { field_name: v, index_type: FLAT, metric_type: L2 }\n');
 const DOWN_DROP = 'down:\n  - dropCollection: { collection_name: docs }\n';
 
+/** A migration creating partitions p<from> to p<to - 1> of `collection`, one step a line from line 2. */
+function partitions(collection: string, from: number, to: number): string {
+  const steps = Array.from(
+    { length: to - from },
+    (_, i) => `  - createPartition: { collection_name: ${collection}, partition_name: p${from + i} }\n`,
+  );
+  return `up:\n${steps.join('')}`;
+}
+/** A partition-key collection with `n` partitions. */
+const keyed = (n: number) =>
+  create(`${FLOAT}        - { name: k, data_type: VarChar, max_length: 16, is_partition_key: true }\n`) + `      num_partitions: ${n}\n`;
+
 interface Case {
   readonly rule: string;
   readonly triggers: Files;
@@ -173,6 +185,13 @@ const CASES: readonly Case[] = [
       a: `${create('        - { name: v, data_type: FloatVector, dim: 4096 }\n        - { name: t, data_type: VarChar, max_length: 65535 }\n')}  - insert: { collection_name: docs, data_file: rows.jsonl, batch_size: 500 }\n`,
     },
     expected: ['MM302 a:8'],
+  },
+  {
+    rule: 'MM303',
+    // c: _default + p0..p920 is 922 (90% of 1024) at p920, line 2 + 420 of b; over 1024 at p1023, line 2 + 23 of c.
+    triggers: { a: partitions('c', 0, 500), b: partitions('c', 500, 1000), c: partitions('c', 1000, 1030), d: keyed(1000) },
+    clean: { a: partitions('c', 0, 500), b: partitions('other', 500, 1000), c: keyed(64) },
+    expected: ['MM303 b:422', 'MM303 c:25', 'MM303 d:2'],
   },
   {
     rule: 'MM401',
