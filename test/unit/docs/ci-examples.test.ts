@@ -99,6 +99,28 @@ describe('docs/examples', () => {
     expect(problems).toEqual([]);
   });
 
+  it('the workflows of docs/ci.md use the action with its own inputs, and commands and flags that exist', async () => {
+    const action = parse(await readFile(resolve(DOCS, '../action.yml'), 'utf8')) as { inputs: Record<string, unknown> };
+    const ci = await readFile(resolve(DOCS, 'ci.md'), 'utf8');
+    const workflows = [...ci.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parse(m[1]!) as Workflow).filter((w) => w?.jobs);
+    const uses = workflows.flatMap((w) =>
+      Object.values(w.jobs).flatMap((j) => j.steps as { uses?: string; with?: Record<string, string> }[]),
+    );
+    const ours = uses.filter((s) => s.uses?.startsWith('milvus-migrate/milvus-migrate@'));
+    expect(ours.map((s) => s.with!.command)).toEqual(['lint', 'validate', 'verify', 'plan', 'plan', 'up', 'status']);
+    const commands = await registeredCommands();
+    const problems: string[] = [];
+    for (const step of ours) {
+      problems.push(
+        ...Object.keys(step.with!)
+          .filter((k) => !(k in action.inputs))
+          .map((k) => `unknown input ${k}`),
+      );
+      problems.push(...(await checkInvocation([step.with!.command!, ...(step.with!.args ?? '').split(/\s+/)], commands)));
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('the exit codes table of docs/ci.md lists each code', async () => {
     const ci = await readFile(resolve(DOCS, 'ci.md'), 'utf8');
     for (const code of [0, 1, 2, 3, 4, 5]) expect(ci).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
