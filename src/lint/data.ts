@@ -72,7 +72,8 @@ function mb(bytes: number): string {
 export const data: Analyzer = {
   rules: [LOAD_WITHOUT_INDEX, BATCH_OVER_REQUEST_LIMIT, PARTITIONS_NEAR_LIMIT],
   analyze(ctx) {
-    const near = Math.ceil(LINT_MAX_PARTITIONS * NEAR_LIMIT_SHARE);
+    const max = ctx.maxPartitions ?? LINT_MAX_PARTITIONS;
+    const near = Math.ceil(max * NEAR_LIMIT_SHARE);
     /** What was reported of a collection (by key), so each level is reported once, at the step that crossed it. */
     const reported = new Map<string, 'near' | 'over'>();
     return replay<Finding>(ctx, function* (s, m, world) {
@@ -88,19 +89,16 @@ export const data: Analyzer = {
           const parts = world.partitionsOf(p);
           count = parts.size + (parts.has(p.partition_name as string) ? 0 : 1);
         }
-        const level = count > LINT_MAX_PARTITIONS ? 'over' : count >= near ? 'near' : undefined;
+        const level = count > max ? 'over' : count >= near ? 'near' : undefined;
         if (level && reported.get(key) !== level && reported.get(key) !== 'over') {
           reported.set(key, level);
           const atLeast = world.collection(p) || s.step === 'createCollection' ? '' : ' (at least: those these migrations create)';
-          const limit =
-            level === 'over'
-              ? `Milvus refuses more than ${LINT_MAX_PARTITIONS} by default`
-              : `the default limit is ${LINT_MAX_PARTITIONS} per collection`;
+          const limit = level === 'over' ? `Milvus refuses more than ${max} by default` : `Milvus allows ${max} per collection by default`;
           yield finding(
             PARTITIONS_NEAR_LIMIT,
             m,
             s.line,
-            `${String(p.collection_name)} has ${count} partitions after this step${atLeast}; ${limit} (rootCoord.maxPartitionNum, Milvus 2.5+): ` +
+            `${String(p.collection_name)} has ${count} partitions after this step${atLeast}; ${limit} (rootCoord.maxPartitionNum): ` +
               'consider a partition key field instead of a partition per value',
           );
         }
