@@ -204,11 +204,22 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
             type: 'boolean',
             describe: 'Plan as up --backup would run: every dropPartition, dropCollection and delete backed up first',
           })
+          .option('format', {
+            choices: ['text', 'json', 'markdown'] as const,
+            default: 'text' as const,
+            describe: 'Output: text, JSON (as --json), or Markdown for a pull request comment or job summary',
+          })
           .example('$0 plan', 'what up would run, with rows at stake')
-          .example('$0 plan --json', 'the plan as JSON, e.g. for a pull request comment'),
-      handle<{ to?: string; step?: number; allowChanged?: boolean; allowOutOfOrder?: boolean; backup?: boolean }>(async (a, o) =>
-        (await import('./commands/migrate.js')).migrate('plan', a, o),
-      ),
+          .example('$0 plan --format markdown > plan.md', 'the plan as a pull request comment')
+          .example('$0 plan --json', 'the plan as JSON'),
+      handle<{
+        to?: string;
+        step?: number;
+        allowChanged?: boolean;
+        allowOutOfOrder?: boolean;
+        backup?: boolean;
+        format?: 'text' | 'json' | 'markdown';
+      }>(async (a, o) => (await import('./commands/migrate.js')).migrate('plan', a, o)),
     )
     .command(
       'validate',

@@ -61,6 +61,8 @@ export interface LintContext {
   readonly base?: BaseHistory | undefined;
   /** `backup: true` in the config: destructive steps back up by default. */
   readonly backupByDefault: boolean;
+  /** Partitions a collection may have (default: `LINT_MAX_PARTITIONS`, Milvus 2.5's default limit). */
+  readonly maxPartitions?: number | undefined;
 }
 
 /** A group of rules and the code that finds them. Adding a rule: its entry in `rules`, a case in `analyze`, a section in docs/lint.md. */

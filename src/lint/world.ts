@@ -1,3 +1,4 @@
+import { collectionFromParams } from '../steps/collections/createCollection.js';
 import type { LintContext, LintedMigration, LocatedStep } from './types.js';
 
 /** A field of a collection created in the linted migrations. */
@@ -27,6 +28,11 @@ export interface KnownCollection {
 export class World {
   readonly collections = new Map<string, KnownCollection>();
   readonly aliases = new Map<string, string>();
+  /**
+   * Partitions by collection: all of them for a collection created here, and for any other the
+   * ones these migrations created plus `_default` (a lower bound: it may hold more).
+   */
+  readonly partitions = new Map<string, Set<string>>();
 
   /** Applies one step's effect on the model. */
   apply(s: LocatedStep, m: LintedMigration): void {
@@ -37,19 +43,31 @@ export class World {
         const fields = (p.fields as KnownField[]).map((f) => ({ ...f }));
         const indexed = new Set(((p.index_params as { field_name: string }[] | undefined) ?? []).map((i) => i.field_name));
         this.collections.set(key, { fields, indexed, createdBy: m.name });
+        // The step's own model says which partitions Milvus makes (a partition key: num_partitions of them).
+        this.partitions.set(key, new Set(collectionFromParams(s.params as never).partitions));
         break;
       }
       case 'dropCollection':
         this.collections.delete(key);
+        this.partitions.delete(key);
         break;
       case 'renameCollection': {
         const c = this.collections.get(key);
+        const parts = this.partitions.get(key);
+        const renamed = collectionKey({ ...p, collection_name: p.new_collection_name });
         this.collections.delete(key);
-        if (c) this.collections.set(collectionKey({ ...p, collection_name: p.new_collection_name }), c);
-        for (const [alias, target] of this.aliases)
-          if (target === key) this.aliases.set(alias, collectionKey({ ...p, collection_name: p.new_collection_name }));
+        this.partitions.delete(key);
+        if (c) this.collections.set(renamed, c);
+        if (parts) this.partitions.set(renamed, parts);
+        for (const [alias, target] of this.aliases) if (target === key) this.aliases.set(alias, renamed);
         break;
       }
+      case 'createPartition':
+        this.partitionsOf(p).add(p.partition_name as string);
+        break;
+      case 'dropPartition':
+        this.partitionsOf(p).delete(p.partition_name as string);
+        break;
       case 'createIndex':
         this.collections.get(key)?.indexed.add(p.field_name as string);
         break;
@@ -73,6 +91,9 @@ export class World {
         const db = key.slice(0, key.indexOf('.'));
         const moved = typeof p.new_collection_name === 'string' ? `${db}.${p.new_collection_name}` : `${target}__mm_rebuilt`;
         for (const [alias, to] of this.aliases) if (to === target) this.aliases.set(alias, moved);
+        // The new collection gets the old one's partitions (the old one keeps them too).
+        const parts = this.partitions.get(target);
+        if (parts) this.partitions.set(moved, new Set(parts));
         break;
       }
       case 'createAlias':
@@ -87,8 +108,20 @@ export class World {
 
   /** The known collection a step's params name, directly or through an alias. */
   collection(p: Record<string, unknown>): KnownCollection | undefined {
-    const key = collectionKey(p);
-    return this.collections.get(this.aliases.get(aliasKey({ ...p, alias: p.collection_name })) ?? key);
+    return this.collections.get(this.resolve(p));
+  }
+
+  /** `db.name` of the collection a step's params name, through an alias these migrations made. */
+  resolve(p: Record<string, unknown>): string {
+    return this.aliases.get(aliasKey({ ...p, alias: p.collection_name })) ?? collectionKey(p);
+  }
+
+  /** The partitions of the collection a step's params name (directly or through an alias), as far as known. */
+  partitionsOf(p: Record<string, unknown>): Set<string> {
+    const key = this.resolve(p);
+    let parts = this.partitions.get(key);
+    if (!parts) this.partitions.set(key, (parts = new Set(['_default'])));
+    return parts;
   }
 
   /** The aliases that name the collection `key`. */

@@ -46,3 +46,18 @@ export async function registeredCommands(): Promise<string[]> {
     .map((line) => /^\s+milvus-migrate (\S+)/.exec(line)?.[1])
     .filter((c): c is string => c !== undefined);
 }
+
+/**
+ * What is wrong with one `milvus-migrate <command> [flags]` invocation written in the docs: an
+ * unknown command, or flags its `--help` does not list. `pending`: commands another branch builds.
+ */
+export async function checkInvocation(words: string[], commands: string[], pending: readonly string[] = []): Promise<string[]> {
+  const [command, ...rest] = words;
+  if (!command || pending.includes(command)) return [];
+  if (!commands.includes(command)) return [`unknown command: ${words.join(' ')}`];
+  const help = (await runInProcess([command, '--help'])).stdout;
+  return rest
+    .filter((w) => w.startsWith('--'))
+    .filter((flag) => !new RegExp(`^\\s+${flag.split('=')[0]}\\b`, 'm').test(help))
+    .map((flag) => `${command}: unknown flag ${flag}`);
+}

@@ -13,10 +13,25 @@ export interface MigrateArgs extends GlobalArgs {
   readonly allowChanged?: boolean | undefined;
   readonly allowOutOfOrder?: boolean | undefined;
   readonly backup?: boolean | undefined;
+  /** `plan` only: `markdown` for a pull request comment (`--json` beats it). */
+  readonly format?: 'text' | 'json' | 'markdown' | undefined;
 }
 
 /** `up`, `down` and `plan` (= `up --dry-run`). */
 export async function migrate(command: 'up' | 'down' | 'plan', args: MigrateArgs, out: Output): Promise<number> {
+  const format = args.json || args.format === 'json' ? 'json' : (args.format ?? 'text');
+  if (format !== 'markdown') return migrateAs(command, { ...args, json: format === 'json' }, out);
+  const { planFailureMarkdown } = await import('../markdown.js');
+  try {
+    return await migrateAs(command, args, out, 'markdown');
+  } catch (err) {
+    // A pull request comment says why there is no plan; stderr and the exit code say it as always.
+    out.result(planFailureMarkdown(err));
+    throw err;
+  }
+}
+
+async function migrateAs(command: 'up' | 'down' | 'plan', args: MigrateArgs, out: Output, format?: 'markdown'): Promise<number> {
   const step = parseStep(args.step);
   const lockTimeout = parseSeconds('--lock-timeout', args.lockTimeout);
   const cfg = await loadSettings(args, out, { allowDestructive: args.allowDestructive ?? false });
@@ -33,6 +48,8 @@ export async function migrate(command: 'up' | 'down' | 'plan', args: MigrateArgs
   // reported as any command's failure, as the run has nothing to show.
   if (run.error && !started(run)) throw run.error;
   if (args.json) out.document(runJson(command, run));
+  else if (format === 'markdown')
+    out.result((await import('../markdown.js')).planMarkdown(run, { database: cfg.database, env: cfg.envName }));
   else out.result(runText(out, run));
   if (run.error) out.log(errorText(out, run.error));
   return run.error ? exitCodeOf(run.error.kind) : 0;

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { registeredCommands, runInProcess } from '../../support/cli-help.js';
+import { checkInvocation, registeredCommands } from '../../support/cli-help.js';
 
 const DOCS = resolve(import.meta.dirname, '../../../docs');
 /**
@@ -48,17 +48,6 @@ function shellOf(markdown: string): string {
   return [...fenced, ...inline].join('\n');
 }
 
-async function checkInvocation(words: string[], commands: string[]): Promise<string[]> {
-  const [command, ...rest] = words;
-  if (!command || PENDING_COMMANDS.includes(command)) return [];
-  if (!commands.includes(command)) return [`unknown command: ${words.join(' ')}`];
-  const help = (await runInProcess([command, '--help'])).stdout;
-  return rest
-    .filter((w) => w.startsWith('--'))
-    .filter((flag) => !new RegExp(`^\\s+${flag.split('=')[0]}\\b`, 'm').test(help))
-    .map((flag) => `${command}: unknown flag ${flag}`);
-}
-
 describe('docs/examples', () => {
   it('the GitHub Actions workflow validates and verifies pull requests, and deploys from a protected environment', async () => {
     const wf = parse(await readFile(resolve(DOCS, 'examples/github-actions.yml'), 'utf8')) as Workflow;
@@ -95,7 +84,29 @@ describe('docs/examples', () => {
     expect(all.length).toBeGreaterThan(5);
     const problems: string[] = [];
     // One at a time: runInProcess captures console.log.
-    for (const words of all) problems.push(...(await checkInvocation(words, commands)));
+    for (const words of all) problems.push(...(await checkInvocation(words, commands, PENDING_COMMANDS)));
+    expect(problems).toEqual([]);
+  });
+
+  it('the workflows of docs/ci.md use the action with its own inputs, and commands and flags that exist', async () => {
+    const action = parse(await readFile(resolve(DOCS, '../action.yml'), 'utf8')) as { inputs: Record<string, unknown> };
+    const ci = await readFile(resolve(DOCS, 'ci.md'), 'utf8');
+    const workflows = [...ci.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parse(m[1]!) as Workflow).filter((w) => w?.jobs);
+    const uses = workflows.flatMap((w) =>
+      Object.values(w.jobs).flatMap((j) => j.steps as { uses?: string; with?: Record<string, string> }[]),
+    );
+    const ours = uses.filter((s) => s.uses?.startsWith('milvus-migrate/milvus-migrate@'));
+    expect(ours.map((s) => s.with!.command)).toEqual(['lint', 'validate', 'verify', 'plan', 'plan', 'up', 'status']);
+    const commands = await registeredCommands();
+    const problems: string[] = [];
+    for (const step of ours) {
+      problems.push(
+        ...Object.keys(step.with!)
+          .filter((k) => !(k in action.inputs))
+          .map((k) => `unknown input ${k}`),
+      );
+      problems.push(...(await checkInvocation([step.with!.command!, ...(step.with!.args ?? '').split(/\s+/)], commands, PENDING_COMMANDS)));
+    }
     expect(problems).toEqual([]);
   });
 

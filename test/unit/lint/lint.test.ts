@@ -8,7 +8,7 @@ import { rowWidth } from '../../../src/lint/data.js';
 /** `name` → YAML text; names sort as written. */
 type Files = Record<string, string>;
 
-function run(files: Files, opts: { base?: Record<string, string>; backupByDefault?: boolean } = {}): string[] {
+function run(files: Files, opts: { base?: Record<string, string>; backupByDefault?: boolean; maxPartitions?: number } = {}): string[] {
   const migrations = Object.entries(files).map(([name, text]) =>
     lintedMigration(
       {
@@ -21,7 +21,9 @@ function run(files: Files, opts: { base?: Record<string, string>; backupByDefaul
     ),
   );
   const base = opts.base && { ref: 'origin/main', checksums: new Map(Object.entries(opts.base).map(([n, t]) => [n, checksum(t)])) };
-  return lint({ migrations, base, backupByDefault: opts.backupByDefault ?? false }).map((f) => `${f.code} ${f.migration}:${f.line ?? '-'}`);
+  return lint({ migrations, base, backupByDefault: opts.backupByDefault ?? false, maxPartitions: opts.maxPartitions }).map(
+    (f) => `${f.code} ${f.migration}:${f.line ?? '-'}`,
+  );
 }
 
 /** A collection `docs` with the given extra fields (YAML list items, 8 spaces deep) and index_params. */
@@ -36,6 +38,18 @@ ${fields}${indexParams ? `      index_params:\n${indexParams}` : ''}`;
 const FLOAT = '        - { name: v, data_type: FloatVector, dim: 4 }\n';
 const INDEXED = create(FLOAT, '        - { field_name: v, index_type: FLAT, metric_type: L2 }\n');
 const DOWN_DROP = 'down:\n  - dropCollection: { collection_name: docs }\n';
+
+/** A migration creating partitions p<from> to p<to - 1> of `collection`, one step a line from line 2. */
+function partitions(collection: string, from: number, to: number): string {
+  const steps = Array.from(
+    { length: to - from },
+    (_, i) => `  - createPartition: { collection_name: ${collection}, partition_name: p${from + i} }\n`,
+  );
+  return `up:\n${steps.join('')}`;
+}
+/** A partition-key collection with `n` partitions. */
+const keyed = (n: number) =>
+  create(`${FLOAT}        - { name: k, data_type: VarChar, max_length: 16, is_partition_key: true }\n`) + `      num_partitions: ${n}\n`;
 
 interface Case {
   readonly rule: string;
@@ -175,6 +189,13 @@ const CASES: readonly Case[] = [
     expected: ['MM302 a:8'],
   },
   {
+    rule: 'MM303',
+    // 1,000 of Milvus' default 1,024 partitions (90% is 922) in one createCollection.
+    triggers: { a: keyed(1000) },
+    clean: { a: keyed(64) },
+    expected: ['MM303 a:2'],
+  },
+  {
     rule: 'MM401',
     base: { '20261201_a': 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n' },
     triggers: {
@@ -233,6 +254,21 @@ describe('lint analyzers', () => {
     expect(run({ m: step })).toEqual(['MM101 m:4']);
     const file = `# milvus-migrate-lint-disable MM101, MM102 scratch collection\nup:\n${drop('a')}${drop('b')}`;
     expect(run({ m: file })).toEqual([]);
+  });
+
+  it('MM303 counts partitions across migrations (minus drops, plus _default), once near the limit and once over it', () => {
+    // A limit of 20, so near is 18. a: _default + p0..p9 = 11 partitions; b drops p0: 10.
+    const drop = 'up:\n  - dropPartition: { collection_name: c, partition_name: p0, backup: true }\n';
+    const files = { a: partitions('c', 0, 10), b: drop, c: partitions('c', 10, 18), d: partitions('c', 18, 25) };
+    // After b: 10. c: p10..p17 → 18 at p17 (line 2 + 7). d: 19 at p18, 20 at p19, 21 at p20 (line 2 + 2).
+    expect(run(files, { maxPartitions: 20 }).filter((f) => f.startsWith('MM303'))).toEqual(['MM303 c:9', 'MM303 d:4']);
+    const spread = { a: partitions('c', 0, 10), b: partitions('other', 10, 25) };
+    expect(run(spread, { maxPartitions: 20 }).filter((f) => f.startsWith('MM303'))).toEqual([]);
+    const migrations = [lintedMigration({ name: 'd', path: '/r/d.yaml', format: 'yaml' }, partitions('c', 18, 20), 'x')];
+    expect(lint({ migrations, backupByDefault: false, maxPartitions: 2 }).map((f) => f.message)).toEqual([
+      'c has 2 partitions after this step (at least: those these migrations create); Milvus allows 2 per collection by default (rootCoord.maxPartitionNum): consider a partition key field instead of a partition per value',
+      'c has 3 partitions after this step (at least: those these migrations create); Milvus refuses more than 2 by default (rootCoord.maxPartitionNum): consider a partition key field instead of a partition per value',
+    ]);
   });
 
   it('backup: true in the config counts as a backup', () => {
