@@ -7,6 +7,8 @@
  * port (see `../support/tls.ts`), plays a Milvus with `tlsMode: 1` or `2`.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useMilvusTest } from '../support/context.js';
@@ -140,6 +142,41 @@ describe.runIf(hasOpenssl)('TLS (needs the openssl CLI to make certificates)', (
     expect(res.code, res.stderr).toBe(5);
     expect(res.json().error.message).toContain('TLS handshake failed (the server does not speak TLS)');
     expect(res.stderr).not.toMatch(RETRYING);
+  });
+});
+
+describe('proxies', () => {
+  it('grpc_proxy: the connection goes through an HTTP CONNECT proxy', async () => {
+    const tunnels: string[] = [];
+    const sockets = new Set<net.Socket>();
+    const proxy = http.createServer();
+    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = net.connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        client.pipe(upstream).pipe(client);
+      });
+      sockets.add(client).add(upstream);
+      const drop = () => (client.destroy(), upstream.destroy());
+      client.on('error', drop);
+      upstream.on('error', drop);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const p = await t.project();
+      const port = (proxy.address() as net.AddressInfo).port;
+      const res = await p.cli(['status'], {
+        env: { grpc_proxy: `http://127.0.0.1:${port}`, no_proxy: undefined, no_grpc_proxy: undefined },
+      });
+      expect(res.code, res.stderr).toBe(0);
+      expect(tunnels.length).toBeGreaterThan(0);
+      expect(new Set(tunnels)).toEqual(new Set([testAddress()]));
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 });
 
