@@ -63,6 +63,28 @@ export class IrreversibleError extends InvalidInputError {
   }
 }
 
+/**
+ * The configured database does not exist on the server. Invalid input (exit 2): the setting is
+ * wrong, or the database must be created before this tool can keep its state there.
+ */
+export class DatabaseNotFoundError extends InvalidInputError {
+  readonly database: string;
+  /** The databases the server has; `undefined` when the user may not list them. */
+  readonly existing: readonly string[] | undefined;
+
+  constructor(database: string, address: string, existing: readonly string[] | undefined) {
+    const there = existing ? `databases there: ${existing.join(', ')}` : 'the user may not list the databases there';
+    super(`Database ${database} does not exist on Milvus at ${address} (${there})`, [], {
+      hint:
+        `Check the database setting (--database, MILVUS_DATABASE, or database in milvus.config.yaml). The migrations' state is kept ` +
+        `in the configured database, so it must exist before the first run, even when a pending migration creates it: ` +
+        `create it first (e.g. in Attu, or with the SDK's createDatabase), or keep database: default and name db_name in the steps.`,
+    });
+    this.database = database;
+    this.existing = existing;
+  }
+}
+
 /** Formats problems one per line as `file:line:col: path: message`. */
 export function formatProblems(problems: readonly Problem[]): string {
   return problems

@@ -28,7 +28,8 @@ export {
   type MigratorSettings,
 } from './project.js';
 export { loadConfig, type LoadConfigOptions, type ResolvedConfig } from './config/load.js';
-export { Milvus, type ConnectionSettings } from './milvus/client.js';
+export { Milvus, type ConnectionSettings, DEFAULT_CALL_TIMEOUT_MS, DEFAULT_RETRY_WINDOW_MS } from './milvus/client.js';
+export type { TlsSettings } from './milvus/tls.js';
 export { startEmbedded, type EmbeddedOptions, type EmbeddedServer } from './milvus/embedded/index.js';
 export { Migrator, type MigratorOptions, type UpOptions, type DownOptions, type MarkResult } from './runner/migrator.js';
 export { statusOf, type MigrationStatus, type MigrationState } from './runner/history.js';

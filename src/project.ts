@@ -62,7 +62,7 @@ export async function connectProject(config: ResolvedConfig, opts: { logger?: Lo
   }
   let milvus: Milvus;
   try {
-    milvus = await Milvus.connect({ address, ...credentials, ssl: config.connection.ssl, database: config.database }, logger);
+    milvus = await Milvus.connect({ ...config.connection, address, ...credentials, database: config.database }, logger);
   } catch (err) {
     await stopServer?.();
     throw err;

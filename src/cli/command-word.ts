@@ -1,5 +1,5 @@
 /** Flags that take a value and may come before the command: their value is not the command. */
-const TAKES_VALUE = new Set(['--config', '--env', '--address', '--token', '--database', '--lock-timeout']);
+const TAKES_VALUE = new Set(['--config', '--env', '--address', '--uri', '--token', '--database', '--lock-timeout']);
 
 /**
  * The command a command line runs (`up` in `--env production up --json`), read before yargs has

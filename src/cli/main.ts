@@ -32,7 +32,12 @@ function globalOptions(y: Argv, color: boolean) {
   return y
     .option('config', { type: 'string', describe: 'Path of milvus.config.yaml (default: found from the current folder up)', global: true })
     .option('env', { type: 'string', describe: 'Environment of the config file to use (environments.NAME)', global: true })
-    .option('address', { type: 'string', describe: 'Milvus address host:port (beats MILVUS_ADDRESS and the config)', global: true })
+    .option('address', {
+      alias: 'uri',
+      type: 'string',
+      describe: 'Milvus address host:port or https://host:port (beats MILVUS_ADDRESS/MILVUS_URI and the config)',
+      global: true,
+    })
     .option('token', { type: 'string', describe: 'Milvus token, or user:password (beats MILVUS_TOKEN); never printed', global: true })
     .option('database', { type: 'string', describe: 'Milvus database holding the state (beats MILVUS_DATABASE)', global: true })
     .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document on stdout; logs go to stderr', global: true })
@@ -387,7 +392,12 @@ export async function main(argv: readonly string[]): Promise<void> {
     const out = new Output(argv.includes('--json') && !Output.documentWritten, false, false);
     out.addSecrets([flagValue(argv, '--token'), process.env.MILVUS_TOKEN, process.env.MILVUS_PASSWORD]);
     // Classified as any other SDK failure: unreachable or refused credentials are exit 5.
-    const address = flagValue(argv, '--address') ?? process.env.MILVUS_ADDRESS ?? 'the configured address';
+    const address =
+      flagValue(argv, '--address') ??
+      flagValue(argv, '--uri') ??
+      process.env.MILVUS_ADDRESS ??
+      process.env.MILVUS_URI ??
+      'the configured address';
     const code = report(out, toMilvusError('connect', reason, address), commandOf(argv) ?? undefined);
     process.stdout.write('', () => process.exit(code));
   });

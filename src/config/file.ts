@@ -9,7 +9,7 @@ import { InvalidInputError, type Problem } from '../errors.js';
 import { suggest } from '../util/suggest.js';
 import { flattenIssues, keyOffset, keyText, lineAndColumn, offsetOf } from '../util/yaml-issues.js';
 import { type Environ, type InterpolationProblem, hasReference, interpolateNode } from './interpolate.js';
-import { type ConfigLayer, EMBEDDED_KEYS, LAYER_KEYS, LayerSchema, ROOT_KEYS } from './schema.js';
+import { type ConfigLayer, EMBEDDED_KEYS, LAYER_KEYS, LayerSchema, ROOT_KEYS, TLS_KEYS } from './schema.js';
 
 /** The file's settings: its top level (minus `environments`) and the chosen environment. */
 export interface Layers {
@@ -81,13 +81,28 @@ export async function readLayers(file: string, display: string, envName: string 
 
   const data: unknown = doc.toJS({ maxAliasCount: 1000 });
   const { environments, ...topData } = isPlainObject(data) ? data : {};
+  /** `uri` is a synonym of `address`: the layer carries it as `address`; both in one layer is ambiguous. */
+  const withAddress = (layer: ConfigLayer, prefix: string[]): ConfigLayer => {
+    const { uri, ...rest } = layer;
+    if (uri === undefined) return layer;
+    if (rest.address !== undefined) {
+      problems.push({
+        ...at(keyOffset(doc, prefix, 'uri') ?? offsetOf(doc, prefix)),
+        ...(prefix.length > 0 ? { path: dotted(prefix) } : {}),
+        message: 'has both uri and address: they are the same setting, keep one',
+      });
+    }
+    return { ...rest, address: rest.address ?? uri };
+  };
+
   const validate = (value: unknown, prefix: string[], allowed: readonly string[]): ConfigLayer | undefined => {
     const result = LayerSchema.safeParse(value);
-    if (result.success) return result.data;
+    if (result.success) return withAddress(result.data, prefix);
     for (const { issue, path: issuePath } of flattenIssues(result.error.issues, prefix)) {
       if (failed.has(dotted(issuePath))) continue;
       if (issue.code === 'unrecognized_keys') {
-        const keys = issuePath[issuePath.length - 1] === 'embedded' ? EMBEDDED_KEYS : allowed;
+        const parent = issuePath[issuePath.length - 1];
+        const keys = parent === 'embedded' ? EMBEDDED_KEYS : parent === 'tls' ? TLS_KEYS : allowed;
         for (const key of issue.keys) {
           problems.push(unknownKey(doc, at, issuePath, key, keys));
           unknown.push(dotted([...issuePath, key]));

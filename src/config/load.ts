@@ -19,7 +19,8 @@ import {
 import { readLayers, type Layers } from './file.js';
 import type { Environ } from './interpolate.js';
 import { isValidMilvusName, MILVUS_NAME_RULE } from './names.js';
-import type { ConfigLayer } from './schema.js';
+import type { ConfigLayer, TlsLayer } from './schema.js';
+import type { TlsSettings } from '../milvus/tls.js';
 
 /** Where settings come from besides the file. All fields are optional. */
 export interface LoadConfigOptions {
@@ -57,8 +58,21 @@ export interface ResolvedConfig {
   database: string;
   /** The `--env` name, when one was chosen. */
   envName: string | undefined;
-  connection: { address: string; token?: string; username?: string; password?: string; ssl: boolean };
-  /** The address was given for this command (`--address`, `MILVUS_ADDRESS`), not taken from the file. */
+  /**
+   * How to reach Milvus, in the shape `Milvus.connect` takes. `tls` (paths absolute), `timeoutMs`
+   * and `retryWindowMs` are present only when set; `ssl` is true whenever `tls` is.
+   */
+  connection: {
+    address: string;
+    token?: string;
+    username?: string;
+    password?: string;
+    ssl: boolean;
+    tls?: TlsSettings;
+    timeoutMs?: number;
+    retryWindowMs?: number;
+  };
+  /** The address was given for this command (`--address`, `MILVUS_ADDRESS`, `MILVUS_URI`), not taken from the file. */
   addressGiven: boolean;
   /**
    * Set when the chosen settings ask for an Embedded Milvus started for this command; then
@@ -99,9 +113,10 @@ export async function findConfigFile(cwd: string): Promise<string | undefined> {
 
 /**
  * Loads the config and applies every layer. Precedence, highest first:
- * CLI flags (`overrides`) > `MILVUS_ADDRESS` / `MILVUS_TOKEN` / `MILVUS_USERNAME` /
- * `MILVUS_PASSWORD` / `MILVUS_DATABASE` > the chosen environment > the top level > defaults.
- * Empty `MILVUS_*` variables count as unset (CI systems often define them empty).
+ * CLI flags (`overrides`) > `MILVUS_ADDRESS` (then `MILVUS_URI`, the name pymilvus users know) /
+ * `MILVUS_TOKEN` / `MILVUS_USERNAME` / `MILVUS_PASSWORD` / `MILVUS_DATABASE` / `MILVUS_TLS_*` > the
+ * chosen environment > the top level > defaults. Empty `MILVUS_*` variables count as unset (CI
+ * systems often define them empty). `uri` in the file is `address` under another name.
  *
  * Embedded Milvus: the most specific file layer that sets `address` or `embedded` decides where
  * the server is. If that layer has `embedded: true` (or a map), an Embedded Milvus is started for
@@ -141,6 +156,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<Resolved
     envName: opts.env,
     overrides: opts.overrides ?? {},
     environ,
+    cwd,
   });
 }
 
@@ -152,6 +168,7 @@ function resolveLayers(
     envName: string | undefined;
     overrides: NonNullable<LoadConfigOptions['overrides']>;
     environ: Environ;
+    cwd: string;
   },
 ): ResolvedConfig {
   const { overrides, environ, rootDir } = ctx;
@@ -162,7 +179,7 @@ function resolveLayers(
   const token = outside(overrides.token, 'MILVUS_TOKEN') ?? nonEmpty(fromFile('token'));
   const username = outside(overrides.username, 'MILVUS_USERNAME') ?? nonEmpty(fromFile('username'));
   const password = outside(overrides.password, 'MILVUS_PASSWORD') ?? nonEmpty(fromFile('password'));
-  const explicitAddress = outside(overrides.address, 'MILVUS_ADDRESS');
+  const explicitAddress = outside(overrides.address, 'MILVUS_ADDRESS') ?? nonEmpty(environ.MILVUS_URI);
 
   const deciding = env && (env.address !== undefined || env.embedded !== undefined) ? env : top;
   const wanted = explicitAddress === undefined ? deciding.embedded : undefined;
@@ -181,6 +198,15 @@ function resolveLayers(
     // The embedded server speaks plain gRPC; an inherited `ssl: true` would only break it.
     ssl: embedded ? false : (fromFile('ssl') ?? false),
   };
+  const tls = embedded ? undefined : resolveTls(fromFile('tls'), rootDir, environ, ctx.cwd);
+  if (tls) {
+    connection.tls = tls;
+    connection.ssl = true;
+  }
+  const timeout = fromFile('timeout');
+  if (timeout !== undefined) connection.timeoutMs = timeout * 1000;
+  const retryWindow = fromFile('retryWindow');
+  if (retryWindow !== undefined) connection.retryWindowMs = retryWindow * 1000;
   if (token !== undefined) connection.token = token;
   if (username !== undefined) connection.username = username;
   if (password !== undefined) connection.password = password;
@@ -216,6 +242,42 @@ function resolveLayers(
     backupDir: path.resolve(rootDir, fromFile('backupDir') ?? DEFAULT_BACKUP_DIR),
     secrets: [...new Set(secrets)],
   };
+}
+
+/** The `MILVUS_TLS_*` variable of each `tls:` key; they override the file key by key. */
+const TLS_VARIABLES = {
+  caFile: 'MILVUS_TLS_CA_FILE',
+  certFile: 'MILVUS_TLS_CERT_FILE',
+  keyFile: 'MILVUS_TLS_KEY_FILE',
+  serverName: 'MILVUS_TLS_SERVER_NAME',
+  skipVerify: 'MILVUS_TLS_SKIP_VERIFY',
+} as const;
+
+/**
+ * The file's `tls:` (paths relative to the config file) with `MILVUS_TLS_*` on top (paths relative
+ * to the working directory, where the user typed them); `undefined` when neither sets anything.
+ */
+function resolveTls(file: TlsLayer | undefined, rootDir: string, environ: Environ, cwd: string): TlsSettings | undefined {
+  const tls: { -readonly [K in keyof TlsSettings]: TlsSettings[K] } = {};
+  for (const key of ['caFile', 'certFile', 'keyFile'] as const) {
+    const value = nonEmpty(environ[TLS_VARIABLES[key]]);
+    if (value !== undefined) tls[key] = path.resolve(cwd, value);
+    else if (file?.[key] !== undefined) tls[key] = path.resolve(rootDir, file[key]);
+  }
+  const serverName = nonEmpty(environ[TLS_VARIABLES.serverName]) ?? file?.serverName;
+  if (serverName !== undefined) tls.serverName = serverName;
+  const skip = nonEmpty(environ[TLS_VARIABLES.skipVerify]);
+  if (skip !== undefined && !/^(true|false|1|0)$/.test(skip)) {
+    throw new InvalidInputError('Invalid TLS setting', [{ file: TLS_VARIABLES.skipVerify, message: 'must be true, false, 1 or 0' }]);
+  }
+  // Only `true` counts: `MILVUS_TLS_SKIP_VERIFY=false` set in CI must not turn TLS on by itself.
+  if (skip !== undefined ? skip === 'true' || skip === '1' : file?.skipVerify) tls.skipVerify = true;
+  if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
+    throw new InvalidInputError('Invalid TLS setting', [
+      { file: 'tls', message: 'certFile and keyFile go together (a client certificate and its key): give both, or neither' },
+    ]);
+  }
+  return Object.keys(tls).length > 0 ? tls : undefined;
 }
 
 /** `--database` / `MILVUS_DATABASE` skip the file's schema, so they are checked here. */

@@ -8,6 +8,9 @@ import { isValidMilvusName, MILVUS_NAME_RULE } from './names.js';
 /** Keys of an `embedded:` map. */
 export const EMBEDDED_KEYS = ['dataDir', 'port', 'authorization'] as const;
 
+/** Keys of a `tls:` map. */
+export const TLS_KEYS = ['caFile', 'certFile', 'keyFile', 'serverName', 'skipVerify'] as const;
+
 /**
  * Keys a settings layer may have: the top level and each entry of `environments`. An environment
  * may override anything but `environments` itself (e.g. its own `stateCollection`).
@@ -16,11 +19,15 @@ export const LAYER_KEYS = [
   'migrations',
   'stateCollection',
   'address',
+  'uri',
   'token',
   'username',
   'password',
   'database',
   'ssl',
+  'tls',
+  'timeout',
+  'retryWindow',
   'embedded',
   'allowDestructive',
   'lockTimeout',
@@ -86,16 +93,52 @@ export const EmbeddedSchema = z.strictObject({
   authorization: booleanField.optional(),
 });
 
+const positiveSecondsDescription = 'a number of seconds (more than 0)';
+const positiveSecondsField = z.preprocess(
+  toNumber,
+  z
+    .number({ error: expected(positiveSecondsDescription) })
+    .refine((n) => Number.isFinite(n) && n > 0, { error: `must be ${positiveSecondsDescription}` }),
+);
+
+/**
+ * `tls: { … }`: TLS beyond `ssl: true`. Any key turns TLS on. An environment's `tls` replaces the
+ * top level's as a whole: a `skipVerify: true` meant for local tests must not leak into production.
+ */
+export const TlsSchema = z
+  .strictObject({
+    /** PEM file of the CA that signed the server's certificate (a private CA), relative to the config file. */
+    caFile: stringField('a file path, relative to the config file').optional(),
+    /** PEM client certificate, for servers that require one (Milvus `tlsMode: 2`). */
+    certFile: stringField('a file path, relative to the config file').optional(),
+    /** PEM private key of `certFile`. */
+    keyFile: stringField('a file path, relative to the config file').optional(),
+    /** The name the server's certificate is checked against, when it differs from the address' host. */
+    serverName: stringField('a host name').optional(),
+    /** Accept any server certificate: for local tests only, never production. */
+    skipVerify: booleanField.optional(),
+  })
+  .refine((t) => (t.certFile === undefined) === (t.keyFile === undefined), {
+    error: 'certFile and keyFile go together: give both for a client certificate, or neither',
+  });
+
 /** One settings layer: the top level (minus `environments`) or one environment. */
 export const LayerSchema = z.strictObject({
   migrations: stringField('a folder path, relative to the config file').optional(),
   stateCollection: nameField('collection').optional(),
   address: stringField('a Milvus address, e.g. localhost:19530 or https://host:443').optional(),
+  /** Synonym of `address` (the name pymilvus uses); a layer may have one of them, not both. */
+  uri: stringField('a Milvus address, e.g. localhost:19530 or https://host:443').optional(),
   token: secretField.optional(),
   username: stringField('a string (quote the value)').optional(),
   password: secretField.optional(),
   database: nameField('database').optional(),
   ssl: booleanField.optional(),
+  tls: TlsSchema.optional(),
+  /** Seconds each Milvus call may take before it fails (gRPC deadline). */
+  timeout: positiveSecondsField.optional(),
+  /** Seconds transient failures (server unavailable) are retried, with backoff, before they count. */
+  retryWindow: secondsField.optional(),
   embedded: z
     .preprocess(
       toBoolean,
@@ -115,5 +158,7 @@ export const LayerSchema = z.strictObject({
 
 /** A validated settings layer. */
 export type ConfigLayer = z.output<typeof LayerSchema>;
+/** A validated `tls:` map. */
+export type TlsLayer = z.output<typeof TlsSchema>;
 /** A validated `embedded:` map. */
 export type EmbeddedSettings = z.output<typeof EmbeddedSchema>;

@@ -1,12 +1,10 @@
-import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
+import type { ClientConfig, MilvusClient } from '@zilliz/milvus2-sdk-node';
 import { loadSdk, type MilvusSdk } from './sdk.js';
-import { ConnectionError } from '../errors.js';
+import { ConnectionError, DatabaseNotFoundError, MilvusCallError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
-import { checkResponse, grpcCodeOf, toMilvusError } from './status.js';
-
-const GRPC_UNAVAILABLE = 14;
-const GRPC_DEADLINE_EXCEEDED = 4;
+import { checkResponse, isTransient, toMilvusError } from './status.js';
+import { sdkTlsOptions, tlsSetupError, type TlsSettings } from './tls.js';
 
 /** How to reach Milvus. Secrets live here and nowhere else; never log this object. */
 export interface ConnectionSettings {
@@ -15,14 +13,17 @@ export interface ConnectionSettings {
   readonly username?: string | undefined;
   readonly password?: string | undefined;
   readonly ssl?: boolean | undefined;
+  /** CA, client certificate, server name, verification; any of them turns TLS on. */
+  readonly tls?: TlsSettings | undefined;
   readonly database?: string | undefined;
-  /** Per-call deadline for connecting, in ms. */
+  /** Deadline of each call, in ms; see {@link DEFAULT_CALL_TIMEOUT_MS}. */
   readonly timeoutMs?: number | undefined;
   /** See {@link DEFAULT_RETRY_WINDOW_MS}. */
   readonly retryWindowMs?: number | undefined;
 }
 
-export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+/** How long one Milvus call may take (the gRPC deadline; `timeout` in milvus.config.yaml). */
+export const DEFAULT_CALL_TIMEOUT_MS = 15_000;
 /**
  * How long transient failures (gRPC UNAVAILABLE; DEADLINE_EXCEEDED for calls safe to repeat) are
  * retried, with backoff, before they count: a restarting proxy or a blip in the network should
@@ -63,41 +64,93 @@ export class Milvus {
   ) {}
 
   /**
-   * Connects and proves the connection with one call. Throws {@link ConnectionError} (exit 5) when
-   * the server cannot be reached or refuses the credentials.
+   * Connects, proves the connection with one call, and checks that the database exists. Throws
+   * {@link ConnectionError} (exit 5) when the server cannot be reached, refuses the credentials or
+   * the TLS handshake fails, and {@link DatabaseNotFoundError} (exit 2) for a missing database.
    */
   static async connect(settings: ConnectionSettings, logger: Logger = silentLogger): Promise<Milvus> {
     const window = settings.retryWindowMs ?? DEFAULT_RETRY_WINDOW_MS;
+    const tls = settings.tls ? await sdkTlsOptions(settings.tls) : undefined;
+    if (settings.tls?.skipVerify)
+      logger.warn(
+        `TLS certificate verification is off for ${settings.address} (tls.skipVerify): use it for local tests only, never in production.`,
+      );
+    if (!/^https:\/\//.test(settings.address) && !/:\d+$/.test(settings.address))
+      logger.warn(`${settings.address} has no port: gRPC connects to 443. Milvus listens on 19530 unless a proxy is in front of it.`);
     const sdk = await loadSdk();
+    // The SDK logs through its own coloured winston logger (a process-wide singleton), e.g. a
+    // warning for an address without a port: silenced, as the library only reports through ours.
+    sdk.logger.silent = true;
     return retryTransient('connect', window, logger, async () => {
-      const milvus = Milvus.#create(sdk, settings, logger, window);
+      const milvus = Milvus.#create(sdk, settings, tls, logger, window);
       try {
-        await milvus.client.connectPromise;
+        try {
+          await milvus.client.connectPromise;
+        } catch (err) {
+          throw milvus.#asConnectionError(err);
+        }
+        await milvus.version();
+        await milvus.#checkDatabase();
+        return milvus;
       } catch (err) {
         void milvus.client.closeConnection().catch(() => {});
-        throw milvus.#asConnectionError(err);
+        throw err;
       }
-      // The Connect handshake does not check the database; a call that names it does.
-      await milvus.version();
-      return milvus;
     });
   }
 
-  static #create({ MilvusClient }: MilvusSdk, settings: ConnectionSettings, logger: Logger, window: number): Milvus {
+  /**
+   * Milvus 2.3 accepts the Connect handshake and `getVersion` for a database that does not exist
+   * and fails only the first call that needs it, which for this tool would be a step or the state
+   * read, after `status` had shown everything pending. `listCollections` needs it, and any user
+   * may call it (listing databases needs a privilege, so it only adds detail to the error).
+   */
+  async #checkDatabase(): Promise<void> {
+    if (this.database === 'default') return;
+    try {
+      await this.call('listCollections', {});
+    } catch (err) {
+      if (!(err instanceof MilvusCallError) || !/database not found/i.test(err.reason)) throw err;
+      const existing = await this.call('listDatabases', {}).then(
+        (res) => res.db_names,
+        () => undefined,
+      );
+      throw new DatabaseNotFoundError(this.database, this.address, existing);
+    }
+  }
+
+  static #create(
+    { MilvusClient }: MilvusSdk,
+    settings: ConnectionSettings,
+    tls: ClientConfig['tls'],
+    logger: Logger,
+    window: number,
+  ): Milvus {
     const database = settings.database ?? 'default';
-    const client = new MilvusClient({
-      address: settings.address,
-      token: settings.token,
-      username: settings.username,
-      password: settings.password,
-      ssl: settings.ssl ?? false,
-      database,
-      timeout: settings.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      logLevel: 'error',
-      // Connect ourselves: the constructor's own background connect rejects unobserved when the
-      // address is wrong or the credentials are refused, which kills the process (SDK 2.6.17).
-      __SKIP_CONNECT__: true,
-    });
+    let client: MilvusClient;
+    try {
+      client = new MilvusClient({
+        address: settings.address,
+        token: settings.token,
+        username: settings.username,
+        password: settings.password,
+        ssl: settings.ssl ?? false,
+        ...(tls ? { tls } : {}),
+        database,
+        timeout: settings.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+        // One retry loop, ours (retryTransient): the SDK's would repeat each failure 3 more times
+        // inside every attempt of ours, and retries non-repeatable calls after a deadline.
+        maxRetries: 0,
+        logLevel: 'error',
+        // Connect ourselves: the constructor's own background connect rejects unobserved when the
+        // address is wrong or the credentials are refused, which kills the process (SDK 2.6.17).
+        __SKIP_CONNECT__: true,
+      });
+    } catch (err) {
+      // The only throw seen here: Node's createSecureContext refusing a key that is not the certificate's.
+      if (settings.tls) throw tlsSetupError(settings.tls, err);
+      throw err;
+    }
     client.connect(MilvusClient.sdkInfo.version);
     // Observed here so a failure never becomes an unhandled rejection; connect() awaits it again.
     client.connectPromise.catch(() => {});
@@ -164,9 +217,7 @@ async function retryTransient<T>(what: string, windowMs: number, logger: Logger,
     try {
       return await fn();
     } catch (err) {
-      const code = grpcCodeOf((err as { cause?: unknown }).cause);
-      const transient = code === GRPC_UNAVAILABLE || (code === GRPC_DEADLINE_EXCEEDED && !NOT_REPEATABLE.has(what));
-      if (!transient || Date.now() - started + delay > windowMs) throw err;
+      if (!isTransient(err, !NOT_REPEATABLE.has(what)) || Date.now() - started + delay > windowMs) throw err;
       logger.warn(`${what}: ${(err as Error).message.split('\n')[0]}; retrying in ${delay} ms`);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 4000);

@@ -1,4 +1,5 @@
 import { ConnectionError, MilvusCallError, errorMessage } from '../errors.js';
+import { handshakeFailureOf, handshakeHint, handshakeSummary } from './tls.js';
 
 /**
  * The one place that decides whether a Milvus answer is a success.
@@ -84,10 +85,19 @@ export function checkResponse<T>(call: string, res: T): T {
 export function toMilvusError(call: string, err: unknown, address: string): Error {
   if (err instanceof MilvusCallError || err instanceof ConnectionError) return err;
   const grpcCode = grpcCodeOf(err);
-  if (grpcCode === GRPC_UNAVAILABLE || grpcCode === GRPC_DEADLINE_EXCEEDED) {
-    return new ConnectionError(address, `Cannot connect to Milvus at ${address}: ${grpcDetails(err)}`, {
+  const failure = grpcCode === GRPC_UNAVAILABLE ? handshakeFailureOf(grpcDetails(err)) : undefined;
+  if (failure) {
+    return new ConnectionError(address, `Cannot connect to Milvus at ${address}: ${handshakeSummary(failure)}: ${tidy(grpcDetails(err))}`, {
       cause: err,
-      hint: 'Check that Milvus is running and the address is right (--address, MILVUS_ADDRESS, or address in milvus.config.yaml).',
+      hint: handshakeHint(failure, address),
+    });
+  }
+  if (grpcCode === GRPC_UNAVAILABLE || grpcCode === GRPC_DEADLINE_EXCEEDED) {
+    return new ConnectionError(address, `Cannot connect to Milvus at ${address}: ${tidy(grpcDetails(err))}`, {
+      cause: err,
+      hint:
+        'Check that Milvus is running and the address is right (--address, MILVUS_ADDRESS/MILVUS_URI, or address in milvus.config.yaml); ' +
+        'for a server that speaks TLS, use https:// or ssl: true.',
     });
   }
   if (grpcCode === GRPC_UNAUTHENTICATED) {
@@ -108,6 +118,18 @@ export function toMilvusError(call: string, err: unknown, address: string): Erro
   return new MilvusCallError(call, errorMessage(err), undefined, { cause: err });
 }
 
+/**
+ * Whether a failed call is worth repeating: the server unavailable (a restarting proxy, a blip in
+ * the network), or a deadline passed for a call that is safe to repeat. A refused certificate or a
+ * host name that does not resolve is UNAVAILABLE too, but will fail the same way every time.
+ */
+export function isTransient(err: unknown, repeatable: boolean): boolean {
+  const cause = err instanceof ConnectionError || err instanceof MilvusCallError ? err.cause : err;
+  const code = grpcCodeOf(cause);
+  if (code === GRPC_DEADLINE_EXCEEDED) return repeatable;
+  return code === GRPC_UNAVAILABLE && handshakeFailureOf(grpcDetails(cause)) === undefined;
+}
+
 export function grpcCodeOf(err: unknown): number | undefined {
   if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'number') {
     // Only gRPC errors are `Error` instances with a numeric code; Milvus status objects are plain.
@@ -121,4 +143,18 @@ function grpcDetails(err: unknown): string {
     return (err as { details: string }).details || errorMessage(err);
   }
   return errorMessage(err);
+}
+
+/**
+ * grpc-js details without what tells the user nothing: the empty "Resolution note", the timestamp,
+ * and the OpenSSL source position (`:../deps/openssl/...c:1601:`).
+ */
+function tidy(details: string): string {
+  return details
+    .replace(/\s*\(\d{4}-\d\d-\d\dT[\d:.]+Z\)/g, '')
+    .replace(/:\.\.\/deps\/openssl\/\S*?\.c:\d+:/g, ':')
+    .replace(/\.?\s*Resolution note:\s*$/, '')
+    .replace(/\s+/g, ' ')
+    .replace(/[\s:.]+$/, '')
+    .trim();
 }

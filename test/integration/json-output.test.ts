@@ -157,7 +157,9 @@ describe('--json against Milvus', () => {
       join(p.dir, 'crash.mjs'),
       `const write = process.stderr.write.bind(process.stderr);\nlet fired = false;\nprocess.stderr.write = (chunk, ...rest) => {\n  if (!fired && String(chunk).includes('retrying')) { fired = true; Promise.reject(Object.assign(new Error(process.env.CRASH_MESSAGE), { code: Number(process.env.CRASH_CODE) })); }\n  return write(chunk, ...rest);\n};\n`,
     );
-    const hint = 'Check that Milvus is running and the address is right (--address, MILVUS_ADDRESS, or address in milvus.config.yaml).';
+    const hint =
+      'Check that Milvus is running and the address is right (--address, MILVUS_ADDRESS/MILVUS_URI, or address in milvus.config.yaml); ' +
+      'for a server that speaks TLS, use https:// or ssl: true.';
     // UNAVAILABLE (14), and DEADLINE_EXCEEDED (4), which every other path also counts as a connection failure.
     for (const [code, message] of [
       [14, 'background connect failed'],

@@ -10,7 +10,8 @@ import { schemaComment } from '../../editor/schema-paths.js';
 /** The config `init` writes: every key, what it does and its default. */
 export const CONFIG_TEMPLATE = `# milvus-migrate configuration. Every key is optional; the defaults are shown.
 # Settings come, strongest first, from: command-line flags (--address, --token, --database),
-# MILVUS_ADDRESS / MILVUS_TOKEN / MILVUS_USERNAME / MILVUS_PASSWORD / MILVUS_DATABASE,
+# MILVUS_ADDRESS (or MILVUS_URI) / MILVUS_TOKEN / MILVUS_USERNAME / MILVUS_PASSWORD /
+# MILVUS_DATABASE / MILVUS_TLS_*,
 # the environment chosen with --env NAME (below), then the top level of this file.
 # \${VAR} and \${VAR:-default} are read from the environment; an unset \${VAR} is an error.
 
@@ -28,8 +29,10 @@ stateCollection: milvus_migrations
 # \`address\` (below).
 embedded: true
 
-# Milvus to talk to instead: host:port, or https://host:443 for a managed service.
+# Milvus to talk to instead: host:port, or https://host:443 for a managed service (Zilliz
+# Cloud: its endpoint, and its API key as token). \`uri\` is the same setting (pymilvus' name).
 # address: localhost:19530
+# uri: https://in03-0123456789abcdef.serverless.gcp-us-west1.cloud.zilliz.com:443
 
 # Database holding the state collection; steps reach others with db_name.
 database: default
@@ -40,8 +43,21 @@ database: default
 # username: \${MILVUS_USERNAME}
 # password: \${MILVUS_PASSWORD}
 
-# TLS to the server (managed services need it).
+# TLS to the server (managed services need it; https:// turns it on too).
 # ssl: false
+
+# TLS beyond the system's CAs; any key turns TLS on. Paths are relative to this file.
+# tls:
+#   caFile: certs/ca.pem        # a private CA, or the server's self-signed certificate
+#   certFile: certs/client.pem  # client certificate and key, for mutual TLS (Milvus tlsMode: 2)
+#   keyFile: certs/client.key
+#   serverName: milvus.internal # the name in the server's certificate, if not the address' host
+#   skipVerify: false           # accept any certificate: local tests only
+
+# Seconds each Milvus call may take, and seconds a server that is unavailable (restarting, a
+# network blip) is retried before the command gives up (0: never retried).
+# timeout: 15
+# retryWindow: 10
 
 # Let steps that delete data (dropPartition, dropCollection, dropDatabase, delete) run without
 # --allow-destructive. Best set only in an environment whose deploys are reviewed.
