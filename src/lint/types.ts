@@ -61,6 +61,8 @@ export interface LintContext {
   readonly base?: BaseHistory | undefined;
   /** `backup: true` in the config: destructive steps back up by default. */
   readonly backupByDefault: boolean;
+  /** `targetVersion` in the config: the Milvus the migrations are written for (rule MM501). */
+  readonly targetVersion?: string | undefined;
 }
 
 /** A group of rules and the code that finds them. Adding a rule: its entry in `rules`, a case in `analyze`, a section in docs/lint.md. */
