@@ -88,6 +88,8 @@ export interface ResolvedConfig {
   backup: boolean;
   /** Absolute folder of the backups (`backupDir`, default {@link DEFAULT_BACKUP_DIR}). */
   backupDir: string;
+  /** `targetVersion`: the Milvus version the migrations are written for (lint's MM501), if set. */
+  targetVersion: string | undefined;
   /** Every secret value (token, password) from the layers in use, so outputs can be scrubbed. */
   secrets: string[];
 }
@@ -240,6 +242,7 @@ function resolveLayers(
     lockStaleAfter: fromFile('lockStaleAfter'),
     backup: fromFile('backup') ?? false,
     backupDir: path.resolve(rootDir, fromFile('backupDir') ?? DEFAULT_BACKUP_DIR),
+    targetVersion: fromFile('targetVersion'),
     secrets: [...new Set(secrets)],
   };
 }

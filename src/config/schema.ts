@@ -34,6 +34,7 @@ export const LAYER_KEYS = [
   'lockStaleAfter',
   'backup',
   'backupDir',
+  'targetVersion',
 ] as const;
 
 /** Keys allowed at the top level of the file. */
@@ -154,6 +155,18 @@ export const LayerSchema = z.strictObject({
   backup: booleanField.optional(),
   /** Folder of the backups, relative to the config file. */
   backupDir: stringField('a folder path, relative to the config file').optional(),
+  /**
+   * The Milvus version the migrations are written for (e.g. the production server's `2.5.4`):
+   * `lint` reports steps that need a newer one (MM501), offline. Quoted or not: `2.5` is a YAML number.
+   */
+  targetVersion: z
+    .preprocess(
+      (v) => (typeof v === 'number' ? String(v) : v),
+      z
+        .string({ error: expected('a Milvus version, e.g. 2.5.4') })
+        .regex(/^v?\d+\.\d+(\.\d+)?$/, { error: 'must be a Milvus version, e.g. 2.5.4' }),
+    )
+    .optional(),
 });
 
 /** A validated settings layer. */

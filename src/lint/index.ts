@@ -5,12 +5,13 @@ import { indexes } from './indexes.js';
 import { safety } from './safety.js';
 import type { Analyzer, Finding, LintContext, Rule, Severity } from './types.js';
 import { validation } from './validation.js';
+import { versions } from './versions.js';
 
 export type { Analyzer, BaseHistory, Finding, LintContext, LintedMigration, Rule, Severity } from './types.js';
 export { lintedMigration, readBase, readForLint } from './source.js';
 
 /** Every analyzer, one per group of rules (files of this folder). */
-export const ANALYZERS: readonly Analyzer[] = [validation, safety, indexes, data, history];
+export const ANALYZERS: readonly Analyzer[] = [validation, safety, indexes, data, history, versions];
 
 /** Every rule, in code order: what `docs/lint.md` documents and SARIF lists. */
 export const RULES: readonly Rule[] = [...ANALYZERS.flatMap((a) => a.rules), DISABLE_WITHOUT_REASON, DISABLE_UNKNOWN_CODE].sort((a, b) =>

@@ -63,6 +63,8 @@ export interface LintContext {
   readonly backupByDefault: boolean;
   /** Partitions a collection may have (default: `LINT_MAX_PARTITIONS`, Milvus 2.5's default limit). */
   readonly maxPartitions?: number | undefined;
+  /** `targetVersion` in the config: the Milvus the migrations are written for (rule MM501). */
+  readonly targetVersion?: string | undefined;
 }
 
 /** A group of rules and the code that finds them. Adding a rule: its entry in `rules`, a case in `analyze`, a section in docs/lint.md. */

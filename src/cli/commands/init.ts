@@ -76,6 +76,10 @@ database: default
 # Where backups go, relative to this file.
 # backupDir: .milvus-migrate/backups
 
+# The Milvus version these migrations are written for (e.g. production's): \`lint\` reports steps
+# that need a newer one (MM501). Quote it: unquoted, 2.10 would read as the number 2.1.
+# targetVersion: "2.5.4"
+
 # \`embedded\` (above) is \`true\`, or a map:
 # embedded:
 #   dataDir: .milvus        # its data, relative to this file (init adds .milvus/ to .gitignore)

@@ -22,7 +22,7 @@ export async function lint(args: LintArgs, out: Output): Promise<number> {
   const { docsAnchor, toSarif } = await import('../../lint/sarif.js');
   const migrations = await readForLint(cfg.migrationsDir);
   const base = args.base === undefined ? undefined : await readBase(cfg.migrationsDir, args.base);
-  const findings = runLint({ migrations, base, backupByDefault: cfg.backup });
+  const findings = runLint({ migrations, base, backupByDefault: cfg.backup, targetVersion: cfg.targetVersion });
   const failOn = args.failOn ?? 'error';
   const failing = findings.filter((f) => atLeast(f.severity, failOn)).length;
   const code = failing ? EXIT.migrationFailed : EXIT.ok;

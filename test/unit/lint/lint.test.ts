@@ -8,7 +8,7 @@ import { rowWidth } from '../../../src/lint/data.js';
 /** `name` → YAML text; names sort as written. */
 type Files = Record<string, string>;
 
-function run(files: Files, opts: { base?: Record<string, string>; backupByDefault?: boolean; maxPartitions?: number } = {}): string[] {
+function run(files: Files, opts: { base?: Record<string, string>; backupByDefault?: boolean; maxPartitions?: number; targetVersion?: string } = {}): string[] {
   const migrations = Object.entries(files).map(([name, text]) =>
     lintedMigration(
       {
@@ -21,7 +21,7 @@ function run(files: Files, opts: { base?: Record<string, string>; backupByDefaul
     ),
   );
   const base = opts.base && { ref: 'origin/main', checksums: new Map(Object.entries(opts.base).map(([n, t]) => [n, checksum(t)])) };
-  return lint({ migrations, base, backupByDefault: opts.backupByDefault ?? false, maxPartitions: opts.maxPartitions }).map(
+  return lint({ migrations, base, backupByDefault: opts.backupByDefault ?? false, maxPartitions: opts.maxPartitions, targetVersion: opts.targetVersion }).map(
     (f) => `${f.code} ${f.migration}:${f.line ?? '-'}`,
   );
 }
@@ -58,6 +58,8 @@ interface Case {
   /** Findings of `triggers` (code, migration, line); the clean files have none of `rule`. */
   readonly expected: readonly string[];
   readonly base?: Record<string, string>;
+  /** `targetVersion` of the config for this case. */
+  readonly targetVersion?: string;
 }
 
 const CASES: readonly Case[] = [
@@ -216,6 +218,21 @@ const CASES: readonly Case[] = [
     expected: ['MM402 a:-'],
   },
   {
+    rule: 'MM501',
+    targetVersion: '2.5.1',
+    triggers: {
+      a: 'up:\n  - alterCollectionFieldProperties: { collection_name: c, field_name: t, properties: { max_length: 512 } }\n',
+      b: 'up:\n  - createPartition: { collection_name: c, partition_name: p }\ndown:\n  - dropCollectionField: { collection_name: c, field_name: t }\n',
+      c: 'up:\n  - addCollectionField: { collection_name: c, field: { name: n, data_type: Int32, nullable: true } }\n',
+    },
+    clean: {
+      a: 'up:\n  - alterCollectionFieldProperties: { collection_name: c, field_name: t, properties: { mmap.enabled: true } }\n',
+      b: 'up:\n  - dropCollectionProperties: { collection_name: c, properties: [collection.ttl.seconds] }\n',
+      c: 'up:\n  - alterCollectionProperties: { collection_name: c, properties: { collection.ttl.seconds: 60 } }\n',
+    },
+    expected: ['MM501 a:2', 'MM501 b:4', 'MM501 c:2'],
+  },
+  {
     rule: 'MM901',
     triggers: {
       a: 'up:\n  # milvus-migrate-lint-disable MM101\n  - dropPartition: { collection_name: c, partition_name: p, backup: true }\n',
@@ -236,9 +253,26 @@ const CASES: readonly Case[] = [
 ];
 
 describe('lint analyzers', () => {
-  it.each(CASES)('$rule: triggered, and not by the clean variant', ({ rule, triggers, clean, expected, base }) => {
-    expect(run(triggers, base ? { base } : {}).filter((f) => f.startsWith(rule))).toEqual(expected);
-    expect(run(clean, base ? { base } : {}).filter((f) => f.startsWith(rule))).toEqual([]);
+  it.each(CASES)('$rule: triggered, and not by the clean variant', ({ rule, triggers, clean, expected, base, targetVersion }) => {
+    const opts = { ...(base ? { base } : {}), ...(targetVersion ? { targetVersion } : {}) };
+    expect(run(triggers, opts).filter((f) => f.startsWith(rule))).toEqual(expected);
+    expect(run(clean, opts).filter((f) => f.startsWith(rule))).toEqual([]);
+  });
+
+  it('MM501 names the step, the version it needs and the targetVersion; without targetVersion it is silent', () => {
+    const files = { a: 'up:\n  - dropCollectionField: { collection_name: c, field_name: t }\n' };
+    const migrations = Object.entries(files).map(([name, text]) =>
+      lintedMigration({ name, path: `/repo/migrations/${name}.yaml`, format: 'yaml' }, text, checksum(text)),
+    );
+    expect(
+      lint({ migrations, backupByDefault: false, targetVersion: 'v2.6.15' })
+        .filter((f) => f.code === 'MM501')
+        .map((f) => f.message),
+    ).toEqual([
+      'up: dropCollectionField needs Milvus 3.0.0 or newer; targetVersion is v2.6.15 (see docs/capabilities.md for what v2.6.15 changes in place)',
+    ]);
+    expect(run(files).filter((f) => f.startsWith('MM501'))).toEqual([]);
+    expect(run(files, { targetVersion: '3.0' }).filter((f) => f.startsWith('MM501'))).toEqual([]);
   });
 
   it('every rule has a case above, and a section in docs/lint.md', async () => {
