@@ -20,6 +20,7 @@ import { readLayers, type Layers } from './file.js';
 import type { Environ } from './interpolate.js';
 import { isValidMilvusName, MILVUS_NAME_RULE } from './names.js';
 import type { ConfigLayer } from './schema.js';
+import type { TargetSpec } from './targets.js';
 
 /** Where settings come from besides the file. All fields are optional. */
 export interface LoadConfigOptions {
@@ -76,6 +77,8 @@ export interface ResolvedConfig {
   backupDir: string;
   /** Every secret value (token, password) from the layers in use, so outputs can be scrubbed. */
   secrets: string[];
+  /** `targets:` of the file: what `--targets all` fans out over; `undefined` when it has none. */
+  targets: readonly TargetSpec[] | undefined;
 }
 
 /**
@@ -145,7 +148,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<Resolved
 }
 
 function resolveLayers(
-  { top, env }: Layers,
+  { top, env, targets }: Layers,
   ctx: {
     configPath: string | undefined;
     rootDir: string;
@@ -215,6 +218,7 @@ function resolveLayers(
     backup: fromFile('backup') ?? false,
     backupDir: path.resolve(rootDir, fromFile('backupDir') ?? DEFAULT_BACKUP_DIR),
     secrets: [...new Set(secrets)],
+    targets,
   };
 }
 
