@@ -3,6 +3,8 @@
  * state collection and lock, scheduled with --parallel, --canary and the stop policy. Checked in
  * Milvus with the SDK: rows in each database, and which state collections exist.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JSON_DOCUMENTS } from '../../src/cli/json-shapes.js';
 import { useMilvusTest } from '../support/context.js';
@@ -203,5 +205,48 @@ describe('--targets', () => {
     ]);
     expect(goOn.targets[1]!.error?.message).toContain(missing);
     for (const db of dbs) expect(await docIds(db), db).toEqual([1]);
+  });
+
+  it('validate, diff and verify take --targets: one result per target, worst exit code', async () => {
+    const { prefix, dbs, p } = await tenants(2);
+    expect((await p.cli(['up', '--targets', `${prefix}_*`])).code).toBe(0);
+    const validate = JSON_DOCUMENTS.fanout.parse((await p.cli(['validate', '--targets', `${prefix}_*`, '--json'])).json());
+    expect(validate.targets.map((x) => [x.target, x.state])).toEqual(dbs.map((db) => [db, 'succeeded']));
+    expect(JSON_DOCUMENTS.validate.parse(validate.targets[0]!.result).migrations).toHaveLength(3);
+
+    // Drift in one target only: an extra partition made behind the tool's back.
+    await t.client.createPartition({ db_name: dbs[1]!, collection_name: 'docs', partition_name: 'extra' });
+    const diff = await p.cli(['diff', '--targets', `${prefix}_*`, '--json']);
+    const drift = JSON_DOCUMENTS.fanout.parse(diff.json());
+    expect(diff.code, diff.stderr).toBe(1);
+    expect(drift.targets.map((x) => [x.state, x.exitCode])).toEqual([
+      ['succeeded', 0],
+      ['failed', 1],
+    ]);
+    expect(JSON_DOCUMENTS.diff.parse(drift.targets[1]!.result).differences.length).toBeGreaterThan(0);
+
+    const verify = await p.cli(['verify', '--targets', `${prefix}_*`, '--json']);
+    expect(verify.code, verify.stderr).toBe(0);
+    const proved = JSON_DOCUMENTS.fanout.parse(verify.json());
+    expect(proved.targets.map((x) => x.state)).toEqual(['succeeded', 'succeeded']);
+    // One verification for the shared migrations folder, reported for each target.
+    expect(verify.stderr.match(/Working in/g)).toHaveLength(1);
+  });
+
+  it("--targets all: the config's targets, an environment among them (its own database)", async () => {
+    const { dbs, p } = await tenants(2);
+    const state = uniqueName('state');
+    await writeFile(
+      join(p.dir, 'milvus.config.yaml'),
+      `migrations: migrations\nstateCollection: ${state}\nenvironments:\n  first:\n    database: ${dbs[0]}\ntargets:\n  - env: first\n  - ${dbs[1]}\n`,
+    );
+    const r = await p.cli(['up', '--targets', 'all', '--parallel', '2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON_DOCUMENTS.fanout.parse(r.json());
+    expect(doc.targets.map((x) => [x.target, x.kind, x.database])).toEqual([
+      ['env:first', 'environment', dbs[0]],
+      [dbs[1], 'database', dbs[1]],
+    ]);
+    for (const db of dbs) expect(await appliedIn(db, state), db).toEqual(ALL);
   });
 });
