@@ -482,10 +482,78 @@ async function memory() {
   );
 }
 
+// P8: one migration set on 12 databases (`--targets`): `up` of 5 migrations with --parallel 4 /
+// --parallel 1 (RPC-latency bound, so parallelism should pay), and `status --targets` of 12 / of 1.
+const P8_DATABASES = 12;
+const P8_MIGRATIONS = 5;
+const databases = [];
+async function p8() {
+  const dbPrefix = `${prefix}_p8`;
+  const dbs = Array.from({ length: P8_DATABASES }, (_, i) => `${dbPrefix}_${String(i).padStart(2, '0')}`);
+  for (const db of dbs) {
+    await check(sdk.createDatabase({ db_name: db }), `createDatabase ${db}`);
+    databases.push(db);
+    await check(
+      sdk.createCollection({
+        db_name: db,
+        collection_name: 'docs',
+        fields: [
+          { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+          { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+        ],
+      }),
+      `createCollection docs in ${db}`,
+    );
+  }
+  const dir = await project(
+    'p8',
+    `${prefix}_p8_state`,
+    Array.from({ length: P8_MIGRATIONS }, (_, i) => createPartitionYaml('docs', `p${i}`)),
+  );
+  // `--targets all`: the config's targets, as a user with tenants would write them.
+  await writeFile(join(dir, 'milvus.config.yaml'), `targets: ['${dbPrefix}_*']\n`, { flag: 'a' });
+  const targets = ['--targets', 'all'];
+  const up = async (parallel) => {
+    const res = await cli(['up', ...targets, '--parallel', String(parallel), '--json'], { cwd: dir });
+    const doc = JSON.parse(res.stdout);
+    const applied = doc.targets.reduce((n, t) => n + t.counts.applied, 0);
+    if (applied !== P8_DATABASES * P8_MIGRATIONS)
+      throw new Error(`P8: ${applied} migrations applied, expected ${P8_DATABASES * P8_MIGRATIONS}`);
+    // Back to nothing applied for the next timed run (not timed).
+    await cli(['down', '--to', '0', '--allow-destructive', ...targets, '--parallel', '4'], { cwd: dir });
+    return res.ms;
+  };
+  const times = { 1: [], 4: [] };
+  for (let r = 0; r < REPS; r++) for (const n of r % 2 ? [1, 4] : [4, 1]) times[n].push(await up(n));
+  const value = ratio(median(times[4]) / median(times[1]));
+  record(
+    `P8 up of ${P8_MIGRATIONS} migrations on ${P8_DATABASES} databases, --parallel 4 / --parallel 1`,
+    value,
+    '×',
+    '< 1',
+    value < 1,
+    `${(median(times[4]) / 1000).toFixed(1)} s vs ${(median(times[1]) / 1000).toFixed(1)} s`,
+  );
+  await cli(['up', ...targets, '--parallel', '4'], { cwd: dir });
+  const status = { all: [], one: [] };
+  for (let r = 0; r < REPS; r++) {
+    status.all.push((await cli(['status', ...targets], { cwd: dir })).ms);
+    status.one.push((await cli(['status', '--targets', dbs[0]], { cwd: dir })).ms);
+  }
+  record(
+    `P8 status --targets all: ${P8_DATABASES} targets / 1 target`,
+    ratio(median(status.all) / median(status.one)),
+    '×',
+    '',
+    undefined,
+    `${Math.round(median(status.all))} ms vs ${Math.round(median(status.one))} ms (--parallel 1)`,
+  );
+}
+
 const only = process.env.BENCH_ONLY?.split(',');
 let failure;
 try {
-  for (const [name, fn] of Object.entries({ p1, p2, p3, p4, memory })) {
+  for (const [name, fn] of Object.entries({ p1, p2, p3, p4, memory, p8 })) {
     if (only && !only.includes(name)) continue;
     log(`${name}...`);
     await fn();
@@ -494,6 +562,11 @@ try {
   failure = err;
 } finally {
   for (const c of created) await sdk.dropCollection({ collection_name: c }).catch(() => {});
+  for (const db of databases) {
+    const shown = await sdk.showCollections({ db_name: db }).catch(() => ({ data: [] }));
+    for (const c of shown.data) await sdk.dropCollection({ db_name: db, collection_name: c.name }).catch(() => {});
+    await sdk.dropDatabase({ db_name: db }).catch(() => {});
+  }
   await sdk.closeConnection().catch(() => {});
   await server?.stop();
   await rm(work, { recursive: true, force: true });

@@ -5,7 +5,7 @@
  */
 import { loadConfig, type LoadConfigOptions, type ResolvedConfig } from './config/load.js';
 import { silentLogger, type Logger } from './logger.js';
-import { Milvus } from './milvus/client.js';
+import { Milvus, type ConnectionSettings } from './milvus/client.js';
 import { EMBEDDED_ROOT_CREDENTIALS, startEmbedded } from './milvus/embedded/index.js';
 import type { Migration } from './migrations/model.js';
 import { loadedMigrations, migrationsFolder } from './migrations/source.js';
@@ -36,6 +36,34 @@ export interface MigratorSettings {
   readonly migrations?: readonly Migration[] | undefined;
 }
 
+/** Where a config's Milvus is, once it runs: its address and credentials, and how to stop it if it was started for us. */
+export interface ProjectServer {
+  readonly connection: Omit<ConnectionSettings, 'database'>;
+  /** Stops an Embedded Milvus started for the config; absent for a server of the user's. */
+  readonly stop?: (() => Promise<void>) | undefined;
+}
+
+/**
+ * The server of a loaded config: its address, or an Embedded Milvus started (or one already
+ * running for the same data folder reused) when the config says `embedded: true`. Connects to
+ * nothing itself: a fan-out opens one connection per target database on the same server.
+ */
+export async function startProjectServer(config: ResolvedConfig, opts: { logger?: Logger | undefined } = {}): Promise<ProjectServer> {
+  // TLS, timeouts and the retry window come along as they are; only address and credentials change for an embedded server.
+  const { token, username } = config.connection;
+  if (!config.embedded) return { connection: config.connection };
+  const server = await startEmbedded({
+    dataDir: config.embedded.dataDir,
+    ...(config.embedded.port !== undefined ? { port: config.embedded.port } : {}),
+    ...(config.embedded.authorization ? { authorization: true } : {}),
+    logger: opts.logger ?? silentLogger,
+  });
+  // Without credentials of the user's, a server started with authorization on is reached as its root.
+  const credentials =
+    config.embedded.authorization && !token && !username ? { ...EMBEDDED_ROOT_CREDENTIALS } : {};
+  return { connection: { ...config.connection, address: server.address, ...credentials }, stop: () => server.stop() };
+}
+
 /**
  * Connects to the Milvus of a loaded config. When the config says `embedded: true`, an Embedded
  * Milvus is started first (or one already running for the same data folder is reused) and
@@ -45,26 +73,12 @@ export interface MigratorSettings {
  */
 export async function connectProject(config: ResolvedConfig, opts: { logger?: Logger | undefined } = {}): Promise<ProjectConnection> {
   const logger = opts.logger ?? silentLogger;
-  let stopServer: (() => Promise<void>) | undefined;
-  let address = config.connection.address;
-  let credentials = { token: config.connection.token, username: config.connection.username, password: config.connection.password };
-  if (config.embedded) {
-    const server = await startEmbedded({
-      dataDir: config.embedded.dataDir,
-      ...(config.embedded.port !== undefined ? { port: config.embedded.port } : {}),
-      ...(config.embedded.authorization ? { authorization: true } : {}),
-      logger,
-    });
-    stopServer = () => server.stop();
-    address = server.address;
-    if (config.embedded.authorization && !credentials.token && !credentials.username)
-      credentials = { ...credentials, ...EMBEDDED_ROOT_CREDENTIALS };
-  }
+  const { connection, stop } = await startProjectServer(config, { logger });
   let milvus: Milvus;
   try {
-    milvus = await Milvus.connect({ ...config.connection, address, ...credentials, database: config.database }, logger);
+    milvus = await Milvus.connect({ ...connection, database: config.database }, logger);
   } catch (err) {
-    await stopServer?.();
+    await stop?.();
     throw err;
   }
   return {
@@ -73,7 +87,7 @@ export async function connectProject(config: ResolvedConfig, opts: { logger?: Lo
       try {
         await milvus.close();
       } finally {
-        await stopServer?.();
+        await stop?.();
       }
     },
   };

@@ -214,6 +214,36 @@ export const devDocument = commandDocument('dev', {
   notes: z.array(z.string()),
 });
 
+/**
+ * `--targets`: one document for the whole fan-out, with each target's own document (as the command
+ * prints it for one database) in `targets[].result`.
+ */
+export const fanOutDocument = commandDocument(['up', 'down', 'plan', 'status', 'validate', 'verify', 'diff'], {
+  fanOut: z.literal(true),
+  summary: z.strictObject({
+    targets: z.number().int(),
+    succeeded: z.number().int(),
+    failed: z.number().int(),
+    notStarted: z.number().int(),
+  }),
+  targets: z.array(
+    z.strictObject({
+      target: z.string(),
+      kind: z.enum(['database', 'environment']),
+      database: z.string(),
+      address: z.string(),
+      state: z.enum(['succeeded', 'failed', 'not-started']),
+      reason: z.enum(['stopped', 'canary-failed']).nullable(),
+      canary: z.boolean(),
+      exitCode: z.number().int().min(0).max(5),
+      durationMs: z.number().nullable(),
+      counts: z.strictObject({ applied: z.number().int(), pending: z.number().int(), failed: z.number().int() }).nullable(),
+      result: z.unknown(),
+      error: errorShape.nullable(),
+    }),
+  ),
+});
+
 /** What any command prints instead of its own document when it fails before it has a result. */
 export const failureDocument = z.strictObject({
   command: z.string().nullable(),
@@ -242,6 +272,7 @@ export const JSON_DOCUMENTS = {
   snapshot: snapshotDocument,
   lint: lintDocument,
   dev: devDocument,
+  fanout: fanOutDocument,
   failure: failureDocument,
 } as const;
 

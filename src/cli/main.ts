@@ -63,6 +63,26 @@ function migrateOptions(y: Argv, direction: 'up' | 'down' | 'plan') {
     .conflicts('to', 'step');
 }
 
+/**
+ * `--targets` and how a fan-out schedules them. `changes`: the commands that change Milvus also
+ * take a canary and the stop policy (read-only ones visit every target).
+ */
+function targetOptions(y: Argv, changes: boolean) {
+  const read = y
+    .option('targets', {
+      type: 'string',
+      describe: "Run on many databases: all (the config's targets), or a list of names, patterns (tenant_*) and env:NAME",
+    })
+    .option('parallel', { type: 'number', describe: 'With --targets: how many targets run at once (default 1)' });
+  if (!changes) return read;
+  return read
+    .option('canary', { type: 'number', describe: 'With --targets: run this many first; the rest only if they all succeed' })
+    .option('continue-on-error', {
+      type: 'boolean',
+      describe: 'With --targets: after a target fails, start the rest anyway (default: start no new one; running ones finish)',
+    });
+}
+
 /** `up` and `down` take the lock (`plan` only reads, and takes none). */
 function lockOptions(y: Argv) {
   return y.option('lock-timeout', {
@@ -129,7 +149,7 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       'status',
       'List every migration: applied | pending | failed | changed | missing',
       (y) =>
-        y
+        targetOptions(y, false)
           .option('check', {
             type: 'boolean',
             default: false,
@@ -137,14 +157,15 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
           })
           .example('$0 status', 'what is applied, pending, failed, changed or missing')
           .example('$0 status --env production --json', 'machine-readable status of production')
-          .example('$0 status --check --env production', 'in CI: fail unless production has every migration applied'),
+          .example('$0 status --check --env production', 'in CI: fail unless production has every migration applied')
+          .example('$0 status --targets all', 'a matrix: every migration on every target of the config'),
       handle<{ check?: boolean }>(async (a, o) => (await import('./commands/status.js')).status(a, o)),
     )
     .command(
       'up',
       'Apply pending migrations in name order (resumes a failed one at its failed step)',
       (y) =>
-        lockOptions(migrateOptions(y, 'up'))
+        targetOptions(lockOptions(migrateOptions(y, 'up')), true)
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan with live facts; change nothing' })
           .option('allow-destructive', {
             type: 'boolean',
@@ -163,7 +184,8 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
           })
           .example('$0 up', 'apply everything pending')
           .example('$0 up --dry-run', 'show what would run and what is at stake')
-          .example('$0 up --env production --allow-destructive', 'deploy step in CI'),
+          .example('$0 up --env production --allow-destructive', 'deploy step in CI')
+          .example("$0 up --targets 'tenant_*' --parallel 4 --canary 1", 'every tenant database, four at a time, after one canary'),
       handle<{
         to?: string;
         step?: number;
@@ -179,7 +201,7 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       'down',
       'Revert the last applied migration (or more with --to / --step)',
       (y) =>
-        lockOptions(migrateOptions(y, 'down'))
+        targetOptions(lockOptions(migrateOptions(y, 'down')), true)
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan with live facts; change nothing' })
           .option('allow-destructive', {
             type: 'boolean',
@@ -198,7 +220,7 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       'plan',
       'Same as up --dry-run: what would run, with live facts from Milvus',
       (y) =>
-        migrateOptions(y, 'plan')
+        targetOptions(migrateOptions(y, 'plan'), false)
           .option('allow-changed', { type: 'boolean', default: false, describe: 'Plan although applied migration files were edited' })
           .option('allow-out-of-order', {
             type: 'boolean',
@@ -230,7 +252,7 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       'validate',
       'Check that migration files parse and validate, and that applied ones are unchanged',
       (y) =>
-        y
+        targetOptions(y, false)
           .option('offline', { type: 'boolean', default: false, describe: 'Only check the files; do not connect to compare checksums' })
           .example('$0 validate --offline', 'in a pull request, without a server')
           .example('$0 validate --env production', 'also check that applied files were not edited'),
@@ -265,7 +287,7 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       'verify',
       'Prove the migrations on a throwaway Milvus: all up, all down, up again, comparing schemas',
       (y) =>
-        y
+        targetOptions(y, false)
           .option('docker', { type: 'boolean', default: false, describe: 'Start a Milvus container for it (needs Docker)' })
           .option('strict', { type: 'boolean', default: false, describe: 'Fail (exit 2) when a migration is irreversible' })
           .example('$0 verify', 'in CI on every pull request: a down that does not undo its up exits 1')
@@ -276,7 +298,7 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       'diff',
       'Drift: compare the live schema with what the applied migrations (or a snapshot) say',
       (y) =>
-        y
+        targetOptions(y, false)
           .option('against', {
             type: 'string',
             describe: 'Snapshot file to compare with, instead of replaying the migrations on a throwaway Milvus',

@@ -155,19 +155,19 @@ export function isUpToDate(statuses: readonly MigrationStatus[]): boolean {
   return statuses.every((s) => s.status === 'applied');
 }
 
+/** The colour of each migration status, in `status` and in the `status --targets` matrix. */
+export function statusColors(out: Output): Record<string, (s: string) => string> {
+  const c = out.colors;
+  return { applied: c.green, pending: c.cyan, failed: c.red, changed: c.yellow, missing: c.magenta };
+}
+
 export function statusText(
   out: Output,
   statuses: MigrationStatus[],
   where: { migrationsDir: string; state: string; address: string },
 ): string {
   const c = out.colors;
-  const paint: Record<string, (s: string) => string> = {
-    applied: c.green,
-    pending: c.cyan,
-    failed: c.red,
-    changed: c.yellow,
-    missing: c.magenta,
-  };
+  const paint = statusColors(out);
   const lines = [`Migrations in ${where.migrationsDir}`, c.dim(`state: ${where.state} at ${where.address}`)];
   if (!statuses.length) lines.push('  (no migrations yet: create one with `milvus-migrate create <name>`)');
   const width = Math.max(0, ...statuses.map((s) => s.name.length));

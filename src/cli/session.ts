@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config/load.js';
+import type { LoadConfigOptions, ResolvedConfig } from '../config/load.js';
 import { InvalidInputError } from '../errors.js';
 import type { Milvus } from '../milvus/client.js';
 import type { Migration } from '../migrations/model.js';
@@ -19,10 +19,9 @@ export interface GlobalArgs {
   readonly color: boolean;
 }
 
-/** Loads the config with CLI flags on top, and registers its secrets for scrubbing. */
-export async function loadSettings(args: GlobalArgs, out: Output, extra: { allowDestructive?: boolean } = {}): Promise<ResolvedConfig> {
-  const { loadConfig } = await import('../config/load.js');
-  const cfg = await loadConfig({
+/** How the CLI flags load the config (a fan-out loads its environment targets the same way). */
+export function loadOptions(args: GlobalArgs, extra: { allowDestructive?: boolean | undefined } = {}): LoadConfigOptions {
+  return {
     ...(args.config ? { configPath: args.config } : {}),
     ...(args.env ? { env: args.env } : {}),
     overrides: {
@@ -31,7 +30,13 @@ export async function loadSettings(args: GlobalArgs, out: Output, extra: { allow
       ...(args.database ? { database: args.database } : {}),
       ...(extra.allowDestructive ? { allowDestructive: true } : {}),
     },
-  });
+  };
+}
+
+/** Loads the config with CLI flags on top, and registers its secrets for scrubbing. */
+export async function loadSettings(args: GlobalArgs, out: Output, extra: { allowDestructive?: boolean } = {}): Promise<ResolvedConfig> {
+  const { loadConfig } = await import('../config/load.js');
+  const cfg = await loadConfig(loadOptions(args, extra));
   out.addSecrets(cfg.secrets);
   return cfg;
 }
@@ -52,7 +57,7 @@ export async function withMilvus<T>(cfg: ResolvedConfig, out: Output, fn: (milvu
 }
 
 /** Only the command name: the arguments may hold a token. */
-const lockCommand = () => `milvus-migrate ${commandOf(process.argv.slice(2)) ?? ''}`.trim();
+export const lockCommand = () => `milvus-migrate ${commandOf(process.argv.slice(2)) ?? ''}`.trim();
 
 /** The run lock of the configured database; `--lock-timeout` (seconds) beats the config's `lockTimeout`. */
 export async function createLock(cfg: ResolvedConfig, milvus: Milvus, out: Output, lockTimeout?: number): Promise<MilvusLock> {

@@ -10,11 +10,14 @@ import { suggest } from '../util/suggest.js';
 import { flattenIssues, keyOffset, keyText, lineAndColumn, offsetOf } from '../util/yaml-issues.js';
 import { type Environ, type InterpolationProblem, hasReference, interpolateNode } from './interpolate.js';
 import { type ConfigLayer, EMBEDDED_KEYS, LAYER_KEYS, LayerSchema, ROOT_KEYS, TLS_KEYS } from './schema.js';
+import { type TargetSpec, TargetsSchema } from './targets.js';
 
 /** The file's settings: its top level (minus `environments`) and the chosen environment. */
 export interface Layers {
   top: ConfigLayer;
   env: ConfigLayer | undefined;
+  /** `targets:` (top level only): what `--targets all` fans out over. */
+  targets?: readonly TargetSpec[] | undefined;
 }
 
 /** Parses, interpolates and validates the file; returns the top level and the chosen environment. */
@@ -80,7 +83,7 @@ export async function readLayers(file: string, display: string, envName: string 
   const unknown: string[] = [];
 
   const data: unknown = doc.toJS({ maxAliasCount: 1000 });
-  const { environments, ...topData } = isPlainObject(data) ? data : {};
+  const { environments, targets: targetsData, ...topData } = isPlainObject(data) ? data : {};
   /** `uri` is a synonym of `address`: the layer carries it as `address`; both in one layer is ambiguous. */
   const withAddress = (layer: ConfigLayer, prefix: string[]): ConfigLayer => {
     const { uri, ...rest } = layer;
@@ -144,13 +147,36 @@ export async function readLayers(file: string, display: string, envName: string 
     }
   }
 
+  const targets = targetsData === undefined ? undefined : validateTargets(targetsData);
+
   for (const p of interpolationProblems) {
     const where = dotted(p.path);
     if (unknown.some((u) => where === u || where.startsWith(`${u}.`))) continue;
     problems.push({ ...at(p.node.range?.[0]), path: where, message: p.message });
   }
   if (problems.length > 0) throw new InvalidInputError(`Invalid config ${display}`, sortProblems(problems));
-  return { top: top ?? {}, env };
+  return { top: top ?? {}, env, targets };
+
+  function validateTargets(value: unknown): readonly TargetSpec[] | undefined {
+    // Environments named by `env:` are checked on the entries as written, so one bad entry does not hide another.
+    (Array.isArray(value) ? value : [value]).forEach((entry: unknown, i) => {
+      const env = isPlainObject(entry) ? entry.env : undefined;
+      if (typeof env !== 'string' || envPairs.has(env)) return;
+      const guess = suggest(env, [...envPairs.keys()]);
+      problems.push({
+        ...at(offsetOf(doc, ['targets', i])),
+        path: `targets.${i}.env`,
+        message: `names no environment of this file (defined: ${[...envPairs.keys()].join(', ') || 'none'}${guess ? `; did you mean "${guess}"?` : ''})`,
+      });
+    });
+    const result = TargetsSchema.safeParse(value);
+    if (result.success) return result.data;
+    for (const { issue, path: issuePath } of flattenIssues(result.error.issues, ['targets'])) {
+      if (failed.has(dotted(issuePath))) continue;
+      problems.push({ ...at(offsetOf(doc, issuePath)), path: dotted(issuePath), message: issue.message });
+    }
+    return undefined;
+  }
 }
 
 function unknownEnvironment(name: string, available: string[], display: string): InvalidInputError {

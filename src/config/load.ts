@@ -21,6 +21,7 @@ import type { Environ } from './interpolate.js';
 import { isValidMilvusName, MILVUS_NAME_RULE } from './names.js';
 import type { ConfigLayer, TlsLayer } from './schema.js';
 import type { TlsSettings } from '../milvus/tls.js';
+import type { TargetSpec } from './targets.js';
 
 /** Where settings come from besides the file. All fields are optional. */
 export interface LoadConfigOptions {
@@ -92,6 +93,8 @@ export interface ResolvedConfig {
   targetVersion: string | undefined;
   /** Every secret value (token, password) from the layers in use, so outputs can be scrubbed. */
   secrets: string[];
+  /** `targets:` of the file: what `--targets all` fans out over; `undefined` when it has none. */
+  targets: readonly TargetSpec[] | undefined;
 }
 
 /**
@@ -163,7 +166,7 @@ export async function loadConfig(opts: LoadConfigOptions = {}): Promise<Resolved
 }
 
 function resolveLayers(
-  { top, env }: Layers,
+  { top, env, targets }: Layers,
   ctx: {
     configPath: string | undefined;
     rootDir: string;
@@ -244,6 +247,7 @@ function resolveLayers(
     backupDir: path.resolve(rootDir, fromFile('backupDir') ?? DEFAULT_BACKUP_DIR),
     targetVersion: fromFile('targetVersion'),
     secrets: [...new Set(secrets)],
+    targets,
   };
 }
 

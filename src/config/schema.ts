@@ -37,8 +37,8 @@ export const LAYER_KEYS = [
   'targetVersion',
 ] as const;
 
-/** Keys allowed at the top level of the file. */
-export const ROOT_KEYS = [...LAYER_KEYS, 'environments'] as const;
+/** Keys allowed at the top level of the file (`targets`: see `targets.ts`). */
+export const ROOT_KEYS = [...LAYER_KEYS, 'environments', 'targets'] as const;
 
 /** Keys whose values are secrets: never echoed, always scrubbed from output. */
 export const SECRET_KEYS: readonly string[] = ['token', 'password'];

@@ -103,8 +103,26 @@ export function configJsonSchema(): JsonSchema {
         description: '--env NAME picks one; its keys override the top level (any key but environments)',
         anyOf: [{ type: 'object', additionalProperties: { $ref: '#/definitions/layer' } }, { type: 'null' }],
       },
+      // Hand-written: `targets` is checked by a transform (config/targets.ts), which has no JSON Schema form.
+      targets: {
+        description: 'What --targets all fans out over: database names, patterns (tenant_*) and { env: NAME } entries',
+        anyOf: [{ $ref: '#/definitions/target' }, { type: 'array', minItems: 1, items: { $ref: '#/definitions/target' } }],
+      },
     },
-    definitions: { layer },
+    definitions: {
+      layer,
+      target: {
+        anyOf: [
+          { type: 'string', pattern: '^[A-Za-z0-9_*?]+$', description: 'a database name, or a pattern with * and ?' },
+          {
+            type: 'object',
+            properties: { env: { type: 'string', description: 'an environment of this file: its address, credentials and database' } },
+            required: ['env'],
+            additionalProperties: false,
+          },
+        ],
+      },
+    },
   };
 }
 

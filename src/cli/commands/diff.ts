@@ -3,12 +3,19 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError } from '../../errors.js';
 import { emptySchema, type DatabaseSchema } from '../../schema/model.js';
+import type { Difference as SchemaDifference } from '../../schema/compare.js';
+import type { ResolvedConfig } from '../../config/load.js';
+import type { PoolResult, Target } from '../../fanout/index.js';
+import type { Logger } from '../../logger.js';
+import type { Milvus } from '../../milvus/client.js';
+import type { Migration } from '../../migrations/model.js';
 import { EXIT } from '../exit-codes.js';
+import { fanOutExitCode, fanOutJson, fanOutOptions, summaryText, targetExitCode, type FanOutArgs, type TargetReport } from '../fanout.js';
 import type { Output } from '../output.js';
 import { loadSettings, withMilvus, type GlobalArgs } from '../session.js';
 import { withThrowaway } from '../throwaway.js';
 
-export interface DiffArgs extends GlobalArgs {
+export interface DiffArgs extends GlobalArgs, FanOutArgs {
   readonly against?: string | undefined;
   readonly docker?: boolean | undefined;
 }
@@ -19,60 +26,142 @@ export interface DiffArgs extends GlobalArgs {
  */
 export async function diff(args: DiffArgs, out: Output): Promise<number> {
   const cfg = await loadSettings(args, out);
-  const [{ loadMigrations }, { readManagedSchema, appliedToReplay }, { compareSchemas, describeDifference }] = await Promise.all([
-    import('../../migrations/load.js'),
-    import('../../verify/drift.js'),
-    import('../../schema/compare.js'),
-  ]);
+  const { loadMigrations } = await import('../../migrations/load.js');
   const against = args.against ? path.resolve(args.against) : undefined;
   const fromFile = against ? await readSnapshot(against) : undefined;
   const migrations = await loadMigrations(cfg.migrationsDir);
-  const { expected, actual, where } = await withMilvus(cfg, out, async (live) => {
-    let expected = fromFile;
-    let where: string | null = null;
-    if (!expected) {
-      const { MilvusStateStore } = await import('../../state/milvus-store.js');
-      const rows = await new MilvusStateStore(live, cfg.stateCollection, cfg.database).readAll();
-      const applied = appliedToReplay(rows, migrations, out.logger());
-      if (applied.length === 0) expected = emptySchema();
-      else {
-        const { schemaOfApplied } = await import('../../verify/verify.js');
-        const replayed = await withThrowaway(cfg, args, out, async (throwaway) => ({
-          where: throwaway.where,
-          schema: await schemaOfApplied({ throwaway, migrationsDir: cfg.migrationsDir, migrations, applied, logger: out.logger() }),
-        }));
-        expected = replayed.schema;
-        where = replayed.where;
-      }
-    }
-    const actual = await readManagedSchema(live, { migrations, database: cfg.database, stateCollection: cfg.stateCollection, expected });
-    return { expected, actual, where };
-  });
-  const differences = compareSchemas(expected, actual);
-  const exitCode = differences.length ? EXIT.migrationFailed : EXIT.ok;
-  if (args.json) {
-    out.document({
-      command: 'diff',
-      ok: exitCode === 0,
-      exitCode,
-      database: cfg.database,
-      against: against ?? 'migrations',
-      where,
-      differences,
-    } satisfies JsonDocument<'diff'>);
-  } else {
-    const c = out.colors;
-    const source = against ? `snapshot ${against}` : 'the applied migrations';
-    out.result(
-      differences.length
-        ? [
-            `${c.red('✖')} Database ${cfg.database} has drifted from ${source}: ${differences.length} difference${differences.length === 1 ? '' : 's'}`,
-            ...differences.map((d) => `  ${describeDifference(d)}`),
-          ].join('\n')
-        : `${c.green('✔')} No drift: database ${cfg.database} matches ${source}`,
-    );
-  }
+  const replay: Replay = async (config, applied) => {
+    const { schemaOfApplied } = await import('../../verify/verify.js');
+    return withThrowaway(config, args, out, async (throwaway) => ({
+      where: throwaway.where,
+      schema: await schemaOfApplied({ throwaway, migrationsDir: config.migrationsDir, migrations, applied, logger: out.logger() }),
+    }));
+  };
+  if (args.targets !== undefined) return diffTargets(args, out, cfg, { migrations, fromFile, against, replay: serialisedReplay(replay) });
+  const drift = await withMilvus(cfg, out, (live) => driftOf(cfg, live, out.logger(), { migrations, fromFile, replay }));
+  const exitCode = drift.differences.length ? EXIT.migrationFailed : EXIT.ok;
+  if (args.json) out.document(diffJson(cfg, drift, against));
+  else out.result(await diffText(out, cfg, drift, against));
   return exitCode;
+}
+
+/** Replays the applied migrations on a throwaway Milvus: the schema they give, and where that was. */
+type Replay = (config: ResolvedConfig, applied: readonly string[]) => Promise<{ schema: DatabaseSchema; where: string }>;
+
+interface Drift {
+  readonly differences: SchemaDifference[];
+  readonly where: string | null;
+}
+
+/** The expected schema (snapshot, or the live state's applied migrations replayed) against the live one. */
+async function driftOf(
+  cfg: ResolvedConfig,
+  live: Milvus,
+  logger: Logger,
+  o: { migrations: readonly Migration[]; fromFile: DatabaseSchema | undefined; replay: Replay },
+): Promise<Drift> {
+  const [{ readManagedSchema, appliedToReplay }, { compareSchemas }] = await Promise.all([
+    import('../../verify/drift.js'),
+    import('../../schema/compare.js'),
+  ]);
+  let expected = o.fromFile;
+  let where: string | null = null;
+  if (!expected) {
+    const { MilvusStateStore } = await import('../../state/milvus-store.js');
+    const rows = await new MilvusStateStore(live, cfg.stateCollection, cfg.database).readAll();
+    const applied = appliedToReplay(rows, o.migrations, logger);
+    if (applied.length === 0) expected = emptySchema();
+    else ({ schema: expected, where } = await o.replay(cfg, applied));
+  }
+  const actual = await readManagedSchema(live, {
+    migrations: o.migrations,
+    database: cfg.database,
+    stateCollection: cfg.stateCollection,
+    expected,
+  });
+  return { differences: compareSchemas(expected, actual), where };
+}
+
+function diffJson(cfg: ResolvedConfig, drift: Drift, against: string | undefined): JsonDocument<'diff'> {
+  const exitCode = drift.differences.length ? EXIT.migrationFailed : EXIT.ok;
+  return {
+    command: 'diff',
+    ok: exitCode === 0,
+    exitCode,
+    database: cfg.database,
+    against: against ?? 'migrations',
+    where: drift.where,
+    differences: drift.differences,
+  };
+}
+
+async function diffText(out: Output, cfg: ResolvedConfig, { differences }: Drift, against: string | undefined): Promise<string> {
+  const { describeDifference } = await import('../../schema/compare.js');
+  const c = out.colors;
+  const source = against ? `snapshot ${against}` : 'the applied migrations';
+  return differences.length
+    ? [
+        `${c.red('✖')} Database ${cfg.database} has drifted from ${source}: ${differences.length} difference${differences.length === 1 ? '' : 's'}`,
+        ...differences.map((d) => `  ${describeDifference(d)}`),
+      ].join('\n')
+    : `${c.green('✔')} No drift: database ${cfg.database} matches ${source}`;
+}
+
+/**
+ * Replays for a fan-out: targets at the same point of the same migrations share one replay, and
+ * replays run one at a time (each may need a throwaway Embedded Milvus, and only one fits a machine).
+ */
+function serialisedReplay(replay: Replay): Replay {
+  const done = new Map<string, ReturnType<Replay>>();
+  let queue: Promise<unknown> = Promise.resolve();
+  return (config, applied) => {
+    const key = JSON.stringify([config.migrationsDir, applied]);
+    let r = done.get(key);
+    if (!r) {
+      r = queue.then(() => replay(config, applied));
+      queue = r.catch(() => {});
+      done.set(key, r);
+    }
+    return r;
+  };
+}
+
+/** `diff --targets`: each target's live schema against what its applied migrations say. */
+async function diffTargets(
+  args: DiffArgs,
+  out: Output,
+  cfg: ResolvedConfig,
+  o: { migrations: readonly Migration[]; fromFile: DatabaseSchema | undefined; against: string | undefined; replay: Replay },
+): Promise<number> {
+  const { fanOut } = await import('../../fanout/index.js');
+  const report = (r: PoolResult<Target, unknown>): TargetReport => {
+    if (r.state === 'not-started' || !r.value)
+      return { counts: null, document: null, exitCode: r.state === 'not-started' ? 0 : targetExitCode(r.error) };
+    const document = diffJson(r.target.config, r.value as Drift, o.against);
+    return { counts: null, document, exitCode: document.exitCode };
+  };
+  const opts = await fanOutOptions(args, cfg, out, report);
+  const result = await fanOut<Drift>({ ...opts, readOnly: true }, async ({ target, milvus, logger }) => {
+    if (target.config.migrationsDir !== cfg.migrationsDir)
+      throw new InvalidInputError(
+        `Target ${target.name} has a migrations folder of its own: diff --targets compares one set of migrations`,
+      );
+    const drift = await driftOf(target.config, milvus, logger, o);
+    return { value: drift, failed: drift.differences.length > 0 };
+  });
+  if (args.json) out.document(fanOutJson('diff', result, report));
+  else {
+    const { describeDifference } = await import('../../schema/compare.js');
+    const lines = [summaryText(out, result, report)];
+    for (const r of result.targets)
+      if (r.state === 'failed' && r.value?.differences.length)
+        lines.push(
+          `${r.target.name}: ${r.value.differences.length} difference(s)`,
+          ...r.value.differences.map((d) => `  ${describeDifference(d)}`),
+        );
+    out.result(lines.join('\n'));
+  }
+  return fanOutExitCode(result, report);
 }
 
 async function readSnapshot(file: string): Promise<DatabaseSchema> {

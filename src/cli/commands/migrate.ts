@@ -1,10 +1,13 @@
 import type { Output } from '../output.js';
-import { createMigrator, loadSettings, parseSeconds, parseStep, withMilvus, type GlobalArgs } from '../session.js';
+import { createMigrator, loadSettings, lockCommand, parseSeconds, parseStep, withMilvus, type GlobalArgs } from '../session.js';
 import { errorText, runJson, runText } from '../render.js';
 import { exitCodeOf } from '../exit-codes.js';
-import { started } from '../../runner/results.js';
+import { started, type RunResult } from '../../runner/results.js';
+import type { ResolvedConfig } from '../../config/load.js';
+import type { PoolResult, Target } from '../../fanout/index.js';
+import { fanOutExitCode, fanOutJson, fanOutOptions, summaryText, targetExitCode, type FanOutArgs, type TargetReport } from '../fanout.js';
 
-export interface MigrateArgs extends GlobalArgs {
+export interface MigrateArgs extends GlobalArgs, FanOutArgs {
   readonly to?: string | undefined;
   readonly step?: unknown;
   readonly dryRun?: boolean | undefined;
@@ -36,6 +39,7 @@ async function migrateAs(command: 'up' | 'down' | 'plan', args: MigrateArgs, out
   const lockTimeout = parseSeconds('--lock-timeout', args.lockTimeout);
   const cfg = await loadSettings(args, out, { allowDestructive: args.allowDestructive ?? false });
   const dryRun = command === 'plan' || (args.dryRun ?? false);
+  if (args.targets !== undefined) return migrateTargets(command, args, out, cfg, { step, lockTimeout, dryRun });
   const run = await withMilvus(cfg, out, async (milvus) => {
     const migrator = await createMigrator(cfg, milvus, out, args.allowDestructive ?? false, { lockTimeout, backup: args.backup });
     if (command === 'down') {
@@ -53,4 +57,46 @@ async function migrateAs(command: 'up' | 'down' | 'plan', args: MigrateArgs, out
   else out.result(runText(out, run));
   if (run.error) out.log(errorText(out, run.error));
   return run.error ? exitCodeOf(run.error.kind) : 0;
+}
+
+/** `up`, `down`, `plan` with `--targets`: one independent run per target database. */
+async function migrateTargets(
+  command: 'up' | 'down' | 'plan',
+  args: MigrateArgs,
+  out: Output,
+  cfg: ResolvedConfig,
+  o: { step: number | undefined; lockTimeout: number | undefined; dryRun: boolean },
+): Promise<number> {
+  const { migrateTargets } = await import('../../fanout/index.js');
+  const report = (r: PoolResult<Target, unknown>): TargetReport => {
+    const run = r.state === 'not-started' ? undefined : (r.value as RunResult | undefined);
+    const error = r.state === 'not-started' ? undefined : r.error;
+    return {
+      counts: run ? runCounts(run) : null,
+      document: run ? runJson(command, run) : null,
+      exitCode: targetExitCode(error),
+    };
+  };
+  const result = await migrateTargets({
+    ...(await fanOutOptions(args, cfg, out, report)),
+    direction: command === 'down' ? 'down' : 'up',
+    readOnly: o.dryRun,
+    up: { to: args.to, step: o.step, dryRun: o.dryRun, allowChanged: args.allowChanged, allowOutOfOrder: args.allowOutOfOrder },
+    down: { to: args.to === '0' ? 0 : args.to, step: o.step, dryRun: o.dryRun },
+    settings: {
+      allowDestructive: args.allowDestructive ?? false,
+      lockTimeoutSeconds: o.lockTimeout,
+      command: lockCommand(),
+      backup: args.backup,
+    },
+  });
+  if (args.json) out.document(fanOutJson(command, result, report));
+  else out.result(summaryText(out, result, report));
+  return fanOutExitCode(result, report);
+}
+
+/** A run's counts for the summary: done in this run, still to do (planned, not run), failed. */
+function runCounts(run: RunResult): { applied: number; pending: number; failed: number } {
+  const n = (status: string) => run.results.filter((r) => r.status === status).length;
+  return { applied: n('success'), pending: n('not-executed'), failed: n('error') };
 }

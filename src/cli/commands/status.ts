@@ -2,8 +2,19 @@ import type { Output } from '../output.js';
 import { createMigrator, loadSettings, withMilvus, type GlobalArgs } from '../session.js';
 import type { MigrationStatus } from '../../runner/history.js';
 import { isUpToDate, statusJson, statusText } from '../render.js';
+import type { ResolvedConfig } from '../../config/load.js';
+import type { PoolResult, Target } from '../../fanout/index.js';
+import {
+  fanOutExitCode,
+  fanOutJson,
+  fanOutOptions,
+  statusMatrixText,
+  targetExitCode,
+  type FanOutArgs,
+  type TargetReport,
+} from '../fanout.js';
 
-export interface StatusArgs extends GlobalArgs {
+export interface StatusArgs extends GlobalArgs, FanOutArgs {
   /** Exit 1 unless every migration is applied (nothing pending, failed, changed or missing). */
   readonly check?: boolean | undefined;
 }
@@ -11,6 +22,7 @@ export interface StatusArgs extends GlobalArgs {
 /** `status`: every migration with its state. Read-only: creates nothing in Milvus. */
 export async function status(args: StatusArgs, out: Output): Promise<number> {
   const cfg = await loadSettings(args, out);
+  if (args.targets !== undefined) return statusTargets(args, out, cfg);
   const { statuses, address } = await withMilvus(cfg, out, async (milvus) => {
     const migrator = await createMigrator(cfg, milvus, out, false);
     return { statuses: await migrator.status(), address: milvus.address };
@@ -30,4 +42,31 @@ function notApplied(statuses: readonly MigrationStatus[]): string {
   const counts = new Map<string, number>();
   for (const s of statuses) if (s.status !== 'applied') counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
   return [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+}
+
+/** `status --targets`: the matrix of migrations by targets; `--check` fails unless every target is up to date. */
+async function statusTargets(args: StatusArgs, out: Output, cfg: ResolvedConfig): Promise<number> {
+  const { statusTargets } = await import('../../fanout/index.js');
+  const report = (r: PoolResult<Target, unknown>): TargetReport => {
+    if (r.state === 'not-started' || !r.value)
+      return { counts: null, document: null, exitCode: r.state === 'not-started' ? 0 : targetExitCode(r.error) };
+    const statuses = r.value as MigrationStatus[];
+    const c = r.target.config;
+    const where = {
+      migrationsDir: c.migrationsDir,
+      state: `collection ${c.stateCollection} in database ${c.database}`,
+      address: c.connection.address,
+    };
+    const document = statusJson(statuses, where, Boolean(args.check));
+    const n = (status: string) => statuses.filter((s) => s.status === status).length;
+    return { counts: { applied: n('applied'), pending: n('pending'), failed: n('failed') }, document, exitCode: document.exitCode };
+  };
+  const result = await statusTargets(await fanOutOptions(args, cfg, out, report));
+  const exitCode = fanOutExitCode(result, report);
+  if (args.json) out.document(fanOutJson('status', result, report));
+  else {
+    out.result(statusMatrixText(out, result));
+    if (args.check && exitCode === 1) out.log(out.colors.red('status --check: some targets are not up to date (exit 1)'));
+  }
+  return exitCode;
 }
