@@ -95,7 +95,7 @@ describe('rebuildCollection', () => {
       'strategy: copy in primary-key order, one stream, checkpointed after each batch',
       `cut-over through alias ${alias} (alterAlias: no downtime for readers); ${c} stays as it is`,
       'writes paused: rows written during the copy would not reach the new collection',
-      `the old collection is kept as ${c} for rollback (down); drop it later with milvus-migrate cleanup --allow-destructive`,
+      `the old collection is kept as ${c} for rollback (down); drop it later with a dropCollection migration (destructive)`,
     ]);
     expect(plan.results[0]!.steps[0]!.summary).toMatch(
       new RegExp(`^rebuild ${alias} into ${alias}__mm_[0-9a-f]{8}, verify \\(every row\\) and cut over$`),

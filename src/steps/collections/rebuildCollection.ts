@@ -166,7 +166,7 @@ export const rebuildCollection = defineStep({
         : 'writes paused: rows written during the copy would not reach the new collection',
     );
     facts.push(
-      `the old collection is kept as ${via ? source : names.old} for rollback (down); drop it later with milvus-migrate cleanup --allow-destructive`,
+      `the old collection is kept as ${via ? source : names.old} for rollback (down); drop it later with a dropCollection migration (destructive)`,
     );
     if (p.renumber_autoid) facts.push('autoID: every row gets a new primary key (renumber_autoid)');
     if (await collectionExists(milvus, { ...t, collection_name: names.shadow }))
