@@ -23,6 +23,8 @@ const P2_MANY = 5_000;
 const P2_FEW = 10;
 const MEM_MIGRATIONS = Number(process.env.BENCH_MEMORY_MIGRATIONS ?? 5_000);
 const COPY_ROWS = Number(process.env.BENCH_COPY_ROWS ?? 100_000);
+const REBUILD_ROWS = Number(process.env.BENCH_REBUILD_ROWS ?? 100_000);
+const REBUILD_DIM = 128;
 
 const api = await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href);
 const prefix = `bench_${randomBytes(3).toString('hex')}`;
@@ -425,6 +427,19 @@ async function p4() {
   await sdk.dropCollection({ collection_name: c });
 }
 
+/** Inserts rows `0..n-1` (id, title, random `dim`-vectors) in batches, then a FLAT index. */
+async function fillRows(name, n, dim, batch) {
+  for (let i = 0; i < n; i += batch) {
+    const data = Array.from({ length: Math.min(batch, n - i) }, (_, j) => ({
+      id: i + j,
+      title: `row ${i + j}`,
+      v: Array.from({ length: dim }, () => Math.random()),
+    }));
+    await check(sdk.insert({ collection_name: name, data }), 'insert');
+  }
+  await check(sdk.createIndex({ collection_name: name, field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }), 'createIndex');
+}
+
 // Memory: peak RSS of `up` with 5,000 pending migrations, and of copyRows over 100k rows.
 async function memory() {
   const target = `${prefix}_mem`;
@@ -455,15 +470,7 @@ async function memory() {
   const title = [{ name: 'title', data_type: DataType.VarChar, max_length: 64 }];
   await createCollection(src, dim, title);
   await createCollection(dst, dim, title);
-  for (let i = 0; i < COPY_ROWS; i += 10_000) {
-    const data = Array.from({ length: Math.min(10_000, COPY_ROWS - i) }, (_, j) => ({
-      id: i + j,
-      title: `row ${i + j}`,
-      v: Array.from({ length: dim }, () => Math.random()),
-    }));
-    await check(sdk.insert({ collection_name: src, data }), 'insert');
-  }
-  await check(sdk.createIndex({ collection_name: src, field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }), 'createIndex');
+  await fillRows(src, COPY_ROWS, dim, 10_000);
   const copyDir = await project('copy', `${prefix}_copy_state`, [
     `up:\n  - copyRows: { collection_name: ${src}, target_collection_name: ${dst} }\n`,
   ]);
@@ -550,10 +557,145 @@ async function p8() {
   );
 }
 
+/** A collection of `n` rows of 128-dim vectors (FLAT index, loaded), for the rebuild figures. */
+async function rebuildSource(name, n) {
+  await createCollection(name, REBUILD_DIM, [{ name: 'title', data_type: DataType.VarChar, max_length: 64 }]);
+  await fillRows(name, n, REBUILD_DIM, 5_000);
+  await check(sdk.loadCollectionSync({ collection_name: name }), 'load');
+}
+
+/** Runs a rebuild through a new alias of `src` in-process; ms of its copy and of its verification, from its log lines. */
+async function rebuildTimed(src, label, extra) {
+  const alias = `${prefix}_${label}`;
+  await check(sdk.createAlias({ collection_name: src, alias }), 'createAlias');
+  const dir = join(work, label);
+  await mkdir(dir, { recursive: true });
+  await writeFile(
+    join(dir, '001_rebuild.yaml'),
+    `up:\n  - rebuildCollection: { collection_name: ${alias}, new_collection_name: ${alias}_new, writes: paused, batch_size: 1000, ${extra} changes: { drop_fields: [title] } }\n`,
+  );
+  created.push(`${alias}_new`, `${prefix}_${label}_state`, `${prefix}_${label}_state_lock`);
+  const at = {};
+  const logger = {
+    debug() {},
+    warn() {},
+    info(m) {
+      const k = m.startsWith('copying ')
+        ? 'copying'
+        : m.startsWith('copied ')
+          ? 'copied'
+          : m.startsWith('verifying ')
+            ? 'verifying'
+            : m.startsWith('verified ')
+              ? 'verified'
+              : undefined;
+      if (k) at[k] = performance.now();
+    },
+  };
+  const run = await withApi((milvus) =>
+    new api.Migrator({ milvus, store: new api.MilvusStateStore(milvus, `${prefix}_${label}_state`), migrationsDir: dir, logger }).up(),
+  );
+  if (run.error) throw run.error;
+  await sdk.dropAlias({ alias }).catch(() => {});
+  return { copy: at.copied - at.copying, verify: at.verified - at.verifying };
+}
+
+// P5-P7 and memory of rebuildCollection (issue 14).
+async function rebuild() {
+  const src = `${prefix}_rb_src`;
+  await rebuildSource(src, REBUILD_ROWS);
+  // The plain SDK loop: a Strong count, then pages of 1,000 by `id > last` (Bounded) and an insert of each.
+  const plain = async () => {
+    const dst = `${prefix}_rb_plain_${randomBytes(2).toString('hex')}`;
+    await createCollection(dst, REBUILD_DIM);
+    const started = performance.now();
+    await check(sdk.query({ collection_name: src, filter: '', output_fields: ['count(*)'], consistency_level: 'Strong' }), 'count');
+    let last;
+    for (;;) {
+      const res = await check(
+        sdk.query({
+          collection_name: src,
+          filter: last === undefined ? '' : `id > ${last}`,
+          output_fields: ['id', 'v'],
+          limit: 1000,
+          consistency_level: 'Bounded',
+        }),
+        'query',
+      );
+      if (!res.data.length) break;
+      await check(sdk.insert({ collection_name: dst, data: res.data }), 'insert');
+      last = res.data.reduce((m, r) => (BigInt(r.id) > BigInt(m) ? r.id : m), res.data[0].id);
+      if (res.data.length < 1000) break;
+    }
+    return performance.now() - started;
+  };
+  const loops = [];
+  const ones = [];
+  const fours = [];
+  // BENCH_REBUILD_MEMORY_ONLY=1: only the peak RSS figure (the ratios take 3 copies per repetition).
+  const reps = process.env.BENCH_REBUILD_MEMORY_ONLY === '1' ? 0 : REPS;
+  for (let r = 0; r < reps; r++) {
+    loops.push(await plain());
+    ones.push(await rebuildTimed(src, `rb1_${r}`, ''));
+    fours.push(await rebuildTimed(src, `rb4_${r}`, 'parallelism: 4,'));
+  }
+  const n = REBUILD_ROWS.toLocaleString('en-US');
+  if (reps) {
+    const loop = median(loops);
+    const one = median(ones.map((x) => x.copy));
+    const four = median(fours.map((x) => x.copy));
+    const verify = median(ones.map((x) => x.verify));
+    const p5 = ratio(loop / one);
+    record(
+      `P5 rebuild copy rows/s / plain SDK loop, ${n} rows × ${REBUILD_DIM} dims`,
+      p5,
+      '×',
+      '≥ 1.0',
+      p5 >= 1,
+      `${Math.round(one)} ms vs ${Math.round(loop)} ms (${Math.round(REBUILD_ROWS / (one / 1000))} rows/s)`,
+    );
+    const p6 = ratio(one / four);
+    record('P6 rebuild copy rows/s, parallelism 4 / 1', p6, '×', 'report', undefined, `${Math.round(four)} ms vs ${Math.round(one)} ms`);
+    const p7 = ratio(verify / one);
+    record(
+      'P7 rebuild verification / copy',
+      p7,
+      '×',
+      '≤ 0.5',
+      p7 <= 0.5,
+      `${Math.round(verify)} ms vs ${Math.round(one)} ms (every row compared)`,
+    );
+  }
+  // Peak RSS of a whole rebuild (the CLI) of REBUILD_ROWS and of 4 times as many rows.
+  const rss = {};
+  for (const k of [1, 4]) {
+    const c = k === 1 ? src : `${prefix}_rb_src4`;
+    if (k === 4) await rebuildSource(c, REBUILD_ROWS * 4);
+    const dir = await project(`rb_rss_${k}`, `${prefix}_rb_rss_${k}_state`, [
+      `up:\n  - rebuildCollection: { collection_name: ${c}, new_collection_name: ${c}_rss, writes: paused, changes: { drop_fields: [title] } }\n`,
+    ]);
+    created.push(`${c}_rss`, `${c}__mm_old_x`);
+    const res = await cli(['up', '--json'], { cwd: dir, rss: true });
+    if (!JSON.parse(res.stdout).ok) throw new Error(`rebuild failed: ${res.stderr.slice(-1000)}`);
+    rss[k] = { mb: Math.round(res.rssKb / 1024), s: (res.ms / 1000).toFixed(1) };
+  }
+  const grow = ratio(rss[4].mb / rss[1].mb);
+  record(
+    `Memory: peak RSS of a rebuild, ${(REBUILD_ROWS * 4).toLocaleString('en-US')} / ${n} rows`,
+    grow,
+    '×',
+    '≤ 1.2',
+    grow <= 1.2,
+    `${rss[4].mb} MB (${rss[4].s} s) vs ${rss[1].mb} MB (${rss[1].s} s)`,
+  );
+  // By-name rebuilds leave the old collections renamed aside: the bench drops them too.
+  for (const c of (await sdk.showCollections()).data.map((x) => x.name)) if (c.startsWith(prefix)) created.push(c);
+}
+
 const only = process.env.BENCH_ONLY?.split(',');
 let failure;
 try {
-  for (const [name, fn] of Object.entries({ p1, p2, p3, p4, memory, p8 })) {
+  for (const [name, fn] of Object.entries({ p1, p2, p3, p4, memory, rebuild, p8 })) {
     if (only && !only.includes(name)) continue;
     log(`${name}...`);
     await fn();

@@ -45,9 +45,10 @@ export interface CopyOptions {
   /**
    * Writes one page read from `segment`. `replay` is true for the first page after a resumed
    * cursor: it may already be in the target (a run can stop between a write and its
-   * checkpoint), so it should be upserted to land once either way.
+   * checkpoint), so it should be upserted to land once either way. May return how many rows of
+   * the page it left out (a transform's nulls).
    */
-  write(page: Row[], segment: number, replay: boolean): Promise<void>;
+  write(page: Row[], segment: number, replay: boolean): Promise<number | void>;
   /** Saves the cursor after each page (the caller adds what it tracks itself). */
   checkpoint(cursor: CopyCursor): Promise<void>;
 }
@@ -95,26 +96,138 @@ export async function copySegments(o: CopyOptions): Promise<CopyCursor> {
       final,
     });
   let replay = o.resume !== undefined;
-  for (; segment < o.segments.length; segment++, last = undefined) {
-    const s = o.segments[segment]!;
-    for (;;) {
-      const page = await nextPage(milvus, s.read, pk.name, pk.kind, s.filter, last, o.batchSize);
-      if (page.length === 0) break;
-      await o.write(page, segment, replay);
+  for (; segment < o.segments.length; segment++) {
+    last = await copySegment(o, segment, segment === start.segment ? start.last_pk : undefined, replay, async (n, key) => {
       replay = false;
-      copied += page.length;
-      last = maxPk(
-        pk.kind,
-        page.map((r) => r[pk.name] as PkValue),
-      );
-      await o.checkpoint({ segment, last_pk: last, copied });
+      copied += n;
+      await o.checkpoint({ segment, last_pk: key, copied });
       report(false);
-      if (page.length < o.batchSize) break;
-    }
+    });
   }
   report(true);
-  logger.info(
-    `copied ${rows(copied)} from ${o.from} to ${o.to}${Date.now() - started >= PROGRESS_INTERVAL_MS ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : ''}`,
-  );
+  logger.info(`copied ${rows(copied)} from ${o.from} to ${o.to}${took(started)}`);
   return { segment: o.segments.length - 1, ...(last !== undefined ? { last_pk: last } : {}), copied };
+}
+
+const took = (started: number) =>
+  Date.now() - started >= PROGRESS_INTERVAL_MS ? ` in ${((Date.now() - started) / 1000).toFixed(1)} s` : '';
+
+/** Copies one segment after `last`, page by page; `done(rows, largest key)` after each page is written. Returns the last key. */
+async function copySegment(
+  o: Pick<CopyOptions, 'milvus' | 'segments' | 'pk' | 'batchSize' | 'write'>,
+  segment: number,
+  last: PkValue | undefined,
+  replay: boolean,
+  done: (rows: number, key: PkValue, leftOut: number) => Promise<void>,
+): Promise<PkValue | undefined> {
+  const { pk } = o;
+  const s = o.segments[segment]!;
+  for (;;) {
+    const page = await nextPage(o.milvus, s.read, pk.name, pk.kind, s.filter, last, o.batchSize);
+    if (page.length === 0) return last;
+    const leftOut = await o.write(page, segment, replay);
+    replay = false;
+    last = maxPk(
+      pk.kind,
+      page.map((r) => r[pk.name] as PkValue),
+    );
+    await done(page.length, last, leftOut ?? 0);
+    if (page.length < o.batchSize) return last;
+  }
+}
+
+/** Where one segment of a concurrent copy stands. */
+export interface SegmentCursor {
+  /** Largest key written in the segment; the copy goes on with `pk > last_pk`. */
+  readonly last_pk?: PkValue | undefined;
+  readonly copied: number;
+  /** Rows the writer left out (a transform's nulls). */
+  readonly left_out?: number;
+  readonly done?: true;
+}
+
+export interface ConcurrentCopyOptions extends Omit<CopyOptions, 'resume' | 'checkpoint'> {
+  /** Segments copied at once (each by its own stream of pages). */
+  readonly parallelism: number;
+  /** Cursors of the interrupted run, one per segment. */
+  readonly resume?: readonly SegmentCursor[] | undefined;
+  /**
+   * Saves every segment's cursor. Calls come one at a time, each with the newest cursors, so a
+   * saved record never goes back behind one saved before it.
+   */
+  checkpoint(cursors: readonly SegmentCursor[]): Promise<void>;
+}
+
+/**
+ * Copies the segments (typically key ranges cut by `keyBoundaries`, in each partition) with up to
+ * `parallelism` streams at once, each checkpointed on its own: a resumed run goes on in each
+ * segment after its own last key, and replays (upserts) the first page of each unfinished one.
+ * The counts and the guarantees are those of {@link copySegments}.
+ */
+export async function copyConcurrently(o: ConcurrentCopyOptions): Promise<SegmentCursor[]> {
+  const { milvus, logger, pk } = o;
+  const cursors: SegmentCursor[] = o.segments.map((_, i) => o.resume?.[i] ?? { copied: 0 });
+  let remaining = 0;
+  for (const [i, s] of o.segments.entries()) {
+    const c = cursors[i]!;
+    if (c.done) continue;
+    const after = c.last_pk === undefined ? undefined : `${pk.name} > ${pkLiteral(pk.kind, c.last_pk)}`;
+    remaining += await countRows(milvus, s.read, s.read.partition_names?.[0], andFilter(s.filter, after), 'Strong');
+  }
+  const copiedBefore = cursors.reduce((n, c) => n + c.copied, 0);
+  let copied = copiedBefore;
+  const total = copied + remaining;
+  logger.info(
+    `copying ${rows(remaining)} from ${o.from} to ${o.to} in ${o.segments.length} key ranges, ${o.parallelism} at a time` +
+      (copiedBefore ? ` (resuming: ${rows(copiedBefore)} copied by the interrupted run)` : ''),
+  );
+  const progress = throttled(logger);
+  const started = Date.now();
+  const report = (final: boolean) =>
+    progress(`${o.task}: ${copied.toLocaleString('en-US')}/${rows(total)} (${total ? Math.floor((copied / total) * 100) : 100}%)`, {
+      task: o.task,
+      done: copied,
+      total,
+      unit: 'rows',
+      elapsedMs: Date.now() - started,
+      final,
+    });
+  // One checkpoint at a time: writes of the state row that overtook each other could put an older cursor last.
+  let saving: Promise<void> = Promise.resolve();
+  const save = () => {
+    saving = saving.then(() => o.checkpoint([...cursors]));
+    return saving;
+  };
+  const replay = o.resume !== undefined;
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    for (let i = next++; i < o.segments.length && !failed; i = next++) {
+      const c = cursors[i]!;
+      if (c.done) continue;
+      await copySegment(o, i, c.last_pk, replay, async (n, key, leftOut) => {
+        if (failed) throw new Error('stopped: another stream of the copy failed');
+        const was = cursors[i]!;
+        cursors[i] = { ...was, last_pk: key, copied: was.copied + n, left_out: (was.left_out ?? 0) + leftOut };
+        copied += n;
+        await save();
+        report(false);
+      });
+      cursors[i] = { ...cursors[i]!, done: true };
+      await save();
+    }
+  };
+  // A failed stream stops the others at their next segment; the first failure is the run's.
+  const streams = Array.from({ length: Math.max(1, Math.min(o.parallelism, o.segments.length)) }, () =>
+    worker().catch((err: unknown) => {
+      failed = true;
+      throw err;
+    }),
+  );
+  const ends = await Promise.allSettled(streams);
+  const failure = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
+  if (failure) throw failure.reason;
+  report(true);
+  logger.info(`copied ${rows(copied)} from ${o.from} to ${o.to}${took(started)}`);
+  return cursors;
 }

@@ -89,9 +89,13 @@ describe('rebuildCollection', () => {
     );
     const plan = ok(await t.api.migrator().up({ dryRun: true }));
     expect(plan.results[0]!.steps[0]!.facts).toEqual([
-      '300 rows to copy',
+      expect.stringMatching(
+        /^300 rows \(\d+(\.\d)? KB\) to copy: about 1 s at 3\.5 MB\/s, the rate of one stream measured on the test server \(bench P5\), then about half that again to verify$/,
+      ),
+      'strategy: copy in primary-key order, one stream, checkpointed after each batch',
       `cut-over through alias ${alias} (alterAlias: no downtime for readers); ${c} stays as it is`,
       'writes paused: rows written during the copy would not reach the new collection',
+      `the old collection is kept as ${c} for rollback (down); drop it later with a dropCollection migration (destructive)`,
     ]);
     expect(plan.results[0]!.steps[0]!.summary).toMatch(
       new RegExp(`^rebuild ${alias} into ${alias}__mm_[0-9a-f]{8}, verify \\(every row\\) and cut over$`),
@@ -361,6 +365,17 @@ describe('rebuildCollection', () => {
     expect(thrown.error?.kind).toBe('migration-failed');
     expect(thrown.error?.message).toContain(
       'transform transforms/throws.mjs failed on the row with id 77: no model for this one; nothing was cut over',
+    );
+    // A transform returning a row of the wrong shape (a 2-dim vector for a 4-dim field): the row is named, nothing cut over.
+    await t.api.write('transforms/shape.mjs', `export default (row) => (Number(row.id) === 123 ? { ...row, embedding: [1, 2] } : row);\n`);
+    await t.api.write(
+      file,
+      `up:\n  - rebuildCollection: { collection_name: ${c}, writes: paused, transform: transforms/shape.mjs, changes: { drop_fields: [legacy] } }\n`,
+    );
+    const shape = await t.api.migrator().up();
+    expect(shape.error?.kind).toBe('migration-failed');
+    expect(shape.error?.message).toMatch(
+      /transform transforms\/shape\.mjs returned a row that does not fit .* for the row with id 123: field "embedding" \(FloatVector, dim 4\) needs 4 numbers, got 2; nothing was cut over/,
     );
     expect(await exists(c)).toBe(true);
     expect(await all(c)).toHaveLength(300);

@@ -9,8 +9,12 @@ import { collectionShape } from '../../milvus/reads/shape.js';
 import { loadState } from '../../milvus/wait.js';
 import { readSchema } from '../../schema/read.js';
 import { captureDefinition } from '../../backup/schema.js';
-import { copySegments, type CopyCursor } from '../../copy/engine.js';
+import { copyConcurrently, type SegmentCursor } from '../../copy/engine.js';
+import { keyBoundaries, rangeFilter } from '../../milvus/reads/key-ranges.js';
+import type { PkValue } from '../../milvus/reads/keys.js';
+import type { CollectionShape, Row } from '../../milvus/reads/shape.js';
 import { verifyCopy, type VerificationReport } from '../../copy/verify.js';
+import { MEASURED_COPY_BYTES_PER_SECOND, averageRowBytes, bytesText, durationText } from '../../copy/estimate.js';
 import { DEFAULT_BATCH_SIZE } from '../data/rows.js';
 import { defineStep, callOf, type InverseResult, type StepCall, type StepContext } from '../types.js';
 import { alterAlias } from '../aliases/alterAlias.js';
@@ -18,7 +22,16 @@ import { dropCollection } from './dropCollection.js';
 import { renameCollection } from './renameCollection.js';
 import { rebuildParams, type RebuildParams } from './rebuild/params.js';
 import { planTarget, type OldCollection, type TargetPlan } from './rebuild/target.js';
-import { converter, loadTransform } from './rebuild/rows.js';
+import { converter, loadTransform, type Converter } from './rebuild/rows.js';
+import {
+  CATCH_UP_SETTLE_MS,
+  DEFAULT_CATCH_UP_ROUNDS,
+  catchUpRound,
+  describeRound,
+  newerThanTarget,
+  watermark,
+  type CatchUpRecord,
+} from './rebuild/catch-up.js';
 import { buildAndLoad, createShadow, cutOver, matchLoadState, settingsDifferences, type CutOver } from './rebuild/phases.js';
 import { applyRebuild } from './rebuild/model.js';
 import { resolvedName } from '../../schema/plan-model.js';
@@ -30,7 +43,14 @@ type Phase = 'created' | 'copied' | 'loaded' | 'verified' | 'cut';
 /** What a rebuild records: checkpointed at each phase (and each page of the copy), returned when cut over. */
 export type RebuildRecord = CutOver & {
   readonly phase: Phase | 'copying';
-  readonly copy?: CopyCursor & { readonly left_out: number };
+  /** The key ranges (`boundaries` cut them) and each one's cursor, per partition: segment i is partition i / ranges, range i % ranges. */
+  readonly copy?: {
+    readonly boundaries: readonly PkValue[];
+    readonly segments: readonly SegmentCursor[];
+    readonly copied: number;
+    readonly left_out: number;
+  };
+  readonly catch_up?: CatchUpRecord;
   readonly verification?: VerificationReport & { readonly settings: readonly string[] };
 };
 
@@ -72,6 +92,15 @@ export const rebuildCollection = defineStep({
   check(p) {
     if (!p.changes === !p.schema)
       return [['changes', 'give either changes (what differs from the old collection) or schema (the whole new one), not both']];
+    if (!p.writes && !p.catch_up)
+      return [
+        [
+          'writes',
+          'is required and must be "paused" without catch_up: stop the writers first (rows written during the copy would be lost), or give catch_up: { field: <an Int64 that grows with each write> }',
+        ],
+      ];
+    if (p.catch_up && p.renumber_autoid)
+      return [['catch_up', 'cannot follow rows whose keys are renumbered (renumber_autoid): pause the writers instead']];
     if (p.new_collection_name === p.collection_name)
       return [['new_collection_name', 'is the collection itself: the new collection needs another name']];
     return [];
@@ -84,7 +113,7 @@ export const rebuildCollection = defineStep({
     const source = { collection_name: resolvedName(ctx.model, p), ...(p.db_name ? { db_name: p.db_name } : {}) };
     if (!ctx.reads || !(await collectionExists(ctx.reads, source))) return [];
     try {
-      const { plan, source: label } = await planOf(ctx.reads, p);
+      const { old, plan, source: label } = await planOf(ctx.reads, p);
       if ('problems' in plan) return plan.problems.map(([k, m]) => `${k}: ${m}`);
       const autoID = plan.schema.fields.find((f) => f.is_primary_key)?.autoID;
       if (autoID && !p.renumber_autoid) {
@@ -93,6 +122,8 @@ export const rebuildCollection = defineStep({
             'say renumber_autoid: true to accept that, or give the key field autoID: false to keep the keys',
         ];
       }
+      const catchUp = catchUpProblem(old, plan, p);
+      if (catchUp) return [catchUp];
       if (p.transform) await loadTransform(p.transform, ctx.migration.dir);
     } catch (err) {
       if (err instanceof MigrateError && err.kind === 'invalid-input') return [err.message];
@@ -111,17 +142,32 @@ export const rebuildCollection = defineStep({
     if (!(await collectionExists(milvus, t))) return [`${qualified(p)} does not exist (yet): the step will fail`];
     const facts: string[] = [];
     const state = await loadState(milvus, t);
+    if (state === 'LoadStateLoaded') {
+      const n = await countRows(milvus, t, undefined, '', 'Strong');
+      const bytes = n * (await averageRowBytes(milvus, t, await collectionShape(milvus, t)));
+      facts.push(
+        `${rows(n)} (${bytesText(bytes)}) to copy: about ${durationText(bytes / MEASURED_COPY_BYTES_PER_SECOND)} at ${bytesText(MEASURED_COPY_BYTES_PER_SECOND)}/s, ` +
+          'the rate of one stream measured on the test server (bench P5), then about half that again to verify',
+      );
+    } else facts.push('not loaded: loaded for the copy, released again after');
     facts.push(
-      state === 'LoadStateLoaded'
-        ? `${rows(await countRows(milvus, t, undefined, '', 'Strong'))} to copy`
-        : 'not loaded: loaded for the copy, released again after',
+      p.parallelism && p.parallelism > 1
+        ? `strategy: copy in primary-key order, the key space cut into ${p.parallelism} ranges copied at once, each checkpointed`
+        : 'strategy: copy in primary-key order, one stream, checkpointed after each batch',
     );
     facts.push(
       via
         ? `cut-over through alias ${p.collection_name} (alterAlias: no downtime for readers); ${source} stays as it is`
         : `cut-over by name: ${source} is renamed to ${names.old} and ${names.shadow} to ${source} (readers see a moment without the collection)`,
     );
-    facts.push('writes paused: rows written during the copy would not reach the new collection');
+    facts.push(
+      p.catch_up
+        ? `catch-up on ${p.catch_up.field}: rows whose ${p.catch_up.field} grew during the copy are copied again, in rounds, and once more after the cut-over (rows deleted during the copy stay in the new collection)`
+        : 'writes paused: rows written during the copy would not reach the new collection',
+    );
+    facts.push(
+      `the old collection is kept as ${via ? source : names.old} for rollback (down); drop it later with a dropCollection migration (destructive)`,
+    );
     if (p.renumber_autoid) facts.push('autoID: every row gets a new primary key (renumber_autoid)');
     if (await collectionExists(milvus, { ...t, collection_name: names.shadow }))
       facts.push(`${names.shadow} exists already (left by an interrupted run: the rebuild goes on in it)`);
@@ -144,6 +190,19 @@ export const rebuildCollection = defineStep({
     return { steps, note: `readers go back to ${r.source}, which kept its rows; ${r.shadow} (the rebuilt copy) is dropped` };
   },
 });
+
+/** What is wrong with the catch-up field: it must be an Int64 of the old collection, kept (as an Int64) in the new one. */
+function catchUpProblem(old: OldCollection, plan: TargetPlan, p: RebuildParams): string | undefined {
+  const name = p.catch_up?.field;
+  if (!name) return undefined;
+  const f = old.schema.fields.find((x) => x.name === name);
+  const need = 'the catch-up field must be an Int64 that grows with every write (e.g. updated_at in milliseconds)';
+  if (!f) return `catch_up.field: no field named ${name} in the collection (it has ${old.schema.fields.map((x) => x.name).join(', ')})`;
+  if (f.data_type !== 'Int64') return `catch_up.field: ${name} is ${f.data_type}: ${need}`;
+  const kept = plan.schema.fields.find((x) => x.name === (plan.renames.get(name) ?? name));
+  if (!kept || kept.data_type !== 'Int64') return `catch_up.field: ${name} must stay an Int64 field of the new collection`;
+  return undefined;
+}
 
 /** Reads the old collection and works out the new one. */
 async function planOf(
@@ -172,8 +231,10 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
   let rec: RebuildRecord;
   if (previous?.phase === 'verified' || previous?.phase === 'cut') rec = previous;
   else {
-    const { plan, source, via } = await planOf(milvus, p, previous?.source);
+    const { old, plan, source, via } = await planOf(milvus, p, previous?.source);
     if ('problems' in plan) throw new MigrateError('invalid-input', plan.problems.map(([k, m]) => `${k}: ${m}`).join('; '));
+    const catchUp = catchUpProblem(old, plan, p);
+    if (catchUp) throw new MigrateError('invalid-input', catchUp);
     const names = rebuildNames(p);
     const aliases = previous?.aliases ?? (await describeCollection(milvus, at(source))).aliases ?? [];
     rec = previous ?? {
@@ -203,47 +264,43 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
     const loadedHere = await ensureLoaded(ctx, 'rebuildCollection', at(source), undefined, qualified(at(source)));
     try {
       const partitions = from.partitionKey ? [undefined] : await partitionNames(milvus, at(source));
-      const segments = partitions.map((partition) => ({
-        read: { ...at(source), ...(partition ? { partition_names: [partition] } : {}) },
-        partition,
-      }));
+      const reads = partitions.map((partition) => ({ ...at(source), ...(partition ? { partition_names: [partition] } : {}) }));
       const batchSize = p.batch_size ?? DEFAULT_BATCH_SIZE;
+      const write = writer(milvus, shadow, to, partitions);
+      const field = p.catch_up?.field;
       if (rec.phase === 'created' || rec.phase === 'copying') {
-        let leftOut = rec.copy?.left_out ?? 0;
-        let pending = 0;
-        const cursor = await copySegments({
+        let copy = copyOf(rec, partitions.length);
+        if (!copy) {
+          // The ranges and the catch-up's first watermark are saved before the first row is copied.
+          const boundaries = await keyBoundaries(milvus, at(source), from.pk, p.parallelism ?? 1, batchSize);
+          copy = { boundaries, segments: [], copied: 0, left_out: 0 };
+          const catchUp = field ? { field, since: await watermark(milvus, reads, field), rounds: [] } : undefined;
+          rec = { ...rec, phase: 'copying', copy, ...(catchUp ? { catch_up: catchUp } : {}) };
+          await ctx.checkpoint(rec);
+        }
+        const ranges = copy.boundaries.length + 1;
+        const segments = reads.flatMap((read, i) =>
+          Array.from({ length: ranges }, (_, r) => ({ read, filter: rangeFilter(from.pk, copy.boundaries, r), partition: partitions[i] })),
+        );
+        const cursors = await copyConcurrently({
           milvus,
           logger,
           segments,
+          parallelism: p.parallelism ?? 1,
           pk: from.pk,
           batchSize,
           from: qualified(at(source)),
           to: rec.shadow,
           task: `rebuild ${source} → ${rec.shadow}`,
-          // A resumed run that saved no cursor may have written its first page: it is upserted.
-          resume: rec.phase === 'copying' ? rec.copy : ctx.resumed ? { segment: 0, copied: 0 } : undefined,
-          async write(page, segment, replay) {
-            const data = [];
-            for (const row of page) {
-              const out = await convert(row);
-              if (out) data.push(out);
-            }
-            pending = page.length - data.length;
-            if (!data.length) return;
-            const partition = to.partitionKey ? undefined : segments[segment]!.partition;
-            await milvus.call(replay && !to.pk.autoID ? 'upsert' : 'insert', {
-              ...shadow,
-              ...(partition ? { partition_name: partition } : {}),
-              data,
-            } as never);
-          },
+          // A resumed run may have written a page of each range after its last checkpoint: it is upserted.
+          resume: rec.phase === 'copying' ? copy.segments : undefined,
+          write: (page, segment, replay) => write(page, Math.floor(segment / ranges), replay, convert),
           checkpoint: (c) => {
-            leftOut += pending;
-            rec = { ...rec, phase: 'copying', copy: { ...c, left_out: leftOut } };
+            rec = { ...rec, phase: 'copying', copy: { ...copy, ...totals(c), segments: c } };
             return ctx.checkpoint(rec);
           },
         });
-        rec = { ...rec, phase: 'copied', copy: { ...cursor, left_out: leftOut } };
+        rec = { ...rec, phase: 'copied', copy: { ...copy, ...totals(cursors), segments: cursors } };
         await ctx.checkpoint(rec);
       }
       if (rec.phase === 'copied') {
@@ -251,6 +308,26 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
         rec = { ...rec, phase: 'loaded' };
         await ctx.checkpoint(rec);
       }
+      if (rec.catch_up) {
+        const maxDelta = p.catch_up?.max_delta ?? batchSize;
+        for (let c: CatchUpRecord = rec.catch_up; c.rounds.length < DEFAULT_CATCH_UP_ROUNDS;) {
+          const round = await catchUpRound({
+            milvus,
+            segments: reads,
+            pk: from.pk,
+            field: c.field,
+            since: c.since,
+            batchSize,
+            write: (page, i) => write(page, i, true, convert).then(() => undefined),
+          });
+          logger.info(describeRound(c.rounds.length + 1, round, c.field));
+          c = { ...c, since: round.next, rounds: [...c.rounds, round.rows] };
+          rec = { ...rec, catch_up: c };
+          await ctx.checkpoint(rec);
+          if (round.rows <= maxDelta) break;
+        }
+      }
+      const since = rec.catch_up?.since;
       const sample = typeof p.verify === 'object' ? p.verify.sample : undefined;
       const report = await verifyCopy({
         milvus,
@@ -260,8 +337,10 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
         from,
         to,
         segments: partitions.map((partition) => ({ source: partition, target: to.partitionKey ? undefined : partition })),
+        // With writers at work: every row that has not changed since the last round must be there, as it is.
+        filter: field && since ? `${field} < ${since}` : undefined,
         expected: convert,
-        exclusive: true,
+        exclusive: !field,
         keysKept: !to.pk.autoID,
         sample,
         batchSize,
@@ -292,7 +371,103 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
     }
   }
   await cutOver(milvus, logger, rec, db);
+  if (rec.catch_up && rec.catch_up.after_cut_over === undefined) {
+    rec = { ...rec, catch_up: { ...rec.catch_up, after_cut_over: await lastRound(ctx, p, rec, rec.catch_up) } };
+  }
   rec = { ...rec, phase: 'cut' };
   logger.info(`readers of ${p.collection_name} now reach the rebuilt collection; the old one is kept as ${rec.old}`);
   return rec;
+}
+
+type CopyState = NonNullable<RebuildRecord['copy']>;
+
+/** Rows copied and left out, over every segment. */
+function totals(cursors: readonly SegmentCursor[]): { copied: number; left_out: number } {
+  return {
+    copied: cursors.reduce((n, c) => n + c.copied, 0),
+    left_out: cursors.reduce((n, c) => n + (c.left_out ?? 0), 0),
+  };
+}
+
+/** The copy's saved state; a record of the single-stream copy (before ranges) is read as ranges of one per partition. */
+function copyOf(rec: RebuildRecord, partitions: number): CopyState | undefined {
+  const saved = rec.copy as CopyState | { segment: number; last_pk?: PkValue; copied: number; left_out: number } | undefined;
+  if (!saved || 'boundaries' in saved) return saved;
+  const c = saved;
+  const segments: SegmentCursor[] = Array.from({ length: partitions }, (_, i) =>
+    i < c.segment ? { copied: 0, done: true } : i === c.segment ? { last_pk: c.last_pk, copied: c.copied } : { copied: 0 },
+  );
+  return { boundaries: [], segments, copied: c.copied, left_out: c.left_out };
+}
+
+/** Writes converted rows into the shadow, in the partition the page was read from; returns how many the transform left out. */
+function writer(
+  milvus: Milvus,
+  shadow: { collection_name: string; db_name?: string },
+  to: CollectionShape,
+  partitions: readonly (string | undefined)[],
+) {
+  return async (page: Row[], partitionIndex: number, upsert: boolean, convert: Converter, keep?: (rows: Row[]) => Promise<Row[]>) => {
+    let data: Row[] = [];
+    for (const row of page) {
+      const out = await convert(row);
+      if (out) data.push(out);
+    }
+    const left = page.length - data.length;
+    if (keep) data = await keep(data);
+    if (!data.length) return left;
+    const partition = to.partitionKey ? undefined : partitions[partitionIndex];
+    await milvus.call(upsert && !to.pk.autoID ? 'upsert' : 'insert', {
+      ...shadow,
+      ...(partition ? { partition_name: partition } : {}),
+      data,
+    } as never);
+    return left;
+  };
+}
+
+/**
+ * The round after the cut-over: rows of the old collection changed since the last round, copied
+ * into the new one unless it holds them newer (its writers write there now). Returns the rows copied.
+ */
+async function lastRound(ctx: StepContext, p: RebuildParams, rec: RebuildRecord, c: CatchUpRecord): Promise<number> {
+  const { milvus, logger } = ctx;
+  const db = p.db_name ? { db_name: p.db_name } : {};
+  const oldNow = { collection_name: rec.kind === 'rename' ? rec.old : rec.source, ...db };
+  const newNow = { collection_name: rec.kind === 'rename' ? rec.source : rec.shadow, ...db };
+  await new Promise((r) => setTimeout(r, CATCH_UP_SETTLE_MS));
+  const { plan } = await planOf(milvus, p, oldNow.collection_name);
+  if ('problems' in plan) throw new MigrateError('invalid-input', plan.problems.map(([k, m]) => `${k}: ${m}`).join('; '));
+  const [from, to] = await Promise.all([collectionShape(milvus, oldNow), collectionShape(milvus, newNow)]);
+  const transform = p.transform ? await loadTransform(p.transform, ctx.migration.dir) : undefined;
+  const convert = converter(plan, from, to, transform, { dropKey: false, file: p.transform });
+  const partitions = from.partitionKey ? [undefined] : await partitionNames(milvus, oldNow);
+  const reads = partitions.map((partition) => ({ ...oldNow, ...(partition ? { partition_names: [partition] } : {}) }));
+  const field = plan.renames.get(c.field) ?? c.field;
+  const write = writer(milvus, newNow, to, partitions);
+  const loadedHere = await ensureLoaded(ctx, 'rebuildCollection', oldNow, undefined, qualified(oldNow));
+  let copied = 0;
+  try {
+    const keep = async (rows: Row[]) => {
+      const newer = await newerThanTarget(milvus, newNow, to.pk, field, rows);
+      copied += newer.length;
+      return newer;
+    };
+    const batchSize = p.batch_size ?? DEFAULT_BATCH_SIZE;
+    await catchUpRound({
+      milvus,
+      segments: reads,
+      pk: from.pk,
+      field: c.field,
+      since: c.since,
+      batchSize,
+      write: (page, i) => write(page, i, true, convert, keep).then(() => undefined),
+    });
+  } finally {
+    if (loadedHere) await milvus.call('releaseCollection', oldNow as never).catch(() => undefined);
+  }
+  logger.info(
+    `catch-up after the cut-over: ${rows(copied)} written to ${oldNow.collection_name} meanwhile copied to ${newNow.collection_name}`,
+  );
+  return copied;
 }

@@ -82,15 +82,21 @@ describe('rebuildNames', () => {
 });
 
 describe('rebuildCollection params', () => {
-  it('need writes: paused, and either changes or schema', async () => {
+  it('need writes: paused or a catch-up field, and either changes or schema', async () => {
     const { rebuildCollection } = await import('../../../src/steps/collections/rebuildCollection.js');
-    const missing = rebuildCollection.params.safeParse({ collection_name: 'docs', changes: {} });
-    expect(missing.success).toBe(false);
-    expect(missing.error?.issues[0]).toMatchObject({
-      path: ['writes'],
-      message:
-        'is required and must be "paused": stop the writers first; rows written during the copy would be lost (there is no catch-up yet)',
-    });
+    const missing = rebuildCollection.params.parse({ collection_name: 'docs', changes: {} });
+    expect(rebuildCollection.check!(missing)).toEqual([
+      [
+        'writes',
+        'is required and must be "paused" without catch_up: stop the writers first (rows written during the copy would be lost), or give catch_up: { field: <an Int64 that grows with each write> }',
+      ],
+    ]);
+    const caught = rebuildCollection.params.parse({ collection_name: 'docs', changes: {}, catch_up: { field: 'updated_at' } });
+    expect(rebuildCollection.check!(caught)).toEqual([]);
+    expect(rebuildCollection.check!({ ...caught, renumber_autoid: true })).toEqual([
+      ['catch_up', 'cannot follow rows whose keys are renumbered (renumber_autoid): pause the writers instead'],
+    ]);
+    expect(rebuildCollection.params.safeParse({ collection_name: 'docs', changes: {}, parallelism: 0 }).success).toBe(false);
     const both = rebuildCollection.params.parse({
       collection_name: 'docs',
       writes: 'paused',

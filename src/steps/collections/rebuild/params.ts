@@ -63,13 +63,27 @@ export const rebuildParams = z
     transform: z.string({ error: 'must be a path, e.g. ./reembed.ts' }).min(1, { error: 'must not be empty' }).optional(),
     batch_size: batchSize,
     /**
-     * Required: the writers of the collection are stopped for the rebuild. Without a catch-up
-     * (not built yet), rows written during the copy would not reach the new collection.
+     * `paused`: the writers of the collection are stopped for the rebuild. Required without
+     * `catch_up`: rows written during the copy would not reach the new collection.
      */
-    writes: z.literal('paused', {
-      error:
-        'is required and must be "paused": stop the writers first; rows written during the copy would be lost (there is no catch-up yet)',
-    }),
+    writes: z
+      .literal('paused', { error: 'must be "paused" (the writers are stopped for the rebuild), or give catch_up instead' })
+      .optional(),
+    /**
+     * Writers keep writing during the rebuild: rows whose `field` (an Int64 that grows with every
+     * write, e.g. updated_at in ms or a sequence) changed since the copy began are copied again,
+     * round after round until the change is small, and once more after the cut-over.
+     */
+    catch_up: z
+      .object({
+        field: milvusName,
+        /** A round that copied at most this many rows is the last before verification (default the batch size). */
+        max_delta: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
+    /** Key ranges copied at once (default 1): the key space is cut into this many ranges, each copied and checkpointed on its own. */
+    parallelism: z.number().int().min(1).max(16).optional(),
     /** `full` (default): every row compared; `{ sample: N }`: N rows compared, counts and key digests always in full. */
     verify: z.union([z.literal('full'), z.object({ sample: z.number().int().positive() }).strict()]).optional(),
     /** Accept new primary keys for an autoID collection (Milvus 2.3 takes no given keys for such a field). */

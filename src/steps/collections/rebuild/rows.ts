@@ -6,7 +6,7 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MigrateError, errorMessage } from '../../../errors.js';
-import { DYNAMIC_FIELD, type CollectionShape, type Row } from '../../../milvus/reads/shape.js';
+import { DYNAMIC_FIELD, rowProblem, type CollectionShape, type Row } from '../../../milvus/reads/shape.js';
 import { importModule } from '../../../util/dynamic-import.js';
 import type { TargetPlan } from './target.js';
 
@@ -92,6 +92,14 @@ export function converter(
     if (result && opts.dropKey) {
       result = { ...result };
       delete result[to.pk.name];
+    }
+    // A row that does not fit would fail the whole batch with Milvus' word only ("line 0"): name it.
+    const problem = result && transform ? rowProblem(result, to, 'insert') : undefined;
+    if (problem) {
+      throw new MigrateError(
+        'migration-failed',
+        `transform ${opts.file} returned a row that does not fit ${to.label} for the row with ${from.pk.name} ${String(row[from.pk.name])}: ${problem}; nothing was cut over`,
+      );
     }
     return result;
   };
