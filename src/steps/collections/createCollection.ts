@@ -176,6 +176,11 @@ export function createRequest(p: Params) {
 /** Partitions Milvus creates for a partition-key collection when `num_partitions` is not given (2.3). */
 const DEFAULT_KEY_PARTITIONS = 16;
 
+/** The partitions Milvus makes for a partition-key collection of `num` partitions (default: its default), sorted by name. */
+export function keyPartitions(num: number | undefined): string[] {
+  return Array.from({ length: num ?? DEFAULT_KEY_PARTITIONS }, (_, i) => `_default_${i}`).sort();
+}
+
 /** The collection these params create, as the schema model holds it (normalised as a read would be). */
 export function collectionFromParams(p: Params): CollectionSchema {
   const fields = p.fields.map((f) => {
@@ -191,7 +196,7 @@ export function collectionFromParams(p: Params): CollectionSchema {
     return out;
   });
   const keyed = p.fields.some((f) => f.is_partition_key);
-  const partitions = keyed ? Array.from({ length: p.num_partitions ?? DEFAULT_KEY_PARTITIONS }, (_, i) => `_default_${i}`) : ['_default'];
+  const partitions = keyed ? keyPartitions(p.num_partitions) : ['_default'];
   const indexes = Object.fromEntries(
     (p.index_params ?? []).map((ix) => [
       ix.index_name ?? ix.field_name,
@@ -208,7 +213,7 @@ export function collectionFromParams(p: Params): CollectionSchema {
     ...(p.enable_dynamic_field ? { enable_dynamic_field: true as const } : {}),
     consistency_level: p.consistency_level ?? 'Bounded',
     fields,
-    partitions: partitions.sort(),
+    partitions,
     indexes,
     load_state: p.index_params?.length ? 'loaded' : 'released',
   };

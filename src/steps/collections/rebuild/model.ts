@@ -4,7 +4,7 @@
  */
 import type { CollectionSchema, FieldSchema } from '../../../schema/model.js';
 import { collectionOf, databaseOf, putCollection, removeCollection, resolvedName, type SchemaModel } from '../../../schema/plan-model.js';
-import { collectionFromParams } from '../createCollection.js';
+import { collectionFromParams, keyPartitions } from '../createCollection.js';
 import type { Changes, NewSchema, RebuildParams } from './params.js';
 
 type FieldParams = NewSchema['fields'][number];
@@ -39,6 +39,7 @@ export function changedSchema(c: CollectionSchema, changes: Changes): Collection
     ...(changes.enable_dynamic_field ? { enable_dynamic_field: true as const } : {}),
     ...(changes.consistency_level ? { consistency_level: changes.consistency_level } : {}),
     fields,
+    partitions: partitionsOf(c, fields, changes.num_partitions),
     indexes: { ...indexes, ...fresh },
     ...(changes.properties
       ? { properties: { ...c.properties, ...Object.fromEntries(Object.entries(changes.properties).map(([k, v]) => [k, String(v)])) } }
@@ -51,7 +52,24 @@ export function rebuiltSchema(c: CollectionSchema, p: RebuildParams): Collection
   if (!p.schema) return changedSchema(c, p.changes ?? {});
   const { fields, ...rest } = p.schema;
   const next = collectionFromParams({ collection_name: 'x', ...rest, fields: fields.map(({ fill: _fill, ...f }) => f) } as never);
-  return { ...next, load_state: c.load_state, indexes: { ...c.indexes, ...next.indexes } };
+  // The old indexes of fields the new schema keeps are built again (see the rebuild's target plan).
+  const kept = Object.entries(c.indexes).filter(([, ix]) => next.fields.some((f) => f.name === ix.field_name));
+  return {
+    ...next,
+    partitions: partitionsOf(c, next.fields, p.schema.num_partitions),
+    load_state: c.load_state,
+    indexes: { ...Object.fromEntries(kept), ...next.indexes },
+  };
+}
+
+/**
+ * The partitions of the new collection: with a partition key, those Milvus makes (as many as
+ * asked, else as many as the old partition-key collection had); without one, the old ones,
+ * carried over by the rebuild.
+ */
+function partitionsOf(old: CollectionSchema, fields: readonly FieldSchema[], num: number | undefined): string[] {
+  if (!fields.some((f) => f.is_partition_key)) return [...old.partitions];
+  return keyPartitions(num ?? (old.fields.some((f) => f.is_partition_key) ? old.partitions.length : undefined));
 }
 
 /**
