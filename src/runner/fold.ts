@@ -24,6 +24,11 @@ export interface FoldOptions {
   readonly allDatabases?: boolean | undefined;
   /** Absolute folder holding backups (a `restoreBackup` step reads its manifest there). */
   readonly backupDir?: string | undefined;
+  /**
+   * The version of the server the schema is compared with, for Milvus defaults that changed
+   * between versions (a partition key's partitions: 64 before 2.5, 16 since). Default: before 2.5.
+   */
+  readonly serverVersion?: string | undefined;
 }
 
 /**
@@ -51,9 +56,9 @@ export async function expectedSchema(migrations: readonly Migration[], opts: Fol
     };
   }
   const database = opts.database ?? 'default';
-  const model = emptyModel(database);
+  const model = emptyModel(database, opts.serverVersion);
   const plan = migrations.map(plannedUp);
-  const problems = await foldPlan(model, plan, { backupDir: opts.backupDir });
+  const problems = await foldPlan(model, plan, { backupDir: opts.backupDir, serverVersion: opts.serverVersion });
   return { folded: true, schema: schemaOfModel(model, { database, allDatabases: opts.allDatabases }), problems };
 }
 

@@ -28,7 +28,7 @@ export async function preflight(milvus: Milvus, plan: readonly PlannedMigration[
   // A plan of code migrations only has nothing to fold: no reads.
   if (!problems.length && plan.some((p) => p.steps?.length)) {
     const reads = opts.reads ?? cachingReads(milvus);
-    const model = await readModel(reads, scopeOf(plan));
+    const model = await readModel(reads, scopeOf(plan), version);
     problems.push(...(await foldPlan(model, plan, { backupDir: opts.backupDir, serverVersion: version, reads })));
   }
   if (problems.length) throw new InvalidInputError('The plan cannot run on this Milvus; nothing was changed', problems);

@@ -166,6 +166,27 @@ describe('expectedSchema', () => {
     });
   });
 
+  it('gives a partition key the partitions Milvus makes by default: 64 before 2.5, 16 since', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mm-fold-'));
+    await writeFile(
+      join(dir, '001_keyed.yaml'),
+      `up:
+  - createCollection:
+      collection_name: keyed
+      fields:
+        - { name: id, data_type: Int64, is_primary_key: true }
+        - { name: tenant, data_type: Int64, is_partition_key: true }
+        - { name: v, data_type: FloatVector, dim: 2 }
+`,
+    );
+    const migrations = await loadMigrations(dir);
+    const count = async (serverVersion?: string) => {
+      const r = await expectedSchema(migrations, { serverVersion });
+      return r.folded && r.schema.collections.keyed!.partitions.length;
+    };
+    expect([await count(), await count('2.3.5'), await count('2.4.9'), await count('2.5.0')]).toEqual([64, 64, 64, 16]);
+  });
+
   it('names other databases db.collection with allDatabases', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mm-fold-'));
     await writeFile(
