@@ -11,7 +11,7 @@ import { compareSchemas } from '../../src/schema/compare.js';
 import { openThrowaway } from '../../src/verify/throwaway.js';
 import { schemaOfApplied } from '../../src/verify/verify.js';
 import { useMilvusTest } from '../support/context.js';
-import { testAddress, testToken } from '../support/milvus.js';
+import { testAddress, testToken, uniqueName } from '../support/milvus.js';
 
 const t = useMilvusTest();
 const repo = join(import.meta.dirname, '../..');
@@ -80,5 +80,30 @@ describe('expected schema: fold and replay agree', () => {
     expect(problems).toEqual([]);
     expect(Object.keys(folded.collections)).toEqual(['a', 'keyed2']);
     expect(compareSchemas(folded, replayed)).toEqual([]);
+  });
+
+  it('diff replays when an applied migration is code, saying why', async () => {
+    const p = await t.project();
+    const collection = uniqueName('fold_code');
+    await p.write(
+      '001_create.yaml',
+      `up:\n  - createCollection:\n      collection_name: ${collection}\n      fields:\n        - { name: id, data_type: Int64, is_primary_key: true }\n        - { name: v, data_type: FloatVector, dim: 2 }\n`,
+    );
+    await p.write(
+      '002_code.mjs',
+      `export default { async up({ steps }) { await steps.createPartition({ collection_name: '${collection}', partition_name: 'p1' }); } };\n`,
+    );
+    try {
+      expect((await p.cli(['up'])).code).toBe(0);
+      const res = await p.cli(['diff', '--json']);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.json()).toMatchObject({ by: 'replay', differences: [] });
+      expect(res.stderr).toContain(
+        '002_code is a code migration: their steps are known only when they run, so the expected schema needs a replay: replaying them on a throwaway Milvus',
+      );
+    } finally {
+      await t.client.dropCollection({ collection_name: collection });
+      await t.client.dropCollection({ collection_name: p.stateCollection });
+    }
   });
 });
