@@ -41,7 +41,7 @@ export function resolveBody(
     const inv = def.inverse(call.params as never, row?.details.records?.[String(i)]);
     if ('irreversible' in inv) return { irreversible: `step ${i + 1} ${call.step}: ${inv.irreversible}` };
     for (const s of inv.steps) {
-      steps.push(s);
+      steps.push(call.line !== undefined ? { ...s, line: call.line } : s);
       notes.push(inv.note);
     }
   }

@@ -149,6 +149,7 @@ describe('expectedSchema', () => {
     expect(result.folded && result.problems).toEqual([
       {
         file: join(dir, '001_part.yaml'),
+        line: 2,
         path: 'up[0].createPartition',
         message: 'collection docs does not exist at this point of the plan (database default holds: none)',
       },
