@@ -692,10 +692,76 @@ async function rebuild() {
   for (const c of (await sdk.showCollections()).data.map((x) => x.name)) if (c.startsWith(prefix)) created.push(c);
 }
 
+// P9: the preflight of 200 pending migrations on 20 collections (issue 19): the Milvus reads it
+// makes (once per collection named, not per step) and its time, against the whole `up` of them.
+const P9_COLLECTIONS = 20;
+async function p9() {
+  const [{ loadMigrations }, { preflight }] = await Promise.all(
+    ['migrations/load.js', 'runner/preflight.js'].map((m) => import(pathToFileURL(join(ROOT, 'dist', m)).href)),
+  );
+  const targets = Array.from({ length: P9_COLLECTIONS }, (_, c) => `${prefix}_p9_${c}`);
+  const texts = Array.from({ length: P1_MIGRATIONS }, (_, i) => createPartitionYaml(targets[i % P9_COLLECTIONS], `p${i}`));
+  const checks = [];
+  const ups = [];
+  let calls;
+  for (let r = 0; r < REPS; r++) {
+    for (const t of targets) await createCollection(t);
+    const state = `${prefix}_p9_state_${r}`;
+    const dir = await project(`p9_${r}`, state, texts);
+    await withApi((milvus) => new api.MilvusStateStore(milvus, state).ensure());
+    // In-process, as the runner calls it: every migration pending, every call counted.
+    const migrations = await loadMigrations(join(dir, 'migrations'));
+    const plan = migrations.map((m) => ({
+      migration: m,
+      direction: 'up',
+      steps: m.up.steps,
+      body: m.up,
+      notes: [],
+      resumeFrom: 0,
+      row: undefined,
+    }));
+    await withApi(async (milvus) => {
+      const counted = {};
+      const call = milvus.call.bind(milvus);
+      milvus.call = (method, req) => ((counted[method] = (counted[method] ?? 0) + 1), call(method, req));
+      const started = process.hrtime.bigint();
+      await preflight(milvus, plan);
+      checks.push(Number(process.hrtime.bigint() - started) / 1e6);
+      calls = counted;
+    });
+    ups.push((await cli(['up'], { cwd: dir })).ms);
+    for (const t of targets) {
+      const parts = (await check(sdk.showPartitions({ collection_name: t }), 'showPartitions')).partition_names.length;
+      if (parts !== P1_MIGRATIONS / P9_COLLECTIONS + 1) throw new Error(`P9: ${t} has ${parts} partitions after up`);
+      await sdk.dropCollection({ collection_name: t });
+    }
+  }
+  const total = Object.values(calls).reduce((n, c) => n + c, 0);
+  record(
+    `P9 Milvus calls of the preflight, ${P1_MIGRATIONS} pending on ${P9_COLLECTIONS} collections`,
+    total,
+    '',
+    `≤ ${4 * P9_COLLECTIONS + 2}`,
+    total <= 4 * P9_COLLECTIONS + 2,
+    Object.entries(calls)
+      .map(([m, c]) => `${m} ${c}`)
+      .join(', '),
+  );
+  const share = ratio(median(checks) / median(ups));
+  record(
+    'P9 preflight / the whole up of those migrations',
+    share,
+    '×',
+    'report',
+    undefined,
+    `${Math.round(median(checks))} ms vs ${Math.round(median(ups))} ms`,
+  );
+}
+
 const only = process.env.BENCH_ONLY?.split(',');
 let failure;
 try {
-  for (const [name, fn] of Object.entries({ p1, p2, p3, p4, memory, rebuild, p8 })) {
+  for (const [name, fn] of Object.entries({ p1, p2, p3, p4, p9, memory, rebuild, p8 })) {
     if (only && !only.includes(name)) continue;
     log(`${name}...`);
     await fn();

@@ -45,6 +45,7 @@ export type { StepDefinition, StepCall } from './steps/types.js';
 export type { DatabaseSchema, CollectionSchema, FieldSchema, IndexSchema } from './schema/model.js';
 export { readSchema, type ReadScope } from './schema/read.js';
 export { compareSchemas, describeDifference, type Difference } from './schema/compare.js';
+export { expectedSchema, type ExpectedSchema, type FoldOptions } from './runner/fold.js';
 export { schemaToYaml, schemaFromYaml } from './schema/yaml.js';
 export { openThrowaway, type Throwaway, type ThrowawayOptions } from './verify/throwaway.js';
 export { verifyMigrations, type VerifyResult, type VerifiedMigration } from './verify/verify.js';

@@ -159,6 +159,8 @@ export const verifyDocument = commandDocument('verify', {
 export const diffDocument = commandDocument('diff', {
   database: z.string(),
   against: z.string(),
+  /** Where the expected schema came from: the migrations folded without a server, replayed on a throwaway Milvus (`where`), or the `against` snapshot. */
+  by: z.enum(['fold', 'replay', 'snapshot']),
   where: z.string().nullable(),
   differences: z.array(differenceShape),
 });

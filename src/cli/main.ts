@@ -301,12 +301,18 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
         targetOptions(y, false)
           .option('against', {
             type: 'string',
-            describe: 'Snapshot file to compare with, instead of replaying the migrations on a throwaway Milvus',
+            describe: 'Snapshot file to compare with, instead of the schema the applied migrations produce',
           })
-          .option('docker', { type: 'boolean', default: false, describe: 'Replay on a Milvus container (needs Docker)' })
+          .option('replay', {
+            type: 'boolean',
+            default: false,
+            describe: 'Compute the expected schema by applying the migrations on a throwaway Milvus, instead of folding their steps',
+          })
+          .option('docker', { type: 'boolean', default: false, describe: 'Replay on a Milvus container (needs Docker; implies --replay)' })
           .example('$0 diff --env production --json', 'exit 1 and list the differences when production drifted')
-          .example('$0 diff --against schema.yaml', 'no throwaway server needed'),
-      handle<{ against?: string; docker?: boolean }>(async (a, o) => (await import('./commands/diff.js')).diff(a, o)),
+          .example('$0 diff --replay', 'check against a real replay on a throwaway Milvus')
+          .example('$0 diff --against schema.yaml', 'compare with a snapshot file'),
+      handle<{ against?: string; replay?: boolean; docker?: boolean }>(async (a, o) => (await import('./commands/diff.js')).diff(a, o)),
     )
     .command(
       'snapshot',

@@ -51,8 +51,8 @@ export function parseYamlMigration(file: string, text: string): { migration?: Pa
   if (description !== undefined && typeof description !== 'string') {
     at(root.get('description', true) as Node, 'description', 'must be a string');
   }
-  const up = parseSteps(doc, 'up', at, true);
-  const down = root.has('down') ? parseSteps(doc, 'down', at, false) : undefined;
+  const up = parseSteps(doc, lineCounter, 'up', at, true);
+  const down = root.has('down') ? parseSteps(doc, lineCounter, 'down', at, false) : undefined;
   if (problems.length) return { problems };
   return {
     migration: {
@@ -66,7 +66,7 @@ export function parseYamlMigration(file: string, text: string): { migration?: Pa
 
 type At = (node: Node | null | undefined, path: string | undefined, message: string) => void;
 
-function parseSteps(doc: Document, section: 'up' | 'down', at: At, required: boolean): StepCall[] {
+function parseSteps(doc: Document, lineCounter: LineCounter, section: 'up' | 'down', at: At, required: boolean): StepCall[] {
   const node = doc.get(section, true) as Node | undefined;
   if (node === undefined || (isScalar(node) && node.value === null)) {
     if (required) at(doc.contents, section, 'is required: the list of steps to apply');
@@ -104,7 +104,8 @@ function parseSteps(doc: Document, section: 'up' | 'down', at: At, required: boo
       for (const [key, message] of def.check?.(parsed) ?? []) {
         at(nodeAt(doc, [section, i, name, ...key.split('.')]) ?? paramsNode, `${where}.${name}.${key}`, message);
       }
-      steps.push({ step: name, params: parsed });
+      const line = lineAndColumn(lineCounter, (item as Node).range?.[0])?.line;
+      steps.push({ step: name, params: parsed, ...(line !== undefined ? { line } : {}) });
     }
   });
   return steps;

@@ -41,7 +41,7 @@ export function resolveBody(
     const inv = def.inverse(call.params as never, row?.details.records?.[String(i)]);
     if ('irreversible' in inv) return { irreversible: `step ${i + 1} ${call.step}: ${inv.irreversible}` };
     for (const s of inv.steps) {
-      steps.push(s);
+      steps.push(call.line !== undefined ? { ...s, line: call.line } : s);
       notes.push(inv.note);
     }
   }
@@ -85,25 +85,38 @@ export function plannedOutcomes(p: PlannedMigration): StepOutcome[] {
 
 /**
  * Read-only facts for a dry run, per step. Facts describe Milvus as it is now: a step acting on a
- * collection that an earlier step of the plan creates says so instead of "does not exist".
- * `reads` are the preflight's cached reads: steps ask the same questions (is it loaded, does it
- * exist), and each is asked once.
+ * collection that an earlier step of the plan creates says so instead of "does not exist"; one
+ * acting on a collection that an earlier step renames gets the facts of that collection under the
+ * name it has now (the rows at stake are there). `reads` are the preflight's cached reads: steps
+ * ask the same questions (is it loaded, does it exist), and each is asked once.
  */
 export async function addFacts(plan: readonly PlannedMigration[], results: readonly MigrationResult[], reads: Milvus): Promise<void> {
   const createdByPlan = new Set<string>();
+  /** `db.name` given by an earlier renameCollection of the plan → the collection's live name. */
+  const renamedByPlan = new Map<string, string>();
   for (const [i, p] of plan.entries()) {
     for (const outcome of results[i]!.steps) {
       if (outcome.status !== 'planned') continue;
       const call = p.steps![outcome.index]!;
-      const target = call.params as { collection_name?: string; db_name?: string };
+      const target = call.params as { collection_name?: string; db_name?: string; new_collection_name?: string };
       const key = target.collection_name ? `${target.db_name ?? ''}.${target.collection_name}` : undefined;
       if (key && createdByPlan.has(key)) {
         outcome.facts = ['its collection is created by an earlier step of this plan'];
+        if (call.step === 'renameCollection') createdByPlan.add(`${target.db_name ?? ''}.${target.new_collection_name}`);
         continue;
       }
-      const facts = await definitionOf(call).facts?.(reads, call.params);
-      if (facts?.length) outcome.facts = [...facts];
+      const live = key ? renamedByPlan.get(key) : undefined;
+      const facts = await definitionOf(call).facts?.(reads, live ? { ...call.params, collection_name: live } : call.params);
+      const all = [
+        ...(live ? [`read from ${live}, which an earlier step of this plan renames to ${target.collection_name}`] : []),
+        ...(facts ?? []),
+      ];
+      if (all.length) outcome.facts = all;
       if (call.step === 'createCollection' && key && !facts?.length) createdByPlan.add(key);
+      if (call.step === 'renameCollection' && key) {
+        renamedByPlan.delete(key);
+        renamedByPlan.set(`${target.db_name ?? ''}.${target.new_collection_name}`, live ?? target.collection_name!);
+      }
     }
   }
 }

@@ -5,6 +5,7 @@ import { cachingReads } from '../milvus/read-cache.js';
 import { atLeast } from '../milvus/version.js';
 import type { SchemaModel } from '../schema/plan-model.js';
 import { readModel, type ModelScope, type NamedIn } from '../schema/read-model.js';
+import type { StepCall } from '../steps/types.js';
 import { definitionOf, type PlannedMigration } from './plan.js';
 
 /** Options of {@link preflight} and {@link foldPlan}. */
@@ -28,7 +29,7 @@ export async function preflight(milvus: Milvus, plan: readonly PlannedMigration[
   // A plan of code migrations only has nothing to fold: no reads.
   if (!problems.length && plan.some((p) => p.steps?.length)) {
     const reads = opts.reads ?? cachingReads(milvus);
-    const model = await readModel(reads, scopeOf(plan));
+    const model = await readModel(reads, scopeOf(plan), version);
     problems.push(...(await foldPlan(model, plan, { backupDir: opts.backupDir, serverVersion: version, reads })));
   }
   if (problems.length) throw new InvalidInputError('The plan cannot run on this Milvus; nothing was changed', problems);
@@ -41,7 +42,7 @@ function versionProblems(milvus: Milvus, version: string, plan: readonly Planned
     const needed = typeof def.minVersion === 'function' ? def.minVersion(call.params) : def.minVersion;
     if (needed && !atLeast(version, needed)) {
       const message = `${call.step} needs Milvus ${needed} or newer; the server at ${milvus.address} is ${version}`;
-      problems.push({ file: p.migration.path, path: `${p.direction}[${index}].${call.step}`, message });
+      problems.push({ ...stepLocation(p, index, call), message });
     }
   });
   return problems;
@@ -88,12 +89,17 @@ export async function foldPlan(
           { model, migration, backupDir: opts.backupDir, serverVersion: opts.serverVersion, reads: opts.reads },
           call.params,
         );
-        for (const message of found) problems.push({ file: p.migration.path, path: `${p.direction}[${index}].${call.step}`, message });
+        for (const message of found) problems.push({ ...stepLocation(p, index, call), message });
       }
       def.effect?.(model, call.params);
     }
   }
   return problems;
+}
+
+/** Where a problem of a step is: its file and line, and `up[1].createIndex`. */
+function stepLocation(p: PlannedMigration, index: number, call: StepCall): Omit<Problem, 'message'> {
+  return { file: p.migration.path, ...(call.line !== undefined ? { line: call.line } : {}), path: `${p.direction}[${index}].${call.step}` };
 }
 
 function forEachPending(

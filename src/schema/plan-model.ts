@@ -23,11 +23,16 @@ export interface SchemaModel {
    * something absent from the model may yet exist, and absence is not reported.
    */
   uncertain: boolean;
+  /**
+   * The version of the server the plan runs on, for defaults that changed between versions (how
+   * many partitions a partition key gets). Unknown (a fold without a server): an older server's.
+   */
+  readonly serverVersion?: string | undefined;
 }
 
 /** A model with one empty database, the connection's (the start of a fold over an empty server). */
-export function emptyModel(database = 'default'): SchemaModel {
-  return { database, databases: new Map([[database, emptyDatabase()]]), uncertain: false };
+export function emptyModel(database = 'default', serverVersion?: string): SchemaModel {
+  return { database, databases: new Map([[database, emptyDatabase()]]), uncertain: false, serverVersion };
 }
 
 export function emptyDatabase(): ModelDatabase {

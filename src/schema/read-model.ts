@@ -23,10 +23,11 @@ export interface ModelScope {
  * databases once (`listDatabases`, only when the plan names one besides the connection's), then
  * per database named the collection names once (`showCollections`) and the schema of each named collection that exists (see {@link readSchema}),
  * and where each named alias points. Read-only; cost grows with what the plan names, not with
- * the number of its steps (200 steps on one collection read that collection once).
+ * the number of its steps (200 steps on one collection read that collection once). `serverVersion`
+ * (the server's) picks the defaults that changed between versions.
  */
-export async function readModel(milvus: Milvus, scope: ModelScope): Promise<SchemaModel> {
-  const model: SchemaModel = { database: milvus.database, databases: new Map(), uncertain: false };
+export async function readModel(milvus: Milvus, scope: ModelScope, serverVersion?: string): Promise<SchemaModel> {
+  const model: SchemaModel = { database: milvus.database, databases: new Map(), uncertain: false, serverVersion };
   const wanted = new Map<string, { collections: Set<string>; aliases: Set<string> }>();
   const want = (db: string | undefined) => {
     const key = db ?? milvus.database;

@@ -11,6 +11,11 @@ export type { StepRecord };
 export interface StepCall {
   readonly step: string;
   readonly params: Readonly<Record<string, unknown>>;
+  /**
+   * 1-based line of the step in its YAML file, for problems found before anything runs (a derived
+   * `down` step: the line of the `up` step it undoes). None for the calls of code migrations.
+   */
+  readonly line?: number | undefined;
 }
 
 /** What a step hands to its runner at run time. */

@@ -73,10 +73,24 @@ afterAll(async () => {
 
 describe('diff and snapshot', () => {
   it('a migrated database has no drift; snapshots are byte-identical across runs and a down/up round trip', async () => {
-    const res = await p.cli(['diff', '--json', '--database', db]);
+    // By default the expected schema is folded from the migrations' steps: no throwaway server.
+    const folded = await p.cli(['diff', '--json', '--database', db]);
+    expect(folded.code, folded.stderr).toBe(0);
+    expect(JSON_DOCUMENTS.diff.parse(folded.json())).toMatchObject({ ok: true, by: 'fold', where: null, differences: [] });
+    expect(folded.stderr).not.toMatch(/Working in/);
+
+    const res = await p.cli(['diff', '--replay', '--json', '--database', db]);
     expect(res.code, res.stderr).toBe(0);
     const doc = JSON_DOCUMENTS.diff.parse(res.json());
-    expect(doc).toMatchObject({ command: 'diff', ok: true, exitCode: 0, database: db, against: 'migrations', differences: [] });
+    expect(doc).toMatchObject({
+      command: 'diff',
+      ok: true,
+      exitCode: 0,
+      database: db,
+      against: 'migrations',
+      by: 'replay',
+      differences: [],
+    });
     // The throwaway database it replayed the migrations in is gone (other files may run verify at the same time).
     expect(doc.where).toMatch(/^throwaway database mm_verify_\w+ on /);
     expect(await databasesNamed('mm_verify_')).not.toContain(doc.where!.split(' ')[2]);
@@ -148,7 +162,7 @@ describe('diff and snapshot', () => {
     expect(await readFile(file, 'utf8')).toBe(first);
   });
 
-  it('reports hand-made drift of each kind precisely (against the snapshot: the replay gave the same schema above)', async () => {
+  it('reports hand-made drift of each kind precisely, against the snapshot and by fold alike', async () => {
     const target = { db_name: db, collection_name: 'docs' };
     await t.client.createPartition({ ...target, partition_name: 'hand_made' });
     await t.client.dropIndex({ ...target, field_name: 'embedding', index_name: 'embedding_idx' } as never);
@@ -193,6 +207,9 @@ describe('diff and snapshot', () => {
       where: null,
     });
     expect(res.json().differences).toEqual(expected);
+    const byFold = await p.cli(['diff', '--json', '--database', db]);
+    expect(byFold.code, byFold.stderr).toBe(1);
+    expect(byFold.json()).toMatchObject({ by: 'fold', where: null, differences: expected });
 
     const text = await p.cli(['diff', '--against', 'schema.yaml', '--database', db]);
     expect(text.code).toBe(1);

@@ -76,7 +76,7 @@ describe('dropPartition', () => {
     expect(res.code, res.stderr).toBe(2);
     expect(res.stderr).toContain('The plan cannot run on this Milvus; nothing was changed');
     expect(res.stderr).toContain(
-      `002_drop.yaml: up[0].dropPartition: collection ${collection} has no partition never_there (partitions: _default); use if_exists: true to skip a missing partition`,
+      `002_drop.yaml:2: up[0].dropPartition: collection ${collection} has no partition never_there (partitions: _default); use if_exists: true to skip a missing partition`,
     );
     // The check ran against the model 001_create leaves, before 001_create ran: nothing applied, no state.
     expect(await hasCollection(t.client, collection)).toBe(false);

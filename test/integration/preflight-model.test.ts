@@ -170,7 +170,8 @@ describe('a faulty step after a valid migration: exit 2 before the first change'
     if (f.offline) expect(res.stderr).toContain(f.message);
     else {
       expect(res.stderr).toContain('The plan cannot run on this Milvus; nothing was changed');
-      expect(res.stderr).toContain(`002_bad.yaml: ${f.message.replaceAll('@B', base)}`);
+      // The file's line of the faulty step: after `up:` and the optional other step.
+      expect(res.stderr).toContain(`002_bad.yaml:${other ? 3 : 2}: ${f.message.replaceAll('@B', base)}`);
     }
     await expectUntouched(p, canary);
     expect((await t.client.hasCollection({ collection_name: `${base}_x` })).value).toBe(false);
@@ -181,7 +182,7 @@ describe('a faulty step after a valid migration: exit 2 before the first change'
     const canary = uniqueName('pf_canary');
     await p.write('001_ok.yaml', canaryYaml(canary));
     await p.write('002_bad.yaml', `up:\n  - createIndex: { collection_name: ${canary}, field_name: embeddingz }\n`);
-    const message = `002_bad.yaml: up[0].createIndex: collection ${canary} has no field embeddingz (fields: id, title, embedding)`;
+    const message = `002_bad.yaml:2: up[0].createIndex: collection ${canary} has no field embeddingz (fields: id, title, embedding)`;
     for (const args of [['plan'], ['validate'], ['up']]) {
       const res = await p.cli(args);
       expect(res.code, `${args[0]}: ${res.stderr}`).toBe(2);
@@ -200,7 +201,9 @@ describe('the fault in the third of three pending migrations', () => {
     await p.write('003_bad.yaml', `up:\n  - dropPartition: { collection_name: ${canary}, partition_name: p2 }\n`);
     const res = await p.cli(['up', '--allow-destructive']);
     expect(res.code, res.stderr).toBe(2);
-    expect(res.stderr).toContain(`003_bad.yaml: up[0].dropPartition: collection ${canary} has no partition p2 (partitions: _default, p1)`);
+    expect(res.stderr).toContain(
+      `003_bad.yaml:2: up[0].dropPartition: collection ${canary} has no partition p2 (partitions: _default, p1)`,
+    );
     await expectUntouched(p, canary);
   });
 });
@@ -245,7 +248,7 @@ describe('down folds and checks the inverse steps first', () => {
     await t.client.dropPartition({ collection_name: c, partition_name: 'p1' });
     const res = await p.cli(['down', '--allow-destructive']);
     expect(res.code, res.stderr).toBe(2);
-    expect(res.stderr).toContain(`002_alias.yaml: down[0].dropPartition: collection ${c} has no partition p1 (partitions: _default)`);
+    expect(res.stderr).toContain(`002_alias.yaml:3: down[0].dropPartition: collection ${c} has no partition p1 (partitions: _default)`);
     expect((await t.client.describeAlias({ alias, collection_name: alias })).collection).toBe(c);
     const state = await t.client.query({
       collection_name: p.stateCollection,

@@ -133,7 +133,7 @@ describe('aliases', () => {
     await expectRefused(
       t.api,
       wrong,
-      `${dropWrong}.yaml: up[0].dropAlias: alias ${alias} points at ${a}, not at ${b}, at this point of the plan`,
+      `${dropWrong}.yaml:2: up[0].dropAlias: alias ${alias} points at ${a}, not at ${b}, at this point of the plan`,
     );
     expect(await aliasOf(alias)).toBe(a);
 
@@ -145,7 +145,7 @@ describe('aliases', () => {
       await expectRefused(
         other,
         run,
-        `${dropMissing}.yaml: up[0].dropAlias: alias ${missing} does not exist at this point of the plan; use if_exists: true to skip a missing alias`,
+        `${dropMissing}.yaml:2: up[0].dropAlias: alias ${missing} does not exist at this point of the plan; use if_exists: true to skip a missing alias`,
       );
     });
 
@@ -180,7 +180,7 @@ describe('aliases', () => {
     await expectRefused(
       t.api,
       refused,
-      `${alterMissing}.yaml: up[0].alterAlias: alias ${alias} does not exist at this point of the plan (use createAlias)`,
+      `${alterMissing}.yaml:2: up[0].alterAlias: alias ${alias} does not exist at this point of the plan (use createAlias)`,
     );
     expect(await aliasOf(alias)).toBeUndefined();
 
@@ -226,7 +226,7 @@ describe('renameCollection', () => {
     const clash = name('rename_clash');
     await t.api.write(`${clash}.yaml`, `up:\n  - renameCollection: { collection_name: ${a}, new_collection_name: ${b} }\n`);
     const refused = await t.api.migrator().up();
-    await expectRefused(t.api, refused, `${clash}.yaml: up[0].renameCollection: ${b} is taken by a collection at this point of the plan`);
+    await expectRefused(t.api, refused, `${clash}.yaml:2: up[0].renameCollection: ${b} is taken by a collection at this point of the plan`);
     expect(await has(a)).toBe(true);
     expect(await has(b)).toBe(true);
 
@@ -444,7 +444,7 @@ describe('databases', () => {
     const flushDb = name('flush_db');
     const dropDb = name('drop_db');
     await t.api.write(`${dropDb}.yaml`, `up:\n  - dropDatabase: { db_name: ${db} }\n`);
-    const stillHolds = `${dropDb}.yaml: up[0].dropDatabase: database ${db} will still hold 1 collection (${c}): Milvus drops only an empty database`;
+    const stillHolds = `${dropDb}.yaml:2: up[0].dropDatabase: database ${db} will still hold 1 collection (${c}): Milvus drops only an empty database`;
     await expectRefused(t.api, await t.api.migrator().up(), stillHolds);
     // plan reports what up refuses.
     expect((await t.api.migrator().up({ dryRun: true })).error?.message).toContain(stillHolds);
@@ -495,7 +495,7 @@ describe('databases', () => {
       await expectRefused(
         t.api,
         refused,
-        `${again}.yaml: up[0].createDatabase: database ${db} already exists at this point of the plan (use if_not_exists: true to skip it)`,
+        `${again}.yaml:2: up[0].createDatabase: database ${db} already exists at this point of the plan (use if_not_exists: true to skip it)`,
       );
       expect(refused.error?.message).not.toContain(`${skip}.yaml`);
 
@@ -551,7 +551,7 @@ describe('flush', () => {
     await expectRefused(
       t.api,
       refused,
-      `${flushMissing}.yaml: up[0].flush: collection ${missing} does not exist at this point of the plan (database default holds: `,
+      `${flushMissing}.yaml:2: up[0].flush: collection ${missing} does not exist at this point of the plan (database default holds: `,
     );
 
     // Dropped by a code migration the check cannot see into: Milvus refuses the flush.

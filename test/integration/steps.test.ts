@@ -128,7 +128,7 @@ describe('collections', () => {
     expect(refused.error?.kind).toBe('invalid-input');
     expect(refused.error?.message).toContain('The plan cannot run on this Milvus; nothing was changed');
     expect(refused.error?.message).toContain(
-      `${missing}.yaml: up[0].dropCollection: collection ${c} does not exist at this point of the plan (database default holds: `,
+      `${missing}.yaml:2: up[0].dropCollection: collection ${c} does not exist at this point of the plan (database default holds: `,
     );
     expect(refused.error?.message).toContain('; use if_exists: true to skip a missing collection');
     expect(refused.results.map((r) => r.status)).toEqual(['not-executed']);

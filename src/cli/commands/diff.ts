@@ -2,6 +2,7 @@ import type { JsonDocument } from '../json-shapes.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError } from '../../errors.js';
+import type { expectedSchema } from '../../runner/fold.js';
 import { emptySchema, type DatabaseSchema } from '../../schema/model.js';
 import type { Difference as SchemaDifference } from '../../schema/compare.js';
 import type { ResolvedConfig } from '../../config/load.js';
@@ -17,15 +18,23 @@ import { withThrowaway } from '../throwaway.js';
 
 export interface DiffArgs extends GlobalArgs, FanOutArgs {
   readonly against?: string | undefined;
+  readonly replay?: boolean | undefined;
   readonly docker?: boolean | undefined;
 }
 
+/** Where the expected schema came from: the migrations folded without a server, replayed on a throwaway Milvus, or a snapshot file. */
+type ExpectedBy = 'fold' | 'replay' | 'snapshot';
+
 /**
- * `diff`: the schema the applied migrations should have produced (replayed on a throwaway Milvus,
- * or read from a snapshot with `--against`) against the live one. Exit 0 without drift, 1 with.
+ * `diff`: the schema the applied migrations should have produced (folded over an empty model, no
+ * server needed; replayed on a throwaway Milvus with `--replay`, or when a code migration cannot
+ * be folded; or read from a snapshot with `--against`) against the live one. Exit 0 without
+ * drift, 1 with.
  */
 export async function diff(args: DiffArgs, out: Output): Promise<number> {
   const cfg = await loadSettings(args, out);
+  if (args.against && (args.replay || args.docker))
+    throw new InvalidInputError('--against compares with a snapshot file: it cannot be combined with --replay or --docker', []);
   const { loadMigrations } = await import('../../migrations/load.js');
   const against = args.against ? path.resolve(args.against) : undefined;
   const fromFile = against ? await readSnapshot(against) : undefined;
@@ -37,8 +46,11 @@ export async function diff(args: DiffArgs, out: Output): Promise<number> {
       schema: await schemaOfApplied({ throwaway, migrationsDir: config.migrationsDir, migrations, applied, logger: out.logger() }),
     }));
   };
-  if (args.targets !== undefined) return diffTargets(args, out, cfg, { migrations, fromFile, against, replay: serialisedReplay(replay) });
-  const drift = await withMilvus(cfg, out, (live) => driftOf(cfg, live, out.logger(), { migrations, fromFile, replay }));
+  const byReplay = Boolean(args.replay || args.docker);
+  const note = (message: string) => out.log(message);
+  if (args.targets !== undefined)
+    return diffTargets(args, out, cfg, { migrations, fromFile, against, replay: serialisedReplay(replay), byReplay, note });
+  const drift = await withMilvus(cfg, out, (live) => driftOf(cfg, live, out.logger(), { migrations, fromFile, replay, byReplay, note }));
   const exitCode = drift.differences.length ? EXIT.migrationFailed : EXIT.ok;
   if (args.json) out.document(diffJson(cfg, drift, against));
   else out.result(await diffText(out, cfg, drift, against));
@@ -51,6 +63,18 @@ type Replay = (config: ResolvedConfig, applied: readonly string[]) => Promise<{ 
 interface Drift {
   readonly differences: SchemaDifference[];
   readonly where: string | null;
+  readonly by: ExpectedBy;
+}
+
+/** How the expected schema is had: from a snapshot file, or from the applied migrations by fold (default) or by replay. */
+interface DriftSources {
+  readonly migrations: readonly Migration[];
+  readonly fromFile: DatabaseSchema | undefined;
+  readonly replay: Replay;
+  /** `--replay`/`--docker`: replay even where the fold would do. */
+  readonly byReplay: boolean;
+  /** Says why a fold fell back to a replay (code migrations). */
+  readonly note: (message: string) => void;
 }
 
 /** The expected schema (snapshot, or the live state's applied migrations replayed) against the live one. */
@@ -58,7 +82,7 @@ async function driftOf(
   cfg: ResolvedConfig,
   live: Milvus,
   logger: Logger,
-  o: { migrations: readonly Migration[]; fromFile: DatabaseSchema | undefined; replay: Replay },
+  o: DriftSources,
 ): Promise<Drift> {
   const [{ readManagedSchema, appliedToReplay }, { compareSchemas }] = await Promise.all([
     import('../../verify/drift.js'),
@@ -66,12 +90,22 @@ async function driftOf(
   ]);
   let expected = o.fromFile;
   let where: string | null = null;
+  let by: ExpectedBy = 'snapshot';
   if (!expected) {
     const { MilvusStateStore } = await import('../../state/milvus-store.js');
     const rows = await new MilvusStateStore(live, cfg.stateCollection, cfg.database).readAll();
     const applied = appliedToReplay(rows, o.migrations, logger);
+    by = o.byReplay ? 'replay' : 'fold';
     if (applied.length === 0) expected = emptySchema();
-    else ({ schema: expected, where } = await o.replay(cfg, applied));
+    else if (by === 'fold') {
+      const folded = await fold(o.migrations, applied, { database: cfg.database, backupDir: cfg.backupDir, serverVersion: await live.version() });
+      if (folded.folded) expected = folded.schema;
+      else {
+        o.note(`${folded.reason}: replaying them on a throwaway Milvus`);
+        by = 'replay';
+      }
+    }
+    if (!expected) ({ schema: expected, where } = await o.replay(cfg, applied));
   }
   const actual = await readManagedSchema(live, {
     migrations: o.migrations,
@@ -79,7 +113,7 @@ async function driftOf(
     stateCollection: cfg.stateCollection,
     expected,
   });
-  return { differences: compareSchemas(expected, actual), where };
+  return { differences: compareSchemas(expected, actual), where, by };
 }
 
 function diffJson(cfg: ResolvedConfig, drift: Drift, against: string | undefined): JsonDocument<'diff'> {
@@ -90,6 +124,7 @@ function diffJson(cfg: ResolvedConfig, drift: Drift, against: string | undefined
     exitCode,
     database: cfg.database,
     against: against ?? 'migrations',
+    by: drift.by,
     where: drift.where,
     differences: drift.differences,
   };
@@ -131,7 +166,7 @@ async function diffTargets(
   args: DiffArgs,
   out: Output,
   cfg: ResolvedConfig,
-  o: { migrations: readonly Migration[]; fromFile: DatabaseSchema | undefined; against: string | undefined; replay: Replay },
+  o: DriftSources & { against: string | undefined },
 ): Promise<number> {
   const { fanOut } = await import('../../fanout/index.js');
   const report = (r: PoolResult<Target, unknown>): TargetReport => {
@@ -162,6 +197,34 @@ async function diffTargets(
     out.result(lines.join('\n'));
   }
   return fanOutExitCode(result, report);
+}
+
+/**
+ * The expected schema by fold: the migrations a replay would apply (every one up to the last
+ * applied, in name order), folded over an empty database. A problem the fold meets (a step naming
+ * what does not exist at that point) would stop the replay too: reported as invalid input.
+ */
+async function fold(
+  migrations: readonly Migration[],
+  applied: readonly string[],
+  opts: { database: string; backupDir: string; serverVersion: string },
+): Promise<Awaited<ReturnType<typeof expectedSchema>>> {
+  const { expectedSchema } = await import('../../runner/fold.js');
+  const last = [...applied].sort().at(-1)!;
+  const result = await expectedSchema(
+    migrations.filter((m) => m.name <= last),
+    opts,
+  );
+  if (result.folded && result.problems.length) {
+    throw new InvalidInputError(
+      'Cannot compute the expected schema: the applied migrations do not apply to an empty database',
+      result.problems,
+      {
+        hint: '`diff --replay` runs them on a throwaway Milvus instead, to see where they fail.',
+      },
+    );
+  }
+  return result;
 }
 
 async function readSnapshot(file: string): Promise<DatabaseSchema> {

@@ -8,7 +8,7 @@ import { indexRequest } from '../../milvus/reads/index-spec.js';
 import { indexSpec } from '../indexes/createIndex.js';
 import { defineStep, oneCollection, callOf } from '../types.js';
 import { dropCollection } from './dropCollection.js';
-import { compareVersions } from '../../milvus/version.js';
+import { atLeast, compareVersions } from '../../milvus/version.js';
 import type { CollectionSchema, FieldSchema } from '../../schema/model.js';
 import { databaseOf, dbNameOf, nameTaken, putCollection } from '../../schema/plan-model.js';
 import { MAX_DIM, MAX_FIELDS } from '../expect.js';
@@ -157,7 +157,8 @@ export const createCollection = defineStep({
     return [];
   },
   effect(model, p) {
-    if (!nameTaken(model, p.db_name, p.collection_name)) putCollection(model, p.db_name, p.collection_name, collectionFromParams(p));
+    if (!nameTaken(model, p.db_name, p.collection_name))
+      putCollection(model, p.db_name, p.collection_name, collectionFromParams(p, model.serverVersion));
   },
   async facts(milvus, p) {
     if (!(await collectionExists(milvus, p))) return [];
@@ -224,11 +225,22 @@ function functionProblems(p: Params): [string, string][] {
   return problems;
 }
 
-/** Partitions Milvus creates for a partition-key collection when `num_partitions` is not given (2.3). */
-const DEFAULT_KEY_PARTITIONS = 16;
+
+/**
+ * Partitions Milvus creates for a partition-key collection when `num_partitions` is not given:
+ * 64 up to 2.4 (seen on 2.3.5), 16 since milvus-io/milvus#32950 (May 2024, in 2.5).
+ */
+export function defaultKeyPartitions(serverVersion: string | undefined): number {
+  return serverVersion && atLeast(serverVersion, '2.5.0') ? 16 : 64;
+}
+
+/** The partitions Milvus makes for a partition-key collection of `num` partitions (default: the server's default), sorted by name. */
+export function keyPartitions(num: number | undefined, serverVersion: string | undefined): string[] {
+  return Array.from({ length: num ?? defaultKeyPartitions(serverVersion) }, (_, i) => `_default_${i}`).sort();
+}
 
 /** The collection these params create, as the schema model holds it (normalised as a read would be). */
-export function collectionFromParams(p: Params): CollectionSchema {
+export function collectionFromParams(p: Params, serverVersion?: string): CollectionSchema {
   const fields = p.fields.map((f) => {
     const out: FieldSchema = { name: f.name, data_type: f.data_type };
     if (f.is_primary_key) out.is_primary_key = true;
@@ -242,7 +254,7 @@ export function collectionFromParams(p: Params): CollectionSchema {
     return out;
   });
   const keyed = p.fields.some((f) => f.is_partition_key);
-  const partitions = keyed ? Array.from({ length: p.num_partitions ?? DEFAULT_KEY_PARTITIONS }, (_, i) => `_default_${i}`) : ['_default'];
+  const partitions = keyed ? keyPartitions(p.num_partitions, serverVersion) : ['_default'];
   const indexes = Object.fromEntries(
     (p.index_params ?? []).map((ix) => [
       ix.index_name ?? ix.field_name,
@@ -259,7 +271,7 @@ export function collectionFromParams(p: Params): CollectionSchema {
     ...(p.enable_dynamic_field ? { enable_dynamic_field: true as const } : {}),
     consistency_level: p.consistency_level ?? 'Bounded',
     fields,
-    partitions: partitions.sort(),
+    partitions,
     indexes,
     load_state: p.index_params?.length ? 'loaded' : 'released',
   };

@@ -8,7 +8,7 @@ const problems = (text: string) =>
   parse(text).problems.map((p) => `${p.line}:${p.column} ${p.path ?? ''}: ${p.message}`.replace(STEP_NAMES.join(', '), '<steps>'));
 
 describe('parseYamlMigration', () => {
-  it('parses the contract example, with defaults left out', () => {
+  it('parses the contract example, with defaults left out and the line of each step', () => {
     const res = parse(`description: Drop the obsolete example partition and all data in it
 up:
   - dropPartition:
@@ -24,11 +24,13 @@ down:
       description: 'Drop the obsolete example partition and all data in it',
       up: {
         kind: 'steps',
-        steps: [{ step: 'dropPartition', params: { collection_name: 'example_collection', partition_name: 'example_partition' } }],
+        steps: [{ step: 'dropPartition', params: { collection_name: 'example_collection', partition_name: 'example_partition' }, line: 3 }],
       },
       down: {
         kind: 'steps',
-        steps: [{ step: 'createPartition', params: { collection_name: 'example_collection', partition_name: 'example_partition' } }],
+        steps: [
+          { step: 'createPartition', params: { collection_name: 'example_collection', partition_name: 'example_partition' }, line: 7 },
+        ],
       },
     });
   });

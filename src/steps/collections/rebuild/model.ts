@@ -4,7 +4,7 @@
  */
 import type { CollectionSchema, FieldSchema } from '../../../schema/model.js';
 import { collectionOf, databaseOf, putCollection, removeCollection, resolvedName, type SchemaModel } from '../../../schema/plan-model.js';
-import { collectionFromParams } from '../createCollection.js';
+import { collectionFromParams, keyPartitions } from '../createCollection.js';
 import type { Changes, NewSchema, RebuildParams } from './params.js';
 
 type FieldParams = NewSchema['fields'][number];
@@ -16,7 +16,7 @@ function fieldOf(f: FieldParams): FieldSchema {
 }
 
 /** `c` with `changes` applied (fields dropped, renamed, altered, added; settings changed). */
-export function changedSchema(c: CollectionSchema, changes: Changes): CollectionSchema {
+export function changedSchema(c: CollectionSchema, changes: Changes, serverVersion?: string): CollectionSchema {
   const dropped = new Set(changes.drop_fields ?? []);
   const fields = c.fields
     .filter((f) => !dropped.has(f.name))
@@ -39,6 +39,7 @@ export function changedSchema(c: CollectionSchema, changes: Changes): Collection
     ...(changes.enable_dynamic_field ? { enable_dynamic_field: true as const } : {}),
     ...(changes.consistency_level ? { consistency_level: changes.consistency_level } : {}),
     fields,
+    partitions: partitionsOf(c, fields, changes.num_partitions, serverVersion),
     indexes: { ...indexes, ...fresh },
     ...(changes.properties
       ? { properties: { ...c.properties, ...Object.fromEntries(Object.entries(changes.properties).map(([k, v]) => [k, String(v)])) } }
@@ -47,11 +48,28 @@ export function changedSchema(c: CollectionSchema, changes: Changes): Collection
 }
 
 /** The new collection of a rebuild of `c`. */
-export function rebuiltSchema(c: CollectionSchema, p: RebuildParams): CollectionSchema {
-  if (!p.schema) return changedSchema(c, p.changes ?? {});
+export function rebuiltSchema(c: CollectionSchema, p: RebuildParams, serverVersion?: string): CollectionSchema {
+  if (!p.schema) return changedSchema(c, p.changes ?? {}, serverVersion);
   const { fields, ...rest } = p.schema;
   const next = collectionFromParams({ collection_name: 'x', ...rest, fields: fields.map(({ fill: _fill, ...f }) => f) } as never);
-  return { ...next, load_state: c.load_state, indexes: { ...c.indexes, ...next.indexes } };
+  // The old indexes of fields the new schema keeps are built again (see the rebuild's target plan).
+  const kept = Object.entries(c.indexes).filter(([, ix]) => next.fields.some((f) => f.name === ix.field_name));
+  return {
+    ...next,
+    partitions: partitionsOf(c, next.fields, p.schema.num_partitions, serverVersion),
+    load_state: c.load_state,
+    indexes: { ...Object.fromEntries(kept), ...next.indexes },
+  };
+}
+
+/**
+ * The partitions of the new collection: with a partition key, those Milvus makes (as many as
+ * asked, else as many as the old partition-key collection had); without one, the old ones,
+ * carried over by the rebuild.
+ */
+function partitionsOf(old: CollectionSchema, fields: readonly FieldSchema[], num: number | undefined, serverVersion?: string): string[] {
+  if (!fields.some((f) => f.is_partition_key)) return [...old.partitions];
+  return keyPartitions(num ?? (old.fields.some((f) => f.is_partition_key) ? old.partitions.length : undefined), serverVersion);
 }
 
 /**
@@ -63,7 +81,7 @@ export function applyRebuild(model: SchemaModel, p: RebuildParams, names: { shad
   const db = databaseOf(model, p.db_name);
   if (!c || !db) return;
   const source = resolvedName(model, p);
-  const next = rebuiltSchema(c, p);
+  const next = rebuiltSchema(c, p, model.serverVersion);
   if (source !== p.collection_name) {
     putCollection(model, p.db_name, names.shadow, next);
     for (const [alias, target] of Object.entries(db.aliases)) if (target === source) db.aliases[alias] = names.shadow;
