@@ -6,6 +6,8 @@ import { renameCollection } from './collections/renameCollection.js';
 import { alterCollectionProperties } from './collections/alterCollectionProperties.js';
 import { dropCollectionProperties } from './collections/dropCollectionProperties.js';
 import { addCollectionField } from './collections/addCollectionField.js';
+import { alterCollectionFieldProperties } from './collections/alterCollectionFieldProperties.js';
+import { dropCollectionField } from './collections/dropCollectionField.js';
 import { rebuildCollection } from './collections/rebuildCollection.js';
 import { createAlias } from './aliases/createAlias.js';
 import { alterAlias } from './aliases/alterAlias.js';
@@ -41,6 +43,8 @@ export const STEP_DEFINITIONS = [
   alterCollectionProperties,
   dropCollectionProperties,
   addCollectionField,
+  alterCollectionFieldProperties,
+  dropCollectionField,
   rebuildCollection,
   createAlias,
   alterAlias,

@@ -25,6 +25,15 @@ const params = z
 
 type Target = { collection_name: string; db_name?: string | undefined };
 
+/** The property that turns the dynamic field on for an existing collection. */
+export const DYNAMIC_FIELD_PROPERTY = 'dynamicfield.enabled';
+/**
+ * Oldest Milvus that turns the dynamic field on for an existing collection (AlterCollection
+ * redirected to adding the `$meta` field, milvus-io/milvus#44151, merged 2025-09-01). Which 2.6
+ * patch carries it is not verified: counted from 2.6.2, the first cut after the merge.
+ */
+export const DYNAMIC_FIELD_MIN_VERSION = '2.6.2';
+
 /** A collection's properties as Milvus reports them (`describeCollection().properties`). */
 export async function currentProperties(milvus: Milvus, t: Target): Promise<Record<string, string>> {
   const desc = await describeCollection(milvus, t);
@@ -84,6 +93,7 @@ export const alterCollectionProperties = defineStep({
   params,
   destructive: false,
   touches: (p) => oneCollection(p),
+  minVersion: (p) => (DYNAMIC_FIELD_PROPERTY in p.properties ? DYNAMIC_FIELD_MIN_VERSION : '2.0.0'),
   describe: (p) =>
     `set ${Object.entries(p.properties)
       .map(([k, v]) => `${k}=${String(v)}`)
@@ -91,7 +101,12 @@ export const alterCollectionProperties = defineStep({
   expect: (ctx, p) => collectionMustExist(ctx, p),
   effect(model, p) {
     const c = collectionOf(model, p);
-    if (c) c.properties = { ...c.properties, ...Object.fromEntries(Object.entries(p.properties).map(([k, v]) => [k, String(v)])) };
+    if (!c) return;
+    const { [DYNAMIC_FIELD_PROPERTY]: dynamic, ...rest } = p.properties;
+    // Milvus reports the dynamic field in the schema (enable_dynamic_field), not among the properties.
+    if (String(dynamic) === 'true') c.enable_dynamic_field = true;
+    if (Object.keys(rest).length)
+      c.properties = { ...c.properties, ...Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, String(v)])) };
   },
   async facts(milvus, p) {
     if (!(await collectionExists(milvus, p))) return [`collection ${qualified(p)} does not exist: the step will fail`];

@@ -1,3 +1,4 @@
+import type { FunctionType } from '@zilliz/milvus2-sdk-node';
 import * as z from 'zod';
 import { waitForIndex, waitForLoad } from '../../milvus/wait.js';
 import { dbOf, qualified } from '../../milvus/reads/names.js';
@@ -53,6 +54,29 @@ export const fieldSpec = z
     max_capacity: z.number().int().positive().optional(),
     nullable: flag,
     default_value: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    /** Tokenise a VarChar's text (Milvus 2.5+): the input of a BM25 function. */
+    enable_analyzer: flag,
+    /** The analyzer, e.g. `{ type: english }` (Milvus 2.5+; default: the standard analyzer). */
+    analyzer_params: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+/** Oldest Milvus with functions in a collection schema: BM25 full text search, release notes v2.5.0. */
+export const FUNCTIONS_MIN_VERSION = '2.5.0';
+
+/**
+ * A function of the collection, as the SDK's `FunctionObject`: Milvus computes its output field
+ * from its input fields. BM25 (2.5+) turns a VarChar with `enable_analyzer: true` into a
+ * SparseFloatVector. Other types (text embedding, rerank: 2.6) are not in the catalogue yet.
+ */
+const functionSpec = z
+  .object({
+    name: milvusName,
+    description: z.string().optional(),
+    type: z.enum(['BM25'], { error: (iss) => `unknown function type ${JSON.stringify(iss.input)} (allowed: BM25)` }),
+    input_field_names: z.array(milvusName).length(1, { error: 'a BM25 function takes exactly one input field' }),
+    output_field_names: z.array(milvusName).length(1, { error: 'a BM25 function has exactly one output field' }),
+    params: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 
@@ -67,6 +91,8 @@ const params = z
     consistency_level: z.enum(['Strong', 'Session', 'Bounded', 'Eventually']).optional(),
     /** Indexes to build right after creating the collection; the collection is then loaded, as the SDK does. */
     index_params: z.array(z.object(indexSpec).strict()).optional(),
+    /** Functions computing fields from others (BM25, Milvus 2.5+): the SDK's `functions`. */
+    functions: z.array(functionSpec).optional(),
     /** Skip (and record nothing to undo) when a collection of that name already exists. */
     if_not_exists: flag,
   })
@@ -116,6 +142,7 @@ export const createCollection = defineStep({
         problems.push([`fields.${i}`, `Array field ${f.name} needs element_type and max_capacity`]);
       }
     });
+    problems.push(...functionProblems(p));
     p.index_params?.forEach((ix, i) => {
       if (!names.has(ix.field_name)) problems.push([`index_params.${i}.field_name`, `no field named ${ix.field_name} in this collection`]);
     });
@@ -170,7 +197,31 @@ export function createRequest(p: Params) {
     ...(p.num_partitions !== undefined ? { num_partitions: p.num_partitions } : {}),
     ...(p.consistency_level !== undefined ? { consistency_level: p.consistency_level } : {}),
     fields: p.fields.map((f) => ({ ...f })),
+    // FunctionType.BM25 is 1 in the SDK's enum (not imported: the SDK loads on first connection).
+    ...(p.functions?.length ? { functions: p.functions.map((f) => ({ ...f, type: FUNCTION_TYPES[f.type], params: f.params ?? {} })) } : {}),
   };
+}
+
+/** The SDK's `FunctionType` values of the function types the catalogue takes. */
+const FUNCTION_TYPES = { BM25: 1 as FunctionType } as const;
+
+/** What Milvus (2.5) requires of a BM25 function's fields, checked before anything runs. */
+function functionProblems(p: Params): [string, string][] {
+  const problems: [string, string][] = [];
+  const byName = new Map(p.fields.map((f) => [f.name, f]));
+  p.functions?.forEach((fn, i) => {
+    const [input] = fn.input_field_names;
+    const [output] = fn.output_field_names;
+    const inField = byName.get(input!);
+    const outField = byName.get(output!);
+    if (!inField) problems.push([`functions.${i}.input_field_names`, `no field named ${input} in this collection`]);
+    else if (inField.data_type !== 'VarChar' || !inField.enable_analyzer)
+      problems.push([`functions.${i}.input_field_names`, `BM25 input ${input} must be a VarChar field with enable_analyzer: true`]);
+    if (!outField) problems.push([`functions.${i}.output_field_names`, `no field named ${output} in this collection`]);
+    else if (outField.data_type !== 'SparseFloatVector')
+      problems.push([`functions.${i}.output_field_names`, `BM25 output ${output} must be a SparseFloatVector field`]);
+  });
+  return problems;
 }
 
 /** Partitions Milvus creates for a partition-key collection when `num_partitions` is not given (2.3). */
@@ -219,12 +270,8 @@ export function collectionFromParams(p: Params): CollectionSchema {
   };
 }
 
-/** Oldest Milvus version that supports every field type used. */
+/** Oldest Milvus version that supports every field type used, and functions (2.5) when there are any. */
 export function requiredVersion(p: Params): string {
-  return (
-    p.fields
-      .map((f) => FIELD_TYPES[f.data_type])
-      .sort(compareVersions)
-      .at(-1) ?? '2.0.0'
-  );
+  const analyzers = p.functions?.length || p.fields.some((f) => f.enable_analyzer || f.analyzer_params) ? [FUNCTIONS_MIN_VERSION] : [];
+  return [...p.fields.map((f) => FIELD_TYPES[f.data_type]), ...analyzers].sort(compareVersions).at(-1) ?? '2.0.0';
 }

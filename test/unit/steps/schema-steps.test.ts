@@ -5,11 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors.js';
-import { silentLogger } from '../../../src/logger.js';
-import type { Milvus } from '../../../src/milvus/client.js';
-import { checkResponse } from '../../../src/milvus/status.js';
-import type { Migration } from '../../../src/migrations/model.js';
-import type { PlannedMigration } from '../../../src/runner/plan.js';
 import { preflight } from '../../../src/runner/preflight.js';
 import { emptyDatabase, emptyModel } from '../../../src/schema/plan-model.js';
 import { alterAlias } from '../../../src/steps/aliases/alterAlias.js';
@@ -20,53 +15,7 @@ import { dropCollectionProperties } from '../../../src/steps/collections/dropCol
 import { renameCollection } from '../../../src/steps/collections/renameCollection.js';
 import { dropDatabase } from '../../../src/steps/databases/dropDatabase.js';
 import { flush } from '../../../src/steps/data/flush.js';
-import type { StepContext, StepDefinition, StepRecord } from '../../../src/steps/types.js';
-import { yamlMigration } from '../../support/fixtures.js';
-
-type Answers = Record<string, (req: any) => unknown>;
-const OK = { error_code: 'Success', reason: '', code: 0 };
-
-/**
- * A Milvus whose `call(method, req)` records the call and answers from `answers` (success by
- * default), checked as the real one checks answers: a failure status throws.
- */
-function fakeMilvus(answers: Answers = {}, version = 'v2.3.5-lite') {
-  const calls: [string, unknown][] = [];
-  const milvus = {
-    database: 'default',
-    address: '127.0.0.1:19530',
-    logger: silentLogger,
-    async call(method: string, req: unknown) {
-      calls.push([method, req]);
-      return checkResponse(method, answers[method]?.(req) ?? OK);
-    },
-    async version() {
-      return version;
-    },
-  };
-  return { milvus: milvus as unknown as Milvus, calls };
-}
-
-async function run<P extends Record<string, unknown>>(
-  step: StepDefinition<P>,
-  input: unknown,
-  answers: Answers = {},
-  opts: { resumed?: boolean; previous?: StepRecord } = {},
-) {
-  const { milvus, calls } = fakeMilvus(answers);
-  const ctx: StepContext = {
-    milvus,
-    logger: silentLogger,
-    migration: { name: 'm', dir: '/m' },
-    index: 0,
-    resumed: opts.resumed ?? false,
-    previous: opts.previous,
-    checkpoint: async (progress) => void calls.push(['checkpoint', progress]),
-  };
-  const params = step.params.parse(input);
-  const recorded = await step.run(ctx, params);
-  return { calls, recorded, inverse: step.inverse?.(params, recorded ?? undefined) };
-}
+import { fakeMilvus, OK, planOf, runStep as run } from '../../support/fake-milvus.js';
 
 const describeWith =
   (properties: Record<string, string>, fields: string[] = ['id', 'v']) =>
@@ -147,18 +96,9 @@ describe('addCollectionField (Milvus 2.6+)', () => {
 
   it('is refused by preflight on Milvus 2.3.5, naming the step, the version it needs and the version found', async () => {
     const { milvus, calls } = fakeMilvus({}, 'v2.3.5-lite');
-    const migration: Migration = yamlMigration('20261201_add_rating', [
+    const plan = planOf('20261201_add_rating', [
       { addCollectionField: { collection_name: 'docs', field: { name: 'rating', data_type: 'Int32', nullable: true } } },
     ]);
-    const plan: PlannedMigration = {
-      migration,
-      direction: 'up',
-      steps: migration.up.kind === 'steps' ? migration.up.steps : [],
-      body: migration.up,
-      notes: [],
-      resumeFrom: 0,
-      row: undefined,
-    };
     const err = await preflight(milvus, [plan]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInputError);
     expect((err as InvalidInputError).message).toMatchInlineSnapshot(`
