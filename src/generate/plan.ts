@@ -15,7 +15,10 @@ import type { SchemaRenames } from '../schema/yaml.js';
 import { alterAlias } from '../steps/aliases/alterAlias.js';
 import { createAlias } from '../steps/aliases/createAlias.js';
 import { dropAlias } from '../steps/aliases/dropAlias.js';
-import { alterCollectionProperties } from '../steps/collections/alterCollectionProperties.js';
+import { alterCollectionProperties, DYNAMIC_FIELD_PROPERTY } from '../steps/collections/alterCollectionProperties.js';
+import { alterCollectionFieldProperties } from '../steps/collections/alterCollectionFieldProperties.js';
+import { addCollectionField } from '../steps/collections/addCollectionField.js';
+import { dropCollectionField } from '../steps/collections/dropCollectionField.js';
 import { dropCollection } from '../steps/collections/dropCollection.js';
 import { dropCollectionProperties } from '../steps/collections/dropCollectionProperties.js';
 import { loadCollection } from '../steps/collections/loadCollection.js';
@@ -38,6 +41,8 @@ export interface PlanOptions {
   readonly migrationName: string;
   readonly description?: string | undefined;
 }
+
+const VECTOR_TYPES = new Set(['FloatVector', 'BinaryVector', 'Float16Vector', 'BFloat16Vector', 'SparseFloatVector', 'Int8Vector']);
 
 const NO_RENAMES: SchemaRenames = { collections: {}, fields: {} };
 
@@ -122,7 +127,8 @@ export function planMigration(
 export function baselineMigration(schema: DatabaseSchema, opts: PlanOptions): GeneratedMigration {
   return planMigration({ collections: {}, aliases: {} }, schema, NO_RENAMES, {
     ...opts,
-    description: opts.description ?? `Baseline: the ${Object.keys(schema.collections).length} collections of the database as they were`,
+    description:
+      opts.description ?? `Baseline: the ${plural(Object.keys(schema.collections).length, 'collection')} of the database as they were`,
   });
 }
 
@@ -148,7 +154,7 @@ function collectionChanges(
   opts: PlanOptions,
 ): CollectionPlan {
   const out: CollectionPlan = { steps: [], templates: [], todos: [], notes: [] };
-  const changes: Changes & { alter_fields: NonNullable<Changes['alter_fields']> } = { alter_fields: {} };
+  const changes: Changes & { alter_fields: Record<string, Record<string, unknown>> } = { alter_fields: {} };
   const reasons: string[] = [];
   const todo: string[] = [];
   let transform: string | undefined;
@@ -158,6 +164,23 @@ function collectionChanges(
     if (how.inPlace) return true;
     reasons.push(`${what}: ${how.reason}`);
     return false;
+  };
+
+  /**
+   * Changes that can be made in place on this version wait here: if the collection is rebuilt
+   * anyway, the rebuild makes them too (one step instead of two).
+   */
+  const deferred: { step: GeneratedStep; toRebuild: () => void }[] = [];
+  const consider = (kind: SchemaChangeKind, what: string, toRebuild: () => void, step?: () => GeneratedStep): void => {
+    const how = howToApply(kind, opts.serverVersion);
+    if (how.inPlace && step) deferred.push({ step: step(), toRebuild });
+    else {
+      reasons.push(`${what}: ${how.inPlace ? `${kind} has no step here` : how.reason}`);
+      toRebuild();
+    }
+  };
+  const alterField = (oldName: string, key: string, value: unknown) => {
+    (changes.alter_fields[oldName] ??= {} as never)[key as never] = value as never;
   };
 
   // Fields: matched by name, or by the old name the file states.
@@ -180,31 +203,59 @@ function collectionChanges(
   }
   for (const f of was.fields) {
     if (matched.has(f.name)) continue;
-    if (!inPlace('dropField', `field ${f.name} goes`)) (changes.drop_fields ??= []).push(f.name);
+    consider(
+      'dropField',
+      `field ${f.name} goes`,
+      () => (changes.drop_fields ??= []).push(f.name),
+      () => ({
+        call: callOf(dropCollectionField, { collection_name: name, field_name: f.name }),
+        why: `field ${f.name} is not in the schema file: dropped with its values (no inverse)`,
+        destructive: true,
+      }),
+    );
   }
 
   function addField(f: FieldSchema): void {
-    const kind: SchemaChangeKind = f.nullable ? 'addNullableField' : 'addField';
-    if (inPlace(kind, `field ${f.name} is new`)) return;
+    const kind: SchemaChangeKind = f.nullable && !VECTOR_TYPES.has(f.data_type) ? 'addNullableField' : 'addField';
     const needsFill = !f.nullable && f.default_value === undefined;
-    (changes.add_fields ??= []).push({ ...fieldParams(f), ...(needsFill ? { fill: null } : {}) } as never);
-    if (needsFill) todo.push(`give add_fields ${f.name} a fill value (every existing row gets it)`);
+    consider(
+      kind,
+      `field ${f.name} is new`,
+      () => {
+        (changes.add_fields ??= []).push({ ...fieldParams(f), ...(needsFill ? { fill: null } : {}) } as never);
+        if (needsFill) todo.push(`give add_fields ${f.name} a fill value (every existing row gets it)`);
+      },
+      () => ({
+        call: callOf(addCollectionField, { collection_name: name, field: fieldParams(f) as never }),
+        why: `field ${f.name} is new: added in place, existing rows read ${f.default_value === undefined ? 'null' : JSON.stringify(f.default_value)}`,
+      }),
+    );
   }
 
   function fieldChanges(oldName: string, a: FieldSchema, b: FieldSchema): void {
-    const alter: Record<string, unknown> = {};
-    const change = (kind: SchemaChangeKind, key: keyof FieldSchema, what: string) => {
+    const change = (kind: SchemaChangeKind, key: keyof FieldSchema, what: string, inPlace?: 'max_length' | 'max_capacity') => {
       if (a[key] === b[key]) return;
-      if (!inPlace(kind, `field ${b.name}: ${what} ${show(a[key])} -> ${show(b[key])}`)) alter[key] = b[key] ?? defaultOf(key);
+      consider(
+        kind,
+        `field ${b.name}: ${what} ${show(a[key])} -> ${show(b[key])}`,
+        () => alterField(oldName, key, b[key] ?? defaultOf(key)),
+        inPlace && b[inPlace] !== undefined
+          ? () => ({
+              call: callOf(alterCollectionFieldProperties, {
+                collection_name: name,
+                field_name: oldName,
+                properties: { [inPlace]: b[inPlace] } as never,
+              }),
+              why: `field ${b.name}: ${what} ${show(a[key])} -> ${show(b[key])}, in place (rows are kept)`,
+            })
+          : undefined,
+      );
     };
     change('changeFieldType', 'data_type', 'data_type');
     change('changeFieldType', 'element_type', 'element_type');
-    change('alterFieldProperties', 'max_capacity', 'max_capacity');
-    change(
-      a.max_length !== undefined && b.max_length !== undefined && b.max_length > a.max_length ? 'widenMaxLength' : 'changeFieldType',
-      'max_length',
-      'max_length',
-    );
+    change('alterFieldProperties', 'max_capacity', 'max_capacity', 'max_capacity');
+    const widens = a.max_length !== undefined && b.max_length !== undefined && b.max_length > a.max_length;
+    change(widens ? 'widenMaxLength' : 'changeFieldType', 'max_length', 'max_length', widens ? 'max_length' : undefined);
     change('changePrimaryKey', 'is_primary_key', 'is_primary_key');
     change('changeAutoId', 'autoID', 'autoID');
     change('changePartitionKey', 'is_partition_key', 'is_partition_key');
@@ -212,13 +263,12 @@ function collectionChanges(
     change('changeDefault', 'default_value', 'default_value');
     change('changeDescription', 'description', 'description');
     if (a.dim !== b.dim) {
-      if (!inPlace('changeDim', `field ${b.name}: dim ${show(a.dim)} -> ${show(b.dim)}`)) {
-        alter.dim = b.dim;
+      consider('changeDim', `field ${b.name}: dim ${show(a.dim)} -> ${show(b.dim)}`, () => {
+        alterField(oldName, 'dim', b.dim);
         transform = `transforms/${opts.migrationName}.${name}.ts`;
         todo.push(`write ${transform}: the new ${b.dim}-dim ${b.name} of each row`);
-      }
+      });
     }
-    if (Object.keys(alter).length) changes.alter_fields[oldName] = alter as never;
   }
 
   // Collection settings.
@@ -227,7 +277,15 @@ function collectionChanges(
       changes.description = want.description ?? '';
   }
   if (!was.enable_dynamic_field && want.enable_dynamic_field) {
-    if (!inPlace('enableDynamicField', 'the dynamic field is enabled')) changes.enable_dynamic_field = true;
+    consider(
+      'enableDynamicField',
+      'the dynamic field is enabled',
+      () => (changes.enable_dynamic_field = true),
+      () => ({
+        call: callOf(alterCollectionProperties, { collection_name: name, properties: { [DYNAMIC_FIELD_PROPERTY]: true } }),
+        why: 'the dynamic field is enabled, in place',
+      }),
+    );
   } else if (was.enable_dynamic_field && !want.enable_dynamic_field) {
     reasons.push('the dynamic field is disabled: no Milvus version does that in place');
     changes.enable_dynamic_field = false;
@@ -243,6 +301,8 @@ function collectionChanges(
   } else if (keyedAfter && !usesPartitionKey(was)) changes.num_partitions = want.partitions.length;
 
   const rebuild = reasons.length > 0;
+  if (rebuild) for (const d of deferred) d.toRebuild();
+  else out.steps.push(...deferred.map((d) => d.step));
   // Indexes: by name. A rebuild builds the new and changed ones itself.
   const indexSteps: GeneratedStep[] = [];
   let indexDropped = false;
@@ -289,7 +349,8 @@ function collectionChanges(
     out.steps.push({
       call: callOf(rebuildCollection, params as never),
       why: [
-        `rebuild ${name}: ${reasons.join('; ')}.`,
+        `rebuild ${name}, because:`,
+        ...reasons.map((r) => `- ${r}`),
         'Every row is copied into a new collection (verified), which then takes the name; the old one is kept',
         `as ${name}__mm_old_<hex> (drop it in a later migration). Stop writers first: writes: paused.`,
       ].join('\n'),
@@ -396,4 +457,8 @@ function sorted<T>(m: Readonly<Record<string, T>>): [string, T][] {
 
 function union(a: object, b: object): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(compareStrings);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

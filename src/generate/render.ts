@@ -17,7 +17,6 @@ export function migrationYaml(m: GeneratedMigration, header: string): string {
     down.commentBefore = ' Written out: the derived down would not restore the schema.';
     comment(down, m.down);
   }
-  (doc.get('up', true) as Node).spaceBefore = true;
   return header + doc.toString({ lineWidth: 0, indent: 2, flowCollectionPadding: true });
 }
 

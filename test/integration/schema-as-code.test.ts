@@ -5,7 +5,7 @@
  * in a fresh database, byte for byte; `generate` turns edits of schema.yaml into migrations that
  * `up` applies, checked with the SDK and with `diff --against`.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataType } from '@zilliz/milvus2-sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -196,5 +196,54 @@ describe('baseline', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr + res.stdout).toContain('Nothing to change');
     expect(await readdir(p.migrationsDir)).toEqual(before);
+  });
+});
+
+describe('schema.yaml as input', () => {
+  it('a bad schema.yaml is exit 2 naming file, line and key, and nothing is written', async () => {
+    const q = await t.project();
+    const file = join(q.dir, 'schema.yaml');
+    const cases: [string, string, number, string, string][] = [
+      [
+        'unknown key',
+        '      - { name: v, data_type: FloatVector, dim: 4, colour: red }\n',
+        5,
+        'collections.c.fields.1.colour',
+        'unknown key "colour"',
+      ],
+      ['wrong type', '      - { name: v, data_type: FloatVector, dim: four }\n', 5, 'collections.c.fields.1.dim', 'expected number'],
+      [
+        'a vector without dim',
+        '      - { name: v, data_type: FloatVector }\n',
+        5,
+        'collections.c.fields.1',
+        'FloatVector field v needs dim',
+      ],
+      [
+        'two primary keys',
+        '      - { name: k, data_type: Int64, is_primary_key: true }\n      - { name: v, data_type: FloatVector, dim: 4 }\n',
+        4,
+        'collections.c.fields',
+        'needs exactly one field with is_primary_key: true (found 2)',
+      ],
+      [
+        'an index on a missing field',
+        '      - { name: v, data_type: FloatVector, dim: 4 }\n    indexes:\n      w_idx: { field_name: w, index_type: FLAT, metric_type: L2 }\n',
+        7,
+        'collections.c.indexes.w_idx.field_name',
+        'no field named w in this collection',
+      ],
+    ];
+    for (const [what, fields, line, path, message] of cases) {
+      await writeFile(file, `collections:\n  c:\n    fields:\n      - { name: id, data_type: Int64, is_primary_key: true }\n${fields}`);
+      const res = await q.cli(['generate', 'x', '--json', '--target-version', '2.3.5']);
+      expect(res.code, what).toBe(2);
+      const problems = JSON_DOCUMENTS.failure.parse(res.json()).error.problems!;
+      expect(problems, what).toHaveLength(1);
+      expect(problems[0], what).toMatchObject({ file, line, path });
+      expect(problems[0]!.message, what).toContain(message);
+      expect(res.stderr, what).toContain(`${file}:${line}:`);
+    }
+    expect(await readdir(q.migrationsDir)).toEqual([]);
   });
 });
