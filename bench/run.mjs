@@ -758,10 +758,81 @@ async function p9() {
   );
 }
 
+// Schema as code: `baseline` and `generate` on a database of 100 collections (time and RPCs).
+// Reads are batched per collection (four calls each, a few collections at a time): the cost
+// grows with collections, not with rows.
+const SAC_COLLECTIONS = Number(process.env.BENCH_SAC_COLLECTIONS ?? 100);
+async function schemaAsCode() {
+  const db = `${prefix}_sac`;
+  await check(sdk.createDatabase({ db_name: db }), 'createDatabase');
+  const state = `${prefix}_sac_state`;
+  const dir = await project('sac', state, []);
+  try {
+    for (let i = 0; i < SAC_COLLECTIONS; i++) {
+      const collection_name = `c${String(i).padStart(3, '0')}`;
+      await check(
+        sdk.createCollection({
+          db_name: db,
+          collection_name,
+          fields: [
+            { name: 'id', data_type: DataType.Int64, is_primary_key: true },
+            { name: 'title', data_type: DataType.VarChar, max_length: 64 },
+            { name: 'v', data_type: DataType.FloatVector, dim: 4 },
+          ],
+        }),
+        `createCollection ${collection_name}`,
+      );
+      await check(sdk.createIndex({ db_name: db, collection_name, field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }), 'createIndex');
+      await check(sdk.createPartition({ db_name: db, collection_name, partition_name: 'p1' }), 'createPartition');
+    }
+    const local = new Set([
+      'connect',
+      'createChannelPool',
+      'metadataListener',
+      'normalizeFieldOps',
+      'checkCompatibility',
+      'closeConnection',
+    ]);
+    const calls = (rpcs) => Object.entries(rpcs).filter(([m]) => !local.has(m));
+    const summary = (rpcs) =>
+      calls(rpcs)
+        .map(([m, c]) => `${m} ${c}`)
+        .join(', ');
+    const total = (rpcs) => calls(rpcs).reduce((n, [, c]) => n + c, 0);
+    const base = await cli(['baseline', '--json', '--database', db], { cwd: dir, rpcs: true });
+    record(
+      `baseline of ${SAC_COLLECTIONS} collections`,
+      (base.ms / 1000).toFixed(1),
+      ' s',
+      'report',
+      undefined,
+      `${total(base.rpcs)} RPCs: ${summary(base.rpcs)}`,
+    );
+    // Every collection gets a partition more in schema.yaml: 100 createPartition steps.
+    const schemaFile = join(dir, 'schema.yaml');
+    const text = await readFile(schemaFile, 'utf8');
+    await writeFile(schemaFile, text.replaceAll('      - p1\n', '      - p1\n      - p2\n'));
+    const gen = await cli(['generate', 'more partitions', '--dry-run', '--json', '--database', db], { cwd: dir, rpcs: true });
+    const steps = JSON.parse(gen.stdout).steps.length;
+    if (steps !== SAC_COLLECTIONS) throw new Error(`generate wrote ${steps} steps, expected ${SAC_COLLECTIONS}`);
+    record(
+      `generate over ${SAC_COLLECTIONS} collections (${steps} steps, dry run)`,
+      (gen.ms / 1000).toFixed(1),
+      ' s',
+      'report',
+      undefined,
+      `${total(gen.rpcs)} RPCs: ${summary(gen.rpcs) || 'none'} (the schema is folded from the migrations)`,
+    );
+  } finally {
+    for (const c of (await sdk.showCollections({ db_name: db })).data) await sdk.dropCollection({ db_name: db, collection_name: c.name });
+    await sdk.dropDatabase({ db_name: db });
+  }
+}
+
 const only = process.env.BENCH_ONLY?.split(',');
 let failure;
 try {
-  for (const [name, fn] of Object.entries({ p1, p2, p3, p4, p9, memory, rebuild, p8 })) {
+  for (const [name, fn] of Object.entries({ p1, p2, p3, p4, p9, memory, rebuild, p8, schemaAsCode })) {
     if (only && !only.includes(name)) continue;
     log(`${name}...`);
     await fn();

@@ -59,8 +59,7 @@ export async function startProjectServer(config: ResolvedConfig, opts: { logger?
     logger: opts.logger ?? silentLogger,
   });
   // Without credentials of the user's, a server started with authorization on is reached as its root.
-  const credentials =
-    config.embedded.authorization && !token && !username ? { ...EMBEDDED_ROOT_CREDENTIALS } : {};
+  const credentials = config.embedded.authorization && !token && !username ? { ...EMBEDDED_ROOT_CREDENTIALS } : {};
   return { connection: { ...config.connection, address: server.address, ...credentials }, stop: () => server.stop() };
 }
 

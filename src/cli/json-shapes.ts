@@ -172,6 +172,33 @@ export const snapshotDocument = commandDocument('snapshot', {
   aliases: z.array(z.string()),
 });
 
+const generatedMigration = z.strictObject({ name: z.string(), path: z.string() }).nullable();
+
+/** `baseline`: the migration written from the live database, and whether it was recorded as applied. */
+export const baselineDocument = commandDocument('baseline', {
+  database: z.string(),
+  dryRun: z.boolean(),
+  migration: generatedMigration,
+  marked: z.boolean(),
+  schemaFile: z.string().nullable(),
+  collections: z.array(z.string()),
+  aliases: z.array(z.string()),
+  yaml: z.string().optional(),
+});
+
+/** `generate`: the migration from the schema the migrations produce to the schema file. */
+export const generateDocument = commandDocument('generate', {
+  dryRun: z.boolean(),
+  schemaFile: z.string(),
+  serverVersion: z.string(),
+  migration: generatedMigration,
+  steps: z.array(z.strictObject({ step: z.string(), why: z.string(), destructive: z.boolean() })),
+  templates: z.array(z.string()),
+  todos: z.array(z.string()),
+  notes: z.array(z.string()),
+  yaml: z.string().optional(),
+});
+
 /** `lint`: the findings of the analyzers (docs/lint.md), in file and line order. */
 export const lintDocument = commandDocument('lint', {
   migrationsDir: z.string(),
@@ -275,6 +302,8 @@ export const JSON_DOCUMENTS = {
   lint: lintDocument,
   dev: devDocument,
   fanout: fanOutDocument,
+  baseline: baselineDocument,
+  generate: generateDocument,
   failure: failureDocument,
 } as const;
 

@@ -324,6 +324,37 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       handle<{ out?: string }>(async (a, o) => (await import('./commands/snapshot.js')).snapshot(a, o)),
     )
     .command(
+      'baseline',
+      'Adopt a database built without milvus-migrate: one migration that re-creates it, schema.yaml, recorded as applied',
+      (y) =>
+        y
+          .option('name', { type: 'string', default: 'baseline', describe: 'Name of the migration (after its timestamp)' })
+          .option('out', { type: 'string', describe: 'Schema file to write (default: schema.yaml next to milvus.config.yaml)' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'Print the migration; write and record nothing' })
+          .example('$0 baseline --env production', 'adopt production as it is: nothing is run there')
+          .example('$0 baseline --dry-run', 'see the migration first'),
+      handle<{ name?: string; out?: string; dryRun?: boolean }>(async (a, o) => (await import('./commands/baseline.js')).baseline(a, o)),
+    )
+    .command(
+      'generate <name>',
+      'Write the migration that takes the schema the migrations produce to the one in schema.yaml',
+      (y) =>
+        y
+          .positional('name', { type: 'string', demandOption: true, describe: 'What the migration does, e.g. "add lang field"' })
+          .option('schema', { type: 'string', describe: 'Schema file to reach (default: schema.yaml next to milvus.config.yaml)' })
+          .option('target-version', {
+            type: 'string',
+            describe:
+              'Plan for this Milvus version (e.g. 2.6.0) instead of asking the server: what it changes in place, what needs a rebuild',
+          })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'Print the migration instead of writing it' })
+          .example('$0 generate "longer titles"', 'after editing schema.yaml')
+          .example('$0 generate "add lang" --dry-run --target-version 2.6.0', 'what production (2.6) would get, offline'),
+      handle<{ name: string; schema?: string; targetVersion?: string; dryRun?: boolean }>(async (a, o) =>
+        (await import('./commands/generate.js')).generate(a, o),
+      ),
+    )
+    .command(
       'lint',
       'Check migration files for likely mistakes, offline: backups, downs, aliases, indexes, batches, history (docs/lint.md)',
       (y) =>

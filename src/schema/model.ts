@@ -56,3 +56,17 @@ export interface DatabaseSchema {
 export function emptySchema(): DatabaseSchema {
   return { collections: {}, aliases: {} };
 }
+
+/**
+ * The old collection a rebuild by name keeps, renamed aside: `<name>__mm_old_<8 hex>` (see
+ * `rebuildNames`). The tool's own copy, as the state collection is: not part of the schema
+ * `snapshot`, `diff` and `generate` compare (a later migration drops it).
+ */
+export const REBUILD_LEFTOVER = /__mm_old_[0-9a-f]{8}$/;
+
+/** `s` without the old collections rebuilds keep (see {@link REBUILD_LEFTOVER}). */
+export function withoutRebuildLeftovers(s: DatabaseSchema): DatabaseSchema {
+  const collections = Object.fromEntries(Object.entries(s.collections).filter(([name]) => !REBUILD_LEFTOVER.test(name)));
+  const aliases = Object.fromEntries(Object.entries(s.aliases).filter(([, target]) => !REBUILD_LEFTOVER.test(target)));
+  return { collections, aliases };
+}

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { Milvus } from '../milvus/client.js';
 import type { Migration } from '../migrations/model.js';
-import { emptySchema, type DatabaseSchema } from '../schema/model.js';
+import { emptySchema, withoutRebuildLeftovers, type DatabaseSchema } from '../schema/model.js';
 import { readSchema } from '../schema/read.js';
 import { touchedBy } from '../migrations/scope.js';
 import type { StateRow } from '../state/store.js';
@@ -11,7 +11,8 @@ import { isExecuted } from '../state/store.js';
  * Reads the live schema of what the migrations manage in `database`: the collections and aliases
  * their YAML steps name, plus those in `expected` (a snapshot, or what a throwaway run produced).
  * With any code migration, whose targets cannot be known from the file, every collection of the
- * database. The state collection and its lock are never part of it.
+ * database. The state collection and its lock are never part of it, nor the old collections
+ * rebuilds keep aside (`<name>__mm_old_<hex>`).
  */
 export async function readManagedSchema(
   milvus: Milvus,
@@ -24,12 +25,13 @@ export async function readManagedSchema(
 ): Promise<DatabaseSchema> {
   const scope = touchedBy(opts.migrations, opts.database);
   const expected = opts.expected ?? emptySchema();
-  return readSchema(milvus, {
+  const read = await readSchema(milvus, {
     database: opts.database,
     collections: scope.code ? undefined : [...scope.collections, ...Object.keys(expected.collections)],
     aliases: [...scope.aliases, ...Object.keys(expected.aliases)],
     exclude: [opts.stateCollection, `${opts.stateCollection}_lock`],
   });
+  return withoutRebuildLeftovers(read);
 }
 
 /**

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError } from '../../errors.js';
 import type { expectedSchema } from '../../runner/fold.js';
-import { emptySchema, type DatabaseSchema } from '../../schema/model.js';
+import { emptySchema, withoutRebuildLeftovers, type DatabaseSchema } from '../../schema/model.js';
 import type { Difference as SchemaDifference } from '../../schema/compare.js';
 import type { ResolvedConfig } from '../../config/load.js';
 import type { PoolResult, Target } from '../../fanout/index.js';
@@ -43,7 +43,10 @@ export async function diff(args: DiffArgs, out: Output): Promise<number> {
     const { schemaOfApplied } = await import('../../verify/verify.js');
     return withThrowaway(config, args, out, async (throwaway) => ({
       where: throwaway.where,
-      schema: await schemaOfApplied({ throwaway, migrationsDir: config.migrationsDir, migrations, applied, logger: out.logger() }),
+      // The old collections rebuilds keep aside are not compared (the live read leaves them out too).
+      schema: withoutRebuildLeftovers(
+        await schemaOfApplied({ throwaway, migrationsDir: config.migrationsDir, migrations, applied, logger: out.logger() }),
+      ),
     }));
   };
   const byReplay = Boolean(args.replay || args.docker);
@@ -78,12 +81,7 @@ interface DriftSources {
 }
 
 /** The expected schema (snapshot, or the live state's applied migrations replayed) against the live one. */
-async function driftOf(
-  cfg: ResolvedConfig,
-  live: Milvus,
-  logger: Logger,
-  o: DriftSources,
-): Promise<Drift> {
+async function driftOf(cfg: ResolvedConfig, live: Milvus, logger: Logger, o: DriftSources): Promise<Drift> {
   const [{ readManagedSchema, appliedToReplay }, { compareSchemas }] = await Promise.all([
     import('../../verify/drift.js'),
     import('../../schema/compare.js'),
@@ -98,8 +96,12 @@ async function driftOf(
     by = o.byReplay ? 'replay' : 'fold';
     if (applied.length === 0) expected = emptySchema();
     else if (by === 'fold') {
-      const folded = await fold(o.migrations, applied, { database: cfg.database, backupDir: cfg.backupDir, serverVersion: await live.version() });
-      if (folded.folded) expected = folded.schema;
+      const folded = await fold(o.migrations, applied, {
+        database: cfg.database,
+        backupDir: cfg.backupDir,
+        serverVersion: await live.version(),
+      });
+      if (folded.folded) expected = withoutRebuildLeftovers(folded.schema);
       else {
         o.note(`${folded.reason}: replaying them on a throwaway Milvus`);
         by = 'replay';

@@ -225,7 +225,6 @@ function functionProblems(p: Params): [string, string][] {
   return problems;
 }
 
-
 /**
  * Partitions Milvus creates for a partition-key collection when `num_partitions` is not given:
  * 64 up to 2.4 (seen on 2.3.5), 16 since milvus-io/milvus#32950 (May 2024, in 2.5).

@@ -8,7 +8,10 @@ import { rowWidth } from '../../../src/lint/data.js';
 /** `name` → YAML text; names sort as written. */
 type Files = Record<string, string>;
 
-function run(files: Files, opts: { base?: Record<string, string>; backupByDefault?: boolean; maxPartitions?: number; targetVersion?: string } = {}): string[] {
+function run(
+  files: Files,
+  opts: { base?: Record<string, string>; backupByDefault?: boolean; maxPartitions?: number; targetVersion?: string } = {},
+): string[] {
   const migrations = Object.entries(files).map(([name, text]) =>
     lintedMigration(
       {
@@ -21,9 +24,13 @@ function run(files: Files, opts: { base?: Record<string, string>; backupByDefaul
     ),
   );
   const base = opts.base && { ref: 'origin/main', checksums: new Map(Object.entries(opts.base).map(([n, t]) => [n, checksum(t)])) };
-  return lint({ migrations, base, backupByDefault: opts.backupByDefault ?? false, maxPartitions: opts.maxPartitions, targetVersion: opts.targetVersion }).map(
-    (f) => `${f.code} ${f.migration}:${f.line ?? '-'}`,
-  );
+  return lint({
+    migrations,
+    base,
+    backupByDefault: opts.backupByDefault ?? false,
+    maxPartitions: opts.maxPartitions,
+    targetVersion: opts.targetVersion,
+  }).map((f) => `${f.code} ${f.migration}:${f.line ?? '-'}`);
 }
 
 /** A collection `docs` with the given extra fields (YAML list items, 8 spaces deep) and index_params. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/errors.js';
 import type { DatabaseSchema } from '../../../src/schema/model.js';
-import { schemaFromYaml, schemaToYaml } from '../../../src/schema/yaml.js';
+import { readSchemaDocument, schemaFromYaml, schemaToYaml } from '../../../src/schema/yaml.js';
 
 const schema: DatabaseSchema = {
   collections: {
@@ -75,21 +75,34 @@ describe('snapshot YAML', () => {
     expect(schemaFromYaml(text, 'schema.yaml').collections.a!.indexes.v!.params).toEqual({ nlist: '8' });
   });
 
-  it('rejects a file that is not a snapshot, naming the file and key', () => {
+  it('rejects a file that is not a schema file, naming the file, line and key', () => {
     const err = (() => {
       try {
-        schemaFromYaml('collections:\n  a: { fields: [] }\n', 'schema.yaml');
+        schemaFromYaml(
+          'collections:\n  a:\n    fields:\n      - { name: id, data_type: Int64, dim: four }\n    colour: red\n',
+          'schema.yaml',
+        );
       } catch (e) {
         return e;
       }
     })();
     expect(err).toBeInstanceOf(InvalidInputError);
     expect((err as Error).message).toMatchInlineSnapshot(`
-      "schema.yaml is not a milvus-migrate snapshot
-        schema.yaml: collections.a.consistency_level: Invalid input: expected string, received undefined
-        schema.yaml: collections.a.partitions: Invalid input: expected array, received undefined
-        schema.yaml: collections.a.indexes: Invalid input: expected record, received undefined
-        schema.yaml: collections.a.load_state: Invalid option: expected one of "loaded"|"released""
+      "schema.yaml is not a valid schema file
+        schema.yaml:4:44: collections.a.fields.0.dim: Invalid input: expected number, received string
+        schema.yaml:5:13: collections.a.colour: unknown key "colour""
     `);
+  });
+
+  it('fills in the defaults of a hand-written file, and keeps renamed_from out of the compared schema', () => {
+    const doc = readSchemaDocument(
+      'collections:\n  b:\n    renamed_from: a\n    fields:\n      - { name: id, data_type: Int64, is_primary_key: true }\n      - { name: text, renamed_from: body, data_type: VarChar, max_length: 8, is_partition_key: true }\n',
+      'schema.yaml',
+    );
+    expect(doc.renames).toEqual({ collections: { b: 'a' }, fields: { b: { text: 'body' } } });
+    const b = doc.schema.collections.b!;
+    expect(b).toMatchObject({ consistency_level: 'Bounded', indexes: {}, load_state: 'released' });
+    expect(b.partitions).toHaveLength(16);
+    expect(b.fields[1]).toEqual({ name: 'text', data_type: 'VarChar', max_length: 8, is_partition_key: true });
   });
 });
