@@ -146,15 +146,15 @@ describe('insert and upsert', () => {
     await createDocs(c);
     await writeData('seed/bad.jsonl', `${JSON.stringify(row(1))}\n${JSON.stringify(row(2))}\n{"id": 3, "title": "x",\n`);
     const file = await t.api.write(`${name('bad')}.yaml`, `up:\n  - insert: { collection_name: ${c}, data_file: seed/bad.jsonl }\n`);
-    await expect(t.api.migrator().up().then(ok)).rejects.toThrow(`${file}: up[0].insert: seed/bad.jsonl:3: not valid JSON`);
+    await expect(t.api.migrator().up().then(ok)).rejects.toThrow(`${file}:2: up[0].insert: seed/bad.jsonl:3: not valid JSON`);
     expect(await ids(c)).toEqual([]);
 
     await writeData('seed/bad.jsonl', jsonl([row(1), { id: 2, title: 'no vector' }, { ...row(3), colour: 'red' }]));
     const run = await t.api.migrator().up();
     expect(run.error?.kind).toBe('invalid-input');
     expect(run.error?.message).toContain(`The plan cannot run on this Milvus; nothing was changed
-  ${file}: up[0].insert: seed/bad.jsonl line 2: missing field "embedding" (FloatVector)
-  ${file}: up[0].insert: seed/bad.jsonl line 3: unknown field "colour": ${c} has id, title, embedding (and no dynamic field)`);
+  ${file}:2: up[0].insert: seed/bad.jsonl line 2: missing field "embedding" (FloatVector)
+  ${file}:2: up[0].insert: seed/bad.jsonl line 3: unknown field "colour": ${c} has id, title, embedding (and no dynamic field)`);
     expect(run.results.map((r) => r.status)).toEqual(['not-executed']);
     expect(await ids(c)).toEqual([]);
     expect(await hasCollection(t.client, t.api.stateCollection)).toBe(false);
