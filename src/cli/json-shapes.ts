@@ -52,6 +52,16 @@ const migrationResultShape = z.strictObject({
   error: z.strictObject({ stepIndex: z.number().int().min(0).nullable(), step: z.string().nullable(), message: z.string() }).nullable(),
 });
 
+/** An old collection a rebuild kept aside (`status`, `cleanup`). */
+export const leftoverShape = z.strictObject({
+  name: z.string(),
+  rebuiltInto: z.string(),
+  rows: z.number().int(),
+  rowsExact: z.boolean(),
+  migration: z.string().nullable(),
+  neededByDown: z.boolean(),
+});
+
 /** `up`, `down`, `plan`. */
 export const runDocument = commandDocument(['up', 'down', 'plan'], {
   direction: z.enum(['up', 'down']),
@@ -89,6 +99,20 @@ export const statusDocument = commandDocument('status', {
       verifications: z.array(z.strictObject({ step: z.number().int().min(0), report: z.record(z.string(), z.unknown()) })).optional(),
     }),
   ),
+  /** The old collections rebuilds kept for rollback (absent under `--targets`). */
+  keptByRebuilds: z.array(leftoverShape).optional(),
+});
+
+export const cleanupDocument = commandDocument('cleanup', {
+  dryRun: z.boolean(),
+  allowDestructive: z.boolean(),
+  /** What the command drops (or, refused or with `--dry-run`, would drop). */
+  toDrop: z.array(leftoverShape),
+  /** Kept by `--keep-latest`. */
+  kept: z.array(leftoverShape),
+  /** Names actually dropped. */
+  dropped: z.array(z.string()),
+  error: errorShape.nullable(),
 });
 
 export const initDocument = commandDocument('init', {
@@ -295,6 +319,7 @@ export const JSON_DOCUMENTS = {
   validate: validateDocument,
   mark: markDocument,
   unlock: unlockDocument,
+  cleanup: cleanupDocument,
   backups: backupsDocument,
   verify: verifyDocument,
   diff: diffDocument,

@@ -397,6 +397,28 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
       handle<{ action?: 'start' | 'stop' | 'status'; stopTimeout?: number }>(async (a, o) => (await import('./commands/dev.js')).dev(a, o)),
     )
     .command(
+      'cleanup',
+      'Drop the old collections rebuilds kept for rollback (destructive)',
+      (y) =>
+        lockOptions(y)
+          .option('dry-run', { type: 'boolean', default: false, describe: 'List what would be dropped; drop nothing' })
+          .option('allow-destructive', {
+            type: 'boolean',
+            default: false,
+            describe: 'Drop them (without it: list them and exit 4); down of a rebuild still applied becomes impossible',
+          })
+          .option('keep-latest', {
+            type: 'boolean',
+            default: false,
+            describe: 'Keep the most recent old collection of each rebuilt collection',
+          })
+          .example('$0 cleanup', 'list the old collections and what dropping them costs (exit 4)')
+          .example('$0 cleanup --allow-destructive --keep-latest', 'drop all but the last rollback point of each collection'),
+      handle<{ dryRun?: boolean; allowDestructive?: boolean; keepLatest?: boolean; lockTimeout?: number }>(async (a, o) =>
+        (await import('./commands/cleanup.js')).cleanup(a, o),
+      ),
+    )
+    .command(
       'unlock',
       'Release the migration lock left by a dead run',
       (y) => y.example('$0 unlock', 'after a CI runner was killed while it held the lock'),

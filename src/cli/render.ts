@@ -2,8 +2,12 @@ import type { BackupEntry } from '../backup/manifest.js';
 import { MigrateError, InvalidInputError, errorMessage } from '../errors.js';
 import type { MigrationResult, RunResult } from '../runner/results.js';
 import type { MigrationStatus } from '../runner/history.js';
+import type { CountedLeftover } from '../runner/leftovers.js';
+import { rows } from '../milvus/reads/lookups.js';
 import { exitCodeOf } from './exit-codes.js';
 import type { ErrorDocument, JsonDocument, RunDocument, StatusDocument } from './json-shapes.js';
+
+type LeftoverJson = NonNullable<StatusDocument['keptByRebuilds']>[number];
 import type { Output } from './output.js';
 
 /**
@@ -111,6 +115,7 @@ export function statusJson(
   statuses: MigrationStatus[],
   where: { migrationsDir: string; state: string; address: string },
   check = false,
+  leftovers?: readonly CountedLeftover[],
 ): StatusDocument {
   const counts: StatusDocument['counts'] = { applied: 0, pending: 0, failed: 0, changed: 0, missing: 0 };
   for (const s of statuses) counts[s.status] += 1;
@@ -139,7 +144,31 @@ export function statusJson(
       marked: s.recorded?.details.marked ?? false,
       ...verificationsOf(s.recorded?.details.records),
     })),
+    ...(leftovers ? { keptByRebuilds: leftovers.map(leftoverJson) } : {}),
   };
+}
+
+/** One old collection a rebuild kept, as `status --json` and `cleanup --json` show it. */
+export function leftoverJson(l: CountedLeftover): LeftoverJson {
+  return {
+    name: l.name,
+    rebuiltInto: l.rebuiltInto,
+    rows: l.rows,
+    rowsExact: l.exact,
+    migration: l.migration ?? null,
+    neededByDown: l.neededByDown,
+  };
+}
+
+/** `orders__mm_old_1a2b3c4d  1,200 rows  (orders, by 003_rebuild; its down needs it)`, one line per leftover. */
+export function leftoverLines(out: Output, leftovers: readonly CountedLeftover[]): string[] {
+  const width = Math.max(0, ...leftovers.map((l) => l.name.length));
+  return leftovers.map((l) => {
+    const count = `${rows(l.rows)}${l.exact ? '' : ' as of its last flush'}`;
+    const by = l.migration ? `, by ${l.migration}` : '';
+    const down = l.neededByDown ? out.colors.yellow(`; down of ${l.migration} needs it`) : '';
+    return `  ${l.name.padEnd(width)}  ${count}  ${out.colors.dim(`(old ${l.rebuiltInto}${by})`)}${down}`;
+  });
 }
 
 /** The verification reports steps recorded (a step's record with a `verification`), when there are any. */
@@ -165,6 +194,7 @@ export function statusText(
   out: Output,
   statuses: MigrationStatus[],
   where: { migrationsDir: string; state: string; address: string },
+  leftovers?: readonly CountedLeftover[],
 ): string {
   const c = out.colors;
   const paint = statusColors(out);
@@ -178,6 +208,8 @@ export function statusText(
     lines.push(`  ${label} ${s.name.padEnd(width)}${when}`);
     if (s.status === 'failed' && s.recorded?.last_error) lines.push(`           ${c.red(s.recorded.last_error)}`);
   }
+  if (leftovers?.length)
+    lines.push('', 'Kept by rebuilds (rollback; `milvus-migrate cleanup` drops them)', ...leftoverLines(out, leftovers));
   return lines.join('\n');
 }
 

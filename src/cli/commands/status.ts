@@ -1,6 +1,7 @@
 import type { Output } from '../output.js';
 import { createMigrator, loadSettings, withMilvus, type GlobalArgs } from '../session.js';
 import type { MigrationStatus } from '../../runner/history.js';
+import type { StateRow } from '../../state/store.js';
 import { isUpToDate, statusJson, statusText } from '../render.js';
 import type { ResolvedConfig } from '../../config/load.js';
 import type { PoolResult, Target } from '../../fanout/index.js';
@@ -23,18 +24,25 @@ export interface StatusArgs extends GlobalArgs, FanOutArgs {
 export async function status(args: StatusArgs, out: Output): Promise<number> {
   const cfg = await loadSettings(args, out);
   if (args.targets !== undefined) return statusTargets(args, out, cfg);
-  const { statuses, address } = await withMilvus(cfg, out, async (milvus) => {
+  const { statuses, address, leftovers } = await withMilvus(cfg, out, async (milvus) => {
     const migrator = await createMigrator(cfg, milvus, out, false);
-    return { statuses: await migrator.status(), address: milvus.address };
+    const statuses = await migrator.status();
+    const { listLeftovers } = await import('../../runner/leftovers.js');
+    return { statuses, address: milvus.address, leftovers: await listLeftovers(milvus, recordedRows(statuses)) };
   });
   const where = { migrationsDir: cfg.migrationsDir, state: `collection ${cfg.stateCollection} in database ${cfg.database}`, address };
   const upToDate = isUpToDate(statuses);
-  if (args.json) out.document(statusJson(statuses, where, Boolean(args.check)));
+  if (args.json) out.document(statusJson(statuses, where, Boolean(args.check), leftovers));
   else {
-    out.result(statusText(out, statuses, where));
+    out.result(statusText(out, statuses, where, leftovers));
     if (args.check && !upToDate) out.log(out.colors.red(`status --check: not up to date: ${notApplied(statuses)} (exit 1)`));
   }
   return args.check && !upToDate ? 1 : 0;
+}
+
+/** The state rows behind `statuses` (where rebuilds recorded the old collections they kept). */
+export function recordedRows(statuses: readonly MigrationStatus[]): StateRow[] {
+  return statuses.flatMap((s) => (s.recorded ? [s.recorded] : []));
 }
 
 /** `2 pending, 1 changed`: what keeps `status --check` from passing. */
