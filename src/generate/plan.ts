@@ -32,6 +32,7 @@ import { createPartition } from '../steps/partitions/createPartition.js';
 import { dropPartition } from '../steps/partitions/dropPartition.js';
 import { callOf } from '../steps/types.js';
 import { createSteps, fieldParams, indexParams, plainMap } from './create.js';
+import { withDownGaps } from './reversible.js';
 import type { GeneratedMigration, GeneratedStep, Template } from './types.js';
 
 export interface PlanOptions {
@@ -109,14 +110,16 @@ export function planMigration(
     if (name in to.collections) continue;
     up.push({
       call: callOf(dropCollection, { collection_name: name, backup: true }),
-      why: `collection ${name} is not in the schema file (a rename? say renamed_from: ${name} on its new name, and its rows are kept).\nbackup: true exports its rows first, so down restores them (not its properties): remove it to skip the export, and down cannot revert this`,
+      why: `collection ${name} is not in the schema file (a rename? say renamed_from: ${name} on its new name, and its rows are kept).\nbackup: true exports its rows first, so down restores them: remove it to skip the export, and down cannot revert this`,
       destructive: true,
     });
   }
 
+  const checked = withDownGaps(up, from);
+  for (const s of checked) if (s.downGap) notes.push(`${s.call.step} ${stepTarget(s)}: ${s.downGap}`);
   return {
     description: opts.description ?? describe(up),
-    up,
+    up: checked,
     templates,
     todos,
     notes,
@@ -130,6 +133,11 @@ export function baselineMigration(schema: DatabaseSchema, opts: PlanOptions): Ge
     description:
       opts.description ?? `Baseline: the ${plural(Object.keys(schema.collections).length, 'collection')} of the database as they were`,
   });
+}
+
+function stepTarget(s: GeneratedStep): string {
+  const p = s.call.params as { collection_name?: string; field_name?: string };
+  return [p.collection_name, p.field_name].filter(Boolean).join('.');
 }
 
 function describe(up: readonly GeneratedStep[]): string {

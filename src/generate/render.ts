@@ -30,6 +30,7 @@ function comment(seq: YAMLSeq, steps: readonly GeneratedStep[]): void {
     const lines = [
       ...(s.destructive ? ['DESTRUCTIVE: deletes data; `up` needs --allow-destructive'] : []),
       ...s.why.split('\n'),
+      ...(s.downGap ? [s.downGap] : []),
       ...(s.todo ? ['TODO: fill in what the TODO param says, then remove that line (the file does not validate until then)'] : []),
     ];
     const node = item as YAMLMap;

@@ -12,6 +12,11 @@ export interface GeneratedStep {
    * does not validate until it is done and the line removed.
    */
   readonly todo?: string;
+  /**
+   * What its derived `down` would not give back (set by the generator, see reversible.ts):
+   * written as a comment on the step and printed by `generate`.
+   */
+  readonly downGap?: string;
 }
 
 /** A file the user fills in before the migration validates (a transform), written next to the migration. */
