@@ -96,7 +96,7 @@ describe('expected schema: fold and replay agree', () => {
     try {
       expect((await p.cli(['up'])).code).toBe(0);
       const res = await p.cli(['diff', '--json']);
-      expect(res.code, res.stdout).toBe(0);
+      expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
       expect(res.json()).toMatchObject({ by: 'replay', differences: [] });
       expect(res.stderr).toContain(
         '002_code is a code migration: their steps are known only when they run, so the expected schema needs a replay: replaying them on a throwaway Milvus',
