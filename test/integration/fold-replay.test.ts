@@ -83,6 +83,10 @@ describe('expected schema: fold and replay agree', () => {
   });
 
   it('diff replays when an applied migration is code, saying why', async () => {
+    // A database of its own: diff reports every collection of its database that the migrations do
+    // not explain, and other files run against the default database at the same time.
+    const db = uniqueName('fold_code_db');
+    await t.client.createDatabase({ db_name: db });
     const p = await t.project();
     const collection = uniqueName('fold_code');
     await p.write(
@@ -94,16 +98,18 @@ describe('expected schema: fold and replay agree', () => {
       `export default { async up({ steps }) { await steps.createPartition({ collection_name: '${collection}', partition_name: 'p1' }); } };\n`,
     );
     try {
-      expect((await p.cli(['up'])).code).toBe(0);
-      const res = await p.cli(['diff', '--json']);
+      expect((await p.cli(['up', '--database', db])).code).toBe(0);
+      const res = await p.cli(['diff', '--json', '--database', db]);
       expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
       expect(res.json()).toMatchObject({ by: 'replay', differences: [] });
       expect(res.stderr).toContain(
         '002_code is a code migration: their steps are known only when they run, so the expected schema needs a replay: replaying them on a throwaway Milvus',
       );
     } finally {
-      await t.client.dropCollection({ collection_name: collection });
-      await t.client.dropCollection({ collection_name: p.stateCollection });
+      // The collection, the state collection and the lock's: whatever the run made there.
+      for (const c of (await t.client.showCollections({ db_name: db })).data)
+        await t.client.dropCollection({ db_name: db, collection_name: c.name });
+      await t.client.dropDatabase({ db_name: db });
     }
   });
 });
