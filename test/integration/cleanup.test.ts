@@ -12,15 +12,25 @@ import { hasCollection } from '../support/sdk.js';
 
 let client: MilvusClient;
 let p: TestProject;
+// A database of its own: cleanup drops every old collection of its database, and rebuild tests of
+// other files keep theirs in the default database at the same time.
+const db = uniqueName('cleanup_db');
 
 beforeAll(async () => {
   client = await sdkClient();
-  p = await createProject();
+  await client.createDatabase({ db_name: db });
+  await client.use({ db_name: db });
+  p = await createProject({ config: `migrations: migrations\nstateCollection: ${uniqueName('state')}\ndatabase: ${db}\n` });
 });
 
 afterAll(async () => {
   await p?.cleanup();
-  await client?.closeConnection();
+  if (client) {
+    for (const c of (await client.showCollections({ db_name: db })).data)
+      await client.dropCollection({ db_name: db, collection_name: c.name });
+    await client.dropDatabase({ db_name: db });
+    await client.closeConnection();
+  }
 });
 
 async function createRows(c: string, rows: number): Promise<void> {
