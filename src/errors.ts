@@ -69,11 +69,11 @@ export class IrreversibleError extends InvalidInputError {
  */
 export class DatabaseNotFoundError extends InvalidInputError {
   readonly database: string;
-  /** The databases the server has; `undefined` when the user may not list them. */
+  /** The databases the server has, in the server's order (the message sorts them); `undefined` when the user may not list them. */
   readonly existing: readonly string[] | undefined;
 
   constructor(database: string, address: string, existing: readonly string[] | undefined) {
-    const there = existing ? `databases there: ${existing.join(', ')}` : 'the user may not list the databases there';
+    const there = existing ? `databases there: ${[...existing].sort().join(', ')}` : 'the user may not list the databases there';
     super(`Database ${database} does not exist on Milvus at ${address} (${there})`, [], {
       hint:
         `Check the database setting (--database, MILVUS_DATABASE, or database in milvus.config.yaml). The migrations' state is kept ` +
