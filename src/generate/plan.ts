@@ -7,7 +7,7 @@
  * order); aliases that move or come; collections that go (last, once no alias points at them).
  * Renames are never guessed: only those the schema file states (`renamed_from:`).
  */
-import { howToApply, type SchemaChangeKind } from '../schema/capabilities.js';
+import { howToApply, type SchemaChangeKind } from '../steps/capabilities.js';
 import type { CollectionSchema, DatabaseSchema, FieldSchema } from '../schema/model.js';
 import { compareStrings } from '../schema/normalise.js';
 import { usesPartitionKey } from '../schema/plan-model.js';

@@ -1,5 +1,5 @@
 import { atLeast } from '../milvus/version.js';
-import { stepMinVersion } from '../schema/capabilities.js';
+import { stepMinVersion } from '../steps/capabilities.js';
 import { finding, type Analyzer, type Rule } from './types.js';
 
 export const NEEDS_NEWER_MILVUS: Rule = {

@@ -12,11 +12,11 @@
  * server ignores (Milvus 2.3.5 answers `{}` to the 2.5/2.6 field calls and changes nothing).
  */
 import { atLeast, compareVersions, parseVersion } from '../milvus/version.js';
-import { ADD_FIELD_MIN_VERSION } from '../steps/collections/addCollectionField.js';
-import { ALTER_FIELD_MIN_VERSION, ALTER_MAX_LENGTH_MIN_VERSION } from '../steps/collections/alterCollectionFieldProperties.js';
-import { DROP_FIELD_MIN_VERSION } from '../steps/collections/dropCollectionField.js';
-import { DYNAMIC_FIELD_MIN_VERSION, DYNAMIC_FIELD_PROPERTY } from '../steps/collections/alterCollectionProperties.js';
-import { STEPS } from '../steps/catalogue.js';
+import { ADD_FIELD_MIN_VERSION } from './collections/addCollectionField.js';
+import { ALTER_FIELD_MIN_VERSION, ALTER_MAX_LENGTH_MIN_VERSION } from './collections/alterCollectionFieldProperties.js';
+import { DROP_FIELD_MIN_VERSION } from './collections/dropCollectionField.js';
+import { DYNAMIC_FIELD_MIN_VERSION, DYNAMIC_FIELD_PROPERTY } from './collections/alterCollectionProperties.js';
+import { STEPS } from './catalogue.js';
 
 /** A kind of change between two schemas of one collection. */
 export type SchemaChangeKind =
@@ -386,7 +386,7 @@ export function renderCapabilitiesMarkdown(): string {
   return [
     '# In place or rebuild: what each Milvus version changes in place',
     '',
-    '<!-- Generated from src/schema/capabilities.ts (renderCapabilitiesMarkdown); test/unit/schema/capabilities.test.ts keeps it in step. -->',
+    '<!-- Generated from src/steps/capabilities.ts (renderCapabilitiesMarkdown); test/unit/steps/capabilities.test.ts keeps it in step. -->',
     '',
     'For each kind of schema change, whether Milvus makes it in place (and with which step) or',
     'whether the collection must be rebuilt (`rebuildCollection`: a new collection with the new',

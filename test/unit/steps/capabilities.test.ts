@@ -1,7 +1,7 @@
 /**
  * The capability table: one row per kind of change, each answer per Milvus line, the steps it
  * names exist and need no newer server than the row says, and docs/capabilities.md is rendered
- * from it (`npx vitest run -u test/unit/schema/capabilities.test.ts` rewrites the file).
+ * from it (`npx vitest run -u test/unit/steps/capabilities.test.ts` rewrites the file).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,7 +12,7 @@ import {
   renderCapabilitiesMarkdown,
   stepMinVersion,
   type SchemaChangeKind,
-} from '../../../src/schema/capabilities.js';
+} from '../../../src/steps/capabilities.js';
 import { compareVersions } from '../../../src/milvus/version.js';
 import { STEPS } from '../../../src/steps/catalogue.js';
 
