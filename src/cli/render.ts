@@ -4,6 +4,7 @@ import type { MigrationResult, RunResult } from '../runner/results.js';
 import type { MigrationStatus } from '../runner/history.js';
 import type { CountedLeftover } from '../runner/leftovers.js';
 import { rows } from '../milvus/reads/lookups.js';
+import { describeRecall, type RecallFigure } from '../copy/recall.js';
 import { exitCodeOf } from './exit-codes.js';
 import type { ErrorDocument, JsonDocument, RunDocument, StatusDocument } from './json-shapes.js';
 
@@ -207,6 +208,12 @@ export function statusText(
       s.recorded && s.status !== 'pending' ? c.dim(`  ${s.recorded.applied_at}${s.recorded.details.marked ? ' (marked)' : ''}`) : '';
     lines.push(`  ${label} ${s.name.padEnd(width)}${when}`);
     if (s.status === 'failed' && s.recorded?.last_error) lines.push(`           ${c.red(s.recorded.last_error)}`);
+    for (const { step, report } of verificationsOf(s.recorded?.details.records).verifications ?? []) {
+      for (const r of (report.recall ?? []) as RecallFigure[]) {
+        const line = `step ${step + 1}: ${describeRecall(r)}`;
+        lines.push(`           ${'ok' in r && !r.ok ? c.red(line) : c.dim(line)}`);
+      }
+    }
   }
   if (leftovers?.length)
     lines.push('', 'Kept by rebuilds (rollback; `milvus-migrate cleanup` drops them)', ...leftoverLines(out, leftovers));

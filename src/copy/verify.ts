@@ -34,6 +34,8 @@ export interface VerifyOptions {
   /** Compare the content of about this many rows instead of every row. */
   readonly sample?: number | undefined;
   readonly batchSize: number;
+  /** Sees every source row the verification reads, in primary-key order, with how many it reads in all (e.g. to draw probes). */
+  readonly tap?: ((row: Row, total: number) => void) | undefined;
 }
 
 /** Most differences named in a report (the rest are counted). */
@@ -89,6 +91,7 @@ export async function verifyCopy(o: VerifyOptions): Promise<VerificationReport> 
       const wanted: Row[] = [];
       const all: Row[] = [];
       for (const row of page) {
+        o.tap?.(row, total);
         const e = await o.expected(row);
         if (e === null) {
           dropped++;

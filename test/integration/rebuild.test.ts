@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { MilvusStateStore, Migrator, type StateRow } from '../../src/index.js';
 import { ok, useApiProjects } from '../support/api.js';
 import { DyingStore } from '../support/dying-store.js';
-import { statusJson } from '../../src/cli/render.js';
+import { statusJson, statusText } from '../../src/cli/render.js';
+import { Output } from '../../src/cli/output.js';
 import { statusDocument } from '../../src/cli/json-shapes.js';
 import { uniqueName } from '../support/milvus.js';
 
@@ -233,7 +234,15 @@ describe('rebuildCollection', () => {
     await t.client.createAlias({ collection_name: c, alias });
     await t.api.write(
       `${name('rebuild_fail')}.yaml`,
-      `up:\n  - rebuildCollection: { collection_name: ${alias}, writes: paused, changes: { drop_fields: [legacy] } }\n`,
+      `up:
+  - rebuildCollection:
+      collection_name: ${alias}
+      writes: paused
+      changes:
+        drop_fields: [legacy]
+        index_params: [{ field_name: embedding, index_type: IVF_FLAT, metric_type: L2, params: { nlist: 16 } }]
+      verify: { recall: { min: 1, probes: 300, top_k: 5 } }
+`,
     );
     const state = uniqueName('state');
     // The run stops once the shadow is built and loaded (the state dies at that checkpoint).
@@ -256,9 +265,70 @@ describe('rebuildCollection', () => {
     expect(second.error?.message).toContain(`verification of ${shadow} against ${c} failed`);
     expect(second.error?.message).toContain('the row with id 42 is missing');
     expect(second.error?.message).toContain(`holds 199 rows, partition _default of ${c} 200 rows`);
+    // Every row is a probe: row 42 is among the 5 nearest of some (of row 49, for one), so the new index cannot match the old.
+    expect(second.error?.message).toMatch(
+      /recall of the new index on embedding is 0\.\d+, below the minimum 1 \(FLAT → IVF_FLAT, 300 probes, top 5; lowest probe 0\.\d+;/,
+    );
     expect(await aliasTarget(alias)).toBe(c);
     expect(await all(alias)).toHaveLength(300);
     expect(await exists(shadow)).toBe(true);
+  });
+
+  it('an index-only change (FLAT to IVF_FLAT): the plan announces the recall check, the report carries the figure, status shows it', async () => {
+    const c = uniqueName('rb_index');
+    await createDocs(c);
+    await t.api.write(
+      `${name('rebuild_index')}.yaml`,
+      `up:
+  - rebuildCollection:
+      collection_name: ${c}
+      writes: paused
+      changes:
+        index_params: [{ field_name: embedding, index_type: IVF_FLAT, metric_type: L2, params: { nlist: 16 } }]
+`,
+    );
+    const plan = ok(await t.api.migrator().up({ dryRun: true }));
+    expect(plan.results[0]!.steps[0]!.facts).toContain(
+      'recall check on embedding: the index changes (FLAT → IVF_FLAT); 50 probe rows searched in both, top 10 compared (search params none / { nprobe: 16 }); below 0.9 the rebuild stops before the cut-over',
+    );
+    const log: string[] = [];
+    const state = uniqueName('state');
+    const migrator = new Migrator({
+      milvus: t.api.milvus,
+      store: new MilvusStateStore(t.api.milvus, state),
+      migrationsDir: t.api.dir,
+      logger: { debug() {}, info: (m) => log.push(m), warn: (m) => log.push(m) },
+    });
+    ok(await migrator.up());
+    const index = await t.client.describeIndex({ collection_name: c, field_name: 'embedding' });
+    expect(index.index_descriptions[0]!.params.find((x) => x.key === 'index_type')?.value).toBe('IVF_FLAT');
+    const statuses = await migrator.status();
+    const [v] = statusDocument.parse(statusJson(statuses, { migrationsDir: t.api.dir, state, address: 'a' })).migrations[0]!.verifications!;
+    // nprobe 16 of nlist 16 searches every list: the new index finds exactly what FLAT found.
+    expect(v!.report).toMatchObject({
+      ok: true,
+      recall: [
+        {
+          field: 'embedding',
+          ok: true,
+          probes: 50,
+          top_k: 10,
+          recall: 1,
+          lowest: 1,
+          min: 0.9,
+          old_index: 'FLAT',
+          new_index: 'IVF_FLAT',
+          old_search_params: {},
+          new_search_params: { nprobe: 16 },
+        },
+      ],
+    });
+    const line = 'recall of the new index on embedding 1 (FLAT → IVF_FLAT, 50 probes, top 10; min 0.9)';
+    expect(log.find((l) => l.startsWith('verified '))).toContain(`settings carried over; ${line}`);
+    expect(statusText(new Output(false, false, false), statuses, { migrationsDir: t.api.dir, state, address: 'a' })).toContain(
+      `step 1: ${line}`,
+    );
+    expect(await all(c)).toHaveLength(300);
   });
 
   it.each(['created', 'copying', 'copied', 'loaded', 'verified', 'cut'])(

@@ -14,6 +14,7 @@ import { keyBoundaries, rangeFilter } from '../../milvus/reads/key-ranges.js';
 import type { PkValue } from '../../milvus/reads/keys.js';
 import type { CollectionShape, Row } from '../../milvus/reads/shape.js';
 import { verifyCopy, type VerificationReport } from '../../copy/verify.js';
+import { ProbePicker, describeRecall, recallFailure, type RecallFigure } from '../../copy/recall.js';
 import { MEASURED_COPY_BYTES_PER_SECOND, averageRowBytes, bytesText, durationText } from '../../copy/estimate.js';
 import { DEFAULT_BATCH_SIZE } from '../data/rows.js';
 import { defineStep, callOf, type InverseResult, type StepCall, type StepContext } from '../types.js';
@@ -34,6 +35,7 @@ import {
 } from './rebuild/catch-up.js';
 import { buildAndLoad, createShadow, cutOver, matchLoadState, settingsDifferences, type CutOver } from './rebuild/phases.js';
 import { applyRebuild } from './rebuild/model.js';
+import { measureChecks, recallChecks, recallFacts, recallOptions } from './rebuild/recall.js';
 import { resolvedName } from '../../schema/plan-model.js';
 import { needCollection } from '../expect.js';
 
@@ -51,7 +53,11 @@ export type RebuildRecord = CutOver & {
     readonly left_out: number;
   };
   readonly catch_up?: CatchUpRecord;
-  readonly verification?: VerificationReport & { readonly settings: readonly string[] };
+  readonly verification?: VerificationReport & {
+    readonly settings: readonly string[];
+    /** Per vector field whose index changed: the recall of the new index against the old, or why not measured. */
+    readonly recall?: readonly RecallFigure[];
+  };
 };
 
 /**
@@ -69,7 +75,7 @@ export function rebuildNames(p: RebuildParams): { shadow: string; old: string } 
  * (a field's type, dim, max_length, nullable/default, partition key, fields added or dropped or
  * renamed, new indexes), copies every row in primary-key order through an optional transform,
  * proves the copy complete (counts per partition, a digest of every key, every row compared,
- * every setting), then cuts readers over: through an alias with `alterAlias`, by name by renaming
+ * every setting; for a changed vector index, the recall of the new index against the old), then cuts readers over: through an alias with `alterAlias`, by name by renaming
  * the old one aside. The old collection is kept; `down` cuts back and drops the shadow.
  */
 export const rebuildCollection = defineStep({
@@ -86,7 +92,8 @@ export const rebuildCollection = defineStep({
     aliases: [{ name: p.collection_name, db_name: p.db_name }],
   }),
   describe: (p) => {
-    const verify = p.verify === undefined || p.verify === 'full' ? 'every row' : `a sample of ${p.verify.sample}`;
+    const sample = typeof p.verify === 'object' ? p.verify.sample : undefined;
+    const verify = sample === undefined ? 'every row' : `a sample of ${sample}`;
     return `rebuild ${qualified(p)} into ${rebuildNames(p).shadow}${p.transform ? ` through ${p.transform}` : ''}, verify (${verify}) and cut over`;
   },
   check(p) {
@@ -169,6 +176,11 @@ export const rebuildCollection = defineStep({
       `the old collection is kept as ${via ? source : names.old} for rollback (down); drop it later with a dropCollection migration (destructive)`,
     );
     if (p.renumber_autoid) facts.push('autoID: every row gets a new primary key (renumber_autoid)');
+    const { old, plan } = await planOf(milvus, p, source);
+    if (!('problems' in plan)) {
+      const { checks, skipped } = recallChecks(old, plan, p);
+      facts.push(...recallFacts(checks, skipped, recallOptions(p)));
+    }
     if (await collectionExists(milvus, { ...t, collection_name: names.shadow }))
       facts.push(`${names.shadow} exists already (left by an interrupted run: the rebuild goes on in it)`);
     return facts;
@@ -329,6 +341,19 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
       }
       const since = rec.catch_up?.since;
       const sample = typeof p.verify === 'object' ? p.verify.sample : undefined;
+      // A changed vector index: probes are drawn from the rows the verification reads anyway.
+      const recall = recallOptions(p);
+      const { checks, skipped } = recall
+        ? recallChecks(old, plan, p, (await captureDefinition(milvus, shadow)).indexes)
+        : { checks: [], skipped: [] };
+      const picker =
+        recall && checks.length
+          ? new ProbePicker(
+              recall.probes,
+              checks.map((c) => c.field),
+              from.pk.name,
+            )
+          : undefined;
       const report = await verifyCopy({
         milvus,
         logger,
@@ -344,17 +369,40 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
         keysKept: !to.pk.autoID,
         sample,
         batchSize,
+        tap: picker && ((row, total) => picker.offer(row, total)),
       });
+      const figures: RecallFigure[] = [...skipped];
+      if (recall && picker) {
+        const renamed = field && (plan.renames.get(field) ?? field);
+        figures.push(
+          ...(await measureChecks({
+            milvus,
+            checks,
+            options: recall,
+            source: at(source),
+            shadow,
+            probes: picker.rows,
+            pk: { old: from.pk.name, new: to.pk.name },
+            filters: field && since ? { old: `${field} < ${since}`, new: `${renamed} < ${since}` } : undefined,
+          })),
+        );
+      }
+      const low = figures.flatMap((f) => recallFailure(f) ?? []);
       const settings = await settingsDifferences(milvus, plan, shadow);
       const load = await matchLoadState(milvus, plan, shadow);
       if (load) settings.push(load);
-      const verification = { ...report, ok: report.ok && settings.length === 0, settings };
+      const verification = {
+        ...report,
+        ok: report.ok && settings.length === 0 && low.length === 0,
+        settings,
+        ...(figures.length ? { recall: figures } : {}),
+      };
       rec = { ...rec, verification };
       if (!verification.ok) {
         await ctx.checkpoint(rec);
         throw new MigrateError(
           'migration-failed',
-          `verification of ${rec.shadow} against ${source} failed: ${[...report.differences, ...settings].join('; ')}. ` +
+          `verification of ${rec.shadow} against ${source} failed: ${[...report.differences, ...settings, ...low].join('; ')}. ` +
             `Nothing was cut over: ${source} still serves, ${rec.shadow} is kept for inspection`,
           { hint: `drop ${rec.shadow} before running the migration again` },
         );
@@ -362,7 +410,8 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
       logger.info(
         `verified ${rec.shadow}: ${rows(report.rows.target)}${report.rows.left_out ? ` (${report.rows.left_out} left out by the transform)` : ''}, ` +
           `${'expected' in report.keys ? `key digest ${report.keys.target.sum}` : report.keys.skipped}, ` +
-          `${'compared' in report.content ? `${rows(report.content.compared)} compared` : report.content.skipped}, settings carried over`,
+          `${'compared' in report.content ? `${rows(report.content.compared)} compared` : report.content.skipped}, settings carried over` +
+          figures.map((f) => `; ${describeRecall(f)}`).join(''),
       );
       rec = { ...rec, phase: 'verified' };
       await ctx.checkpoint(rec);

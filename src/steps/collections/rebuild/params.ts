@@ -51,6 +51,32 @@ export const schemaSpec = z
   .strict();
 export type NewSchema = z.infer<typeof schemaSpec>;
 
+const searchParams = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]), {
+  error: 'must be a map of search param → value, e.g. { nprobe: 32 } or { ef: 128 }',
+});
+
+/**
+ * The recall check of a vector field whose index changes (values copied as they are): probe rows
+ * drawn from the data are searched in the old and the new collection, each with its own index's
+ * search params, and the new top-k compared with the old. `false` turns it off.
+ */
+export const recallSpec = z
+  .object({
+    /** The lowest recall that passes (default 0.9); below it the rebuild stops before the cut-over. */
+    min: z
+      .number({ error: 'must be a number between 0 and 1' })
+      .min(0)
+      .max(1, { error: 'must be at most 1 (a recall is a share)' })
+      .optional(),
+    /** Probe rows (default 50): every n-th row in primary-key order. */
+    probes: z.number().int().positive().max(1000).optional(),
+    /** Neighbours compared per probe (default 10). */
+    top_k: z.number().int().positive().max(1000).optional(),
+    /** Search params instead of the defaults for each index type (nprobe 16 for IVF, ef 64 for HNSW, ...). */
+    search_params: z.object({ old: searchParams.optional(), new: searchParams.optional() }).strict().optional(),
+  })
+  .strict();
+
 export const rebuildParams = z
   .object({
     /** The collection to rebuild, or an alias of it (then the cut-over moves the alias). */
@@ -84,8 +110,22 @@ export const rebuildParams = z
       .optional(),
     /** Key ranges copied at once (default 1): the key space is cut into this many ranges, each copied and checkpointed on its own. */
     parallelism: z.number().int().min(1).max(16).optional(),
-    /** `full` (default): every row compared; `{ sample: N }`: N rows compared, counts and key digests always in full. */
-    verify: z.union([z.literal('full'), z.object({ sample: z.number().int().positive() }).strict()]).optional(),
+    /**
+     * `full` (default): every row compared; `{ sample: N }`: N rows compared, counts and key
+     * digests always in full. `recall`: the check of a changed vector index (below).
+     */
+    verify: z
+      .union([
+        z.literal('full'),
+        z
+          .object({
+            /** Compare the content of about N rows instead of every row. */
+            sample: z.number().int().positive().optional(),
+            recall: z.union([z.literal(false), recallSpec]).optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
     /** Accept new primary keys for an autoID collection (Milvus 2.3 takes no given keys for such a field). */
     renumber_autoid: flag,
   })
