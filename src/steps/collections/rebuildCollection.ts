@@ -156,7 +156,7 @@ export const rebuildCollection = defineStep({
         `${rows(n)} (${bytesText(bytes)}) to copy: about ${durationText(bytes / MEASURED_COPY_BYTES_PER_SECOND)} at ${bytesText(MEASURED_COPY_BYTES_PER_SECOND)}/s, ` +
           'the rate of one stream measured on the test server (bench P5), then about half that again to verify',
       );
-    } else facts.push('not loaded: loaded for the copy, released again after');
+    } else facts.push('not loaded: loaded for the copy and its verification, released again after');
     facts.push(
       p.parallelism && p.parallelism > 1
         ? `strategy: copy in primary-key order, the key space cut into ${p.parallelism} ranges copied at once, each checkpointed`
