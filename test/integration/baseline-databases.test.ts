@@ -162,6 +162,8 @@ describe('baseline --databases', () => {
       // diff of the configured database is not confused by the other database's steps.
       const diff = await p.cli(['diff', '--database', main]);
       expect(diff.code, diff.stdout + diff.stderr).toBe(0);
+      const diffOther = await p.cli(['diff', '--database', other, '--against', otherFile]);
+      expect(diffOther.code, diffOther.stdout + diffOther.stderr).toBe(0);
 
       // Once baselined, a database with state is refused when named again.
       const q = await t.project({ config: `migrations: migrations\nstateCollection: ${p.stateCollection}\n` });
