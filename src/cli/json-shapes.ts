@@ -207,6 +207,15 @@ export const baselineDocument = commandDocument('baseline', {
   schemaFile: z.string().nullable(),
   collections: z.array(z.string()),
   aliases: z.array(z.string()),
+  /** The databases `--databases` named besides the configured one, each with its own schema file. */
+  otherDatabases: z.array(
+    z.strictObject({
+      database: z.string(),
+      collections: z.array(z.string()),
+      aliases: z.array(z.string()),
+      schemaFile: z.string().nullable(),
+    }),
+  ),
   yaml: z.string().optional(),
 });
 

@@ -331,9 +331,17 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
           .option('name', { type: 'string', default: 'baseline', describe: 'Name of the migration (after its timestamp)' })
           .option('out', { type: 'string', describe: 'Schema file to write (default: schema.yaml next to milvus.config.yaml)' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the migration; write and record nothing' })
+          .option('databases', {
+            type: 'string',
+            describe:
+              'Other databases to re-create in the same migration (comma-separated), each with its schema.<db>.yaml; state stays in --database',
+          })
           .example('$0 baseline --env production', 'adopt production as it is: nothing is run there')
+          .example('$0 baseline --databases tenant_a,tenant_b', 'one migration that also creates and fills tenant_a and tenant_b')
           .example('$0 baseline --dry-run', 'see the migration first'),
-      handle<{ name?: string; out?: string; dryRun?: boolean }>(async (a, o) => (await import('./commands/baseline.js')).baseline(a, o)),
+      handle<{ name?: string; out?: string; dryRun?: boolean; databases?: string }>(async (a, o) =>
+        (await import('./commands/baseline.js')).baseline(a, o),
+      ),
     )
     .command(
       'generate <name>',

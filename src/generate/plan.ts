@@ -28,6 +28,7 @@ import { renameCollection } from '../steps/collections/renameCollection.js';
 import type { Changes } from '../steps/collections/rebuild/params.js';
 import { createIndex } from '../steps/indexes/createIndex.js';
 import { dropIndex } from '../steps/indexes/dropIndex.js';
+import { createDatabase } from '../steps/databases/createDatabase.js';
 import { createPartition } from '../steps/partitions/createPartition.js';
 import { dropPartition } from '../steps/partitions/dropPartition.js';
 import { callOf } from '../steps/types.js';
@@ -126,13 +127,52 @@ export function planMigration(
   };
 }
 
-/** The baseline of a database: every collection and alias it holds, created from nothing. */
-export function baselineMigration(schema: DatabaseSchema, opts: PlanOptions): GeneratedMigration {
-  return planMigration({ collections: {}, aliases: {} }, schema, NO_RENAMES, {
+/** A database besides the connection's that a baseline re-creates, with what it holds. */
+export interface BaselineDatabase {
+  readonly name: string;
+  readonly schema: DatabaseSchema;
+}
+
+/** Milvus' own database: every server has it, so a baseline never creates it. */
+const DEFAULT_DATABASE = 'default';
+
+/**
+ * The baseline of a database: every collection and alias it holds, created from nothing. With
+ * `others`, the same for each of those databases after it (in the order given): `createDatabase`
+ * (except for `default`, which every server has), then its steps with `db_name`, so one migration
+ * re-creates them all while its state stays in the connection's database.
+ */
+export function baselineMigration(schema: DatabaseSchema, opts: PlanOptions, others: readonly BaselineDatabase[] = []): GeneratedMigration {
+  const count = (s: DatabaseSchema) => Object.keys(s.collections).length;
+  const own = planMigration({ collections: {}, aliases: {} }, schema, NO_RENAMES, {
     ...opts,
     description:
-      opts.description ?? `Baseline: the ${plural(Object.keys(schema.collections).length, 'collection')} of the database as they were`,
+      opts.description ??
+      (others.length
+        ? `Baseline: the ${plural(count(schema), 'collection')} of the database and ${plural(others.length, 'other database')} (${others
+            .map((d) => `${d.name}: ${plural(count(d.schema), 'collection')}`)
+            .join(', ')}) as they were`
+        : `Baseline: the ${plural(count(schema), 'collection')} of the database as they were`),
   });
+  if (!others.length) return own;
+  const up = [...own.up];
+  const notes = [...own.notes];
+  for (const db of others) {
+    if (db.name !== DEFAULT_DATABASE)
+      up.push({
+        call: callOf(createDatabase, { db_name: db.name }),
+        why: `database ${db.name}: ${plural(count(db.schema), 'collection')}, created with db_name below (the migration's state stays in the configured database)`,
+      });
+    const m = planMigration({ collections: {}, aliases: {} }, db.schema, NO_RENAMES, opts);
+    up.push(...m.up.map((s) => inDatabase(s, db.name)));
+    notes.push(...m.notes.map((n) => `database ${db.name}: ${n}`));
+  }
+  return { ...own, up, notes };
+}
+
+/** `s` acting in database `db_name` (written first, so a reviewer sees where it acts). */
+function inDatabase(s: GeneratedStep, db_name: string): GeneratedStep {
+  return { ...s, call: { ...s.call, params: { db_name, ...s.call.params } }, why: `database ${db_name}: ${s.why}` };
 }
 
 function stepTarget(s: GeneratedStep): string {

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import path, { relative } from 'node:path';
 import { InvalidInputError } from '../../errors.js';
+import type { BaselineDatabase } from '../../generate/plan.js';
 import type { JsonDocument } from '../json-shapes.js';
 import type { Output } from '../output.js';
 import { createMigrator, loadSettings, withMilvus, type GlobalArgs } from '../session.js';
@@ -11,6 +12,27 @@ export interface BaselineArgs extends GlobalArgs {
   readonly name?: string | undefined;
   readonly out?: string | undefined;
   readonly dryRun?: boolean | undefined;
+  /** `--databases a,b`: other databases the same migration re-creates (each gets its own schema file). */
+  readonly databases?: string | undefined;
+}
+
+/** The databases `--databases` names besides the configured one, in the order given, each once. */
+export function otherDatabaseNames(list: string | undefined, configured: string): string[] {
+  const names = (list ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  return [...new Set(names)].filter((n) => n !== configured);
+}
+
+/**
+ * Where the schema of another database goes: next to the configured database's file, with the
+ * database in its name (`schema.yaml` -> `schema.tenant_a.yaml`), so each file is exactly what
+ * `snapshot --database tenant_a --out schema.tenant_a.yaml` writes.
+ */
+export function schemaFileOf(schemaFile: string, database: string): string {
+  const ext = path.extname(schemaFile);
+  return `${schemaFile.slice(0, schemaFile.length - ext.length)}.${database}${ext || '.yaml'}`;
 }
 
 /**
@@ -43,18 +65,39 @@ export async function baseline(args: BaselineArgs, out: Output, now: Date = new 
   const { name, file } = newMigrationFile(cfg, args.name ?? 'baseline', now);
   const schemaFile = args.out ? path.resolve(args.out) : path.join(cfg.rootDir, DEFAULT_SNAPSHOT_FILE);
 
+  const otherNames = otherDatabaseNames(args.databases, cfg.database);
+
   return withMilvus(cfg, out, async (milvus) => {
     const { collectionExists } = await import('../../milvus/reads/lookups.js');
-    if (await collectionExists(milvus, { collection_name: cfg.stateCollection, db_name: cfg.database })) {
-      throw new InvalidInputError(
-        `database ${cfg.database} already has milvus-migrate state (collection ${cfg.stateCollection}): it is managed, there is nothing to baseline`,
-        [],
-        { hint: 'Edit schema.yaml and run `milvus-migrate generate "<name>"`, or `status` to see what it has applied.' },
-      );
+    if (otherNames.length) {
+      const onServer = new Set((await milvus.call('listDatabases', {})).db_names);
+      const missing = otherNames.filter((n) => !onServer.has(n));
+      if (missing.length)
+        throw new InvalidInputError(
+          `--databases names ${missing.length === 1 ? 'a database' : 'databases'} the server does not have: ${missing.join(', ')}`,
+          [],
+          { hint: `The server has: ${[...onServer].sort().join(', ')}.` },
+        );
     }
-    const schema = withoutRebuildLeftovers(
-      await readSchema(milvus, { database: cfg.database, exclude: [cfg.stateCollection, `${cfg.stateCollection}_lock`] }),
-    );
+    for (const db of [cfg.database, ...otherNames]) {
+      if (await collectionExists(milvus, { collection_name: cfg.stateCollection, db_name: db })) {
+        throw new InvalidInputError(
+          `database ${db} already has milvus-migrate state (collection ${cfg.stateCollection}): it is managed, there is nothing to baseline`,
+          [],
+          {
+            hint:
+              db === cfg.database
+                ? 'Edit schema.yaml and run `milvus-migrate generate "<name>"`, or `status` to see what it has applied.'
+                : `Leave it out of --databases: it has a history of its own (\`--database ${db} status\`).`,
+          },
+        );
+      }
+    }
+    const readDatabase = async (database: string) =>
+      withoutRebuildLeftovers(await readSchema(milvus, { database, exclude: [cfg.stateCollection, `${cfg.stateCollection}_lock`] }));
+    const schema = await readDatabase(cfg.database);
+    const others: BaselineDatabase[] = [];
+    for (const name of otherNames) others.push({ name, schema: await readDatabase(name) });
     const collections = Object.keys(schema.collections);
     const aliases = Object.keys(schema.aliases);
     const document = (fields: { migration: { name: string; path: string } | null; marked: boolean; schemaFile: string | null }) =>
@@ -67,18 +110,26 @@ export async function baseline(args: BaselineArgs, out: Output, now: Date = new 
         ...fields,
         collections,
         aliases,
+        otherDatabases: others.map((d) => ({
+          database: d.name,
+          collections: Object.keys(d.schema.collections),
+          aliases: Object.keys(d.schema.aliases),
+          schemaFile: fields.schemaFile === null ? null : schemaFileOf(fields.schemaFile, d.name),
+        })),
       }) satisfies JsonDocument<'baseline'>;
-    if (!collections.length) {
+    if (!collections.length && !others.length) {
       if (args.json) out.document(document({ migration: null, marked: false, schemaFile: null }));
       else out.result(`Nothing to baseline: database ${cfg.database} holds no collections. Start with \`create\` or \`generate\`.`);
       return 0;
     }
-    const m = baselineMigration(schema, { serverVersion: await milvus.version(), migrationName: name });
+    const m = baselineMigration(schema, { serverVersion: await milvus.version(), migrationName: name }, others);
     const text = await migrationText(
       cfg,
       file,
       m,
-      `Written by \`milvus-migrate baseline\` from database ${cfg.database} as it was, and recorded as applied there.`,
+      `Written by \`milvus-migrate baseline\` from database ${cfg.database}${
+        others.length ? ` and ${others.map((d) => d.name).join(', ')}` : ''
+      } as they were, and recorded as applied in ${cfg.database}.`,
     );
     if (args.dryRun) {
       if (args.json) out.document({ ...document({ migration: { name, path: file }, marked: false, schemaFile: null }), yaml: text });
@@ -87,6 +138,7 @@ export async function baseline(args: BaselineArgs, out: Output, now: Date = new 
     }
     await writeGenerated(file, text, m);
     await writeFile(schemaFile, schemaToYaml(schema));
+    for (const d of others) await writeFile(schemaFileOf(schemaFile, d.name), schemaToYaml(d.schema));
     const marked = await (
       await createMigrator(cfg, milvus, out, false, { migrations: await loadMigrations(cfg.migrationsDir) })
     ).mark(name, 'applied');
@@ -97,8 +149,13 @@ export async function baseline(args: BaselineArgs, out: Output, now: Date = new 
       out.result(
         [
           `${out.colors.green('✔')} Baseline of database ${cfg.database}: ${collections.length} collection${collections.length === 1 ? '' : 's'}, ${aliases.length} alias${aliases.length === 1 ? '' : 'es'}`,
-          `  wrote ${rel(file)} (${m.up.length} steps), recorded as applied (nothing was run)`,
+          ...others.map(
+            (d) =>
+              `  and database ${d.name}: ${Object.keys(d.schema.collections).length} collection${Object.keys(d.schema.collections).length === 1 ? '' : 's'}${d.name === 'default' ? '' : ', created by the migration'}`,
+          ),
+          `  wrote ${rel(file)} (${m.up.length} steps), recorded as applied in ${cfg.database} (nothing was run)`,
           `  wrote ${rel(schemaFile)}: edit it, then \`milvus-migrate generate "<name>"\``,
+          ...others.map((d) => `  wrote ${rel(schemaFileOf(schemaFile, d.name))} (database ${d.name})`),
         ].join('\n'),
       );
     }
