@@ -30,9 +30,9 @@ export async function partitionNames(milvus: Milvus, t: Target): Promise<string[
 
 /**
  * The collections of a database that are loaded or loading, in one call (`showCollections` of
- * type Loaded) instead of a `getLoadState` per collection. Milvus 2.3.5 lists a collection here
- * exactly when `getLoadState` answers Loaded or Loading for it (a collection of which only some
- * partitions are loaded included). No names are passed: with names, Milvus refuses the whole call
+ * type Loaded) instead of a `getLoadState` per collection. On Milvus 2.3.5 it listed exactly the
+ * collections `getLoadState` called Loaded (one of which only some partitions are loaded included;
+ * never loaded, released and index-less ones left out); a collection still Loading was not caught. No names are passed: with names, Milvus refuses the whole call
  * when one of them is not loaded.
  */
 export async function loadedCollections(milvus: Milvus, db: string): Promise<Set<string>> {
