@@ -759,8 +759,11 @@ async function p9() {
 }
 
 // Schema as code: `baseline` and `generate` on a database of 100 collections (time and RPCs).
-// Reads are batched per collection (four calls each, a few collections at a time): the cost
-// grows with collections, not with rows.
+// Reads are batched: one showCollections tells which collections are loaded, then three calls per
+// collection, eight collections at a time: the cost grows with collections, not with rows.
+// `baseline --dry-run` (the reads and the rendering only) shows what the state collection's
+// creation and load add to a real baseline; `generate --target-version` (no server) what the fold
+// and the plan cost without the SDK and its connection.
 const SAC_COLLECTIONS = Number(process.env.BENCH_SAC_COLLECTIONS ?? 100);
 async function schemaAsCode() {
   const db = `${prefix}_sac`;
@@ -799,6 +802,15 @@ async function schemaAsCode() {
         .map(([m, c]) => `${m} ${c}`)
         .join(', ');
     const total = (rpcs) => calls(rpcs).reduce((n, [, c]) => n + c, 0);
+    const dry = await cli(['baseline', '--dry-run', '--json', '--database', db], { cwd: dir, rpcs: true });
+    record(
+      `baseline --dry-run of ${SAC_COLLECTIONS} collections (reads and rendering only)`,
+      (dry.ms / 1000).toFixed(1),
+      ' s',
+      'report',
+      undefined,
+      `${total(dry.rpcs)} RPCs: ${summary(dry.rpcs)}`,
+    );
     const base = await cli(['baseline', '--json', '--database', db], { cwd: dir, rpcs: true });
     record(
       `baseline of ${SAC_COLLECTIONS} collections`,
@@ -814,6 +826,10 @@ async function schemaAsCode() {
     await writeFile(schemaFile, text.replaceAll('      - p1\n', '      - p1\n      - p2\n'));
     const gen = await cli(['generate', 'more partitions', '--dry-run', '--json', '--database', db], { cwd: dir, rpcs: true });
     const steps = JSON.parse(gen.stdout).steps.length;
+    const offline = await cli(['generate', 'more partitions', '--dry-run', '--json', '--target-version', '2.3.5'], {
+      cwd: dir,
+      rpcs: true,
+    });
     if (steps !== SAC_COLLECTIONS) throw new Error(`generate wrote ${steps} steps, expected ${SAC_COLLECTIONS}`);
     record(
       `generate over ${SAC_COLLECTIONS} collections (${steps} steps, dry run)`,
@@ -822,6 +838,14 @@ async function schemaAsCode() {
       'report',
       undefined,
       `${total(gen.rpcs)} RPCs: ${summary(gen.rpcs) || 'none'} (the schema is folded from the migrations)`,
+    );
+    record(
+      `generate over ${SAC_COLLECTIONS} collections, --target-version (no server)`,
+      (offline.ms / 1000).toFixed(1),
+      ' s',
+      'report',
+      undefined,
+      `${total(offline.rpcs)} RPCs`,
     );
   } finally {
     for (const c of (await sdk.showCollections({ db_name: db })).data) await sdk.dropCollection({ db_name: db, collection_name: c.name });

@@ -1,5 +1,5 @@
 import { indexSpecOf } from '../milvus/reads/index-spec.js';
-import type { CollectionSchema, DatabaseSchema, FieldSchema, IndexSchema, LoadState } from './model.js';
+import type { CollectionSchema, DatabaseSchema, FieldSchema, IndexSchema } from './model.js';
 
 /**
  * Rules that turn what Milvus reports into the comparable {@link DatabaseSchema}:
@@ -60,12 +60,6 @@ export function indexFromDescribe(raw: { index_name: string; field_name: string;
   const params = stringValues(spec.params ?? {});
   if (Object.keys(params).length) ix.params = params;
   return [raw.index_name, ix];
-}
-
-/** `getLoadState().state` as `loaded` or `released`. */
-export function loadStateOf(state: unknown): LoadState {
-  const s = String(state);
-  return s === 'LoadStateLoaded' || s === 'LoadStateLoading' ? 'loaded' : 'released';
 }
 
 /** Collection properties as a map, without those that restate a default. */

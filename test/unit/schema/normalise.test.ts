@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldFromDescribe, indexFromDescribe, loadStateOf, normaliseSchema, propertiesFrom } from '../../../src/schema/normalise.js';
+import { fieldFromDescribe, indexFromDescribe, normaliseSchema, propertiesFrom } from '../../../src/schema/normalise.js';
 import type { DatabaseSchema } from '../../../src/schema/model.js';
 
 describe('normalise', () => {
@@ -67,12 +67,7 @@ describe('normalise', () => {
     ).toEqual(['f', { field_name: 'v', index_type: 'FLAT', metric_type: 'IP' }]);
   });
 
-  it('maps load states and drops properties that restate a default', () => {
-    expect([loadStateOf('LoadStateLoaded'), loadStateOf('LoadStateLoading'), loadStateOf('LoadStateNotLoad')]).toEqual([
-      'loaded',
-      'loaded',
-      'released',
-    ]);
+  it('drops properties that restate a default', () => {
     expect(
       propertiesFrom([
         { key: 'mmap.enabled', value: 'false' },
