@@ -224,6 +224,9 @@ export const generateDocument = commandDocument('generate', {
   dryRun: z.boolean(),
   schemaFile: z.string(),
   serverVersion: z.string(),
+  /** How the schema the migrations produce was had: folded from their steps, or replayed on a throwaway Milvus (`where`). */
+  by: z.enum(['fold', 'replay']),
+  where: z.string().nullable(),
   migration: generatedMigration,
   steps: z.array(z.strictObject({ step: z.string(), why: z.string(), destructive: z.boolean() })),
   templates: z.array(z.string()),

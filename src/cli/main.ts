@@ -356,10 +356,17 @@ export async function run(argv: readonly string[], out?: Output): Promise<number
               'Plan for this Milvus version (e.g. 2.6.0) instead of asking the server: what it changes in place, what needs a rebuild',
           })
           .option('dry-run', { type: 'boolean', default: false, describe: 'Print the migration instead of writing it' })
+          .option('replay', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'Compute the schema the migrations produce by applying them on a throwaway Milvus (automatic when one is code), instead of folding their steps',
+          })
+          .option('docker', { type: 'boolean', default: false, describe: 'Replay on a Milvus container (needs Docker; implies --replay)' })
           .example('$0 generate "longer titles"', 'after editing schema.yaml')
           .example('$0 generate "add lang" --dry-run --target-version 2.6.0', 'what production (2.6) would get, offline'),
-      handle<{ name: string; schema?: string; targetVersion?: string; dryRun?: boolean }>(async (a, o) =>
-        (await import('./commands/generate.js')).generate(a, o),
+      handle<{ name: string; schema?: string; targetVersion?: string; dryRun?: boolean; replay?: boolean; docker?: boolean }>(
+        async (a, o) => (await import('./commands/generate.js')).generate(a, o),
       ),
     )
     .command(

@@ -388,6 +388,13 @@ function collectionChanges(
   if (rebuild && Object.keys(set).length) changes.properties = plainMap(set);
 
   if (rebuild) {
+    // rebuildCollection refuses an autoID key without renumber_autoid (Milvus 2.3 takes no given
+    // keys for such a field, and the step asks on every version): which way is the user's choice.
+    const key = want.fields.find((f) => f.is_primary_key);
+    if (key?.autoID)
+      todo.push(
+        `${key.name} is autoID, so the copy cannot keep its keys: say renumber_autoid: true (every row gets a new key), or give ${key.name} autoID: false in changes.alter_fields to keep them (and in the schema file)`,
+      );
     const params = {
       collection_name: name,
       writes: 'paused' as const,

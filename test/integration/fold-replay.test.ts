@@ -3,8 +3,11 @@
  * example migrations, the blue/green example, and a set using most schema steps, each folded
  * without a server and replayed in a throwaway database, then compared.
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { JSON_DOCUMENTS } from '../../src/cli/json-shapes.js';
 import { loadMigrations } from '../../src/migrations/load.js';
 import { expectedSchema } from '../../src/runner/fold.js';
 import { compareSchemas } from '../../src/schema/compare.js';
@@ -15,6 +18,23 @@ import { testAddress, testToken, uniqueName } from '../support/milvus.js';
 
 const t = useMilvusTest();
 const repo = join(import.meta.dirname, '../..');
+
+/**
+ * Runs `fn` in a database of its own, dropped afterwards with whatever the run made there (its
+ * collections, the state collection, the lock's): diff reports every collection of its database
+ * that the migrations do not explain, and other files use the default database at the same time.
+ */
+async function inOwnDatabase(prefix: string, fn: (db: string) => Promise<void>): Promise<void> {
+  const db = uniqueName(prefix);
+  await t.client.createDatabase({ db_name: db });
+  try {
+    await fn(db);
+  } finally {
+    for (const c of (await t.client.showCollections({ db_name: db })).data)
+      await t.client.dropCollection({ db_name: db, collection_name: c.name });
+    await t.client.dropDatabase({ db_name: db });
+  }
+}
 
 /** The fold and the replay of every migration in `dir`, compared. */
 async function foldAndReplay(dir: string) {
@@ -83,10 +103,6 @@ describe('expected schema: fold and replay agree', () => {
   });
 
   it('diff replays when an applied migration is code, saying why', async () => {
-    // A database of its own: diff reports every collection of its database that the migrations do
-    // not explain, and other files run against the default database at the same time.
-    const db = uniqueName('fold_code_db');
-    await t.client.createDatabase({ db_name: db });
     const p = await t.project();
     const collection = uniqueName('fold_code');
     await p.write(
@@ -97,7 +113,7 @@ describe('expected schema: fold and replay agree', () => {
       '002_code.mjs',
       `export default { async up({ steps }) { await steps.createPartition({ collection_name: '${collection}', partition_name: 'p1' }); } };\n`,
     );
-    try {
+    await inOwnDatabase('fold_code_db', async (db) => {
       expect((await p.cli(['up', '--database', db])).code).toBe(0);
       const res = await p.cli(['diff', '--json', '--database', db]);
       expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
@@ -105,11 +121,31 @@ describe('expected schema: fold and replay agree', () => {
       expect(res.stderr).toContain(
         '002_code is a code migration: their steps are known only when they run, so the expected schema needs a replay: replaying them on a throwaway Milvus',
       );
-    } finally {
-      // The collection, the state collection and the lock's: whatever the run made there.
-      for (const c of (await t.client.showCollections({ db_name: db })).data)
-        await t.client.dropCollection({ db_name: db, collection_name: c.name });
-      await t.client.dropDatabase({ db_name: db });
-    }
+    });
+  });
+
+  it('generate replays when a migration is code, and says so: a partition added in schema.yaml is one createPartition', async () => {
+    const p = await t.project();
+    const collection = uniqueName('gen_code');
+    await p.write(
+      '001_code.mjs',
+      `export default { async up({ steps }) { await steps.createCollection({ collection_name: '${collection}', fields: [{ name: 'id', data_type: 'Int64', is_primary_key: true }, { name: 'v', data_type: 'FloatVector', dim: 2 }] }); } };\n`,
+    );
+    // The live side (up, snapshot) in a database of its own; generate replays in a throwaway one.
+    await inOwnDatabase('gen_code_db', async (db) => {
+      expect((await p.cli(['up', '--database', db])).code).toBe(0);
+      expect((await p.cli(['snapshot', '--database', db])).code).toBe(0);
+      const schemaFile = join(p.dir, 'schema.yaml');
+      const schema = parse(await readFile(schemaFile, 'utf8')) as { collections: Record<string, { partitions: string[] }> };
+      schema.collections[collection]!.partitions.push('p1');
+      await writeFile(schemaFile, stringify(schema));
+      const res = await p.cli(['generate', 'add p1', '--dry-run', '--json', '--database', db]);
+      expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+      const doc = JSON_DOCUMENTS.generate.parse(res.json());
+      expect(doc).toMatchObject({ by: 'replay', steps: [{ step: 'createPartition' }] });
+      expect(doc.yaml).toContain(`createPartition: { collection_name: ${collection}, partition_name: p1 }`);
+      expect(res.stderr).toContain('001_code is a code migration');
+      expect(res.stderr).toContain('replaying them on a throwaway Milvus');
+    });
   });
 });

@@ -97,6 +97,21 @@ describe('generated migrations', () => {
     `);
   });
 
+  it('a rebuild of an autoID collection is a TODO: new keys or autoID off is for the user to choose, and the file does not validate until then', () => {
+    const auto = edited((c) => (c.fields[0]!.autoID = true));
+    const want = structuredClone(auto);
+    want.collections.docs!.fields[1]!.max_length = 128;
+    const m = planMigration(auto, want, undefined, opts);
+    expect(m.up.map((s) => s.call.step)).toEqual(['rebuildCollection']);
+    expect(m.todos).toEqual([
+      '20260101000000_x: id is autoID, so the copy cannot keep its keys: say renumber_autoid: true (every row gets a new key), or give id autoID: false in changes.alter_fields to keep them (and in the schema file)',
+    ]);
+    const text = migrationYaml(m, '');
+    expect(parseYamlMigration('x.yaml', text).problems.map((p) => p.path)).toEqual(['up[0].rebuildCollection.TODO']);
+    const filled = text.replace(/^( +)TODO: .*$/m, '$1renumber_autoid: true');
+    expect(parseYamlMigration('x.yaml', filled).problems).toEqual([]);
+  });
+
   it('for a newer target the same edits are made in place where its capabilities allow', () => {
     const want = edited((c) => {
       c.fields[1]!.max_length = 128;
