@@ -114,8 +114,11 @@ async function project(name, state, migrations) {
 const createPartitionYaml = (collection, partition) =>
   `up:\n  - createPartition: { collection_name: ${collection}, partition_name: ${partition} }\n`;
 
+/** The folder the bench's own Embedded Milvus reads import files from (none for a server of MILVUS_ADDRESS). */
+const importDir = server ? join(work, 'milvus', 'data', 'milvus-migrate-import') : undefined;
+
 async function withApi(fn) {
-  const milvus = await api.Milvus.connect({ address, token });
+  const milvus = await api.Milvus.connect({ address, token, importDir });
   try {
     return await fn(milvus);
   } finally {
@@ -580,9 +583,9 @@ async function rebuildTimed(src, label, extra) {
     debug() {},
     warn() {},
     info(m) {
-      const k = m.startsWith('copying ')
+      const k = /^(copying|importing) /.test(m)
         ? 'copying'
-        : m.startsWith('copied ')
+        : /^(copied|imported) /.test(m)
           ? 'copied'
           : m.startsWith('verifying ')
             ? 'verifying'
@@ -690,6 +693,30 @@ async function rebuild() {
   );
   // By-name rebuilds leave the old collections renamed aside: the bench drops them too.
   for (const c of (await sdk.showCollections()).data.map((x) => x.name)) if (c.startsWith(prefix)) created.push(c);
+}
+
+// P10: rebuildCollection with strategy: import (JSON files in the server's storage folder, loaded by
+// bulkInsert) against strategy: copy, rows/s of the copy phase over the same rows (issue 14).
+async function importRebuild() {
+  if (!importDir) return log('P10 skipped: a server given by MILVUS_ADDRESS reads no files of this machine');
+  const src = `${prefix}_imp_src`;
+  await rebuildSource(src, REBUILD_ROWS);
+  const copies = [];
+  const imports = [];
+  for (let r = 0; r < REPS; r++) {
+    copies.push((await rebuildTimed(src, `imc_${r}`, '')).copy);
+    imports.push((await rebuildTimed(src, `imi_${r}`, 'strategy: import,')).copy);
+  }
+  const copy = median(copies);
+  const imported = median(imports);
+  record(
+    `P10 rebuild strategy import rows/s / strategy copy, ${REBUILD_ROWS.toLocaleString('en-US')} rows × ${REBUILD_DIM} dims`,
+    ratio(copy / imported),
+    '×',
+    'report',
+    undefined,
+    `${Math.round(imported)} ms (${Math.round(REBUILD_ROWS / (imported / 1000))} rows/s) vs ${Math.round(copy)} ms (${Math.round(REBUILD_ROWS / (copy / 1000))} rows/s)`,
+  );
 }
 
 // P9: the preflight of 200 pending migrations on 20 collections (issue 19): the Milvus reads it
@@ -856,7 +883,7 @@ async function schemaAsCode() {
 const only = process.env.BENCH_ONLY?.split(',');
 let failure;
 try {
-  for (const [name, fn] of Object.entries({ p1, p2, p3, p4, p9, memory, rebuild, p8, schemaAsCode })) {
+  for (const [name, fn] of Object.entries({ p1, p2, p3, p4, p9, memory, rebuild, import: importRebuild, p8, schemaAsCode })) {
     if (only && !only.includes(name)) continue;
     log(`${name}...`);
     await fn();

@@ -3,6 +3,8 @@
  * first when the config asks for one), a migrator over the state collection holding the run lock.
  * The CLI's commands and scripts using the API go through the same functions here.
  */
+import * as path from 'node:path';
+import { EMBEDDED_IMPORT_SUBDIR } from './config/defaults.js';
 import { loadConfig, type LoadConfigOptions, type ResolvedConfig } from './config/load.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Milvus, type ConnectionSettings } from './milvus/client.js';
@@ -60,7 +62,9 @@ export async function startProjectServer(config: ResolvedConfig, opts: { logger?
   });
   // Without credentials of the user's, a server started with authorization on is reached as its root.
   const credentials = config.embedded.authorization && !token && !username ? { ...EMBEDDED_ROOT_CREDENTIALS } : {};
-  return { connection: { ...config.connection, address: server.address, ...credentials }, stop: () => server.stop() };
+  // It reads import files by their local path; its own storage folder is `<dataDir>/data`.
+  const importDir = config.connection.importDir ?? path.join(config.embedded.dataDir, 'data', EMBEDDED_IMPORT_SUBDIR);
+  return { connection: { ...config.connection, address: server.address, ...credentials, importDir }, stop: () => server.stop() };
 }
 
 /**

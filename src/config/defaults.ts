@@ -10,6 +10,8 @@ export const DEFAULT_DATABASE = 'default';
 export const DEFAULT_MIGRATIONS_DIR = 'migrations';
 /** Backup folder, relative to the config file's directory (or the migrations folder's parent). */
 export const DEFAULT_BACKUP_DIR = '.milvus-migrate/backups';
+/** Folder under an Embedded Milvus' storage folder (`<dataDir>/data`) where import files are written. */
+export const EMBEDDED_IMPORT_SUBDIR = 'milvus-migrate-import';
 /** Embedded Milvus data folder, relative to the config file's directory. */
 export const DEFAULT_EMBEDDED_DATA_DIR = '.milvus';
 /** Port Embedded Milvus listens on when `embedded.port` is not set (Milvus' own default). */

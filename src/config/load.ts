@@ -72,6 +72,7 @@ export interface ResolvedConfig {
     tls?: TlsSettings;
     timeoutMs?: number;
     retryWindowMs?: number;
+    importDir?: string;
   };
   /** The address was given for this command (`--address`, `MILVUS_ADDRESS`, `MILVUS_URI`), not taken from the file. */
   addressGiven: boolean;
@@ -215,6 +216,9 @@ function resolveLayers(
   if (token !== undefined) connection.token = token;
   if (username !== undefined) connection.username = username;
   if (password !== undefined) connection.password = password;
+  const importDir = nonEmpty(environ.MILVUS_MIGRATE_IMPORT_DIR) ?? fromFile('importDir');
+  // Without one, an Embedded Milvus gets its own (see startProjectServer).
+  if (importDir !== undefined) connection.importDir = path.resolve(rootDir, importDir);
 
   // Every secret the layers in use hold, even overridden ones: scrubbing too much is harmless.
   const secrets = [

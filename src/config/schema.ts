@@ -34,6 +34,7 @@ export const LAYER_KEYS = [
   'lockStaleAfter',
   'backup',
   'backupDir',
+  'importDir',
   'targetVersion',
 ] as const;
 
@@ -155,6 +156,12 @@ export const LayerSchema = z.strictObject({
   backup: booleanField.optional(),
   /** Folder of the backups, relative to the config file. */
   backupDir: stringField('a folder path, relative to the config file').optional(),
+  /**
+   * Folder the Milvus server reads import files from, as this machine sees it (the same path on
+   * both sides): where `rebuildCollection` with `strategy: import` writes its files. Relative to
+   * the config file. An Embedded Milvus needs none (the tool knows its storage folder).
+   */
+  importDir: stringField('a folder path, relative to the config file').optional(),
   /**
    * The Milvus version the migrations are written for (e.g. the production server's `2.5.4`):
    * `lint` reports steps that need a newer one (MM501), offline. Quoted or not: `2.5` is a YAML number.

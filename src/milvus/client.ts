@@ -20,6 +20,12 @@ export interface ConnectionSettings {
   readonly timeoutMs?: number | undefined;
   /** See {@link DEFAULT_RETRY_WINDOW_MS}. */
   readonly retryWindowMs?: number | undefined;
+  /**
+   * A local folder the server reads import files from under the same path (an Embedded Milvus'
+   * storage folder, or `importDir` in the config): `bulkInsert` can then be given files written
+   * here. Absent: the server cannot read this machine's files.
+   */
+  readonly importDir?: string | undefined;
 }
 
 /** How long one Milvus call may take (the gRPC deadline; `timeout` in milvus.config.yaml). */
@@ -31,7 +37,7 @@ export const DEFAULT_CALL_TIMEOUT_MS = 15_000;
  */
 export const DEFAULT_RETRY_WINDOW_MS = 10_000;
 /** Calls that must not be repeated after a deadline: they may have been applied. */
-const NOT_REPEATABLE: ReadonlySet<string> = new Set(['insert']);
+const NOT_REPEATABLE: ReadonlySet<string> = new Set(['insert', 'bulkInsert']);
 
 /** Names of the MilvusClient methods that return a promise. */
 export type MilvusMethod = {
@@ -52,6 +58,8 @@ export class Milvus {
    * shown by `util.inspect` or `JSON.stringify`) only so {@link Milvus.authToken} can hand them to
    * a child process that asks for them (the `exec` step with `pass_token: true`).
    */
+  /** See {@link ConnectionSettings.importDir}. */
+  #importDir: string | undefined;
   #auth: { readonly token?: string | undefined; readonly username?: string | undefined; readonly password?: string | undefined } = {};
 
   private constructor(
@@ -155,8 +163,14 @@ export class Milvus {
     // Observed here so a failure never becomes an unhandled rejection; connect() awaits it again.
     client.connectPromise.catch(() => {});
     const milvus = new Milvus(client, settings.address, database, logger, window);
+    milvus.#importDir = settings.importDir;
     milvus.#auth = { token: settings.token, username: settings.username, password: settings.password };
     return milvus;
+  }
+
+  /** A local folder the server reads import files from under the same path; see {@link ConnectionSettings.importDir}. */
+  get importDir(): string | undefined {
+    return this.#importDir;
   }
 
   /** Calls an SDK method and checks its answer; see `status.ts` for what counts as failure. */

@@ -26,11 +26,15 @@ export interface ApiProject {
  * `insideRepo` puts the folder under this repository, where `import ... from 'milvus-migrate'`
  * resolves to this package (Node's self-reference), as it does in a user's project.
  */
-export async function apiProject(opts: { insideRepo?: boolean } = {}): Promise<ApiProject> {
+export async function apiProject(opts: { insideRepo?: boolean; importDir?: string } = {}): Promise<ApiProject> {
   const base = opts.insideRepo ? resolve(import.meta.dirname, '../../.tmp') : tmpdir();
   await mkdir(base, { recursive: true });
   const dir = await mkdtemp(join(base, 'mm-api-'));
-  const milvus = await Milvus.connect({ address: testAddress(), token: testToken() || undefined });
+  const milvus = await Milvus.connect({
+    address: testAddress(),
+    token: testToken() || undefined,
+    ...(opts.importDir ? { importDir: opts.importDir } : {}),
+  });
   const state = uniqueName('state');
   return {
     dir,
@@ -68,7 +72,7 @@ export function ok(run: RunResult): RunResult {
  * the file, closed after it), a fresh {@link ApiProject} per test (its own migrations folder and
  * state collection; `insideRepo` as for {@link apiProject}), and `up`/`down` that throw a run's error.
  */
-export function useApiProjects(opts: { insideRepo?: boolean } = {}) {
+export function useApiProjects(opts: { insideRepo?: boolean; importDir?: string } = {}) {
   let client: MilvusClient | undefined;
   let api: ApiProject | undefined;
   beforeAll(async () => {

@@ -76,6 +76,10 @@ database: default
 # Where backups go, relative to this file.
 # backupDir: .milvus-migrate/backups
 
+# A folder the Milvus server reads import files from under the same path (rebuildCollection with
+# \`strategy: import\`), relative to this file. An Embedded Milvus has its own; S3/MinIO is not built.
+# importDir: /shared/milvus-import
+
 # The Milvus version these migrations are written for (e.g. production's): \`lint\` reports steps
 # that need a newer one (MM501). Quote it: unquoted, 2.10 would read as the number 2.1.
 # targetVersion: "2.5.4"

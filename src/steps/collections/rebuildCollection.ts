@@ -10,6 +10,8 @@ import { loadState } from '../../milvus/wait.js';
 import { readSchema } from '../../schema/read.js';
 import { captureDefinition } from '../../backup/schema.js';
 import { copyConcurrently, type SegmentCursor } from '../../copy/engine.js';
+import { DEFAULT_IMPORT_FILE_BYTES, importSegments, type ImportCursor, type PendingFile } from '../../copy/import.js';
+import type { ReadTarget } from '../../milvus/reads/paging.js';
 import { keyBoundaries, rangeFilter } from '../../milvus/reads/key-ranges.js';
 import type { PkValue } from '../../milvus/reads/keys.js';
 import type { CollectionShape, Row } from '../../milvus/reads/shape.js';
@@ -51,6 +53,9 @@ export type RebuildRecord = CutOver & {
     readonly segments: readonly SegmentCursor[];
     readonly copied: number;
     readonly left_out: number;
+    /** strategy import: files imported so far, and the file recorded before it was submitted. */
+    readonly files?: number;
+    readonly pending?: PendingFile;
   };
   readonly catch_up?: CatchUpRecord;
   readonly verification?: VerificationReport & {
@@ -108,6 +113,8 @@ export const rebuildCollection = defineStep({
       ];
     if (p.catch_up && p.renumber_autoid)
       return [['catch_up', 'cannot follow rows whose keys are renumbered (renumber_autoid): pause the writers instead']];
+    if (p.strategy === 'import' && p.parallelism && p.parallelism > 1)
+      return [['parallelism', 'is for strategy copy: strategy import reads one stream and lets the server import each file']];
     if (p.new_collection_name === p.collection_name)
       return [['new_collection_name', 'is the collection itself: the new collection needs another name']];
     return [];
@@ -115,6 +122,10 @@ export const rebuildCollection = defineStep({
   async expect(ctx, p) {
     const { collection, problems } = needCollection(ctx.model, p);
     if (!collection) return problems;
+    if (p.strategy === 'import' && ctx.reads) {
+      const problem = importProblem(ctx.reads, collection.fields);
+      if (problem) return [problem];
+    }
     // The source's whole description (autoID, index params, properties) is read from Milvus when
     // it exists there; one created by an earlier pending step is checked when the step runs.
     const source = { collection_name: resolvedName(ctx.model, p), ...(p.db_name ? { db_name: p.db_name } : {}) };
@@ -158,9 +169,11 @@ export const rebuildCollection = defineStep({
       );
     } else facts.push('not loaded: loaded for the copy and its verification, released again after');
     facts.push(
-      p.parallelism && p.parallelism > 1
-        ? `strategy: copy in primary-key order, the key space cut into ${p.parallelism} ranges copied at once, each checkpointed`
-        : 'strategy: copy in primary-key order, one stream, checkpointed after each batch',
+      p.strategy === 'import'
+        ? `strategy: import: rows read in primary-key order into JSON files of up to ${bytesText(DEFAULT_IMPORT_FILE_BYTES)} in ${milvus.importDir ?? '(no import folder)'}, each loaded by Milvus' bulkInsert and checkpointed, then removed`
+        : p.parallelism && p.parallelism > 1
+          ? `strategy: copy in primary-key order, the key space cut into ${p.parallelism} ranges copied at once, each checkpointed`
+          : 'strategy: copy in primary-key order, one stream, checkpointed after each batch',
     );
     facts.push(
       via
@@ -202,6 +215,23 @@ export const rebuildCollection = defineStep({
     return { steps, note: `readers go back to ${r.source}, which kept its rows; ${r.shadow} (the rebuilt copy) is dropped` };
   },
 });
+
+/**
+ * Why `strategy: import` cannot run here: the server must read files this machine writes (an
+ * Embedded Milvus, or `importDir` naming a folder it reads under the same path), and the new
+ * collection must hold only what the tool writes as import JSON.
+ */
+function importProblem(milvus: Milvus, fields: readonly { name: string; data_type: string }[]): string | undefined {
+  if (!milvus.importDir)
+    return (
+      `strategy: import needs a folder the server at ${milvus.address} reads import files from: set importDir in milvus.config.yaml ` +
+      '(or MILVUS_MIGRATE_IMPORT_DIR) to a folder it reads under the same path (an Embedded Milvus has one by itself), or use strategy: copy. ' +
+      "Uploading files to a cluster's object storage (S3, MinIO) is not built"
+    );
+  const arrays = fields.filter((f) => f.data_type === 'Array').map((f) => f.name);
+  if (arrays.length) return `strategy: import does not write Array fields (${arrays.join(', ')}) yet: use strategy: copy`;
+  return undefined;
+}
 
 /** What is wrong with the catch-up field: it must be an Int64 of the old collection, kept (as an Int64) in the new one. */
 function catchUpProblem(old: OldCollection, plan: TargetPlan, p: RebuildParams): string | undefined {
@@ -247,6 +277,8 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
     if ('problems' in plan) throw new MigrateError('invalid-input', plan.problems.map(([k, m]) => `${k}: ${m}`).join('; '));
     const catchUp = catchUpProblem(old, plan, p);
     if (catchUp) throw new MigrateError('invalid-input', catchUp);
+    const noImport = p.strategy === 'import' ? importProblem(milvus, plan.schema.fields) : undefined;
+    if (noImport) throw new MigrateError('invalid-input', noImport);
     const names = rebuildNames(p);
     const aliases = previous?.aliases ?? (await describeCollection(milvus, at(source))).aliases ?? [];
     rec = previous ?? {
@@ -294,25 +326,56 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
         const segments = reads.flatMap((read, i) =>
           Array.from({ length: ranges }, (_, r) => ({ read, filter: rangeFilter(from.pk, copy.boundaries, r), partition: partitions[i] })),
         );
-        const cursors = await copyConcurrently({
-          milvus,
-          logger,
-          segments,
-          parallelism: p.parallelism ?? 1,
-          pk: from.pk,
-          batchSize,
-          from: qualified(at(source)),
-          to: rec.shadow,
-          task: `rebuild ${source} → ${rec.shadow}`,
-          // A resumed run may have written a page of each range after its last checkpoint: it is upserted.
-          resume: rec.phase === 'copying' ? copy.segments : undefined,
-          write: (page, segment, replay) => write(page, Math.floor(segment / ranges), replay, convert),
-          checkpoint: (c) => {
-            rec = { ...rec, phase: 'copying', copy: { ...copy, ...totals(c), segments: c } };
-            return ctx.checkpoint(rec);
-          },
-        });
-        rec = { ...rec, phase: 'copied', copy: { ...copy, ...totals(cursors), segments: cursors } };
+        const resumed = rec.phase === 'copying';
+        const cursors =
+          p.strategy === 'import'
+            ? await importInto(ctx, {
+                segments,
+                ranges,
+                partitions,
+                from,
+                to,
+                source: at(source),
+                shadow,
+                convert,
+                batchSize,
+                resume:
+                  resumed && copy.segments.length ? { segments: copy.segments, files: copy.files ?? 0, pending: copy.pending } : undefined,
+                checkpoint: (c) => {
+                  rec = {
+                    ...rec,
+                    phase: 'copying',
+                    copy: {
+                      // The file in flight is the cursor's: a saved one it no longer names was imported.
+                      ...withoutPending(copy),
+                      ...totals(c.segments),
+                      segments: c.segments,
+                      files: c.files,
+                      ...(c.pending ? { pending: c.pending } : {}),
+                    },
+                  };
+                  return ctx.checkpoint(rec);
+                },
+              })
+            : await copyConcurrently({
+                milvus,
+                logger,
+                segments,
+                parallelism: p.parallelism ?? 1,
+                pk: from.pk,
+                batchSize,
+                from: qualified(at(source)),
+                to: rec.shadow,
+                task: `rebuild ${source} → ${rec.shadow}`,
+                // A resumed run may have written a page of each range after its last checkpoint: it is upserted.
+                resume: rec.phase === 'copying' ? copy.segments : undefined,
+                write: (page, segment, replay) => write(page, Math.floor(segment / ranges), replay, convert),
+                checkpoint: (c) => {
+                  rec = { ...rec, phase: 'copying', copy: { ...copy, ...totals(c), segments: c } };
+                  return ctx.checkpoint(rec);
+                },
+              });
+        rec = { ...rec, phase: 'copied', copy: { ...withoutPending(copy), ...totals(cursors), segments: cursors } };
         await ctx.checkpoint(rec);
       }
       if (rec.phase === 'copied') {
@@ -430,6 +493,11 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
 
 type CopyState = NonNullable<RebuildRecord['copy']>;
 
+function withoutPending(copy: CopyState): Omit<CopyState, 'pending'> {
+  const { pending: _pending, ...rest } = copy;
+  return rest;
+}
+
 /** Rows copied and left out, over every segment. */
 function totals(cursors: readonly SegmentCursor[]): { copied: number; left_out: number } {
   return {
@@ -447,6 +515,53 @@ function copyOf(rec: RebuildRecord, partitions: number): CopyState | undefined {
     i < c.segment ? { copied: 0, done: true } : i === c.segment ? { last_pk: c.last_pk, copied: c.copied } : { copied: 0 },
   );
   return { boundaries: [], segments, copied: c.copied, left_out: c.left_out };
+}
+
+/** The copy by strategy import: one stream, file by file into the shadow; returns each segment's cursor. */
+async function importInto(
+  ctx: StepContext,
+  o: {
+    segments: { read: ReadTarget; filter?: string | undefined; partition?: string | undefined }[];
+    ranges: number;
+    partitions: readonly (string | undefined)[];
+    from: CollectionShape;
+    to: CollectionShape;
+    source: { collection_name: string; db_name?: string };
+    shadow: { collection_name: string; db_name?: string };
+    convert: Converter;
+    batchSize: number;
+    resume: ImportCursor | undefined;
+    checkpoint: (c: ImportCursor) => Promise<void>;
+  },
+): Promise<SegmentCursor[]> {
+  const { milvus, logger } = ctx;
+  const done = await importSegments({
+    milvus,
+    logger,
+    segments: o.segments,
+    pk: o.from.pk,
+    batchSize: o.batchSize,
+    from: qualified(o.source),
+    to: o.shadow.collection_name,
+    task: `rebuild ${o.source.collection_name} → ${o.shadow.collection_name} (import)`,
+    target: o.shadow,
+    shape: o.to,
+    partitionOf: (segment) => (o.to.partitionKey ? undefined : o.partitions[Math.floor(segment / o.ranges)]),
+    // importProblem refused the run without one.
+    dir: milvus.importDir!,
+    prefix: `${ctx.migration.name}-${o.shadow.collection_name}`,
+    convert: async (page) => {
+      const out: Row[] = [];
+      for (const row of page) {
+        const r = await o.convert(row);
+        if (r) out.push(r);
+      }
+      return out;
+    },
+    resume: o.resume,
+    checkpoint: o.checkpoint,
+  });
+  return [...done.segments];
 }
 
 /** Writes converted rows into the shadow, in the partition the page was read from; returns how many the transform left out. */

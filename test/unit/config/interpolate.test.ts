@@ -121,7 +121,7 @@ describe('interpolation in the config file', () => {
     expect(err.message).toMatchInlineSnapshot(`
       "Invalid config milvus.config.yaml
         milvus.config.yaml:4:14: environments.production.address: malformed variable reference (expected \${NAME} or \${NAME:-default}; write $\${ for a literal \${)
-        milvus.config.yaml:5:5: environments.production: unknown key "adress" (allowed: migrations, stateCollection, address, uri, token, username, password, database, ssl, tls, timeout, retryWindow, embedded, allowDestructive, lockTimeout, lockStaleAfter, backup, backupDir, targetVersion; did you mean "address"?)"
+        milvus.config.yaml:5:5: environments.production: unknown key "adress" (allowed: migrations, stateCollection, address, uri, token, username, password, database, ssl, tls, timeout, retryWindow, embedded, allowDestructive, lockTimeout, lockStaleAfter, backup, backupDir, importDir, targetVersion; did you mean "address"?)"
     `);
   });
 

@@ -21,9 +21,9 @@ describe('validation errors name the file, line, key and what is allowed', () =>
     );
     expect(err.message).toMatchInlineSnapshot(`
       "Invalid config milvus.config.yaml
-        milvus.config.yaml:2:1: unknown key "adress" (allowed: migrations, stateCollection, address, uri, token, username, password, database, ssl, tls, timeout, retryWindow, embedded, allowDestructive, lockTimeout, lockStaleAfter, backup, backupDir, targetVersion, environments, targets; did you mean "address"?)
-        milvus.config.yaml:3:1: unknown key "StateCollection" (allowed: migrations, stateCollection, address, uri, token, username, password, database, ssl, tls, timeout, retryWindow, embedded, allowDestructive, lockTimeout, lockStaleAfter, backup, backupDir, targetVersion, environments, targets; did you mean "stateCollection"?)
-        milvus.config.yaml:6:5: environments.local: unknown key "embeded" (allowed: migrations, stateCollection, address, uri, token, username, password, database, ssl, tls, timeout, retryWindow, embedded, allowDestructive, lockTimeout, lockStaleAfter, backup, backupDir, targetVersion; did you mean "embedded"?)
+        milvus.config.yaml:2:1: unknown key "adress" (allowed: migrations, stateCollection, address, uri, token, username, password, database, ssl, tls, timeout, retryWindow, embedded, allowDestructive, lockTimeout, lockStaleAfter, backup, backupDir, importDir, targetVersion, environments, targets; did you mean "address"?)
+        milvus.config.yaml:3:1: unknown key "StateCollection" (allowed: migrations, stateCollection, address, uri, token, username, password, database, ssl, tls, timeout, retryWindow, embedded, allowDestructive, lockTimeout, lockStaleAfter, backup, backupDir, importDir, targetVersion, environments, targets; did you mean "stateCollection"?)
+        milvus.config.yaml:6:5: environments.local: unknown key "embeded" (allowed: migrations, stateCollection, address, uri, token, username, password, database, ssl, tls, timeout, retryWindow, embedded, allowDestructive, lockTimeout, lockStaleAfter, backup, backupDir, importDir, targetVersion; did you mean "embedded"?)
         milvus.config.yaml:8:7: environments.local.embedded: unknown key "dataDirectory" (allowed: dataDir, port, authorization)"
     `);
     expect(err.kind).toBe('invalid-input');
@@ -58,7 +58,7 @@ describe('validation errors name the file, line, key and what is allowed', () =>
         milvus.config.yaml:7:11: embedded: must be true, false or a map with dataDir, port, authorization
         milvus.config.yaml:11:13: environments.local.embedded.port: must be a port number (1-65535)
         milvus.config.yaml:12:22: environments.local.embedded.authorization: must be true or false
-        milvus.config.yaml:13:11: environments.broken: must be a map of settings (allowed keys: migrations, stateCollection, address, uri, token, username, password, database, ssl, tls, timeout, retryWindow, embedded, allowDestructive, lockTimeout, lockStaleAfter, backup, backupDir, targetVersion)"
+        milvus.config.yaml:13:11: environments.broken: must be a map of settings (allowed keys: migrations, stateCollection, address, uri, token, username, password, database, ssl, tls, timeout, retryWindow, embedded, allowDestructive, lockTimeout, lockStaleAfter, backup, backupDir, importDir, targetVersion)"
     `);
   });
 
@@ -78,7 +78,7 @@ describe('validation errors name the file, line, key and what is allowed', () =>
   it('the file must be a map', async () => {
     expect((await loadError('- address: x\n')).message).toMatchInlineSnapshot(`
       "Invalid config milvus.config.yaml
-        milvus.config.yaml:1:1: must be a map of settings (allowed keys: migrations, stateCollection, address, uri, token, username, password, database, ssl, tls, timeout, retryWindow, embedded, allowDestructive, lockTimeout, lockStaleAfter, backup, backupDir, targetVersion, environments, targets)"
+        milvus.config.yaml:1:1: must be a map of settings (allowed keys: migrations, stateCollection, address, uri, token, username, password, database, ssl, tls, timeout, retryWindow, embedded, allowDestructive, lockTimeout, lockStaleAfter, backup, backupDir, importDir, targetVersion, environments, targets)"
     `);
   });
 

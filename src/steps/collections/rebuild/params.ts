@@ -108,6 +108,12 @@ export const rebuildParams = z
       })
       .strict()
       .optional(),
+    /**
+     * `copy` (default): rows read by paged queries and written by inserts. `import`: rows read the
+     * same way, written into JSON files in a folder the server reads (an Embedded Milvus' storage
+     * folder, or `importDir` in the config), and loaded by Milvus' own import (`bulkInsert`), file by file.
+     */
+    strategy: z.enum(['copy', 'import'], { error: 'must be "copy" (queries and inserts) or "import" (files and bulkInsert)' }).optional(),
     /** Key ranges copied at once (default 1): the key space is cut into this many ranges, each copied and checkpointed on its own. */
     parallelism: z.number().int().min(1).max(16).optional(),
     /**

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { encoder } from '../../../src/copy/import.js';
+import type { CollectionShape, FieldShape } from '../../../src/milvus/reads/shape.js';
+
+const field = (name: string, dataType: string, extra: Partial<FieldShape> = {}): FieldShape => ({
+  name,
+  dataType,
+  isPrimaryKey: false,
+  autoID: false,
+  isPartitionKey: false,
+  dim: undefined,
+  optional: false,
+  ...extra,
+});
+
+const fields = [field('id', 'Int64', { isPrimaryKey: true }), field('code', 'VarChar'), field('v', 'FloatVector', { dim: 2 })];
+const shape: CollectionShape = {
+  label: 'c',
+  fields,
+  byName: new Map(fields.map((f) => [f.name, f])),
+  dynamic: true,
+  pk: { name: 'id', kind: 'Int64', autoID: false },
+  partitionKey: false,
+};
+
+describe('import JSON encoder', () => {
+  it('writes Int64 values read back as strings as JSON numbers, digit for digit; VarChar digits stay strings; dynamic keys as they are', () => {
+    const encode = encoder(shape);
+    const text = encode({ id: '9007199254740993', code: '0042', v: [0.5, 1], tag: { a: [1, '2'] }, gone: undefined });
+    expect(text).toBe('{"id":9007199254740993,"code":"0042","v":[0.5,1],"tag":{"a":[1,"2"]}}');
+    expect(encode({ id: 7, code: 'x"y', v: [0, 0] })).toBe('{"id":7,"code":"x\\"y","v":[0,0]}');
+  });
+});
