@@ -60,41 +60,24 @@ export interface CopyOptions {
  * each time (Milvus 2.3.5: ~10 ms a page instead of ~350 ms). Memory stays at one page.
  */
 export async function copySegments(o: CopyOptions): Promise<CopyCursor> {
-  const { milvus, logger, pk } = o;
+  const { logger, pk } = o;
   const start = o.resume ?? { segment: 0, copied: 0 };
   let segment = start.segment;
   let last = start.last_pk;
   let copied = Number(start.copied ?? 0);
   const after = (v: PkValue | undefined) => (v === undefined ? undefined : `${pk.name} > ${pkLiteral(pk.kind, v)}`);
 
-  let remaining = 0;
-  for (const [i, s] of o.segments.entries()) {
-    if (i < segment) continue;
-    const read = s.read;
-    remaining += await countRows(
-      milvus,
-      read,
-      read.partition_names?.[0],
-      andFilter(s.filter, i === segment ? after(last) : undefined),
-      'Strong',
-    );
-  }
+  const remaining = await remainingRows(
+    o,
+    o.segments.map((_, i) => (i < segment ? undefined : i === segment ? (after(last) ?? '') : '')),
+  );
   const total = copied + remaining;
   logger.info(
     `copying ${rows(remaining)} from ${o.from} to ${o.to}` +
       (last !== undefined ? ` (resuming after ${pk.name} ${String(last)}: ${rows(copied)} copied by the interrupted run)` : ''),
   );
-  const progress = throttled(logger);
   const started = Date.now();
-  const report = (final: boolean) =>
-    progress(`${o.task}: ${copied.toLocaleString('en-US')}/${rows(total)} (${total ? Math.floor((copied / total) * 100) : 100}%)`, {
-      task: o.task,
-      done: copied,
-      total,
-      unit: 'rows',
-      elapsedMs: Date.now() - started,
-      final,
-    });
+  const report = reporter(o, total, started, () => copied);
   let replay = o.resume !== undefined;
   for (; segment < o.segments.length; segment++) {
     last = await copySegment(o, segment, segment === start.segment ? start.last_pk : undefined, replay, async (n, key) => {
@@ -107,6 +90,36 @@ export async function copySegments(o: CopyOptions): Promise<CopyCursor> {
   report(true);
   logger.info(`copied ${rows(copied)} from ${o.from} to ${o.to}${took(started)}`);
   return { segment: o.segments.length - 1, ...(last !== undefined ? { last_pk: last } : {}), copied };
+}
+
+/**
+ * Rows still to copy, counted with Strong consistency (it waits for every row written before):
+ * per segment, the filter after its cursor (`''` from its start), `undefined` for one done.
+ */
+async function remainingRows(o: Pick<CopyOptions, 'milvus' | 'segments'>, after: readonly (string | undefined)[]): Promise<number> {
+  let remaining = 0;
+  for (const [i, s] of o.segments.entries()) {
+    const a = after[i];
+    if (a === undefined) continue;
+    remaining += await countRows(o.milvus, s.read, s.read.partition_names?.[0], andFilter(s.filter, a || undefined), 'Strong');
+  }
+  return remaining;
+}
+
+/** Progress of a copy (throttled): rows copied of `total`, `final` once at the end. */
+function reporter(o: Pick<CopyOptions, 'logger' | 'task'>, total: number, started: number, copied: () => number) {
+  const progress = throttled(o.logger);
+  return (final: boolean) => {
+    const done = copied();
+    progress(`${o.task}: ${done.toLocaleString('en-US')}/${rows(total)} (${total ? Math.floor((done / total) * 100) : 100}%)`, {
+      task: o.task,
+      done,
+      total,
+      unit: 'rows',
+      elapsedMs: Date.now() - started,
+      final,
+    });
+  };
 }
 
 const took = (started: number) =>
@@ -165,33 +178,29 @@ export interface ConcurrentCopyOptions extends Omit<CopyOptions, 'resume' | 'che
  * The counts and the guarantees are those of {@link copySegments}.
  */
 export async function copyConcurrently(o: ConcurrentCopyOptions): Promise<SegmentCursor[]> {
-  const { milvus, logger, pk } = o;
+  const { logger, pk } = o;
   const cursors: SegmentCursor[] = o.segments.map((_, i) => o.resume?.[i] ?? { copied: 0 });
-  let remaining = 0;
-  for (const [i, s] of o.segments.entries()) {
-    const c = cursors[i]!;
-    if (c.done) continue;
-    const after = c.last_pk === undefined ? undefined : `${pk.name} > ${pkLiteral(pk.kind, c.last_pk)}`;
-    remaining += await countRows(milvus, s.read, s.read.partition_names?.[0], andFilter(s.filter, after), 'Strong');
-  }
+  const remaining = await remainingRows(
+    o,
+    cursors.map((c) => (c.done ? undefined : c.last_pk === undefined ? '' : `${pk.name} > ${pkLiteral(pk.kind, c.last_pk)}`)),
+  );
   const copiedBefore = cursors.reduce((n, c) => n + c.copied, 0);
   let copied = copiedBefore;
   const total = copied + remaining;
+  const streams = Math.max(1, Math.min(o.parallelism, o.segments.length));
+  // Segments are key ranges within partitions; one stream copies them one after another.
+  const how =
+    streams > 1
+      ? ` in ${o.segments.length} key ranges, ${streams} at a time`
+      : o.segments.length > 1
+        ? ` in one stream, ${o.segments.length} parts (partitions or key ranges) one after another`
+        : ' in one stream';
   logger.info(
-    `copying ${rows(remaining)} from ${o.from} to ${o.to} in ${o.segments.length} key ranges, ${o.parallelism} at a time` +
+    `copying ${rows(remaining)} from ${o.from} to ${o.to}${how}` +
       (copiedBefore ? ` (resuming: ${rows(copiedBefore)} copied by the interrupted run)` : ''),
   );
-  const progress = throttled(logger);
   const started = Date.now();
-  const report = (final: boolean) =>
-    progress(`${o.task}: ${copied.toLocaleString('en-US')}/${rows(total)} (${total ? Math.floor((copied / total) * 100) : 100}%)`, {
-      task: o.task,
-      done: copied,
-      total,
-      unit: 'rows',
-      elapsedMs: Date.now() - started,
-      final,
-    });
+  const report = reporter(o, total, started, () => copied);
   // One checkpoint at a time: writes of the state row that overtook each other could put an older cursor last.
   let saving: Promise<void> = Promise.resolve();
   const save = () => {
@@ -218,13 +227,13 @@ export async function copyConcurrently(o: ConcurrentCopyOptions): Promise<Segmen
     }
   };
   // A failed stream stops the others at their next segment; the first failure is the run's.
-  const streams = Array.from({ length: Math.max(1, Math.min(o.parallelism, o.segments.length)) }, () =>
+  const running = Array.from({ length: streams }, () =>
     worker().catch((err: unknown) => {
       failed = true;
       throw err;
     }),
   );
-  const ends = await Promise.allSettled(streams);
+  const ends = await Promise.allSettled(running);
   const failure = ends.find((e): e is PromiseRejectedResult => e.status === 'rejected');
   if (failure) throw failure.reason;
   report(true);
