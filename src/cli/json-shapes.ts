@@ -68,6 +68,8 @@ export const runDocument = commandDocument(['up', 'down', 'plan'], {
   dryRun: z.boolean(),
   migrations: z.array(migrationResultShape),
   error: errorShape.nullable(),
+  /** `plan` (and `--dry-run`): the old collections earlier rebuilds kept for rollback (absent under `--targets`). */
+  keptByRebuilds: z.array(leftoverShape).optional(),
 });
 
 export const statusDocument = commandDocument('status', {

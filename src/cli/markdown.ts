@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { InvalidInputError, MigrateError, errorMessage } from '../errors.js';
 import type { MigrationResult, RunResult, StepOutcome } from '../runner/results.js';
+import type { CountedLeftover } from '../runner/leftovers.js';
 import { exitCodeOf } from './exit-codes.js';
 
 /**
@@ -71,11 +72,11 @@ function migrationSection(r: MigrationResult, position: number): string[] {
 }
 
 /** The whole plan: a heading, a summary line, then a section (a table of steps) per migration. */
-export function planMarkdown(run: RunResult, where: PlanWhere): string {
+export function planMarkdown(run: RunResult, where: PlanWhere, leftovers?: readonly CountedLeftover[]): string {
   const target = `database ${code(where.database)}${where.env ? ` (environment ${code(where.env)})` : ''}`;
   if (run.results.length === 0) {
     const nothing = run.direction === 'up' ? 'Nothing to do: every migration is applied' : 'Nothing to revert: no migration is applied';
-    return [PLAN_MARKER, '### milvus-migrate plan', '', `✅ ${nothing} in ${target}.`, ''].join('\n');
+    return [PLAN_MARKER, '### milvus-migrate plan', '', `✅ ${nothing} in ${target}.`, '', ...keptMarkdown(leftovers)].join('\n');
   }
   const steps = run.results.flatMap((r) => r.steps.filter((s) => s.status === 'planned'));
   const destructive = steps.filter((s) => s.destructive).length;
@@ -87,7 +88,28 @@ export function planMarkdown(run: RunResult, where: PlanWhere): string {
   ].join(' · ');
   const lines = [PLAN_MARKER, heading(run), '', `${summary}. Dry run: nothing was changed.`, ''];
   run.results.forEach((r, i) => lines.push(...migrationSection(r, i + 1)));
+  lines.push(...keptMarkdown(leftovers));
   return lines.join('\n');
+}
+
+/** The old collections earlier rebuilds kept, as a table (nothing when there are none). */
+function keptMarkdown(leftovers: readonly CountedLeftover[] | undefined): string[] {
+  if (!leftovers?.length) return [];
+  const rows = leftovers.map((l) => {
+    const count = `${l.rows.toLocaleString('en-US')}${l.exact ? '' : ' (as of its last flush)'}`;
+    const by = l.migration ? `${code(l.migration)}${l.neededByDown ? ' (its down needs it)' : ''}` : '';
+    return `| ${code(l.name)} | ${count} | ${code(l.rebuiltInto)} | ${by} |`;
+  });
+  return [
+    `#### Kept by rebuilds: ${plural(leftovers.length, 'old collection')}`,
+    '',
+    'Kept for rollback; `milvus-migrate cleanup` drops them.',
+    '',
+    '| collection | rows | old collection of | kept by |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+  ];
 }
 
 /** What `plan --format markdown` prints when the plan could not be made: the error, as the comment. */

@@ -56,7 +56,7 @@ function migrationJson(r: MigrationResult): RunDocument['migrations'][number] {
   };
 }
 
-export function runJson(command: RunDocument['command'], run: RunResult): RunDocument {
+export function runJson(command: RunDocument['command'], run: RunResult, leftovers?: readonly CountedLeftover[]): RunDocument {
   return {
     command,
     ok: !run.error,
@@ -65,6 +65,7 @@ export function runJson(command: RunDocument['command'], run: RunResult): RunDoc
     dryRun: run.dryRun,
     migrations: run.results.map(migrationJson),
     error: run.error ? errorJson(run.error) : null,
+    ...(leftovers ? { keptByRebuilds: leftovers.map(leftoverJson) } : {}),
   };
 }
 
@@ -215,9 +216,14 @@ export function statusText(
       }
     }
   }
-  if (leftovers?.length)
-    lines.push('', 'Kept by rebuilds (rollback; `milvus-migrate cleanup` drops them)', ...leftoverLines(out, leftovers));
+  lines.push(...keptSection(out, leftovers));
   return lines.join('\n');
+}
+
+/** The old collections rebuilds kept, under a heading (nothing when there are none): `status` and `plan` end with it. */
+export function keptSection(out: Output, leftovers: readonly CountedLeftover[] | undefined): string[] {
+  if (!leftovers?.length) return [];
+  return ['', 'Kept by rebuilds (rollback; `milvus-migrate cleanup` drops them)', ...leftoverLines(out, leftovers)];
 }
 
 /** One backup as `backups` shows it. */

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MilvusClient } from '@zilliz/milvus2-sdk-node';
-import { cleanupDocument, statusDocument } from '../../src/cli/json-shapes.js';
+import { cleanupDocument, runDocument, statusDocument } from '../../src/cli/json-shapes.js';
 import { sdkClient, uniqueName } from '../support/milvus.js';
 import { createProject, type TestProject } from '../support/project.js';
 import { hasCollection } from '../support/sdk.js';
@@ -75,6 +75,19 @@ describe('cleanup of what rebuilds keep', () => {
       const text = await p.cli(['status']);
       expect(text.stdout).toContain('Kept by rebuilds (rollback; `milvus-migrate cleanup` drops them)');
       expect(text.stdout).toContain(old.name);
+
+      // plan lists it too, in each of its formats: what the database holds besides the migrations.
+      const plan = await p.cli(['plan', '--json']);
+      expect(plan.code, plan.stderr).toBe(0);
+      expect(runDocument.parse(plan.json()).keptByRebuilds).toEqual(kept);
+      const planText = await p.cli(['plan']);
+      expect(planText.stdout).toContain('Kept by rebuilds (rollback; `milvus-migrate cleanup` drops them)');
+      expect(planText.stdout).toMatch(
+        new RegExp(`${old.name}\\s+250 rows\\s+\\(old ${c}, by 001_rebuild\\); down of 001_rebuild needs it`),
+      );
+      const planMd = await p.cli(['plan', '--format', 'markdown']);
+      expect(planMd.stdout).toContain('#### Kept by rebuilds: 1 old collection');
+      expect(planMd.stdout).toContain(`| \`${old.name}\` | 250 | \`${c}\` | \`001_rebuild\` (its down needs it) |`);
 
       const refused = await p.cli(['cleanup', '--json']);
       expect(refused.code, refused.stderr).toBe(4);

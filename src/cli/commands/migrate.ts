@@ -1,6 +1,6 @@
 import type { Output } from '../output.js';
 import { createMigrator, loadSettings, lockCommand, parseSeconds, parseStep, withMilvus, type GlobalArgs } from '../session.js';
-import { errorText, runJson, runText } from '../render.js';
+import { errorText, keptSection, runJson, runText } from '../render.js';
 import { exitCodeOf } from '../exit-codes.js';
 import { started, type RunResult } from '../../runner/results.js';
 import type { ResolvedConfig } from '../../config/load.js';
@@ -40,21 +40,26 @@ async function migrateAs(command: 'up' | 'down' | 'plan', args: MigrateArgs, out
   const cfg = await loadSettings(args, out, { allowDestructive: args.allowDestructive ?? false });
   const dryRun = command === 'plan' || (args.dryRun ?? false);
   if (args.targets !== undefined) return migrateTargets(command, args, out, cfg, { step, lockTimeout, dryRun });
-  const run = await withMilvus(cfg, out, async (milvus) => {
+  const { run, leftovers } = await withMilvus(cfg, out, async (milvus) => {
     const migrator = await createMigrator(cfg, milvus, out, args.allowDestructive ?? false, { lockTimeout, backup: args.backup });
-    if (command === 'down') {
-      const to = args.to === '0' ? 0 : args.to;
-      return migrator.down({ to, step, dryRun });
-    }
-    return migrator.up({ to: args.to, step, dryRun, allowChanged: args.allowChanged, allowOutOfOrder: args.allowOutOfOrder });
+    const run =
+      command === 'down'
+        ? await migrator.down({ to: args.to === '0' ? 0 : args.to, step, dryRun })
+        : await migrator.up({ to: args.to, step, dryRun, allowChanged: args.allowChanged, allowOutOfOrder: args.allowOutOfOrder });
+    // A plan also lists the old collections earlier rebuilds kept (as `status` does): what the
+    // database holds besides what the migrations describe, and what `cleanup` would drop.
+    if (!dryRun || (run.error && !started(run))) return { run, leftovers: undefined };
+    const { listLeftovers } = await import('../../runner/leftovers.js');
+    const { recordedRows } = await import('./status.js');
+    return { run, leftovers: await listLeftovers(milvus, recordedRows(await migrator.status())) };
   });
   // Refused before the first change (invalid files, history, lock, preflight, destructive steps):
   // reported as any command's failure, as the run has nothing to show.
   if (run.error && !started(run)) throw run.error;
-  if (args.json) out.document(runJson(command, run));
+  if (args.json) out.document(runJson(command, run, leftovers));
   else if (format === 'markdown')
-    out.result((await import('../markdown.js')).planMarkdown(run, { database: cfg.database, env: cfg.envName }));
-  else out.result(runText(out, run));
+    out.result((await import('../markdown.js')).planMarkdown(run, { database: cfg.database, env: cfg.envName }, leftovers));
+  else out.result([runText(out, run), ...keptSection(out, leftovers)].join('\n'));
   if (run.error) out.log(errorText(out, run.error));
   return run.error ? exitCodeOf(run.error.kind) : 0;
 }
