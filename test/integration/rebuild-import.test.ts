@@ -14,6 +14,7 @@ import { Migrator, MilvusStateStore, type StateRow } from '../../src/index.js';
 import { apiProject, ok, useApiProjects } from '../support/api.js';
 import { DyingStore } from '../support/dying-store.js';
 import { uniqueName } from '../support/milvus.js';
+import { readRows } from '../support/sdk.js';
 
 const dataDir = inject('milvusDataDir');
 const importDir = dataDir ? join(dataDir, 'data', 'milvus-migrate-import') : '';
@@ -54,18 +55,7 @@ async function createSource(c: string): Promise<void> {
   await t.client.loadCollectionSync({ collection_name: c });
 }
 
-async function all(c: string, partition?: string): Promise<Record<string, any>[]> {
-  const res = await t.client.query({
-    collection_name: c,
-    filter: 'id > 0',
-    output_fields: ['*'],
-    limit: 16_384,
-    consistency_level: 'Strong',
-    ...(partition ? { partition_names: [partition] } : {}),
-  } as never);
-  if (res.status.error_code !== 'Success') throw new Error(res.status.reason);
-  return res.data.sort((a, b) => Number(a.id) - Number(b.id));
-}
+const all = (c: string, partition?: string) => readRows(t.client, c, { filter: 'id > 0', ...(partition ? { partition } : {}) });
 
 describe('rebuildCollection strategy: import', () => {
   it.runIf(Boolean(dataDir))(

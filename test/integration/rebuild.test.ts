@@ -13,6 +13,7 @@ import { statusJson, statusText } from '../../src/cli/render.js';
 import { Output } from '../../src/cli/output.js';
 import { statusDocument } from '../../src/cli/json-shapes.js';
 import { uniqueName } from '../support/milvus.js';
+import { readRows } from '../support/sdk.js';
 
 const t = useApiProjects();
 let n = 0;
@@ -50,18 +51,7 @@ async function createDocs(c: string, opts: { partitions?: boolean; empty?: boole
   await t.client.loadCollectionSync({ collection_name: c });
 }
 
-async function all(c: string, partition?: string): Promise<Record<string, any>[]> {
-  const res = await t.client.query({
-    collection_name: c,
-    filter: '',
-    output_fields: ['*'],
-    limit: 16_384,
-    consistency_level: 'Strong',
-    ...(partition ? { partition_names: [partition] } : {}),
-  } as never);
-  if (res.status.error_code !== 'Success') throw new Error(res.status.reason);
-  return res.data.sort((a, b) => Number(a.id) - Number(b.id));
-}
+const all = (c: string, partition?: string) => readRows(t.client, c, partition ? { partition } : {});
 const aliasTarget = async (alias: string) => (await t.client.describeAlias({ alias, collection_name: alias } as never)).collection;
 const fieldsOf = async (c: string) => (await t.client.describeCollection({ collection_name: c })).schema.fields;
 const exists = async (c: string) => Boolean((await t.client.hasCollection({ collection_name: c })).value);
