@@ -32,8 +32,8 @@ export async function partitionNames(milvus: Milvus, t: Target): Promise<string[
  * The collections of a database that are loaded or loading, in one call (`showCollections` of
  * type Loaded) instead of a `getLoadState` per collection. On Milvus 2.3.5 it listed exactly the
  * collections `getLoadState` called Loaded (one of which only some partitions are loaded included;
- * never loaded, released and index-less ones left out); a collection still Loading was not caught. No names are passed: with names, Milvus refuses the whole call
- * when one of them is not loaded.
+ * never loaded, released and index-less ones left out); a collection still Loading was not caught.
+ * No names are passed: with names, Milvus refuses the whole call when one of them is not loaded.
  */
 export async function loadedCollections(milvus: Milvus, db: string): Promise<Set<string>> {
   // 1 = ShowCollectionsType.Loaded (the SDK's enum; the SDK itself is loaded lazily).
@@ -41,7 +41,6 @@ export async function loadedCollections(milvus: Milvus, db: string): Promise<Set
   return new Set(res.data.map((c) => c.name));
 }
 
-/** Row count from Milvus' statistics (includes unflushed rows on 2.3). */
 /**
  * What a plan says is at stake in a collection or one of its partitions: "holds 1,200 rows".
  * Loaded, it is counted exactly (`count(*)`, Strong consistency: rows just written included).
