@@ -200,6 +200,7 @@ export async function exportBackup(ctx: BackupContext, target: BackupTarget): Pr
       indexes: definition.indexes,
       loaded: state === 'LoadStateLoaded' || state === 'LoadStateLoading',
       aliases: definition.aliases,
+      ...(definition.properties && Object.keys(definition.properties).length ? { properties: definition.properties } : {}),
       rows: done,
       sha256,
       fileSha256: fileHash.fileSha256,

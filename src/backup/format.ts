@@ -85,6 +85,11 @@ export interface BackupManifest {
   readonly loaded: boolean;
   /** Aliases that pointed at the collection (kind `collection`). */
   readonly aliases: readonly string[];
+  /**
+   * The collection's properties (TTL, mmap, ...) as `snapshot` reads them, values as strings;
+   * set again when the collection is re-created. Absent in backups written before they were kept.
+   */
+  readonly properties?: Readonly<Record<string, string>>;
   readonly rows: number;
   /** sha256 of the uncompressed rows stream. */
   readonly sha256: string;

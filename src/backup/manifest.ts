@@ -23,6 +23,8 @@ const manifestSchema = z.looseObject({
   indexes: z.array(z.looseObject({ field_name: z.string() })),
   loaded: z.boolean(),
   aliases: z.array(z.string()),
+  // Optional: backups written before properties were kept have none, and still restore.
+  properties: z.record(z.string(), z.string()).optional(),
   rows: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   fileSha256: z.string().regex(/^[0-9a-f]{64}$/),

@@ -1,6 +1,6 @@
 /**
- * Restoring a backup: re-creates what was dropped (the collection with its schema, partitions and
- * indexes, or the partition), writes every row back in batches, then reads them back to check the
+ * Restoring a backup: re-creates what was dropped (the collection with its schema, properties,
+ * partitions and indexes, or the partition), writes every row back in batches, then reads them back to check the
  * count and the checksum, and puts the load state (and aliases) back as they were.
  */
 import { createHash } from 'node:crypto';

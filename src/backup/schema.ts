@@ -1,6 +1,6 @@
 /**
- * A collection's definition as a backup keeps it (fields, indexes, partitions, aliases) and
- * creating it again from that.
+ * A collection's definition as a backup keeps it (fields, indexes, partitions, aliases,
+ * properties) and creating it again from that.
  */
 import type { Logger } from '../logger.js';
 import type { Milvus } from '../milvus/client.js';
@@ -8,13 +8,13 @@ import { waitForIndex } from '../milvus/wait.js';
 import { indexRequest, indexSpecOf } from '../milvus/reads/index-spec.js';
 import { describeCollection, partitionNames } from '../milvus/reads/lookups.js';
 import { dbOf, qualified } from '../milvus/reads/names.js';
-import { fieldFromDescribe } from '../schema/normalise.js';
+import { fieldFromDescribe, propertiesFrom } from '../schema/normalise.js';
 import type { BackupManifest, SavedField, SavedIndex } from './format.js';
 
 type Target = { collection_name: string; db_name?: string | undefined };
 
 /** The definition parts of a manifest, read from Milvus. */
-export type CollectionDefinition = Pick<BackupManifest, 'schema' | 'indexes' | 'aliases'> & {
+export type CollectionDefinition = Pick<BackupManifest, 'schema' | 'indexes' | 'aliases' | 'properties'> & {
   /** Partitions besides `_default`, in Milvus' order (none for a partition-key collection). */
   readonly partitions: readonly string[];
   readonly partitionKey: boolean;
@@ -49,6 +49,8 @@ export async function captureDefinition(milvus: Milvus, t: Target): Promise<Coll
     },
     indexes,
     aliases: desc.aliases ?? [],
+    // As `snapshot` reads them (Milvus' defaults left out), so a restore sets only what was set.
+    properties: propertiesFrom(desc.properties),
     partitions: partitionKey ? [] : (await partitionNames(milvus, t)).filter((n) => n !== '_default'),
     partitionKey,
     autoID: fields.some((f) => f.is_primary_key && f.autoID),
@@ -57,8 +59,8 @@ export async function captureDefinition(milvus: Milvus, t: Target): Promise<Coll
 
 /**
  * Creates the collection a backup was taken of: same fields (dim, max_length, primary key,
- * autoID, partition key), the same partitions and indexes (built before returning). Loading and
- * aliases are left to the caller, after the rows are back.
+ * autoID, partition key), the same properties, partitions and indexes (built before returning).
+ * Loading and aliases are left to the caller, after the rows are back.
  */
 export async function recreateCollection(milvus: Milvus, m: BackupManifest, t: Target, logger: Logger): Promise<void> {
   logger.info(
@@ -73,6 +75,9 @@ export async function recreateCollection(milvus: Milvus, m: BackupManifest, t: T
     ...(m.schema.num_partitions ? { num_partitions: m.schema.num_partitions } : {}),
     fields: m.schema.fields.map((f) => ({ ...f })),
   } as never);
+  // Before any load: Milvus refuses to change some (mmap) on a loaded collection.
+  if (m.properties && Object.keys(m.properties).length)
+    await milvus.call('alterCollectionProperties', { collection_name: t.collection_name, properties: { ...m.properties }, ...dbOf(t) });
   for (const s of m.segments) {
     if (s.partition && s.partition !== '_default')
       await milvus.call('createPartition', { collection_name: t.collection_name, partition_name: s.partition, ...dbOf(t) });

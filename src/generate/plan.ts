@@ -116,7 +116,7 @@ export function planMigration(
     });
   }
 
-  const checked = withDownGaps(up, from);
+  const checked = withDownGaps(up);
   for (const s of checked) if (s.downGap) notes.push(`${s.call.step} ${stepTarget(s)}: ${s.downGap}`);
   return {
     description: opts.description ?? describe(up),

@@ -118,6 +118,7 @@ function fromManifest(m: BackupManifest): CollectionSchema {
     fields,
     partitions: [...partitions].sort(),
     indexes,
+    ...(m.properties && Object.keys(m.properties).length ? { properties: { ...m.properties } } : {}),
     load_state: m.loaded ? 'loaded' : 'released',
   };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backupLeaf, backupPathProblem, canonicalLine, MANIFEST_FILE, ROWS_FILE, type BackupManifest } from '../../../src/backup/format.js';
-import { hashRowsFile, listBackups, verifyBackup } from '../../../src/backup/manifest.js';
+import { hashRowsFile, listBackups, readManifest, verifyBackup } from '../../../src/backup/manifest.js';
 import { parseYamlMigration } from '../../../src/migrations/yaml.js';
 import { resolveBody } from '../../../src/runner/plan.js';
 import { stateRow, yamlMigration } from '../../support/fixtures.js';
@@ -97,6 +97,24 @@ describe('verifyBackup and listBackups', () => {
       rows: 50,
       bytes: manifest.bytes,
     });
+  });
+
+  it('a manifest keeps the collection properties; one written before they were kept (none) still reads; others are refused', async () => {
+    const root = await tempRoot();
+    const { dir, manifest } = await writeBackup(root, 'm/props', rows);
+    // writeBackup writes no properties: the manifest of a backup taken before they were kept.
+    expect(manifest).not.toHaveProperty('properties');
+    expect(await readManifest(dir)).toEqual(manifest);
+    expect(await verifyBackup(dir, manifest.sha256)).toEqual({ ok: true, manifest });
+
+    const withProps = { ...manifest, properties: { 'collection.ttl.seconds': '3600', 'mmap.enabled': 'true' } };
+    await writeFile(join(dir, MANIFEST_FILE), JSON.stringify(withProps));
+    expect((await readManifest(dir)).properties).toEqual({ 'collection.ttl.seconds': '3600', 'mmap.enabled': 'true' });
+
+    await writeFile(join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest, properties: { 'collection.ttl.seconds': 3600 } }));
+    await expect(readManifest(dir)).rejects.toThrow(/is not a backup manifest of format 1: properties\.collection\.ttl\.seconds:/);
+    await writeFile(join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest, properties: ['collection.ttl.seconds'] }));
+    expect(await verifyBackup(dir)).toMatchObject({ ok: false, problem: expect.stringMatching(/: properties: /) });
   });
 
   it('flipped bytes, a changed manifest, a missing file or another checksum than recorded: each is a problem, never a throw', async () => {

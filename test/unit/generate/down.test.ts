@@ -27,19 +27,17 @@ function file(from: DatabaseSchema, to: DatabaseSchema, serverVersion = opts.ser
 }
 
 describe('what the derived down of a generated migration gives back', () => {
-  it('a dropped collection with a TTL: down restores rows but not the TTL, and the file and the notes say so', () => {
+  it('a dropped collection with a TTL: its backup keeps the TTL, so down restores it whole: no mark, no note', () => {
     const { m, text } = file(only({ ...docs, properties: { 'collection.ttl.seconds': '60' } }), { collections: {}, aliases: {} });
     expect(m.down).toBeUndefined();
-    expect(m.notes).toEqual([
-      'dropCollection docs: NOT ALL RESTORED BY DOWN: it restores docs from its backup, but not its properties (collection.ttl.seconds: 60): after down, set them again with alterCollectionProperties',
-    ]);
+    expect(m.notes).toEqual([]);
+    expect(m.up.some((s) => s.downGap)).toBe(false);
     expect(text).toMatchInlineSnapshot(`
       "description: "Generated from the schema file: dropCollection"
       up:
         # DESTRUCTIVE: deletes data; \`up\` needs --allow-destructive
         # collection docs is not in the schema file (a rename? say renamed_from: docs on its new name, and its rows are kept).
         # backup: true exports its rows first, so down restores them: remove it to skip the export, and down cannot revert this
-        # NOT ALL RESTORED BY DOWN: it restores docs from its backup, but not its properties (collection.ttl.seconds: 60): after down, set them again with alterCollectionProperties
         - dropCollection: { collection_name: docs, backup: true }
       "
     `);
