@@ -128,7 +128,10 @@ describe('the GitHub Action', () => {
     expect(r.outputs['exit-code']).toBe('0');
     const plan = await readFile(r.outputs['plan-file']!, 'utf8');
     expect(r.summary.trimEnd()).toBe(plan.trimEnd());
-    expect(plan.replaceAll(collection, '<c>')).toMatchInlineSnapshot(`
+    // The default database is shared with other files' rebuilds: the old collections they keep are
+    // listed at the end of a plan (checked in cleanup.test.ts, in a database of its own), not pinned here.
+    const ours = plan.replace(/\n#### Kept by rebuilds:[^]*$/, '');
+    expect(ours.replaceAll(collection, '<c>')).toMatchInlineSnapshot(`
       "<!-- milvus-migrate plan -->
       ### milvus-migrate plan: 1 migration to apply
 
