@@ -11,6 +11,7 @@ import { andFilter, maxPk, pkLiteral, type PkKind, type PkValue } from '../milvu
 import { nextPage, type ReadTarget } from '../milvus/reads/paging.js';
 import type { Row } from '../milvus/reads/shape.js';
 import { PROGRESS_INTERVAL_MS, throttled } from '../util/progress.js';
+import { RowDigest, type RowDigestRecord } from './digest.js';
 
 /** Where a copy stands: the segment being copied, the largest key written in it, rows written so far. */
 export interface CopyCursor {
@@ -19,6 +20,12 @@ export interface CopyCursor {
   /** Largest source primary key written in that segment: the copy goes on with `pk > last_pk`. */
   readonly last_pk?: PkValue | undefined;
   readonly copied: number;
+}
+
+/** What a writer wrote of a page: the rows it left out, and the {@link RowDigest} of those it wrote. */
+export interface PageWritten {
+  readonly leftOut: number;
+  readonly digest: RowDigest;
 }
 
 /** One source of rows: a read target and, optionally, a filter. */
@@ -46,9 +53,9 @@ export interface CopyOptions {
    * Writes one page read from `segment`. `replay` is true for the first page after a resumed
    * cursor: it may already be in the target (a run can stop between a write and its
    * checkpoint), so it should be upserted to land once either way. May return how many rows of
-   * the page it left out (a transform's nulls).
+   * the page it left out (a transform's nulls), or that and the digest of the rows it wrote.
    */
-  write(page: Row[], segment: number, replay: boolean): Promise<number | void>;
+  write(page: Row[], segment: number, replay: boolean): Promise<number | void | PageWritten>;
   /** Saves the cursor after each page (the caller adds what it tracks itself). */
   checkpoint(cursor: CopyCursor): Promise<void>;
 }
@@ -131,20 +138,20 @@ async function copySegment(
   segment: number,
   last: PkValue | undefined,
   replay: boolean,
-  done: (rows: number, key: PkValue, leftOut: number) => Promise<void>,
+  done: (rows: number, key: PkValue, written: { leftOut: number; digest?: RowDigest | undefined }) => Promise<void>,
 ): Promise<PkValue | undefined> {
   const { pk } = o;
   const s = o.segments[segment]!;
   for (;;) {
     const page = await nextPage(o.milvus, s.read, pk.name, pk.kind, s.filter, last, o.batchSize);
     if (page.length === 0) return last;
-    const leftOut = await o.write(page, segment, replay);
+    const written = await o.write(page, segment, replay);
     replay = false;
     last = maxPk(
       pk.kind,
       page.map((r) => r[pk.name] as PkValue),
     );
-    await done(page.length, last, leftOut ?? 0);
+    await done(page.length, last, typeof written === 'object' ? written : { leftOut: written ?? 0 });
     if (page.length < o.batchSize) return last;
   }
 }
@@ -156,6 +163,8 @@ export interface SegmentCursor {
   readonly copied: number;
   /** Rows the writer left out (a transform's nulls). */
   readonly left_out?: number;
+  /** Digest of the rows written in the segment, when the writer gives one: the verification compares the target with it. */
+  readonly digest?: RowDigestRecord;
   readonly done?: true;
 }
 
@@ -214,10 +223,17 @@ export async function copyConcurrently(o: ConcurrentCopyOptions): Promise<Segmen
     for (let i = next++; i < o.segments.length && !failed; i = next++) {
       const c = cursors[i]!;
       if (c.done) continue;
-      await copySegment(o, i, c.last_pk, replay, async (n, key, leftOut) => {
+      await copySegment(o, i, c.last_pk, replay, async (n, key, { leftOut, digest }) => {
         if (failed) throw new Error('stopped: another stream of the copy failed');
         const was = cursors[i]!;
-        cursors[i] = { ...was, last_pk: key, copied: was.copied + n, left_out: (was.left_out ?? 0) + leftOut };
+        // A digest is kept only while every page of the segment came with one (a run of an older version gave none).
+        const sum = digest && (was.digest || was.copied === 0) ? RowDigest.from(was.digest).plus(digest).record() : undefined;
+        cursors[i] = {
+          last_pk: key,
+          copied: was.copied + n,
+          left_out: (was.left_out ?? 0) + leftOut,
+          ...(sum ? { digest: sum } : {}),
+        };
         copied += n;
         await save();
         report(false);

@@ -7,10 +7,11 @@ import type { Logger } from '../logger.js';
 import type { Milvus } from '../milvus/client.js';
 import { countRows, rows } from '../milvus/reads/lookups.js';
 import { pkLiteral, type PkValue } from '../milvus/reads/keys.js';
-import { pages, type ReadTarget } from '../milvus/reads/paging.js';
+import { MAX_BATCH_SIZE, pages, type ReadTarget } from '../milvus/reads/paging.js';
 import { DYNAMIC_FIELD, type CollectionShape, type FieldShape, type Row } from '../milvus/reads/shape.js';
+import { readAhead } from '../util/concurrent.js';
 import { throttled } from '../util/progress.js';
-import { KeyDigest, type KeyDigestRecord } from './digest.js';
+import { canonical, KeyDigest, RowDigest, rowHasher, type KeyDigestRecord, type RowDigestRecord } from './digest.js';
 
 type Target = { collection_name: string; db_name?: string | undefined };
 
@@ -36,6 +37,20 @@ export interface VerifyOptions {
   readonly batchSize: number;
   /** Sees every source row the verification reads, in primary-key order, with how many it reads in all (e.g. to draw probes). */
   readonly tap?: ((row: Row, total: number) => void) | undefined;
+  /**
+   * What the copy wrote into each segment's target, as it wrote it ({@link RowDigest}s added up
+   * per segment). With every one known, an exclusive full verification reads only the target and
+   * compares digests; only if they differ does it read the source again to name the rows.
+   */
+  readonly copied?: readonly (CopiedDigest | undefined)[] | undefined;
+  /** A target row as `tap` would see its source row (names of the old collection), for probes drawn from the target. */
+  readonly asSource?: ((row: Row) => Row) | undefined;
+}
+
+/** What the copy wrote into one segment: the digest of the rows written, and how many rows it left out (a transform's nulls). */
+export interface CopiedDigest {
+  readonly digest: RowDigestRecord;
+  readonly left_out: number;
 }
 
 /** Most differences named in a report (the rest are counted). */
@@ -50,7 +65,9 @@ export interface VerificationReport {
   readonly partitions: Readonly<Record<string, { readonly source: number; readonly target: number | null; readonly left_out: number }>>;
   /** Digests of the expected keys (source minus rows left out) and of the target's keys. */
   readonly keys: { readonly expected: KeyDigestRecord; readonly target: KeyDigestRecord } | { readonly skipped: string };
-  readonly content: { readonly compared: number; readonly differing: number } | { readonly skipped: string };
+  /** `by`: `digest` when the target's rows were hashed against what the copy wrote, `rows` when each was looked up and compared. */
+  readonly content:
+    { readonly compared: number; readonly differing: number; readonly by?: 'digest' | 'rows' } | { readonly skipped: string };
   /** Every difference found, in words (at most {@link MAX_LISTED_DIFFERENCES}, then a count). */
   readonly differences: readonly string[];
 }
@@ -75,6 +92,13 @@ export async function verifyCopy(o: VerifyOptions): Promise<VerificationReport> 
   o.logger.info(
     `verifying ${rows(total)} of ${from.label} against ${to.label}${o.sample ? ` (content of about ${rows(Math.min(o.sample, total))})` : ''}`,
   );
+
+  const copied = o.copied?.length === o.segments.length && o.copied.every(Boolean) ? (o.copied as CopiedDigest[]) : undefined;
+  if (copied && o.keysKept && o.exclusive && !o.sample && !o.filter) {
+    const report = await byDigest(o, copied, counts);
+    if (report) return report;
+    o.logger.info(`the rows of ${to.label} differ from what the copy wrote: comparing every row with ${from.label} to name them`);
+  }
 
   const expectedKeys = new KeyDigest();
   const foundKeys = new KeyDigest();
@@ -175,8 +199,86 @@ export async function verifyCopy(o: VerifyOptions): Promise<VerificationReport> 
     keys: o.keysKept
       ? { expected: expectedKeys.record(), target: foundKeys.record() }
       : { skipped: `${to.label} makes its own keys (autoID): only counts are compared` },
-    content: o.keysKept ? { compared, differing } : { skipped: 'keys were renumbered: rows cannot be matched' },
+    content: o.keysKept ? { compared, differing, by: 'rows' } : { skipped: 'keys were renumbered: rows cannot be matched' },
     differences,
+  };
+}
+
+/**
+ * The target read back alone (per target partition, or whole when Milvus places the rows), each
+ * row hashed as the copy hashed what it wrote ({@link rowHasher}), while the source's keys are
+ * read alone: `undefined` when a digest, a count or the key set differs, so that the caller
+ * compares row by row and names the difference.
+ */
+async function byDigest(
+  o: VerifyOptions,
+  copied: readonly CopiedDigest[],
+  counts: readonly { source: number; target: number | null }[],
+): Promise<VerificationReport | undefined> {
+  const { to } = o;
+  const written = copied.map((c) => RowDigest.from(c.digest));
+  // The source must hold as many rows as the copy read, and each target partition what was written into it.
+  if (counts.some((c, i) => c.source !== written[i]!.count + copied[i]!.left_out || (c.target !== null && c.target !== written[i]!.count)))
+    return undefined;
+  const total = written.reduce((n, d) => n + d.count, 0);
+  const progress = throttled(o.logger);
+  const started = Date.now();
+  let read = 0;
+  const tick = (n: number) => {
+    read += n;
+    const update = { task: `verify ${to.label}`, done: read, total, unit: 'rows' as const, elapsedMs: Date.now() - started, final: false };
+    progress(`verify ${to.label}: ${read.toLocaleString('en-US')}/${rows(total)}`, update);
+  };
+  // Per target partition, or the whole collection when Milvus places the rows (a partition key).
+  const perPartition = o.segments.length === 1 || o.segments.every((s) => s.target !== undefined);
+  const groups = perPartition
+    ? o.segments.map((s, i) => ({ partition: o.segments.length === 1 ? undefined : s.target, expected: written[i]! }))
+    : [{ partition: undefined, expected: written.reduce((a, b) => a.plus(b)) }];
+  const hasher = rowHasher(to);
+  const targetKeys = new KeyDigest();
+  const readBack = async () => {
+    for (const g of groups) {
+      const t = { ...o.target, ...(g.partition ? { partition_names: [g.partition] } : {}) } as ReadTarget;
+      const digest = new RowDigest();
+      // Pages are not checked for skipped keys here: a skipped row changes the digest, and the row-by-row comparison then decides.
+      for await (const page of readAhead(pages(o.milvus, t, to.pk, undefined, o.batchSize, ['*'], false))) {
+        for (const row of page) {
+          digest.add(hasher.read(row));
+          targetKeys.add(to.pk.kind, row[to.pk.name] as PkValue);
+          if (o.tap && o.asSource) o.tap(o.asSource(row), total);
+        }
+        tick(page.length);
+      }
+      if (!digest.equals(g.expected)) return false;
+    }
+    return true;
+  };
+  // With no row left out, the source's keys are the target's (a key of another type, or a
+  // transform's new keys, differ here and so get the row-by-row comparison).
+  const keysAlone = copied.every((c) => c.left_out === 0) && o.from.pk.kind === to.pk.kind;
+  const sourceKeys = async () => {
+    const keys = new KeyDigest();
+    for (const s of keysAlone ? o.segments : []) {
+      const t = { ...o.source, ...(s.source ? { partition_names: [s.source] } : {}) } as ReadTarget;
+      for await (const page of pages(o.milvus, t, o.from.pk, undefined, MAX_BATCH_SIZE, [o.from.pk.name]))
+        for (const row of page) keys.add(to.pk.kind, row[o.from.pk.name] as PkValue);
+    }
+    return keys;
+  };
+  const [same, keys] = await Promise.all([readBack(), sourceKeys()]);
+  if (!same || (keysAlone && !keys.equals(targetKeys))) return undefined;
+  const sourceRows = counts.reduce((n, c) => n + c.source, 0);
+  return {
+    ok: true,
+    mode: 'full',
+    rows: { source: sourceRows, target: targetKeys.count, left_out: sourceRows - targetKeys.count },
+    partitions: Object.fromEntries(
+      o.segments.map((s, i) => [s.source ?? '*', { source: counts[i]!.source, target: counts[i]!.target, left_out: copied[i]!.left_out }]),
+    ),
+    // The expected keys are the source's when none was left out; else those the copy wrote (each row's hash covers its key).
+    keys: { expected: (keysAlone ? keys : targetKeys).record(), target: targetKeys.record() },
+    content: { compared: targetKeys.count, differing: 0, by: 'digest' },
+    differences: [],
   };
 }
 
@@ -215,18 +317,6 @@ function sameValue(f: FieldShape | undefined, e: unknown, a: unknown): boolean {
   if (f?.dataType === 'Float' && typeof e === 'number') return Math.fround(e) === Math.fround(Number(a));
   if (f?.dataType === 'Int64' && e !== null && a !== null && e !== undefined) return String(e) === String(a);
   return canonical(e) === canonical(a);
-}
-
-function canonical(v: unknown): string {
-  return (
-    JSON.stringify(v, (_k, x: unknown) =>
-      x && typeof x === 'object' && !Array.isArray(x)
-        ? Object.fromEntries(Object.entries(x as Row).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-        : typeof x === 'bigint'
-          ? String(x)
-          : x,
-    ) ?? 'undefined'
-  );
 }
 
 function shown(v: unknown): string {

@@ -21,3 +21,24 @@ export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn
   await Promise.all(Array.from({ length: Math.min(Math.max(1, Math.floor(limit)), items.length) }, worker));
   return results;
 }
+
+/**
+ * The items of `source`, asking it for the next one as soon as the current one is handed out:
+ * the next page is fetched while the caller works on this one. A failure of the fetch ahead
+ * surfaces when the caller asks for that item.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  try {
+    for (;;) {
+      const r = await next;
+      if (r.done) return;
+      next = it.next();
+      yield r.value;
+    }
+  } finally {
+    // A caller that stops early leaves one fetch in flight: its failure is nobody's.
+    next.catch(() => undefined);
+  }
+}

@@ -36,10 +36,12 @@ export async function nextPage(
   last: PkValue | undefined,
   size: number,
   outputFields: readonly string[] = ['*'],
+  /** False: trust the page's order (a reader that detects a skipped row by itself, e.g. by a digest). */
+  checked = true,
 ): Promise<Row[]> {
   const after = last === undefined ? undefined : `${pkName} > ${pkLiteral(kind, last)}`;
   const page = await query(milvus, req, andFilter(filter, after), size, outputFields);
-  if (page.length < size) return page;
+  if (page.length < size || !checked) return page;
   const max = maxPk(
     kind,
     page.map((r) => r[pkName] as PkValue),
@@ -123,10 +125,12 @@ export async function* pages(
   size: number,
   /** Fields to read (default every one); the primary key is always among them. */
   outputFields: readonly string[] = ['*'],
+  /** False: pages are not checked for skipped keys ({@link nextPage}). */
+  checked = true,
 ): AsyncGenerator<Row[]> {
   let last: PkValue | undefined;
   for (;;) {
-    const page = await nextPage(milvus, t, pk.name, pk.kind, filter, last, size, outputFields);
+    const page = await nextPage(milvus, t, pk.name, pk.kind, filter, last, size, outputFields, checked);
     if (page.length === 0) return;
     yield page;
     if (page.length < size) return;

@@ -15,6 +15,7 @@ import type { ReadTarget } from '../../milvus/reads/paging.js';
 import { keyBoundaries, rangeFilter } from '../../milvus/reads/key-ranges.js';
 import type { PkValue } from '../../milvus/reads/keys.js';
 import type { CollectionShape, Row } from '../../milvus/reads/shape.js';
+import { RowDigest, rowHasher } from '../../copy/digest.js';
 import { verifyCopy, type VerificationReport } from '../../copy/verify.js';
 import { ProbePicker, describeRecall, recallFailure, type RecallFigure } from '../../copy/recall.js';
 import { MEASURED_COPY_BYTES_PER_SECOND, averageRowBytes, bytesText, durationText } from '../../copy/estimate.js';
@@ -37,6 +38,7 @@ import {
 } from './rebuild/catch-up.js';
 import { buildAndLoad, createShadow, cutOver, matchLoadState, settingsDifferences, type CutOver } from './rebuild/phases.js';
 import { applyRebuild } from './rebuild/model.js';
+import { copiedByPartition, probeView } from './rebuild/digests.js';
 import { measureChecks, recallChecks, recallFacts, recallOptions } from './rebuild/recall.js';
 import { resolvedName } from '../../schema/plan-model.js';
 import { needCollection } from '../expect.js';
@@ -433,6 +435,8 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
         sample,
         batchSize,
         tap: picker && ((row, total) => picker.offer(row, total)),
+        copied: copiedByPartition(rec.copy?.segments, partitions.length),
+        asSource: probeView({ old: from.pk.name, new: to.pk.name }, checks),
       });
       const figures: RecallFigure[] = [...skipped];
       if (recall && picker) {
@@ -571,22 +575,27 @@ function writer(
   to: CollectionShape,
   partitions: readonly (string | undefined)[],
 ) {
+  const hasher = rowHasher(to);
   return async (page: Row[], partitionIndex: number, upsert: boolean, convert: Converter, keep?: (rows: Row[]) => Promise<Row[]>) => {
     let data: Row[] = [];
     for (const row of page) {
       const out = await convert(row);
       if (out) data.push(out);
     }
-    const left = page.length - data.length;
+    const leftOut = page.length - data.length;
     if (keep) data = await keep(data);
-    if (!data.length) return left;
+    const digest = new RowDigest();
+    if (!data.length) return { leftOut, digest };
     const partition = to.partitionKey ? undefined : partitions[partitionIndex];
-    await milvus.call(upsert && !to.pk.autoID ? 'upsert' : 'insert', {
+    const written = milvus.call(upsert && !to.pk.autoID ? 'upsert' : 'insert', {
       ...shadow,
       ...(partition ? { partition_name: partition } : {}),
       data,
     } as never);
-    return left;
+    // What the verification reads back and compares, hashed while Milvus takes the rows (keys made by Milvus get no digest).
+    if (!to.pk.autoID) for (const row of data) digest.add(hasher.written(row));
+    await written;
+    return { leftOut, digest };
   };
 }
 

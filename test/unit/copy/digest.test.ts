@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { KeyDigest, keyHash } from '../../../src/copy/digest.js';
+import { KeyDigest, keyHash, RowDigest, rowHasher } from '../../../src/copy/digest.js';
 import { rowDifference } from '../../../src/copy/verify.js';
-import type { CollectionShape, FieldShape } from '../../../src/milvus/reads/shape.js';
+import { copiedByPartition } from '../../../src/steps/collections/rebuild/digests.js';
+import { field, shapeOf } from '../../support/shape.js';
 
 describe('KeyDigest', () => {
   it('is the same for the same keys in any order, differs for a missing key, and takes keys away', () => {
@@ -28,24 +29,7 @@ describe('KeyDigest', () => {
 });
 
 describe('rowDifference', () => {
-  const field = (name: string, dataType: string): FieldShape => ({
-    name,
-    dataType,
-    isPrimaryKey: name === 'id',
-    autoID: false,
-    isPartitionKey: false,
-    dim: undefined,
-    optional: false,
-  });
-  const fields = [field('id', 'Int64'), field('v', 'FloatVector'), field('score', 'Float'), field('meta', 'JSON')];
-  const shape: CollectionShape = {
-    label: 'c',
-    fields,
-    byName: new Map(fields.map((f) => [f.name, f])),
-    dynamic: true,
-    pk: { name: 'id', kind: 'Int64', autoID: false },
-    partitionKey: false,
-  };
+  const shape = shapeOf([field('id', 'Int64'), field('v', 'FloatVector'), field('score', 'Float'), field('meta', 'JSON')]);
 
   it('compares vectors exactly as float32, Int64 as numbers or strings, JSON by content, dynamic keys in $meta', () => {
     expect(
@@ -59,5 +43,61 @@ describe('rowDifference', () => {
       /^v differs: expected \[0\.1,0\.2\], found/,
     );
     expect(rowDifference({ id: 7, tag: 'x' }, { id: '7', $meta: { tag: 'y' } }, shape)).toBe('tag differs: expected "x", found "y"');
+  });
+});
+
+describe('RowDigest', () => {
+  const shape = shapeOf([field('v', 'FloatVector'), field('score', 'Float'), field('meta', 'JSON'), field('note', 'VarChar')]);
+  const hasher = rowHasher(shape);
+  const written = (rows: Record<string, unknown>[]) => {
+    const d = new RowDigest();
+    for (const r of rows) d.add(hasher.written(r));
+    return d;
+  };
+  const readBack = (rows: Record<string, unknown>[]) => {
+    const d = new RowDigest();
+    for (const r of rows) d.add(hasher.read(r));
+    return d;
+  };
+  // As the copy writes them (dynamic keys at the top, numbers as computed) and as Milvus answers (Int64 as strings, float32, $meta, nulls).
+  const rows = [
+    { id: 1, v: [0.1, 0.2], score: 0.3, meta: { a: 1, b: 2 }, tag: 'x' },
+    { id: 2, v: [1, 2], score: 1, meta: null, note: 'n' },
+  ];
+  const answered = [
+    { id: '2', v: [1, 2], score: 1, meta: null, note: 'n', $meta: {} },
+    { id: '1', v: [Math.fround(0.1), Math.fround(0.2)], score: Math.fround(0.3), meta: { b: 2, a: 1 }, note: null, $meta: { tag: 'x' } },
+  ];
+
+  it('is equal for the rows written and the same rows read back in another order', () => {
+    expect(readBack(answered).equals(written(rows))).toBe(true);
+    expect(RowDigest.from(written(rows).record()).equals(written(rows))).toBe(true);
+    expect(written(rows).record().rows).toMatch(/^[0-9a-f]{32}$/);
+    expect(written(rows).count).toBe(2);
+  });
+
+  it('differs when one float of a vector, a dynamic key, a field or a key changes', () => {
+    const changed = (f: (r: Record<string, unknown>[]) => void) => {
+      const copy = structuredClone(answered);
+      f(copy);
+      return readBack(copy).equals(written(rows));
+    };
+    expect(changed((r) => (r[1]!.v = [Math.fround(0.1), Math.fround(0.2000001)]))).toBe(false);
+    expect(changed((r) => (r[1]!.$meta = { tag: 'y' }))).toBe(false);
+    expect(changed((r) => (r[0]!.note = null))).toBe(false);
+    expect(changed((r) => ([r[0]!.note, r[1]!.note] = [null, 'n']))).toBe(false);
+    expect(changed((r) => (r[0]!.id = '3'))).toBe(false);
+  });
+
+  it('adds up per partition over its key ranges, and gives none for a partition written without digests', () => {
+    const a = written(rows.slice(0, 1));
+    const b = written(rows.slice(1));
+    const per = copiedByPartition(
+      [{ copied: 1, digest: a.record(), left_out: 1 }, { copied: 1, digest: b.record() }, { copied: 3 }, { copied: 0 }],
+      2,
+    );
+    expect(per[0]).toEqual({ digest: a.plus(b).record(), left_out: 1 });
+    expect(per[1]).toBeUndefined();
+    expect(copiedByPartition(undefined, 1)).toEqual([]);
   });
 });

@@ -1,27 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { encoder } from '../../../src/copy/import.js';
-import type { CollectionShape, FieldShape } from '../../../src/milvus/reads/shape.js';
+import { field, shapeOf } from '../../support/shape.js';
 
-const field = (name: string, dataType: string, extra: Partial<FieldShape> = {}): FieldShape => ({
-  name,
-  dataType,
-  isPrimaryKey: false,
-  autoID: false,
-  isPartitionKey: false,
-  dim: undefined,
-  optional: false,
-  ...extra,
-});
-
-const fields = [field('id', 'Int64', { isPrimaryKey: true }), field('code', 'VarChar'), field('v', 'FloatVector', { dim: 2 })];
-const shape: CollectionShape = {
-  label: 'c',
-  fields,
-  byName: new Map(fields.map((f) => [f.name, f])),
-  dynamic: true,
-  pk: { name: 'id', kind: 'Int64', autoID: false },
-  partitionKey: false,
-};
+const shape = shapeOf([field('id', 'Int64'), field('code', 'VarChar'), field('v', 'FloatVector', { dim: 2 })]);
 
 describe('import JSON encoder', () => {
   it('writes Int64 values read back as strings as JSON numbers, digit for digit; VarChar digits stay strings; dynamic keys as they are', () => {
