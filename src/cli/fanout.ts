@@ -31,6 +31,16 @@ export interface TargetReport {
   readonly exitCode: number;
 }
 
+/** What the counts' columns are called: `applied`/`pending`, or for `down` `reverted`/`to revert`. */
+export interface CountLabels {
+  readonly done: string;
+  readonly todo: string;
+}
+
+const UP_LABELS: CountLabels = { done: 'applied', todo: 'pending' };
+/** The labels of `down`'s counts: its done migrations were reverted, its pending ones are still to revert. */
+export const DOWN_LABELS: CountLabels = { done: 'reverted', todo: 'to revert' };
+
 function whole(flag: string, value: unknown, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -48,6 +58,7 @@ export async function fanOutOptions(
   base: ResolvedConfig,
   out: Output,
   report: (result: PoolResult<Target, unknown>) => TargetReport,
+  labels: CountLabels = UP_LABELS,
 ): Promise<FanOutOptions> {
   const { parseTargetsFlag } = await import('../fanout/index.js');
   if (args.database) throw new InvalidInputError('--database and --targets do not go together: each target is a database of its own');
@@ -80,7 +91,7 @@ export async function fanOutOptions(
       out.addSecrets(result.target.config.secrets);
       if (result.state !== 'not-started') {
         if (started.has(result.target)) done++;
-        out.log(targetLine(out, result, report(result)));
+        out.log(targetLine(out, result, report(result), labels));
         tick();
       }
     },
@@ -105,15 +116,15 @@ function targetLogger(logger: Logger, name: string, verbose: boolean): Logger {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** `✔ tenant_a  3 applied, 0 pending (1.2 s)`: the line printed as a target finishes. */
-function targetLine(out: Output, r: PoolResult<Target, unknown>, report: TargetReport): string {
+function targetLine(out: Output, r: PoolResult<Target, unknown>, report: TargetReport, labels: CountLabels): string {
   const c = out.colors;
   if (r.state === 'not-started') return `${c.dim('·')} ${r.target.name}  not started`;
   const counts = report.counts
-    ? `  ${report.counts.applied} applied, ${report.counts.pending} pending, ${report.counts.failed} failed`
+    ? `  ${report.counts.applied} ${labels.done}, ${report.counts.pending} ${labels.todo}, ${report.counts.failed} failed`
     : '';
   const mark = report.exitCode === 0 ? c.green('✔') : c.red('✖');
   const why = r.error
-    ? `\n    ${c.red(r.error.message.split('\n').join('\n    '))}`
+    ? `\n    ${c.red(r.error.message.split('\n').join('\n    '))}${r.error.hint ? `\n    ${c.dim(r.error.hint)}` : ''}`
     : report.exitCode
       ? c.red(` (exit ${report.exitCode})`)
       : '';
@@ -124,11 +135,16 @@ function targetLine(out: Output, r: PoolResult<Target, unknown>, report: TargetR
 function notStartedText(r: Extract<PoolResult<Target, unknown>, { state: 'not-started' }>): string {
   return r.reason === 'canary-failed'
     ? 'not started: a canary failed'
-    : 'not started: an earlier target failed (--continue-on-error runs the rest)';
+    : 'not started: another target failed (--continue-on-error runs the rest)';
 }
 
 /** The summary table printed on stdout when the fan-out ends. */
-export function summaryText(out: Output, result: FanOutResult<unknown>, report: (r: PoolResult<Target, unknown>) => TargetReport): string {
+export function summaryText(
+  out: Output,
+  result: FanOutResult<unknown>,
+  report: (r: PoolResult<Target, unknown>) => TargetReport,
+  labels: CountLabels = UP_LABELS,
+): string {
   const c = out.colors;
   const rows = result.targets.map((r) => {
     const rep = r.state === 'not-started' ? undefined : report(r);
@@ -141,7 +157,7 @@ export function summaryText(out: Output, result: FanOutResult<unknown>, report: 
           : c.red(`exit ${rep!.exitCode}${r.error ? `: ${firstLine(r.error)}` : ''}`);
     return [r.target.name, n('applied'), n('pending'), n('failed'), r.state === 'not-started' ? '-' : seconds(r.durationMs), outcome];
   });
-  const header = ['target', 'applied', 'pending', 'failed', 'time', 'result'];
+  const header = ['target', labels.done, labels.todo, 'failed', 'time', 'result'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => visible(row[i]!).length)));
   const line = (cells: string[]) =>
     cells

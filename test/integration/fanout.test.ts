@@ -174,7 +174,7 @@ describe('--targets', () => {
     }
   });
 
-  it('two fan-out commands at once: each target applied once (the per-target lock)', async () => {
+  it('two fan-out commands at once: each target applied once (the per-target lock); then down and plan --targets', async () => {
     const { prefix, dbs, p } = await tenants(4);
     const runs = await Promise.all([0, 1].map(() => p.cli(['up', '--targets', `${prefix}_*`, '--parallel', '4', '--json'])));
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
@@ -184,6 +184,22 @@ describe('--targets', () => {
       expect(docs[0]!.targets[i]!.counts!.applied + docs[1]!.targets[i]!.counts!.applied, dbs[i]).toBe(3);
       expect(await docIds(dbs[i]!), dbs[i]).toEqual([1]);
     }
+
+    // down --targets reverts the last migration in each (the insert's inverse deletes its row).
+    const down = await p.cli(['down', '--targets', `${prefix}_*`, '--parallel', '4', '--allow-destructive']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stdout).toMatch(/target\s+reverted\s+to revert\s+failed\s+time\s+result/);
+    for (const db of dbs) expect(down.stderr).toContain(`✔ ${db}  1 reverted, 0 to revert, 0 failed`);
+    for (const db of dbs) {
+      expect(await docIds(db), db).toEqual([]);
+      expect(await appliedIn(db, p.stateCollection), db).toEqual(ALL.slice(0, 2));
+    }
+    // plan --targets prints the plan: one section for the targets whose plans read the same.
+    const plan = await p.cli(['plan', '--targets', `${prefix}_*`, '--parallel', '4']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain(`── ${dbs.join(', ')}\n`);
+    expect(plan.stdout.match(/1 migration to apply/g)).toHaveLength(1);
+    expect(plan.stdout).toMatch(/003_seed[\s\S]*1\. insert/);
   });
 
   it('a target database that does not exist: exit 2 naming it, no other target changed; with --continue-on-error the others run', async () => {

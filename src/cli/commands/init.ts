@@ -37,6 +37,13 @@ embedded: true
 # Database holding the state collection; steps reach others with db_name.
 database: default
 
+# What \`--targets all\` runs on: one migration set on many databases (a database per tenant),
+# each with its own state collection and lock. \`up --targets all --parallel 4\`.
+# targets:
+#   - tenant_*              # every database on the server whose name matches (* and ?)
+#   - analytics             # one database
+#   - env: production       # an environment below: its own address, credentials and database
+
 # Credentials: a token (or user:password), or username and password. Never write secrets
 # here: take them from the environment. They never appear in any output.
 # token: \${MILVUS_TOKEN}

@@ -4,8 +4,17 @@ import { errorText, keptSection, runJson, runText } from '../render.js';
 import { exitCodeOf } from '../exit-codes.js';
 import { started, type RunResult } from '../../runner/results.js';
 import type { ResolvedConfig } from '../../config/load.js';
-import type { PoolResult, Target } from '../../fanout/index.js';
-import { fanOutExitCode, fanOutJson, fanOutOptions, summaryText, targetExitCode, type FanOutArgs, type TargetReport } from '../fanout.js';
+import type { FanOutResult, PoolResult, Target } from '../../fanout/index.js';
+import {
+  DOWN_LABELS,
+  fanOutExitCode,
+  fanOutJson,
+  fanOutOptions,
+  summaryText,
+  targetExitCode,
+  type FanOutArgs,
+  type TargetReport,
+} from '../fanout.js';
 
 export interface MigrateArgs extends GlobalArgs, FanOutArgs {
   readonly to?: string | undefined;
@@ -82,8 +91,9 @@ async function migrateTargets(
       exitCode: targetExitCode(error),
     };
   };
+  const labels = command === 'down' ? DOWN_LABELS : undefined;
   const result = await migrateTargets({
-    ...(await fanOutOptions(args, cfg, out, report)),
+    ...(await fanOutOptions(args, cfg, out, report, labels)),
     direction: command === 'down' ? 'down' : 'up',
     readOnly: o.dryRun,
     up: { to: args.to, step: o.step, dryRun: o.dryRun, allowChanged: args.allowChanged, allowOutOfOrder: args.allowOutOfOrder },
@@ -96,8 +106,22 @@ async function migrateTargets(
     },
   });
   if (args.json) out.document(fanOutJson(command, result, report));
-  else out.result(summaryText(out, result, report));
+  else out.result([...(o.dryRun ? plansText(out, result) : []), summaryText(out, result, report, labels)].join('\n'));
   return fanOutExitCode(result, report);
+}
+
+/**
+ * `plan --targets` (and `--dry-run`): each target's plan, as `plan` prints it for one, before the
+ * summary; targets whose plans read the same (twelve tenants at the same point) share one section.
+ */
+function plansText(out: Output, result: FanOutResult<RunResult>): string[] {
+  const byText = new Map<string, string[]>();
+  for (const r of result.targets) {
+    if (r.state === 'not-started' || !r.value || (r.value.error && !started(r.value))) continue;
+    const text = runText(out, r.value);
+    byText.set(text, [...(byText.get(text) ?? []), r.target.name]);
+  }
+  return [...byText].flatMap(([text, names]) => [out.colors.bold(`── ${names.join(', ')}`), text, '']);
 }
 
 /** A run's counts for the summary: done in this run, still to do (planned, not run), failed. */
