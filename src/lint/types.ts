@@ -29,6 +29,8 @@ export interface Finding {
 /** A validated step with the line of its `- stepName:` item. */
 export interface LocatedStep extends StepCall {
   readonly line: number;
+  /** The line of each item of the step's `index_params` (createCollection), when it has them. */
+  readonly indexLines?: readonly number[] | undefined;
 }
 
 /** A migration file as the linter sees it: read, parsed, validated, steps located. */

@@ -147,7 +147,7 @@ const CASES: readonly Case[] = [
         '        - { field_name: s, index_type: SPARSE_INVERTED_INDEX, metric_type: IP }\n',
       ),
     },
-    expected: ['MM201 a:2'],
+    expected: ['MM201 a:8'], // the index_params item, not the createCollection
   },
   {
     rule: 'MM202',
@@ -163,7 +163,7 @@ const CASES: readonly Case[] = [
     rule: 'MM203',
     triggers: { a: create(FLOAT, '        - { field_name: v, index_type: HNSW, metric_type: JACCARD }\n') },
     clean: { a: create(FLOAT, '        - { field_name: v, index_type: HNSW, metric_type: COSINE }\n') },
-    expected: ['MM203 a:2'],
+    expected: ['MM203 a:8'], // the index_params item, not the createCollection
   },
   {
     rule: 'MM204',
