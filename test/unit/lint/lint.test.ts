@@ -297,6 +297,22 @@ describe('lint analyzers', () => {
     expect(run({ m: file })).toEqual([]);
   });
 
+  it('messages: MM901 names what is missing; MM102 says to write a down: once', () => {
+    const messages = (text: string) =>
+      lint({ migrations: [lintedMigration({ name: 'a', path: '/r/a.yaml', format: 'yaml' }, text, 'x')], backupByDefault: false }).map(
+        (f) => `${f.code} ${f.message}`,
+      );
+    const exec = '  - exec: { command: [echo, ok], destructive: false }\n';
+    expect(messages(`up:\n  # milvus-migrate-lint-disable MM102\n${exec}  # milvus-migrate-lint-disable\n${exec}`)).toEqual([
+      'MM901 no reason after MM102, so nothing is turned off: write the codes and why (# milvus-migrate-lint-disable MM101 <reason>)',
+      'MM901 no rule code, so nothing is turned off: write the codes and why (# milvus-migrate-lint-disable MM101 <reason>)',
+      'MM102 migration has no down and exec has no inverse (exec cannot be undone automatically; give the migration a down:): down will refuse it',
+    ]);
+    expect(messages('up:\n  - dropPartition: { collection_name: c, partition_name: p }\n').at(-1)).toBe(
+      'MM102 migration has no down and dropPartition deletes data without a backup to restore it from: down will refuse it (write a down:)',
+    );
+  });
+
   it('MM303 counts partitions across migrations (minus drops, plus _default), once near the limit and once over it', () => {
     // A limit of 20, so near is 18. a: _default + p0..p9 = 11 partitions; b drops p0: 10.
     const drop = 'up:\n  - dropPartition: { collection_name: c, partition_name: p0, backup: true }\n';
