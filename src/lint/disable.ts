@@ -57,5 +57,6 @@ export function readDisables(m: LintedMigration, known: ReadonlySet<string>): { 
 
 /** Whether `f` is turned off by `d`. */
 export function isDisabled(f: Finding, d: Disables): boolean {
-  return d.file.has(f.code) || (f.line !== undefined && (d.lines.get(f.line)?.has(f.code) ?? false));
+  const at = (line: number | undefined) => line !== undefined && (d.lines.get(line)?.has(f.code) ?? false);
+  return d.file.has(f.code) || at(f.line) || at(f.stepLine);
 }

@@ -113,7 +113,8 @@ export const indexes: Analyzer = {
       } else if (s.step === 'createCollection') {
         const c: KnownCollection = { fields: p.fields as KnownCollection['fields'], indexed: new Set(), createdBy: m.name };
         const specs = (p.index_params as IndexSpec[] | undefined) ?? [];
-        for (const [i, spec] of specs.entries()) yield* checkIndex(spec, c, name, m, s.indexLines?.[i] ?? s.line);
+        for (const [i, spec] of specs.entries())
+          for (const f of checkIndex(spec, c, name, m, s.indexLines?.[i] ?? s.line)) yield { ...f, stepLine: s.line };
       }
     });
   },

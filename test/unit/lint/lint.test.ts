@@ -313,6 +313,14 @@ describe('lint analyzers', () => {
     );
   });
 
+  it('an index finding inside createCollection is turned off by a comment above the step or above its index_params item', () => {
+    const bad = '        - { field_name: v, index_type: HNSW, metric_type: JACCARD }\n';
+    const comment = (indent: string) => `${indent}# milvus-migrate-lint-disable MM203 a test collection\n`;
+    expect(run({ a: create(FLOAT, bad) })).toEqual(['MM203 a:8']);
+    expect(run({ a: create(FLOAT, bad).replace('  - createCollection', `${comment('  ')}  - createCollection`) })).toEqual([]);
+    expect(run({ a: create(FLOAT, comment('        ') + bad) })).toEqual([]);
+  });
+
   it('MM303 counts partitions across migrations (minus drops, plus _default), once near the limit and once over it', () => {
     // A limit of 20, so near is 18. a: _default + p0..p9 = 11 partitions; b drops p0: 10.
     const drop = 'up:\n  - dropPartition: { collection_name: c, partition_name: p0, backup: true }\n';
