@@ -80,7 +80,12 @@ export async function readBase(dir: string, ref: string): Promise<BaseHistory> {
   const git = async (args: string[]) => (await run('git', args, { cwd: dir, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 })).stdout;
   try {
     await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  } catch {
+  } catch (err) {
+    if (/not a git repository/i.test(String((err as { stderr?: unknown }).stderr ?? ''))) {
+      throw new InvalidInputError(`--base ${ref}: ${dir} is not in a git repository`, [], {
+        hint: 'The history rules compare with the migrations folder at a git ref: run lint inside the clone, or leave out --base.',
+      });
+    }
     throw new InvalidInputError(`--base ${ref}: not a commit, branch or tag of the git repository holding ${dir}`, [], {
       hint: 'In CI, fetch the base branch first (e.g. actions/checkout with fetch-depth: 0) and pass origin/main.',
     });

@@ -81,6 +81,18 @@ describe('lint (the command)', () => {
     expect(JSON_DOCUMENTS.failure.parse(JSON.parse(r.stdout)).error.message).toContain('--base no-such-branch: not a commit');
   });
 
+  it('--base outside a git repository: exit 2, saying so', async () => {
+    const alone = await mkdtemp(join(tmpdir(), 'mm-lint-nogit-'));
+    try {
+      await writeFile(join(alone, 'milvus.config.yaml'), 'migrations: .\n');
+      const r = await runInProcess(['lint', '--json', '--base', 'main', '--config', join(alone, 'milvus.config.yaml')]);
+      expect(r.code).toBe(2);
+      expect(JSON_DOCUMENTS.failure.parse(JSON.parse(r.stdout)).error.message).toBe(`--base main: ${alone} is not in a git repository`);
+    } finally {
+      await rm(alone, { recursive: true, force: true });
+    }
+  });
+
   it('text: file:line severity code message', async () => {
     const r = await runInProcess(['lint', '--no-color', '--config', config]);
     expect(r.stdout.split('\n')[0]).toMatch(/^\S*20261202000000_drop\.yaml:3 warning MM101 dropPartition deletes data/);
