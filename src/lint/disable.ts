@@ -35,7 +35,9 @@ export function readDisables(m: LintedMigration, known: ReadonlySet<string>): { 
     const reason = words.join(' ');
     const line = i + 1;
     if (!codes.length || !reason) {
-      findings.push(finding(DISABLE_WITHOUT_REASON, m, line, `write the rule codes and why: # ${DISABLE_DIRECTIVE} MM101 <reason>`));
+      const missing = codes.length ? `no reason after ${codes.join(', ')}` : 'no rule code';
+      const message = `${missing}, so nothing is turned off: write the codes and why (# ${DISABLE_DIRECTIVE} MM101 <reason>)`;
+      findings.push(finding(DISABLE_WITHOUT_REASON, m, line, message));
       return;
     }
     for (const code of codes.filter((c) => !known.has(c)))
@@ -55,5 +57,6 @@ export function readDisables(m: LintedMigration, known: ReadonlySet<string>): { 
 
 /** Whether `f` is turned off by `d`. */
 export function isDisabled(f: Finding, d: Disables): boolean {
-  return d.file.has(f.code) || (f.line !== undefined && (d.lines.get(f.line)?.has(f.code) ?? false));
+  const at = (line: number | undefined) => line !== undefined && (d.lines.get(line)?.has(f.code) ?? false);
+  return d.file.has(f.code) || at(f.line) || at(f.stepLine);
 }

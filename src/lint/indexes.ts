@@ -112,7 +112,9 @@ export const indexes: Analyzer = {
         if (c) yield* checkIndex(p as unknown as IndexSpec, c, name, m, s.line);
       } else if (s.step === 'createCollection') {
         const c: KnownCollection = { fields: p.fields as KnownCollection['fields'], indexed: new Set(), createdBy: m.name };
-        for (const spec of (p.index_params as IndexSpec[] | undefined) ?? []) yield* checkIndex(spec, c, name, m, s.line);
+        const specs = (p.index_params as IndexSpec[] | undefined) ?? [];
+        for (const [i, spec] of specs.entries())
+          for (const f of checkIndex(spec, c, name, m, s.indexLines?.[i] ?? s.line)) yield { ...f, stepLine: s.line };
       }
     });
   },

@@ -66,7 +66,9 @@ export const safety: Analyzer = {
           .reverse()
           .map((s) => [s, noInverse(s, ctx)] as const)
           .find(([, w]) => w);
-        if (why) yield finding(IRREVERSIBLE, m, why[0].line, `migration has no down and ${why[1]!}: down will refuse it (write a down:)`);
+        // The step's own reason may already say to write a down: (exec, upsert); then it is not said twice.
+        const advice = why?.[1]!.includes('down:') ? '' : ' (write a down:)';
+        if (why) yield finding(IRREVERSIBLE, m, why[0].line, `migration has no down and ${why[1]!}: down will refuse it${advice}`);
       }
       if (m.format === 'code' && !m.hasDown)
         yield finding(IRREVERSIBLE, m, undefined, 'code migration exports no down: down will refuse it');

@@ -33,7 +33,8 @@ export function lintedMigration(file: MigrationFile, text: string, checksum: str
   const res = parseYamlMigration(file.path, text);
   if (!res.migration) return { ...common, hasDown: false, problems: res.problems };
   const lines = stepLines(text);
-  const locate = (steps: readonly StepCall[], at: readonly number[]): LocatedStep[] => steps.map((s, i) => ({ ...s, line: at[i] ?? 1 }));
+  const locate = (steps: readonly StepCall[], at: readonly StepLines[]): LocatedStep[] =>
+    steps.map((s, i) => ({ ...s, line: at[i]?.line ?? 1, ...(at[i]?.indexLines.length ? { indexLines: at[i]!.indexLines } : {}) }));
   const { up, down } = res.migration;
   return {
     ...common,
@@ -44,18 +45,29 @@ export function lintedMigration(file: MigrationFile, text: string, checksum: str
   };
 }
 
+/** Where one step item is: its line, and the lines of the items of its `index_params`. */
+export interface StepLines {
+  readonly line: number;
+  readonly indexLines: number[];
+}
+
 /**
- * The 1-based line of each item of `up:` and `down:`. The validator keeps no positions on the
- * steps it returns, so the document is parsed once more here (only for files that validated,
- * where every item became one step).
+ * The 1-based line of each item of `up:` and `down:` (and of its `index_params` items). The
+ * validator's steps keep only their own line, so the document is parsed once more here (only for
+ * files that validated, where every item became one step).
  */
-export function stepLines(text: string): { up: number[]; down: number[] } {
+export function stepLines(text: string): { up: StepLines[]; down: StepLines[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
-  const lines = (section: string): number[] => {
+  const lineOf = (node: unknown) => lineCounter.linePos((node as { range?: [number] }).range?.[0] ?? 0).line;
+  const lines = (section: string): StepLines[] => {
     const node = isMap(doc.contents) ? doc.contents.get(section, true) : undefined;
     if (!isSeq(node)) return [];
-    return node.items.map((item) => lineCounter.linePos((item as { range?: [number] }).range?.[0] ?? 0).line);
+    return node.items.map((item) => {
+      const params = isMap(item) ? item.items[0]?.value : undefined;
+      const index = isMap(params) ? params.get('index_params', true) : undefined;
+      return { line: lineOf(item), indexLines: isSeq(index) ? index.items.map(lineOf) : [] };
+    });
   };
   return { up: lines('up'), down: lines('down') };
 }
@@ -68,7 +80,12 @@ export async function readBase(dir: string, ref: string): Promise<BaseHistory> {
   const git = async (args: string[]) => (await run('git', args, { cwd: dir, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 })).stdout;
   try {
     await git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  } catch {
+  } catch (err) {
+    if (/not a git repository/i.test(String((err as { stderr?: unknown }).stderr ?? ''))) {
+      throw new InvalidInputError(`--base ${ref}: ${dir} is not in a git repository`, [], {
+        hint: 'The history rules compare with the migrations folder at a git ref: run lint inside the clone, or leave out --base.',
+      });
+    }
     throw new InvalidInputError(`--base ${ref}: not a commit, branch or tag of the git repository holding ${dir}`, [], {
       hint: 'In CI, fetch the base branch first (e.g. actions/checkout with fetch-depth: 0) and pass origin/main.',
     });

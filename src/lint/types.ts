@@ -22,6 +22,8 @@ export interface Finding {
   readonly file: string;
   /** 1-based line; absent when the finding is about the whole file. */
   readonly line?: number | undefined;
+  /** The line of the step when `line` is inside it (an `index_params` item): a disable comment above the step counts too. */
+  readonly stepLine?: number | undefined;
   /** The migration (file name without extension). */
   readonly migration: string;
 }
@@ -29,6 +31,8 @@ export interface Finding {
 /** A validated step with the line of its `- stepName:` item. */
 export interface LocatedStep extends StepCall {
   readonly line: number;
+  /** The line of each item of the step's `index_params` (createCollection), when it has them. */
+  readonly indexLines?: readonly number[] | undefined;
 }
 
 /** A migration file as the linter sees it: read, parsed, validated, steps located. */

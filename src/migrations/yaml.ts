@@ -56,7 +56,8 @@ export function parseYamlMigration(file: string, text: string): { migration?: Pa
   if (problems.length) return { problems };
   return {
     migration: {
-      description: typeof description === 'string' ? description : undefined,
+      // A folded or literal block (`description: >`) ends in a line break: not part of the text.
+      description: typeof description === 'string' ? (description as string).trimEnd() : undefined,
       up: { kind: 'steps', steps: up },
       down: down === undefined ? undefined : { kind: 'steps', steps: down },
     },

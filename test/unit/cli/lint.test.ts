@@ -1,11 +1,30 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+// ajv 6 is in node_modules as ESLint's (and @microsoft/jest-sarif's) dependency.
+import Ajv from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JSON_DOCUMENTS } from '../../../src/cli/json-shapes.js';
 import { RULES } from '../../../src/lint/index.js';
 import { runInProcess } from '../../support/cli-help.js';
+
+/**
+ * The SARIF 2.1.0 JSON Schema (OASIS, as SchemaStore publishes it: 2.1.0-rtm.5), from the
+ * devDependency @microsoft/jest-sarif, which ships it; undefined while node_modules lacks it.
+ */
+function sarifSchemaPath(): string | undefined {
+  try {
+    return join(
+      dirname(createRequire(import.meta.url).resolve('@microsoft/jest-sarif/package.json')),
+      'lib/schemas/sarif-2.1.0-rtm.5.json',
+    );
+  } catch {
+    return undefined;
+  }
+}
+const SARIF_SCHEMA = sarifSchemaPath();
 
 const PARTITION = 'up:\n  - createPartition: { collection_name: c, partition_name: p }\n';
 const DROP =
@@ -62,16 +81,40 @@ describe('lint (the command)', () => {
     expect(JSON_DOCUMENTS.failure.parse(JSON.parse(r.stdout)).error.message).toContain('--base no-such-branch: not a commit');
   });
 
+  it('--base outside a git repository: exit 2, saying so', async () => {
+    const alone = await mkdtemp(join(tmpdir(), 'mm-lint-nogit-'));
+    try {
+      await writeFile(join(alone, 'milvus.config.yaml'), 'migrations: .\n');
+      const r = await runInProcess(['lint', '--json', '--base', 'main', '--config', join(alone, 'milvus.config.yaml')]);
+      expect(r.code).toBe(2);
+      expect(JSON_DOCUMENTS.failure.parse(JSON.parse(r.stdout)).error.message).toBe(`--base main: ${alone} is not in a git repository`);
+    } finally {
+      await rm(alone, { recursive: true, force: true });
+    }
+  });
+
   it('text: file:line severity code message', async () => {
     const r = await runInProcess(['lint', '--no-color', '--config', config]);
     expect(r.stdout.split('\n')[0]).toMatch(/^\S*20261202000000_drop\.yaml:3 warning MM101 dropPartition deletes data/);
   });
 
-  /**
-   * The official SARIF 2.1.0 JSON Schema is not available offline here (and the only JSON Schema
-   * validator in node_modules, ajv 6, has no copy of it), so the fields GitHub code scanning
-   * requires are checked one by one.
-   */
+  it.runIf(SARIF_SCHEMA)(
+    '--format sarif validates against the SARIF 2.1.0 JSON Schema (needs npm ci: @microsoft/jest-sarif ships it)',
+    async () => {
+      const ajv = new Ajv({ allErrors: true, schemaId: 'auto' });
+      const draft04 = createRequire(import.meta.url).resolve('ajv/lib/refs/json-schema-draft-04.json');
+      ajv.addMetaSchema(JSON.parse(await readFile(draft04, 'utf8')) as object);
+      const validate = ajv.compile(JSON.parse(await readFile(SARIF_SCHEMA!, 'utf8')));
+      const r = await runInProcess(['lint', '--format', 'sarif', '--base', 'HEAD', '--config', config]);
+      const log = JSON.parse(r.stdout) as { runs: { results: unknown[] }[] };
+      expect(log.runs[0]!.results.length).toBe(3);
+      expect(validate(log), ajv.errorsText(validate.errors)).toBe(true);
+      // The schema is not a rubber stamp: a driver without its name is refused.
+      expect(validate({ version: '2.1.0', runs: [{ tool: { driver: {} } }] })).toBe(false);
+    },
+  );
+
+  /** What GitHub code scanning requires beyond the schema's shape, field by field. */
   it('--format sarif: a SARIF 2.1.0 log with the fields code scanning requires', async () => {
     const r = await runInProcess(['lint', '--format', 'sarif', '--base', 'HEAD', '--config', config]);
     expect(r.code).toBe(1);

@@ -147,7 +147,7 @@ const CASES: readonly Case[] = [
         '        - { field_name: s, index_type: SPARSE_INVERTED_INDEX, metric_type: IP }\n',
       ),
     },
-    expected: ['MM201 a:2'],
+    expected: ['MM201 a:8'], // the index_params item, not the createCollection
   },
   {
     rule: 'MM202',
@@ -163,7 +163,7 @@ const CASES: readonly Case[] = [
     rule: 'MM203',
     triggers: { a: create(FLOAT, '        - { field_name: v, index_type: HNSW, metric_type: JACCARD }\n') },
     clean: { a: create(FLOAT, '        - { field_name: v, index_type: HNSW, metric_type: COSINE }\n') },
-    expected: ['MM203 a:2'],
+    expected: ['MM203 a:8'], // the index_params item, not the createCollection
   },
   {
     rule: 'MM204',
@@ -295,6 +295,30 @@ describe('lint analyzers', () => {
     expect(run({ m: step })).toEqual(['MM101 m:4']);
     const file = `# milvus-migrate-lint-disable MM101, MM102 scratch collection\nup:\n${drop('a')}${drop('b')}`;
     expect(run({ m: file })).toEqual([]);
+  });
+
+  it('messages: MM901 names what is missing; MM102 says to write a down: once', () => {
+    const messages = (text: string) =>
+      lint({ migrations: [lintedMigration({ name: 'a', path: '/r/a.yaml', format: 'yaml' }, text, 'x')], backupByDefault: false }).map(
+        (f) => `${f.code} ${f.message}`,
+      );
+    const exec = '  - exec: { command: [echo, ok], destructive: false }\n';
+    expect(messages(`up:\n  # milvus-migrate-lint-disable MM102\n${exec}  # milvus-migrate-lint-disable\n${exec}`)).toEqual([
+      'MM901 no reason after MM102, so nothing is turned off: write the codes and why (# milvus-migrate-lint-disable MM101 <reason>)',
+      'MM901 no rule code, so nothing is turned off: write the codes and why (# milvus-migrate-lint-disable MM101 <reason>)',
+      'MM102 migration has no down and exec has no inverse (exec cannot be undone automatically; give the migration a down:): down will refuse it',
+    ]);
+    expect(messages('up:\n  - dropPartition: { collection_name: c, partition_name: p }\n').at(-1)).toBe(
+      'MM102 migration has no down and dropPartition deletes data without a backup to restore it from: down will refuse it (write a down:)',
+    );
+  });
+
+  it('an index finding inside createCollection is turned off by a comment above the step or above its index_params item', () => {
+    const bad = '        - { field_name: v, index_type: HNSW, metric_type: JACCARD }\n';
+    const comment = (indent: string) => `${indent}# milvus-migrate-lint-disable MM203 a test collection\n`;
+    expect(run({ a: create(FLOAT, bad) })).toEqual(['MM203 a:8']);
+    expect(run({ a: create(FLOAT, bad).replace('  - createCollection', `${comment('  ')}  - createCollection`) })).toEqual([]);
+    expect(run({ a: create(FLOAT, comment('        ') + bad) })).toEqual([]);
   });
 
   it('MM303 counts partitions across migrations (minus drops, plus _default), once near the limit and once over it', () => {

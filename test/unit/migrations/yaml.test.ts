@@ -35,6 +35,13 @@ down:
     });
   });
 
+  it('a folded description (description: >) keeps no line break at its end (plan tables showed it as <br>)', () => {
+    const res = parse(
+      'description: >\n  Two lines\n  folded into one.\nup:\n  - createPartition: { collection_name: c, partition_name: p }\n',
+    );
+    expect(res.migration?.description).toBe('Two lines folded into one.');
+  });
+
   it('reports every problem with line, column, path and what is allowed', () => {
     expect(
       problems(`descripton: x
