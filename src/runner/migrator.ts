@@ -308,7 +308,8 @@ export class Migrator {
     try {
       // Milvus as it is now, read once for the preflight and a dry run's facts alike.
       const reads = cachingReads(milvus);
-      await preflight(milvus, plan, { backupDir: backup.dir, reads });
+      const hidden = [store.collection, this.#opts.lock?.collection].filter((c) => c !== undefined);
+      await preflight(milvus, plan, { backupDir: backup.dir, reads, hidden });
       if (dryRun) {
         await addFacts(plan, results, reads);
         return run;

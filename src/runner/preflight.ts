@@ -14,6 +14,8 @@ export interface PreflightOptions {
   readonly backupDir?: string | undefined;
   /** Cached reads of Milvus (a dry run reuses them for its facts); default: fresh ones. */
   readonly reads?: Milvus | undefined;
+  /** The tool's own collections (state, lock): not listed among what the database holds. */
+  readonly hidden?: readonly string[] | undefined;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function preflight(milvus: Milvus, plan: readonly PlannedMigration[
   // A plan of code migrations only has nothing to fold: no reads.
   if (!problems.length && plan.some((p) => p.steps?.length)) {
     const reads = opts.reads ?? cachingReads(milvus);
-    const model = await readModel(reads, scopeOf(plan), version);
+    const model = await readModel(reads, { ...scopeOf(plan), hidden: opts.hidden }, version);
     problems.push(...(await foldPlan(model, plan, { backupDir: opts.backupDir, serverVersion: version, reads })));
   }
   if (problems.length) throw new InvalidInputError('The plan cannot run on this Milvus; nothing was changed', problems);

@@ -16,6 +16,11 @@ export interface ModelScope {
   readonly aliases: readonly NamedIn[];
   /** Databases created or dropped. */
   readonly databases: readonly string[];
+  /**
+   * The tool's own collections in the connection's database (the state collection and its lock):
+   * left out of what the database holds unless a step names them, as `diff` and `snapshot` leave them out.
+   */
+  readonly hidden?: readonly string[] | undefined;
 }
 
 /**
@@ -65,7 +70,8 @@ export async function readModel(milvus: Milvus, scope: ModelScope, serverVersion
       Object.assign(database.collections, read.collections, more?.collections ?? {});
       Object.assign(database.aliases, more?.aliases ?? {}, aliases);
     }
-    for (const name of names) if (!(name in database.collections)) database.others.add(name);
+    const hidden = new Set(db === milvus.database ? (scope.hidden ?? []) : []);
+    for (const name of names) if (!(name in database.collections) && !hidden.has(name)) database.others.add(name);
     model.databases.set(db, database);
   }
   return model;

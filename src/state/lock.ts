@@ -33,6 +33,8 @@ export interface LockOptions {
 
 /** What the runner needs of a lock; the Milvus one is below, tests may pass their own. */
 export interface RunLock {
+  /** The lock's collection, when the lock is one (left out of what the preflight says a database holds). */
+  readonly collection?: string | undefined;
   acquire(): Promise<void>;
   release(): Promise<void>;
   /** Throws when the lock was lost (taken over while this run looked dead). */

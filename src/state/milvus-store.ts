@@ -33,7 +33,7 @@ export class MilvusStateStore implements StateStore {
 
   constructor(
     private readonly milvus: Milvus,
-    private readonly collection: string = DEFAULT_STATE_COLLECTION,
+    readonly collection: string = DEFAULT_STATE_COLLECTION,
     private readonly database: string = milvus.database,
   ) {
     this.location = `collection ${collection} in database ${database}`;

@@ -36,6 +36,8 @@ export interface StateDetails {
 export interface StateStore {
   /** Human description, e.g. `collection milvus_migrations in database default`. */
   readonly location: string;
+  /** The state collection's name, when the state lives in Milvus (left out of what the preflight says a database holds). */
+  readonly collection?: string | undefined;
   /** Creates the state collection if needed. Safe to call from several processes at once. */
   ensure(): Promise<void>;
   /** Every row, read with Strong consistency (what the previous run wrote is seen). Does not create anything. */

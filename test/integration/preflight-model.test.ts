@@ -64,6 +64,11 @@ const faults: Record<string, Fault> = {
     files: { 'seed.jsonl': '{"id": 1, "title": "a", "embedding": [1, 2, 3, 4]}\n{"id": 2, "title": "b", "embedding": [1, 2]}\n' },
     message: 'up[0].upsert: seed.jsonl line 2: field "embedding" (FloatVector, dim 4) needs 4 numbers, got 2',
   },
+  'a data file row whose value has the wrong type': {
+    step: 'insert: { collection_name: @B, data_file: seed.jsonl }',
+    files: { 'seed.jsonl': '{"id": "one", "title": "a", "embedding": [1, 2, 3, 4]}\n' },
+    message: 'up[0].insert: seed.jsonl line 1: field "id" (Int64) needs a whole number, got string "one"',
+  },
   'a vector dim over Milvus limit': {
     step: 'createCollection: { collection_name: pf_wide, fields: [{ name: id, data_type: Int64, is_primary_key: true }, { name: v, data_type: FloatVector, dim: 40000 }] }',
     message: 'FloatVector field v has dim 40000: Milvus allows at most 32768 (proxy.maxDimension)',
@@ -172,6 +177,8 @@ describe('a faulty step after a valid migration: exit 2 before the first change'
       expect(res.stderr).toContain('The plan cannot run on this Milvus; nothing was changed');
       // The file's line of the faulty step: after `up:` and the optional other step.
       expect(res.stderr).toContain(`002_bad.yaml:${other ? 3 : 2}: ${f.message.replaceAll('@B', base)}`);
+      // What the database holds leaves out the tool's own collections (the lock is held for the check).
+      expect(res.stderr).not.toContain(p.stateCollection);
     }
     await expectUntouched(p, canary);
     expect((await t.client.hasCollection({ collection_name: `${base}_x` })).value).toBe(false);

@@ -23,6 +23,8 @@ export interface FieldShape {
   readonly dim: number | undefined;
   /** Rows may leave it out: nullable or with a default value (Milvus 2.4+; never on 2.3). */
   readonly optional: boolean;
+  /** A VarChar's max_length. */
+  readonly maxLength?: number | undefined;
 }
 
 /** A collection's schema, as the data steps see it (from `describeCollection`). */
@@ -56,7 +58,7 @@ export async function collectionShape(
     // Function outputs (2.5+, e.g. BM25 sparse vectors) are computed by Milvus, never written.
     .filter((f) => !(f as { is_function_output?: boolean }).is_function_output)
     .map((f) => {
-      const raw = f as unknown as { dim?: string | number; nullable?: boolean; default_value?: unknown };
+      const raw = f as unknown as { dim?: string | number; max_length?: string | number; nullable?: boolean; default_value?: unknown };
       return {
         name: f.name,
         dataType: String(f.data_type),
@@ -65,6 +67,7 @@ export async function collectionShape(
         isPartitionKey: Boolean(f.is_partition_key),
         dim: raw.dim !== undefined && raw.dim !== '' ? Number(raw.dim) : undefined,
         optional: Boolean(raw.nullable) || (raw.default_value !== undefined && raw.default_value !== null),
+        maxLength: raw.max_length !== undefined && raw.max_length !== '' ? Number(raw.max_length) : undefined,
       };
     });
   const pkField = fields.find((f) => f.isPrimaryKey);
@@ -82,7 +85,8 @@ export async function collectionShape(
 
 /**
  * What is wrong with a row for writing into a collection, in words; `undefined` when nothing
- * is. Checks names, presence and vector sizes; value types are left to the SDK and Milvus.
+ * is. Checks names, presence, vector sizes and scalar value types (the SDK sends a string given
+ * for an Int64 or a number given for a VarChar without a word, and Milvus stores what it gets).
  */
 export function rowProblem(row: Row, shape: CollectionShape, mode: 'insert' | 'upsert'): string | undefined {
   for (const key of Object.keys(row)) {
@@ -94,7 +98,7 @@ export function rowProblem(row: Row, shape: CollectionShape, mode: 'insert' | 'u
     if (f.isPrimaryKey && f.autoID && mode === 'insert') {
       return `field ${JSON.stringify(key)} is the primary key and Milvus generates it (autoID): leave it out`;
     }
-    const problem = vectorProblem(f, row[key]);
+    const problem = vectorProblem(f, row[key]) ?? scalarProblem(f, row[key]);
     if (problem) return problem;
   }
   for (const f of shape.fields) {
@@ -111,6 +115,38 @@ function vectorProblem(f: FieldShape, value: unknown): string | undefined {
   if (!Array.isArray(value)) return `field ${JSON.stringify(f.name)} (${f.dataType}, dim ${f.dim}) needs a list of ${want} numbers`;
   if (value.length !== want) {
     return `field ${JSON.stringify(f.name)} (${f.dataType}, dim ${f.dim}) needs ${want} ${f.dataType === 'BinaryVector' ? 'bytes' : 'numbers'}, got ${value.length}`;
+  }
+  return undefined;
+}
+
+const INT_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  Int8: [-128, 127],
+  Int16: [-32_768, 32_767],
+  Int32: [-2_147_483_648, 2_147_483_647],
+};
+
+/** A scalar value of the wrong type (an Int64 may be a string of digits: larger than a JSON number holds exactly). */
+function scalarProblem(f: FieldShape, value: unknown): string | undefined {
+  if (value === null && f.optional) return undefined;
+  const got = value === null ? 'null' : Array.isArray(value) ? 'a list' : `${typeof value} ${JSON.stringify(value)}`;
+  const wrong = (want: string) => `field ${JSON.stringify(f.name)} (${f.dataType}) needs ${want}, got ${got}`;
+  const range = INT_RANGES[f.dataType];
+  if (range) {
+    if (!Number.isInteger(value) || (value as number) < range[0] || (value as number) > range[1])
+      return wrong(`a whole number from ${range[0]} to ${range[1]}`);
+  } else if (f.dataType === 'Int64') {
+    if (!Number.isInteger(value) && !(typeof value === 'string' && /^-?\d+$/.test(value))) return wrong('a whole number');
+  } else if (f.dataType === 'Float' || f.dataType === 'Double') {
+    if (typeof value !== 'number') return wrong('a number');
+  } else if (f.dataType === 'Bool') {
+    if (typeof value !== 'boolean') return wrong('true or false');
+  } else if (f.dataType === 'VarChar') {
+    if (typeof value !== 'string') return wrong('a string');
+    // Characters, never more than the bytes Milvus 2.3 counts: a longer string is refused whichever it counts.
+    if (f.maxLength !== undefined && [...value].length > f.maxLength)
+      return `field ${JSON.stringify(f.name)} (VarChar, max_length ${f.maxLength}) holds at most ${f.maxLength} characters, got ${[...value].length}`;
+  } else if (f.dataType === 'Array') {
+    if (!Array.isArray(value)) return wrong('a list');
   }
   return undefined;
 }

@@ -77,6 +77,7 @@ export function shapeOf(c: CollectionSchema, label: string): CollectionShape {
     isPartitionKey: Boolean(f.is_partition_key),
     dim: f.dim,
     optional: Boolean(f.nullable) || f.default_value !== undefined,
+    maxLength: f.max_length,
   }));
   const pk = fields.find((f) => f.isPrimaryKey) ?? fields[0]!;
   return {

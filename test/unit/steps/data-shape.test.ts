@@ -12,6 +12,7 @@ function shape(label: string, fields: Partial<FieldShape>[], dynamic = false): C
     isPartitionKey: f.isPartitionKey ?? false,
     dim: f.dim,
     optional: f.optional ?? false,
+    maxLength: f.maxLength,
   }));
   const pk = full.find((f) => f.isPrimaryKey)!;
   return {
@@ -42,6 +43,26 @@ describe('rows checked against the schema before anything is written', () => {
     expect(rowProblem({ id: 1, v: [1, 2, 3] }, docs, 'insert')).toBe('missing field "title" (VarChar)');
     expect(rowProblem({ id: 1, title: 't', v: [1, 2] }, docs, 'insert')).toBe('field "v" (FloatVector, dim 3) needs 3 numbers, got 2');
     expect(rowProblem({ id: 1, title: 't', v: 'x' }, docs, 'insert')).toBe('field "v" (FloatVector, dim 3) needs a list of 3 numbers');
+  });
+
+  it('names scalar values of the wrong type, and a VarChar longer than its max_length', () => {
+    const typed = shape('t', [
+      { name: 'id', isPrimaryKey: true },
+      { name: 'title', dataType: 'VarChar', maxLength: 3 },
+      { name: 'n', dataType: 'Int8' },
+      { name: 'ok', dataType: 'Bool' },
+      { name: 'x', dataType: 'Double', optional: true },
+    ]);
+    const row = { id: '9007199254740993', title: 'abc', n: -128, ok: true, x: null };
+    expect(rowProblem(row, typed, 'insert')).toBeUndefined();
+    expect(rowProblem({ ...row, id: 'one' }, typed, 'insert')).toBe('field "id" (Int64) needs a whole number, got string "one"');
+    expect(rowProblem({ ...row, title: 5 }, typed, 'insert')).toBe('field "title" (VarChar) needs a string, got number 5');
+    expect(rowProblem({ ...row, title: 'abcd' }, typed, 'insert')).toBe(
+      'field "title" (VarChar, max_length 3) holds at most 3 characters, got 4',
+    );
+    expect(rowProblem({ ...row, n: 128 }, typed, 'insert')).toBe('field "n" (Int8) needs a whole number from -128 to 127, got number 128');
+    expect(rowProblem({ ...row, ok: 'yes' }, typed, 'insert')).toBe('field "ok" (Bool) needs true or false, got string "yes"');
+    expect(rowProblem({ ...row, x: '1.5' }, typed, 'insert')).toBe('field "x" (Double) needs a number, got string "1.5"');
   });
 
   it('lets dynamic collections take any extra key; autoID keys are left out on insert', () => {
