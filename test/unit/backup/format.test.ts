@@ -1,56 +1,18 @@
-import { createHash } from 'node:crypto';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { backupLeaf, backupPathProblem, canonicalLine, MANIFEST_FILE, ROWS_FILE, type BackupManifest } from '../../../src/backup/format.js';
+import { backupLeaf, backupPathProblem, canonicalLine, MANIFEST_FILE, ROWS_FILE } from '../../../src/backup/format.js';
 import { hashRowsFile, listBackups, readManifest, verifyBackup } from '../../../src/backup/manifest.js';
 import { parseYamlMigration } from '../../../src/migrations/yaml.js';
 import { resolveBody } from '../../../src/runner/plan.js';
 import { stateRow, yamlMigration } from '../../support/fixtures.js';
+import { writeBackup } from '../../support/backup.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
-
-/** A backup folder written the way export.ts writes one: canonical lines, gzip, manifest. */
-async function writeBackup(root: string, path: string, rows: unknown[]): Promise<{ dir: string; manifest: BackupManifest }> {
-  const dir = join(root, path);
-  await mkdir(dir, { recursive: true });
-  const text = rows.map(canonicalLine).join('');
-  const gz = gzipSync(text);
-  await writeFile(join(dir, ROWS_FILE), gz);
-  const manifest: BackupManifest = {
-    format: 1,
-    kind: 'partition',
-    collection: 'c',
-    partition: 'p',
-    schema: {
-      fields: [
-        { name: 'id', data_type: 'Int64', is_primary_key: true },
-        { name: 'v', data_type: 'FloatVector', dim: 2 },
-      ],
-      enable_dynamic_field: false,
-    },
-    segments: [{ partition: 'p', rows: rows.length }],
-    indexes: [{ field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }],
-    loaded: true,
-    aliases: [],
-    rows: rows.length,
-    sha256: createHash('sha256').update(text).digest('hex'),
-    fileSha256: createHash('sha256').update(gz).digest('hex'),
-    bytes: gz.length,
-    createdAt: '2026-11-29T00:00:00.000Z',
-    migration: path.split('/')[0]!,
-    step: 0,
-    stepName: 'dropPartition',
-    toolVersion: '0.0.0',
-  };
-  await writeFile(join(dir, MANIFEST_FILE), JSON.stringify(manifest));
-  return { dir, manifest };
-}
 
 async function tempRoot(): Promise<string> {
   const d = await mkdtemp(join(tmpdir(), 'mm-backup-'));
