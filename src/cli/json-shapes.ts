@@ -188,6 +188,8 @@ export const diffDocument = commandDocument('diff', {
   /** Where the expected schema came from: the migrations folded without a server, replayed on a throwaway Milvus (`where`), or the `against` snapshot. */
   by: z.enum(['fold', 'replay', 'snapshot']),
   where: z.string().nullable(),
+  /** With `--replay` where the migrations can also be folded: whether the fold agrees with the replay (`differences`: expected is the replay's, actual the fold's). */
+  foldCheck: z.strictObject({ agrees: z.boolean(), differences: z.array(differenceShape) }).nullable(),
   differences: z.array(differenceShape),
 });
 

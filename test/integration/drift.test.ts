@@ -76,7 +76,7 @@ describe('diff and snapshot', () => {
     // By default the expected schema is folded from the migrations' steps: no throwaway server.
     const folded = await p.cli(['diff', '--json', '--database', db]);
     expect(folded.code, folded.stderr).toBe(0);
-    expect(JSON_DOCUMENTS.diff.parse(folded.json())).toMatchObject({ ok: true, by: 'fold', where: null, differences: [] });
+    expect(JSON_DOCUMENTS.diff.parse(folded.json())).toMatchObject({ ok: true, by: 'fold', where: null, foldCheck: null, differences: [] });
     expect(folded.stderr).not.toMatch(/Working in/);
 
     const res = await p.cli(['diff', '--replay', '--json', '--database', db]);
@@ -89,6 +89,8 @@ describe('diff and snapshot', () => {
       database: db,
       against: 'migrations',
       by: 'replay',
+      // The replay is also the check that the fold (what plan and the preflight use) agrees with the server.
+      foldCheck: { agrees: true, differences: [] },
       differences: [],
     });
     // The throwaway database it replayed the migrations in is gone (other files may run verify at the same time).

@@ -117,7 +117,8 @@ describe('expected schema: fold and replay agree', () => {
       expect((await p.cli(['up', '--database', db])).code).toBe(0);
       const res = await p.cli(['diff', '--json', '--database', db]);
       expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
-      expect(res.json()).toMatchObject({ by: 'replay', differences: [] });
+      // A code migration cannot be folded: nothing to check the replay against.
+      expect(res.json()).toMatchObject({ by: 'replay', foldCheck: null, differences: [] });
       expect(res.stderr).toContain(
         '002_code is a code migration: their steps are known only when they run, so the expected schema needs a replay: replaying them on a throwaway Milvus',
       );
