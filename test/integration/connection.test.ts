@@ -23,6 +23,11 @@ const CREATE = (c: string) => `up:\n  - createCollection: { collection_name: ${c
 
 /** Lines the retry loop writes for each transient failure it retries. */
 const RETRYING = /retrying in \d+ ms/;
+/** Nothing from the SDK's own (coloured, winston) logger, e.g. its warning for an address without a port, and no colour. */
+function expectNoSdkOutput(stderr: string): void {
+  expect(stderr).not.toMatch(/Milvus-sdk-node|No port specified/);
+  expect(stderr).not.toContain('\u001b[');
+}
 
 describe.runIf(hasOpenssl)('TLS (needs the openssl CLI to make certificates)', () => {
   let certs: TestCertificates;
@@ -136,12 +141,40 @@ describe.runIf(hasOpenssl)('TLS (needs the openssl CLI to make certificates)', (
     expect(res.stderr).toContain(`TLS certificate verification is off for ${selfSigned.address} (tls.skipVerify)`);
   });
 
+  it('an https:// URI (MILVUS_URI) to a self-signed server: exit 5 at once without its certificate, works with it as the CA', async () => {
+    const p = await t.project();
+    const uri = `https://${selfSigned.address}`;
+    const env = { MILVUS_ADDRESS: undefined, MILVUS_URI: uri };
+    const untrusted = await p.cli(['status', '--json'], { env });
+    expect(untrusted.code, untrusted.stderr).toBe(5);
+    expect(untrusted.json().error.message).toContain(`Cannot connect to Milvus at ${uri}: TLS handshake failed (untrusted certificate)`);
+    expect(untrusted.json().error.hint).toContain('tls.caFile');
+    expect(untrusted.stderr).not.toMatch(RETRYING);
+    const trusted = await p.cli(['status', '--json'], { env: { ...env, MILVUS_TLS_CA_FILE: certs.selfSignedCertFile } });
+    expect(trusted.code, trusted.stderr).toBe(0);
+    expect(trusted.json()).toMatchObject({ address: uri });
+    expectNoSdkOutput(untrusted.stderr + trusted.stderr);
+  });
+
   it('TLS towards a plain port: exit 5 at once, saying the server does not speak TLS', async () => {
     const p = await t.project();
     const res = await p.cli(['status', '--json'], { env: { MILVUS_TLS_CA_FILE: certs.caFile } });
     expect(res.code, res.stderr).toBe(5);
     expect(res.json().error.message).toContain('TLS handshake failed (the server does not speak TLS)');
     expect(res.stderr).not.toMatch(RETRYING);
+  });
+});
+
+describe('a host name that does not resolve', () => {
+  it('exit 5 at once, with a hint about the host name; an https:// URI without a port gets no warning from the SDK', async () => {
+    const p = await t.project();
+    const res = await p.cli(['status', '--json'], { env: { MILVUS_ADDRESS: undefined, MILVUS_URI: 'https://no-such-host.invalid' } });
+    expect(res.code, res.stderr).toBe(5);
+    expect(res.json().error).toMatchObject({ kind: 'connection' });
+    expect(res.json().error.message).toContain('Cannot connect to Milvus at https://no-such-host.invalid: host name not found');
+    expect(res.json().error.hint).toContain('does not resolve');
+    expect(res.stderr).not.toMatch(RETRYING);
+    expectNoSdkOutput(res.stderr);
   });
 });
 
