@@ -178,6 +178,41 @@ describe('a host name that does not resolve', () => {
   });
 });
 
+describe('timeout and retryWindow', () => {
+  it('a server that accepts and never answers: each call gives up after `timeout`; retryWindow 0 tries once (the SDK retries nothing), 3 retries', async () => {
+    // Accepts every connection, reads, never answers: a hung proxy or a server under a stop-the-world pause.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => s.destroy());
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+      const p = await t.project();
+      const run = async (retryWindow: number) => {
+        await writeConfig(p.dir, `stateCollection: ${p.stateCollection}\ntimeout: 1\nretryWindow: ${retryWindow}\n`);
+        const before = sockets.size;
+        const res = await p.cli(['status', '--json'], { env: { MILVUS_ADDRESS: address, MILVUS_TOKEN: undefined } });
+        return { res, connections: sockets.size - before };
+      };
+      const once = await run(0);
+      expect(once.res.code, once.res.stderr).toBe(5);
+      expect(once.res.json().error.message).toMatch(/Deadline exceeded after [01]\.\d+s/);
+      expect(once.res.stderr).not.toMatch(RETRYING);
+      expect(once.connections).toBe(1);
+      const retried = await run(3);
+      expect(retried.res.code, retried.res.stderr).toBe(5);
+      expect(retried.res.stderr).toMatch(RETRYING);
+      expect(retried.connections).toBeGreaterThan(1);
+      expectNoSdkOutput(once.res.stderr + retried.res.stderr);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+});
+
 describe('proxies', () => {
   it('grpc_proxy: the connection goes through an HTTP CONNECT proxy', async () => {
     const tunnels: string[] = [];
