@@ -106,8 +106,7 @@ export async function verifyCopy(o: VerifyOptions): Promise<VerificationReport> 
   let compared = 0;
   let differing = 0;
   let seen = 0;
-  const progress = throttled(o.logger);
-  const started = Date.now();
+  const progress = verifyProgress(o.logger, to.label, total);
   for (const [i, s] of o.segments.entries()) {
     let dropped = 0;
     const read: ReadTarget = { ...o.source, ...(s.source ? { partition_names: [s.source] } : {}) } as ReadTarget;
@@ -147,15 +146,7 @@ export async function verifyCopy(o: VerifyOptions): Promise<VerificationReport> 
           }
         }
       }
-      const update = {
-        task: `verify ${to.label}`,
-        done: seen,
-        total,
-        unit: 'rows' as const,
-        elapsedMs: Date.now() - started,
-        final: false,
-      };
-      progress(`verify ${to.label}: ${seen.toLocaleString('en-US')}/${rows(total)}`, update);
+      progress(seen);
     }
     leftOut.push(dropped);
     const c = counts[i]!;
@@ -221,14 +212,8 @@ async function byDigest(
   if (counts.some((c, i) => c.source !== written[i]!.count + copied[i]!.left_out || (c.target !== null && c.target !== written[i]!.count)))
     return undefined;
   const total = written.reduce((n, d) => n + d.count, 0);
-  const progress = throttled(o.logger);
-  const started = Date.now();
+  const progress = verifyProgress(o.logger, to.label, total);
   let read = 0;
-  const tick = (n: number) => {
-    read += n;
-    const update = { task: `verify ${to.label}`, done: read, total, unit: 'rows' as const, elapsedMs: Date.now() - started, final: false };
-    progress(`verify ${to.label}: ${read.toLocaleString('en-US')}/${rows(total)}`, update);
-  };
   // Per target partition, or the whole collection when Milvus places the rows (a partition key).
   const perPartition = o.segments.length === 1 || o.segments.every((s) => s.target !== undefined);
   const groups = perPartition
@@ -247,7 +232,7 @@ async function byDigest(
           targetKeys.add(to.pk.kind, row[to.pk.name] as PkValue);
           if (o.tap && o.asSource) o.tap(o.asSource(row), total);
         }
-        tick(page.length);
+        progress((read += page.length));
       }
       if (!digest.equals(g.expected)) return false;
     }
@@ -280,6 +265,21 @@ async function byDigest(
     content: { compared: targetKeys.count, differing: 0, by: 'digest' },
     differences: [],
   };
+}
+
+/** Progress of a verification (throttled): `done` rows of `total` read. */
+function verifyProgress(logger: Logger, label: string, total: number): (done: number) => void {
+  const progress = throttled(logger);
+  const started = Date.now();
+  return (done) =>
+    progress(`verify ${label}: ${done.toLocaleString('en-US')}/${rows(total)}`, {
+      task: `verify ${label}`,
+      done,
+      total,
+      unit: 'rows',
+      elapsedMs: Date.now() - started,
+      final: false,
+    });
 }
 
 /** The target rows with the keys of `wanted`, by key (as a string). */

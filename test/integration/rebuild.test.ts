@@ -254,11 +254,9 @@ describe('rebuildCollection', () => {
     const del = await t.client.delete({ collection_name: shadow, filter: 'id == 42' } as never);
     expect(del.status.error_code).toBe('Success');
 
-    const second = await new Migrator({
-      milvus: t.api.milvus,
-      store: new MilvusStateStore(t.api.milvus, state),
-      migrationsDir: t.api.dir,
-    }).up();
+    const resume = () =>
+      new Migrator({ milvus: t.api.milvus, store: new MilvusStateStore(t.api.milvus, state), migrationsDir: t.api.dir }).up();
+    const second = await resume();
     expect(second.error?.kind).toBe('migration-failed');
     expect(second.error?.message).toContain(`verification of ${shadow} against ${c} failed`);
     expect(second.error?.message).toContain('the row with id 42 is missing');
@@ -276,11 +274,7 @@ describe('rebuildCollection', () => {
     const byId = (id: number) => two.find((r) => Number(r.id) === id)!;
     for (const data of [byId(42), { ...byId(43), title: 'edited' }])
       expect((await t.client.upsert({ collection_name: shadow, data: [data] } as never)).status.error_code).toBe('Success');
-    const third = await new Migrator({
-      milvus: t.api.milvus,
-      store: new MilvusStateStore(t.api.milvus, state),
-      migrationsDir: t.api.dir,
-    }).up();
+    const third = await resume();
     expect(third.error?.message).toContain('the row with id 43: title differs: expected "row43", found "edited"');
     expect(third.error?.message).not.toContain('is missing');
     expect(await aliasTarget(alias)).toBe(c);

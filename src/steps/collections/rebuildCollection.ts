@@ -585,17 +585,19 @@ function writer(
     const leftOut = page.length - data.length;
     if (keep) data = await keep(data);
     const digest = new RowDigest();
-    if (!data.length) return { leftOut, digest };
+    // Keys made by Milvus (autoID) cannot be matched: such a copy gives no digest.
+    const result = () => (to.pk.autoID ? leftOut : { leftOut, digest });
+    if (!data.length) return result();
     const partition = to.partitionKey ? undefined : partitions[partitionIndex];
     const written = milvus.call(upsert && !to.pk.autoID ? 'upsert' : 'insert', {
       ...shadow,
       ...(partition ? { partition_name: partition } : {}),
       data,
     } as never);
-    // What the verification reads back and compares, hashed while Milvus takes the rows (keys made by Milvus get no digest).
+    // What the verification reads back and compares, hashed while Milvus takes the rows.
     if (!to.pk.autoID) for (const row of data) digest.add(hasher.written(row));
     await written;
-    return { leftOut, digest };
+    return result();
   };
 }
 
