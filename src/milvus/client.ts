@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { checkResponse, isTransient, toMilvusError } from './status.js';
 import { sdkTlsOptions, tlsSetupError, type TlsSettings } from './tls.js';
+import { useLeanInterceptor } from './transport.js';
 
 /** How to reach Milvus. Secrets live here and nowhere else; never log this object. */
 export interface ConnectionSettings {
@@ -47,6 +48,27 @@ export type MilvusMethod = {
 type Req<M extends MilvusMethod> = Parameters<MilvusClient[M]>[0];
 type Res<M extends MilvusMethod> = Awaited<ReturnType<MilvusClient[M]>>;
 
+/** A query for {@link Milvus.queryColumns}. */
+export interface ColumnQuery {
+  readonly collection_name: string;
+  readonly db_name?: string | undefined;
+  readonly partition_names?: string[] | undefined;
+  readonly filter: string;
+  readonly output_fields: readonly string[];
+  readonly limit: number;
+  readonly consistency_level: 'Strong' | 'Bounded' | 'Session' | 'Eventually';
+}
+
+/** One column of a query's answer as the gRPC layer decodes it (Int64 as strings, enums as names). */
+export interface RawFieldData {
+  readonly type: string;
+  readonly field_name: string;
+  readonly is_dynamic?: boolean;
+  readonly valid_data?: readonly boolean[];
+  readonly scalars?: { readonly [data: string]: { readonly data?: readonly unknown[] } | string | undefined };
+  readonly vectors?: { readonly dim?: string | number; readonly float_vector?: { readonly data?: readonly number[] } };
+}
+
 /**
  * A connected Milvus client whose every call is checked. Steps, state and waits talk to Milvus
  * only through {@link Milvus.call}, so no call site can forget to check a status.
@@ -60,6 +82,7 @@ export class Milvus {
    */
   /** See {@link ConnectionSettings.importDir}. */
   #importDir: string | undefined;
+  #promisify: MilvusSdk['promisify'] | undefined;
   #auth: { readonly token?: string | undefined; readonly username?: string | undefined; readonly password?: string | undefined } = {};
 
   private constructor(
@@ -127,13 +150,8 @@ export class Milvus {
     }
   }
 
-  static #create(
-    { MilvusClient }: MilvusSdk,
-    settings: ConnectionSettings,
-    tls: ClientConfig['tls'],
-    logger: Logger,
-    window: number,
-  ): Milvus {
+  static #create(sdk: MilvusSdk, settings: ConnectionSettings, tls: ClientConfig['tls'], logger: Logger, window: number): Milvus {
+    const { MilvusClient } = sdk;
     const database = settings.database ?? 'default';
     let client: MilvusClient;
     try {
@@ -159,11 +177,14 @@ export class Milvus {
       if (settings.tls) throw tlsSetupError(settings.tls, err);
       throw err;
     }
+    // Before the first call: the SDK's retry interceptor writes every message out as JSON (transport.ts).
+    useLeanInterceptor(sdk, client);
     client.connect(MilvusClient.sdkInfo.version);
     // Observed here so a failure never becomes an unhandled rejection; connect() awaits it again.
     client.connectPromise.catch(() => {});
     const milvus = new Milvus(client, settings.address, database, logger, window);
     milvus.#importDir = settings.importDir;
+    milvus.#promisify = sdk.promisify;
     milvus.#auth = { token: settings.token, username: settings.username, password: settings.password };
     return milvus;
   }
@@ -183,6 +204,31 @@ export class Milvus {
         throw toMilvusError(method, err, this.address);
       }
       return checkResponse(method, res) as Res<M>;
+    });
+  }
+
+  /**
+   * A query answered as Milvus sends it, its `fields_data` column by column: the SDK's query
+   * would build an object per row, which costs more than the reading for a reader that looks at
+   * each value once (see `reads/columns.ts`). Retried and checked as {@link Milvus.call} is.
+   */
+  async queryColumns(req: ColumnQuery): Promise<{ fields_data: RawFieldData[] }> {
+    const promisify = this.#promisify;
+    if (!promisify) throw new Error('queryColumns: the SDK is not loaded');
+    const { filter, limit, ...rest } = req;
+    return retryTransient('query', this.retryWindowMs, this.logger, async () => {
+      let res: unknown;
+      try {
+        res = await promisify(
+          this.client.channelPool,
+          'Query',
+          { ...rest, expr: filter, query_params: [{ key: 'limit', value: String(limit) }] },
+          this.client.timeout,
+        );
+      } catch (err) {
+        throw toMilvusError('query', err, this.address);
+      }
+      return checkResponse('query', res as { status: unknown; fields_data: RawFieldData[] });
     });
   }
 
