@@ -4,8 +4,9 @@
  * sides read in any order give the same digest when they hold the same keys; a sum can also take
  * keys away (rows a transform left out).
  */
-import { createHash, hash, type Hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { PkKind, PkValue } from '../milvus/reads/keys.js';
+import type { ColumnPage } from '../milvus/reads/columns.js';
 import { DYNAMIC_FIELD, type CollectionShape, type FieldShape, type Row } from '../milvus/reads/shape.js';
 
 const MOD = 1n << 64n;
@@ -120,13 +121,20 @@ export class RowDigest {
  * order, then its dynamic keys in name order, nulls left out; a float vector as its float32
  * bytes, a Float as float32, an Int64 as its digits, anything else as canonical JSON.
  */
-export function rowHasher(to: CollectionShape): { written(row: Row): Buffer; read(row: Row): Buffer } {
+export function rowHasher(to: CollectionShape): {
+  written(row: Row): Buffer;
+  read(row: Row): Buffer;
+  /** Row by row, the hashes of a page read as columns: each the same as `read` of that row as the SDK answers it. */
+  columns(page: ColumnPage): (i: number) => Buffer;
+} {
   const fields = to.fields.filter((f) => f.name !== DYNAMIC_FIELD).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // One buffer per hasher, reused row after row: a row's bytes are gathered, then hashed at once.
+  const bytes = new RowBytes();
   const hashOf = (row: Row, dynamic: Row | undefined, keys: readonly string[]) => {
-    const h = createHash('sha256');
-    for (const f of fields) entry(h, f.name, f, row[f.name]);
-    if (dynamic) for (const k of keys) entry(h, `${DYNAMIC_FIELD}.${k}`, undefined, dynamic[k]);
-    return h.digest();
+    bytes.clear();
+    for (const f of fields) entry(bytes, f.name, f, row[f.name]);
+    if (dynamic) for (const k of keys) entry(bytes, `${DYNAMIC_FIELD}.${k}`, undefined, dynamic[k]);
+    return hash('sha256', bytes.view(), 'buffer');
   };
   return {
     written: (row) =>
@@ -142,21 +150,65 @@ export function rowHasher(to: CollectionShape): { written(row: Row): Buffer; rea
       const dynamic = meta && typeof meta === 'object' ? (meta as Row) : undefined;
       return hashOf(row, dynamic, dynamic ? Object.keys(dynamic).sort() : []);
     },
+    columns: (page) => {
+      const columns = fields.map((f) => page.column(f.name));
+      return (i) => {
+        bytes.clear();
+        fields.forEach((f, k) => entry(bytes, f.name, f, columns[k]?.(i)));
+        return hash('sha256', bytes.view(), 'buffer');
+      };
+    },
   };
 }
 
-function entry(h: Hash, name: string, f: FieldShape | undefined, v: unknown): void {
+/** A growing byte buffer: the bytes of one row, as the hash reads them. */
+class RowBytes {
+  #buf = Buffer.allocUnsafe(4096);
+  #at = 0;
+
+  clear(): void {
+    this.#at = 0;
+  }
+
+  #room(n: number): void {
+    if (this.#at + n <= this.#buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#at + n));
+    this.#buf.copy(next, 0, 0, this.#at);
+    this.#buf = next;
+  }
+
+  text(s: string): void {
+    this.#room(s.length * 3);
+    this.#at += this.#buf.write(s, this.#at, 'utf8');
+  }
+
+  raw(b: Uint8Array): void {
+    this.#room(b.length);
+    this.#buf.set(b, this.#at);
+    this.#at += b.length;
+  }
+
+  view(): Buffer {
+    return this.#buf.subarray(0, this.#at);
+  }
+}
+
+/** Appends one field's name and value: `<name length>:<name><s|b><value length>:<value>`. */
+function entry(out: RowBytes, name: string, f: FieldShape | undefined, v: unknown): void {
   if (v === null || v === undefined) return;
   const value: string | Uint8Array =
-    f?.dataType === 'FloatVector' && Array.isArray(v)
-      ? new Uint8Array(new Float32Array(v as number[]).buffer)
-      : f?.dataType === 'Float' && typeof v === 'number'
-        ? String(Math.fround(v))
-        : f?.dataType === 'Int64'
-          ? String(v)
-          : canonical(v);
-  h.update(`${name.length}:${name}${typeof value === 'string' ? 's' : 'b'}${value.length}:`);
-  h.update(value);
+    f?.dataType === 'FloatVector' && v instanceof Uint8Array
+      ? v // already its float32 bytes (a page read as columns)
+      : f?.dataType === 'FloatVector' && Array.isArray(v)
+        ? new Uint8Array(new Float32Array(v as number[]).buffer)
+        : f?.dataType === 'Float' && typeof v === 'number'
+          ? String(Math.fround(v))
+          : f?.dataType === 'Int64'
+            ? String(v)
+            : canonical(v);
+  out.text(`${name.length}:${name}${typeof value === 'string' ? 's' : 'b'}${value.length}:`);
+  if (typeof value === 'string') out.text(value);
+  else out.raw(value);
 }
 
 /** JSON with object keys sorted (and BigInts as digits): equal for equal content whatever the key order. */

@@ -67,3 +67,50 @@ export function durationText(seconds: number): string {
   if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
   return `${(seconds / 3600).toFixed(1)} h`;
 }
+
+/** About how many bytes a read page of {@link readPageRows} holds: few round trips, a page well under Milvus' 100 MB result cap. */
+export const READ_PAGE_BYTES = 4 * 1024 * 1024;
+
+/** Bytes at most a value of a fixed-width field takes; `undefined` for a field of unbounded size (JSON, Array). */
+function widestBytes(f: CollectionShape['fields'][number]): number | undefined {
+  switch (f.dataType) {
+    case 'FloatVector':
+      return (f.dim ?? 0) * 4;
+    case 'Float16Vector':
+    case 'BFloat16Vector':
+      return (f.dim ?? 0) * 2;
+    case 'BinaryVector':
+      return Math.ceil((f.dim ?? 0) / 8);
+    case 'VarChar':
+      return f.maxLength === undefined ? undefined : f.maxLength * 4;
+    case 'Bool':
+    case 'Int8':
+      return 1;
+    case 'Int16':
+    case 'Int32':
+    case 'Int64':
+    case 'Float':
+    case 'Double':
+      return 8;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Rows in a page of a read that only looks at each row once (the verification reading the new
+ * collection back): as many as fit in {@link READ_PAGE_BYTES} at the widest each field can be,
+ * between `batchSize` and `max`. Each query costs the server a fixed ~10 ms besides its rows, so
+ * 4 MB pages spare most of those. A collection with fields of unbounded size (JSON, arrays, a
+ * dynamic field) reads `batchSize` rows a page, as the user asked.
+ */
+export function readPageRows(shape: CollectionShape, batchSize: number, max: number): number {
+  if (shape.dynamic) return batchSize;
+  let bytes = 0;
+  for (const f of shape.fields) {
+    const w = widestBytes(f);
+    if (w === undefined) return batchSize;
+    bytes += w;
+  }
+  return Math.max(batchSize, Math.min(max, Math.floor(READ_PAGE_BYTES / Math.max(1, bytes))));
+}

@@ -11,6 +11,8 @@ import { MAX_BATCH_SIZE, pages, type ReadTarget } from '../milvus/reads/paging.j
 import { DYNAMIC_FIELD, type CollectionShape, type FieldShape, type Row } from '../milvus/reads/shape.js';
 import { readAhead } from '../util/concurrent.js';
 import { throttled } from '../util/progress.js';
+import { columnPages, readsAsColumns } from '../milvus/reads/columns.js';
+import { readPageRows } from './estimate.js';
 import { canonical, KeyDigest, RowDigest, rowHasher, type KeyDigestRecord, type RowDigestRecord } from './digest.js';
 
 type Target = { collection_name: string; db_name?: string | undefined };
@@ -221,12 +223,27 @@ async function byDigest(
     : [{ partition: undefined, expected: written.reduce((a, b) => a.plus(b)) }];
   const hasher = rowHasher(to);
   const targetKeys = new KeyDigest();
+  const pageRows = readPageRows(to, o.batchSize, MAX_BATCH_SIZE);
+  // Read as columns unless probes are drawn from the rows (they need row objects), or a field needs the SDK's conversion.
+  const columns = !(o.tap && o.asSource) && readsAsColumns(to);
   const readBack = async () => {
     for (const g of groups) {
       const t = { ...o.target, ...(g.partition ? { partition_names: [g.partition] } : {}) } as ReadTarget;
       const digest = new RowDigest();
-      // Pages are not checked for skipped keys here: a skipped row changes the digest, and the row-by-row comparison then decides.
-      for await (const page of readAhead(pages(o.milvus, t, to.pk, undefined, o.batchSize, ['*'], false))) {
+      if (columns) {
+        // Pages are not checked for skipped keys here: a skipped row changes the digest, and the row-by-row comparison then decides.
+        for await (const page of readAhead(columnPages(o.milvus, t, to.pk, pageRows))) {
+          const rowHash = hasher.columns(page);
+          for (let i = 0; i < page.count; i++) {
+            digest.add(rowHash(i));
+            targetKeys.add(to.pk.kind, page.keys[i]!);
+          }
+          progress((read += page.count));
+        }
+        if (!digest.equals(g.expected)) return false;
+        continue;
+      }
+      for await (const page of readAhead(pages(o.milvus, t, to.pk, undefined, pageRows, ['*'], false))) {
         for (const row of page) {
           digest.add(hasher.read(row));
           targetKeys.add(to.pk.kind, row[to.pk.name] as PkValue);
@@ -245,8 +262,8 @@ async function byDigest(
     const keys = new KeyDigest();
     for (const s of keysAlone ? o.segments : []) {
       const t = { ...o.source, ...(s.source ? { partition_names: [s.source] } : {}) } as ReadTarget;
-      for await (const page of pages(o.milvus, t, o.from.pk, undefined, MAX_BATCH_SIZE, [o.from.pk.name]))
-        for (const row of page) keys.add(to.pk.kind, row[o.from.pk.name] as PkValue);
+      for await (const page of columnPages(o.milvus, t, o.from.pk, MAX_BATCH_SIZE, [o.from.pk.name]))
+        for (const key of page.keys) keys.add(to.pk.kind, key);
     }
     return keys;
   };

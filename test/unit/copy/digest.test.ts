@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { KeyDigest, keyHash, RowDigest, rowHasher } from '../../../src/copy/digest.js';
 import { rowDifference } from '../../../src/copy/verify.js';
@@ -68,6 +69,23 @@ describe('RowDigest', () => {
     { id: '2', v: [1, 2], score: 1, meta: null, note: 'n', $meta: {} },
     { id: '1', v: [Math.fround(0.1), Math.fround(0.2)], score: Math.fround(0.3), meta: { b: 2, a: 1 }, note: null, $meta: { tag: 'x' } },
   ];
+
+  it("hashes a row as sha256 over its fields' bytes in name order, as documented (a later run compares digests an earlier one stored)", () => {
+    const f32 = Buffer.from(new Float32Array([0.5, 1]).buffer);
+    // Long text makes the hasher's buffer grow past its first 4 KB.
+    const long = 'é'.repeat(3000);
+    const expected = createHash('sha256')
+      // Int64 as digits, Float as float32, a vector as float32 bytes, anything else as canonical JSON.
+      .update('2:ids1:7')
+      .update(`4:notes${long.length + 2}:"${long}"`)
+      .update(`5:scores${String(Math.fround(0.3)).length}:${String(Math.fround(0.3))}`)
+      .update('1:vb8:')
+      .update(f32)
+      .update('9:$meta.tags3:"x"')
+      .digest('hex');
+    expect(hasher.written({ id: 7, v: [0.5, 1], score: 0.3, meta: null, note: long, tag: 'x' }).toString('hex')).toBe(expected);
+    expect(hasher.read({ id: '7', v: [0.5, 1], score: Math.fround(0.3), note: long, $meta: { tag: 'x' } }).toString('hex')).toBe(expected);
+  });
 
   it('is equal for the rows written and the same rows read back in another order', () => {
     expect(readBack(answered).equals(written(rows))).toBe(true);
