@@ -84,7 +84,13 @@ describe('rebuildCollection, several streams and live writers', () => {
         MILVUS_ADDRESS: testAddress(),
         MILVUS_TOKEN: testToken() || undefined,
       };
-      // Killed a while after the copy started: some ranges part-way, their cursors saved.
+      // Killed as soon as the state shows rows copied: some ranges part-way, their cursors saved.
+      // (Watching the state, not a clock: how long a copy takes depends on the machine.)
+      const store = new MilvusStateStore(t.api.milvus, t.api.stateCollection);
+      const copiedSoFar = async () => {
+        const [r] = await store.readAll().catch(() => []);
+        return Number((r?.details.records?.['0'] as { copy?: { copied?: number } } | undefined)?.copy?.copied ?? 0);
+      };
       const killed = await new Promise<string>((done) => {
         const child = spawn(process.execPath, [BIN, 'up', '--config', configFile], {
           cwd: home,
@@ -92,12 +98,23 @@ describe('rebuildCollection, several streams and live writers', () => {
           stdio: ['ignore', 'ignore', 'pipe'],
         });
         let err = '';
-        let timer: NodeJS.Timeout | undefined;
+        let watching = false;
+        let ended = false;
+        const watch = async () => {
+          while (!ended && (await copiedSoFar()) === 0) await new Promise((r) => setTimeout(r, 20));
+          child.kill('SIGKILL');
+        };
         child.stderr.on('data', (d: Buffer) => {
           err += String(d);
-          if (!timer && /copying .* in 4 key ranges, 4 at a time/.test(err)) timer = setTimeout(() => child.kill('SIGKILL'), 2500);
+          if (!watching && /copying .* in 4 key ranges, 4 at a time/.test(err)) {
+            watching = true;
+            void watch();
+          }
         });
-        child.on('close', () => done(err));
+        child.on('close', () => {
+          ended = true;
+          done(err);
+        });
       });
       expect(killed).toMatch(/in 4 key ranges, 4 at a time/);
       const [row] = await new MilvusStateStore(t.api.milvus, t.api.stateCollection).readAll();
