@@ -682,25 +682,20 @@ async function rebuild() {
   const one = median(ones.map((x) => x.copy));
   const four = median(fours.map((x) => x.copy));
   const verify = median(ones.map((x) => x.verify));
-  const p5 = ratio(loop / one);
-  record(
-    `P5 rebuild copy rows/s / plain SDK loop, ${n} rows × ${REBUILD_DIM} dims`,
-    p5,
-    '×',
-    '≥ 1.0',
-    p5 >= 1,
-    `${Math.round(one)} ms vs ${Math.round(loop)} ms (${Math.round(REBUILD_ROWS / (one / 1000))} rows/s)`,
-  );
-  const copyRowsCopy = median(copies);
-  const p5c = ratio(loop / copyRowsCopy);
-  record(
-    `P5 copyRows copy rows/s / plain SDK loop, ${n} rows × ${REBUILD_DIM} dims`,
-    p5c,
-    '×',
-    '≥ 1.0',
-    p5c >= 1,
-    `${Math.round(copyRowsCopy)} ms vs ${Math.round(loop)} ms`,
-  );
+  // P5 for a copy that took `ms`: the plain loop's time over it.
+  const p5 = (what, ms) => {
+    const x = ratio(loop / ms);
+    record(
+      `P5 ${what} copy rows/s / plain SDK loop, ${n} rows × ${REBUILD_DIM} dims`,
+      x,
+      '×',
+      '≥ 1.0',
+      x >= 1,
+      `${Math.round(ms)} ms vs ${Math.round(loop)} ms (${Math.round(REBUILD_ROWS / (ms / 1000))} rows/s)`,
+    );
+  };
+  p5('rebuild', one);
+  p5('copyRows', median(copies));
   // The same loop on milvus-migrate's client: what the copy engine itself adds (reading, checking, hashing, checkpoints).
   const leanLoop = median(leanLoops);
   record(

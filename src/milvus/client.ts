@@ -75,15 +75,16 @@ export interface RawFieldData {
  */
 export class Milvus {
   #version: string | undefined;
+  /** See {@link ConnectionSettings.importDir}. */
+  #importDir: string | undefined;
   /**
    * The credentials this connection was made with. Kept in a private field (not enumerable, not
    * shown by `util.inspect` or `JSON.stringify`) only so {@link Milvus.authToken} can hand them to
    * a child process that asks for them (the `exec` step with `pass_token: true`).
    */
-  /** See {@link ConnectionSettings.importDir}. */
-  #importDir: string | undefined;
-  #promisify: MilvusSdk['promisify'] | undefined;
   #auth: { readonly token?: string | undefined; readonly username?: string | undefined; readonly password?: string | undefined } = {};
+  /** The SDK's raw call, for {@link Milvus.queryColumns}. */
+  #promisify: MilvusSdk['promisify'] | undefined;
 
   private constructor(
     /** The raw SDK client, handed to code migrations as `client`. */
