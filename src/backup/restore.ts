@@ -128,16 +128,15 @@ async function prepareTarget(ctx: BackupContext, m: BackupManifest, t: { collect
   if (m.kind === 'collection') {
     if (!exists) return recreateCollection(milvus, m, t, ctx.logger);
     // A restore that was interrupted created it already; any other collection of that name is not ours to fill.
-    if (!ctx.resumed) {
-      throw new MigrateError(
-        'migration-failed',
-        `collection ${qualified(t)} exists already: restoring the backup into it would mix its rows with others`,
-        {
-          hint: 'drop or rename that collection first, then run down again',
-        },
-      );
-    }
-    return;
+    // It may lack what that run had not done yet (properties, partitions, indexes): done now.
+    if (ctx.resumed) return recreateCollection(milvus, m, t, ctx.logger, true);
+    throw new MigrateError(
+      'migration-failed',
+      `collection ${qualified(t)} exists already: restoring the backup into it would mix its rows with others`,
+      {
+        hint: 'drop or rename that collection first, then run down again',
+      },
+    );
   }
   if (!exists)
     throw new MigrateError(

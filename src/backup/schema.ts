@@ -30,14 +30,7 @@ export async function captureDefinition(milvus: Milvus, t: Target): Promise<Coll
     .filter((f) => !f.is_function_output)
     .flatMap((f) => fieldFromDescribe(f) ?? []);
   const partitionKey = fields.some((f) => f.is_partition_key);
-  const indexes = await milvus
-    .call('describeIndex', { collection_name: t.collection_name, ...dbOf(t) })
-    .then((res) => res.index_descriptions.map((d): SavedIndex => indexSpecOf(d)))
-    // Milvus 2.3 answers "index not found" for a collection without index: there is none to keep.
-    .catch((err: unknown) => {
-      if (/index not (found|exist)/i.test(String((err as Error).message))) return [];
-      throw err;
-    });
+  const indexes = (await indexDescriptions(milvus, t)).map((d): SavedIndex => indexSpecOf(d));
   const numPartitions = Number((desc as { num_partitions?: string | number }).num_partitions ?? 0);
   return {
     schema: {
@@ -61,34 +54,60 @@ export async function captureDefinition(milvus: Milvus, t: Target): Promise<Coll
  * Creates the collection a backup was taken of: same fields (dim, max_length, primary key,
  * autoID, partition key), the same properties, partitions and indexes (built before returning).
  * Loading and aliases are left to the caller, after the rows are back.
+ *
+ * With `created` (a resumed restore found the collection its interrupted run made), only what is
+ * still missing is done: a run killed between the create and the last index left some out.
  */
-export async function recreateCollection(milvus: Milvus, m: BackupManifest, t: Target, logger: Logger): Promise<void> {
-  logger.info(
-    `re-creating collection ${qualified(t)} (${m.schema.fields.map((f) => `${f.name} ${f.data_type}${f.dim ? `(${f.dim})` : ''}`).join(', ')})`,
-  );
-  await milvus.call('createCollection', {
-    collection_name: t.collection_name,
-    ...dbOf(t),
-    ...(m.schema.description ? { description: m.schema.description } : {}),
-    enable_dynamic_field: m.schema.enable_dynamic_field,
-    ...(m.schema.consistency_level ? { consistency_level: m.schema.consistency_level } : {}),
-    ...(m.schema.num_partitions ? { num_partitions: m.schema.num_partitions } : {}),
-    fields: m.schema.fields.map((f) => ({ ...f })),
-  } as never);
-  // Before any load: Milvus refuses to change some (mmap) on a loaded collection.
-  if (m.properties && Object.keys(m.properties).length)
-    await milvus.call('alterCollectionProperties', { collection_name: t.collection_name, properties: { ...m.properties }, ...dbOf(t) });
-  for (const s of m.segments) {
-    if (s.partition && s.partition !== '_default')
-      await milvus.call('createPartition', { collection_name: t.collection_name, partition_name: s.partition, ...dbOf(t) });
+export async function recreateCollection(milvus: Milvus, m: BackupManifest, t: Target, logger: Logger, created = false): Promise<void> {
+  if (!created) {
+    logger.info(
+      `re-creating collection ${qualified(t)} (${m.schema.fields.map((f) => `${f.name} ${f.data_type}${f.dim ? `(${f.dim})` : ''}`).join(', ')})`,
+    );
+    await milvus.call('createCollection', {
+      collection_name: t.collection_name,
+      ...dbOf(t),
+      ...(m.schema.description ? { description: m.schema.description } : {}),
+      enable_dynamic_field: m.schema.enable_dynamic_field,
+      ...(m.schema.consistency_level ? { consistency_level: m.schema.consistency_level } : {}),
+      ...(m.schema.num_partitions ? { num_partitions: m.schema.num_partitions } : {}),
+      fields: m.schema.fields.map((f) => ({ ...f })),
+    } as never);
   }
-  for (const ix of m.indexes)
-    await milvus.call('createIndex', indexRequest({ ...ix, collection_name: t.collection_name, ...dbOf(t) }) as never);
+  const now = created ? await describeCollection(milvus, t) : undefined;
+  // Only the properties not set as saved (all of them on a new collection).
+  const have = now ? propertiesFrom(now.properties) : {};
+  const properties = Object.fromEntries(Object.entries(m.properties ?? {}).filter(([k, v]) => have[k] !== v));
+  // Before any load: Milvus refuses to change some (mmap) on a loaded collection.
+  if (Object.keys(properties).length)
+    await milvus.call('alterCollectionProperties', { collection_name: t.collection_name, properties, ...dbOf(t) });
+  const partitions = new Set(created ? await partitionNames(milvus, t) : ['_default']);
+  for (const s of m.segments) {
+    if (s.partition && !partitions.has(s.partition)) {
+      await milvus.call('createPartition', { collection_name: t.collection_name, partition_name: s.partition, ...dbOf(t) });
+      partitions.add(s.partition);
+    }
+  }
+  const indexed = new Set(created ? (await indexDescriptions(milvus, t)).map((d) => d.field_name) : []);
+  for (const ix of m.indexes) {
+    if (!indexed.has(ix.field_name))
+      await milvus.call('createIndex', indexRequest({ ...ix, collection_name: t.collection_name, ...dbOf(t) }) as never);
+  }
   for (const ix of m.indexes)
     await waitForIndex(milvus, {
       collection_name: t.collection_name,
       field_name: ix.field_name,
       ...(ix.index_name ? { index_name: ix.index_name } : {}),
       ...dbOf(t),
+    });
+}
+
+/** The index descriptions of `t`; none for a collection without index (Milvus 2.3 answers "index not found"). */
+async function indexDescriptions(milvus: Milvus, t: Target) {
+  return milvus
+    .call('describeIndex', { collection_name: t.collection_name, ...dbOf(t) })
+    .then((res) => res.index_descriptions)
+    .catch((err: unknown) => {
+      if (/index not (found|exist)/i.test(String((err as Error).message))) return [];
+      throw err;
     });
 }

@@ -251,6 +251,50 @@ describe('backup: true', () => {
       [1500, true],
     ]);
   });
+
+  it('a restore killed after re-creating the collection: the resumed down re-applies what is missing (index, partition, property), then every row', async () => {
+    const collection = uniqueName('bk_res');
+    await createCollection(collection, { index: { index_type: 'IVF_FLAT', params: { nlist: 16 } } });
+    await t.client.createPartition({ collection_name: collection, partition_name: 'p2' });
+    await t.client.alterCollectionProperties({ collection_name: collection, properties: { 'collection.ttl.seconds': '3000000000' } });
+    await insert(collection, undefined, makeRows(1, 700));
+    await insert(collection, 'p2', makeRows(5000, 300));
+    const indexOf = async () =>
+      (await t.client.describeIndex({ collection_name: collection })).index_descriptions.map((d) => [d.field_name, d.index_name, d.params]);
+    const ttlOf = async () =>
+      (await t.client.describeCollection({ collection_name: collection })).properties.find((p) => p.key === 'collection.ttl.seconds')
+        ?.value;
+    const index = await indexOf();
+    await t.client.loadCollectionSync({ collection_name: collection });
+    const before = { default: await readAll(collection, '_default'), p2: await readAll(collection, 'p2') };
+    const migration = `${uniqueName('m')}_drop_res`;
+    await api.write(`${migration}.yaml`, `up:\n  - dropCollection: { collection_name: ${collection}, backup: true }\n`);
+    expect((await api.migrator().up()).error).toBeUndefined();
+
+    // The restore dies after its first batch (the 700 rows of _default) is written and checkpointed.
+    const dying: Logger = {
+      debug() {},
+      info() {},
+      warn() {},
+      progress(m) {
+        if (m.startsWith('restore ')) throw new Error('killed mid-restore');
+      },
+    };
+    expect((await api.migrator({ logger: dying }).down()).error?.message).toContain('killed mid-restore');
+    // As if it had died right after createCollection instead: no index, no p2, another TTL.
+    await t.client.dropIndex({ collection_name: collection, field_name: 'embedding' });
+    await t.client.dropPartition({ collection_name: collection, partition_name: 'p2' });
+    await t.client.alterCollectionProperties({ collection_name: collection, properties: { 'collection.ttl.seconds': '4000000000' } });
+    expect(await partitions(collection)).toEqual(['_default']);
+
+    const resumed = await api.migrator().down();
+    expect(resumed.error).toBeUndefined();
+    expect(await indexOf()).toEqual(index);
+    expect(await partitions(collection)).toEqual(['_default', 'p2']);
+    expect(await ttlOf()).toBe('3000000000');
+    expect(await readAll(collection, '_default')).toEqual(before.default);
+    expect(await readAll(collection, 'p2')).toEqual(before.p2);
+  });
 });
 
 describe('backups through the CLI', () => {
