@@ -81,7 +81,7 @@ describe('rebuildCollection', () => {
     const plan = ok(await t.api.migrator().up({ dryRun: true }));
     expect(plan.results[0]!.steps[0]!.facts).toEqual([
       expect.stringMatching(
-        /^300 rows \(\d+(\.\d)? KB\) to copy: about 1 s at 3\.5 MB\/s, the rate of one stream measured on the test server \(bench P5\), then about half that again to verify$/,
+        /^300 rows \(\d+(\.\d)? KB\) to copy: about 1 s at 6\.0 MB\/s, the rate of one stream measured on the test server \(bench P5\), then about half that again to verify$/,
       ),
       'strategy: copy in primary-key order, one stream, checkpointed after each batch',
       `cut-over through alias ${alias} (alterAlias: no downtime for readers); ${c} stays as it is`,

@@ -5,19 +5,11 @@ import { aliasTarget } from '../../milvus/reads/aliases.js';
 import { collectionExists, countRows, describeCollection, partitionNames, rows } from '../../milvus/reads/lookups.js';
 import { qualified } from '../../milvus/reads/names.js';
 import { ensureLoaded } from '../../milvus/reads/paging.js';
-import { collectionShape } from '../../milvus/reads/shape.js';
+import { collectionShape, type Row } from '../../milvus/reads/shape.js';
 import { loadState } from '../../milvus/wait.js';
 import { readSchema } from '../../schema/read.js';
 import { captureDefinition } from '../../backup/schema.js';
-import { copyConcurrently, type SegmentCursor } from '../../copy/engine.js';
-import { DEFAULT_IMPORT_FILE_BYTES, importSegments, type ImportCursor, type PendingFile } from '../../copy/import.js';
-import type { ReadTarget } from '../../milvus/reads/paging.js';
-import { keyBoundaries, rangeFilter } from '../../milvus/reads/key-ranges.js';
-import type { PkValue } from '../../milvus/reads/keys.js';
-import type { CollectionShape, Row } from '../../milvus/reads/shape.js';
-import { RowDigest, rowHasher } from '../../copy/digest.js';
-import { verifyCopy, type VerificationReport } from '../../copy/verify.js';
-import { ProbePicker, describeRecall, recallFailure, type RecallFigure } from '../../copy/recall.js';
+import { DEFAULT_IMPORT_FILE_BYTES } from '../../copy/import.js';
 import { MEASURED_COPY_BYTES_PER_SECOND, averageRowBytes, bytesText, durationText } from '../../copy/estimate.js';
 import { DEFAULT_BATCH_SIZE } from '../data/rows.js';
 import { defineStep, callOf, type InverseResult, type StepCall, type StepContext } from '../types.js';
@@ -26,46 +18,23 @@ import { dropCollection } from './dropCollection.js';
 import { renameCollection } from './renameCollection.js';
 import { rebuildParams, type RebuildParams } from './rebuild/params.js';
 import { planTarget, type OldCollection, type TargetPlan } from './rebuild/target.js';
-import { converter, loadTransform, type Converter } from './rebuild/rows.js';
+import { converter, loadTransform } from './rebuild/rows.js';
 import {
   CATCH_UP_SETTLE_MS,
   DEFAULT_CATCH_UP_ROUNDS,
   catchUpRound,
   describeRound,
   newerThanTarget,
-  watermark,
   type CatchUpRecord,
 } from './rebuild/catch-up.js';
-import { buildAndLoad, createShadow, cutOver, matchLoadState, settingsDifferences, type CutOver } from './rebuild/phases.js';
+import { buildAndLoad, createShadow, cutOver } from './rebuild/phases.js';
 import { applyRebuild } from './rebuild/model.js';
-import { copiedByPartition, probeView } from './rebuild/digests.js';
-import { measureChecks, recallChecks, recallFacts, recallOptions } from './rebuild/recall.js';
+import { recallChecks, recallFacts, recallOptions } from './rebuild/recall.js';
 import { resolvedName } from '../../schema/plan-model.js';
 import { needCollection } from '../expect.js';
-
-/** Phases in order ('created', 'copied', 'loaded', 'verified', 'cut'); the record says which one a run reached. */
-type Phase = 'created' | 'copied' | 'loaded' | 'verified' | 'cut';
-
-/** What a rebuild records: checkpointed at each phase (and each page of the copy), returned when cut over. */
-export type RebuildRecord = CutOver & {
-  readonly phase: Phase | 'copying';
-  /** The key ranges (`boundaries` cut them) and each one's cursor, per partition: segment i is partition i / ranges, range i % ranges. */
-  readonly copy?: {
-    readonly boundaries: readonly PkValue[];
-    readonly segments: readonly SegmentCursor[];
-    readonly copied: number;
-    readonly left_out: number;
-    /** strategy import: files imported so far, and the file recorded before it was submitted. */
-    readonly files?: number;
-    readonly pending?: PendingFile;
-  };
-  readonly catch_up?: CatchUpRecord;
-  readonly verification?: VerificationReport & {
-    readonly settings: readonly string[];
-    /** Per vector field whose index changed: the recall of the new index against the old, or why not measured. */
-    readonly recall?: readonly RecallFigure[];
-  };
-};
+import { copyPhase, writer } from './rebuild/copy.js';
+import { verifyPhase } from './rebuild/verification.js';
+import type { RebuildRecord } from './rebuild/record.js';
 
 /**
  * The shadow's name (`new_collection_name`, or `<name>__mm_<8 hex>` from the step's params: the same
@@ -313,72 +282,8 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
       const reads = partitions.map((partition) => ({ ...at(source), ...(partition ? { partition_names: [partition] } : {}) }));
       const batchSize = p.batch_size ?? DEFAULT_BATCH_SIZE;
       const write = writer(milvus, shadow, to, partitions);
-      const field = p.catch_up?.field;
       if (rec.phase === 'created' || rec.phase === 'copying') {
-        let copy = copyOf(rec, partitions.length);
-        if (!copy) {
-          // The ranges and the catch-up's first watermark are saved before the first row is copied.
-          const boundaries = await keyBoundaries(milvus, at(source), from.pk, p.parallelism ?? 1, batchSize);
-          copy = { boundaries, segments: [], copied: 0, left_out: 0 };
-          const catchUp = field ? { field, since: await watermark(milvus, reads, field), rounds: [] } : undefined;
-          rec = { ...rec, phase: 'copying', copy, ...(catchUp ? { catch_up: catchUp } : {}) };
-          await ctx.checkpoint(rec);
-        }
-        const ranges = copy.boundaries.length + 1;
-        const segments = reads.flatMap((read, i) =>
-          Array.from({ length: ranges }, (_, r) => ({ read, filter: rangeFilter(from.pk, copy.boundaries, r), partition: partitions[i] })),
-        );
-        const resumed = rec.phase === 'copying';
-        const cursors =
-          p.strategy === 'import'
-            ? await importInto(ctx, {
-                segments,
-                ranges,
-                partitions,
-                from,
-                to,
-                source: at(source),
-                shadow,
-                convert,
-                batchSize,
-                resume:
-                  resumed && copy.segments.length ? { segments: copy.segments, files: copy.files ?? 0, pending: copy.pending } : undefined,
-                checkpoint: (c) => {
-                  rec = {
-                    ...rec,
-                    phase: 'copying',
-                    copy: {
-                      // The file in flight is the cursor's: a saved one it no longer names was imported.
-                      ...withoutPending(copy),
-                      ...totals(c.segments),
-                      segments: c.segments,
-                      files: c.files,
-                      ...(c.pending ? { pending: c.pending } : {}),
-                    },
-                  };
-                  return ctx.checkpoint(rec);
-                },
-              })
-            : await copyConcurrently({
-                milvus,
-                logger,
-                segments,
-                parallelism: p.parallelism ?? 1,
-                pk: from.pk,
-                batchSize,
-                from: qualified(at(source)),
-                to: rec.shadow,
-                task: `rebuild ${source} → ${rec.shadow}`,
-                // A resumed run may have written a page of each range after its last checkpoint: it is upserted.
-                resume: rec.phase === 'copying' ? copy.segments : undefined,
-                write: (page, segment, replay) => write(page, Math.floor(segment / ranges), replay, convert),
-                checkpoint: (c) => {
-                  rec = { ...rec, phase: 'copying', copy: { ...copy, ...totals(c), segments: c } };
-                  return ctx.checkpoint(rec);
-                },
-              });
-        rec = { ...rec, phase: 'copied', copy: { ...withoutPending(copy), ...totals(cursors), segments: cursors } };
-        await ctx.checkpoint(rec);
+        rec = await copyPhase(ctx, p, rec, { source: at(source), shadow, from, to, partitions, reads, batchSize, convert, write });
       }
       if (rec.phase === 'copied') {
         await buildAndLoad(milvus, logger, plan, shadow);
@@ -404,84 +309,7 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
           if (round.rows <= maxDelta) break;
         }
       }
-      const since = rec.catch_up?.since;
-      const sample = typeof p.verify === 'object' ? p.verify.sample : undefined;
-      // A changed vector index: probes are drawn from the rows the verification reads anyway.
-      const recall = recallOptions(p);
-      const { checks, skipped } = recall
-        ? recallChecks(old, plan, p, (await captureDefinition(milvus, shadow)).indexes)
-        : { checks: [], skipped: [] };
-      const picker =
-        recall && checks.length
-          ? new ProbePicker(
-              recall.probes,
-              checks.map((c) => c.field),
-              from.pk.name,
-            )
-          : undefined;
-      const report = await verifyCopy({
-        milvus,
-        logger,
-        source: at(source),
-        target: shadow,
-        from,
-        to,
-        segments: partitions.map((partition) => ({ source: partition, target: to.partitionKey ? undefined : partition })),
-        // With writers at work: every row that has not changed since the last round must be there, as it is.
-        filter: field && since ? `${field} < ${since}` : undefined,
-        expected: convert,
-        exclusive: !field,
-        keysKept: !to.pk.autoID,
-        sample,
-        batchSize,
-        tap: picker && ((row, total) => picker.offer(row, total)),
-        copied: copiedByPartition(rec.copy?.segments, partitions.length),
-        asSource: probeView({ old: from.pk.name, new: to.pk.name }, checks),
-      });
-      const figures: RecallFigure[] = [...skipped];
-      if (recall && picker) {
-        const renamed = field && (plan.renames.get(field) ?? field);
-        figures.push(
-          ...(await measureChecks({
-            milvus,
-            checks,
-            options: recall,
-            source: at(source),
-            shadow,
-            probes: picker.rows,
-            pk: { old: from.pk.name, new: to.pk.name },
-            filters: field && since ? { old: `${field} < ${since}`, new: `${renamed} < ${since}` } : undefined,
-          })),
-        );
-      }
-      const low = figures.flatMap((f) => recallFailure(f) ?? []);
-      const settings = await settingsDifferences(milvus, plan, shadow);
-      const load = await matchLoadState(milvus, plan, shadow);
-      if (load) settings.push(load);
-      const verification = {
-        ...report,
-        ok: report.ok && settings.length === 0 && low.length === 0,
-        settings,
-        ...(figures.length ? { recall: figures } : {}),
-      };
-      rec = { ...rec, verification };
-      if (!verification.ok) {
-        await ctx.checkpoint(rec);
-        throw new MigrateError(
-          'migration-failed',
-          `verification of ${rec.shadow} against ${source} failed: ${[...report.differences, ...settings, ...low].join('; ')}. ` +
-            `Nothing was cut over: ${source} still serves, ${rec.shadow} is kept for inspection`,
-          { hint: `drop ${rec.shadow} before running the migration again` },
-        );
-      }
-      logger.info(
-        `verified ${rec.shadow}: ${rows(report.rows.target)}${report.rows.left_out ? ` (${report.rows.left_out} left out by the transform)` : ''}, ` +
-          `${'expected' in report.keys ? `key digest ${report.keys.target.sum}` : report.keys.skipped}, ` +
-          `${'compared' in report.content ? `${rows(report.content.compared)} compared` : report.content.skipped}, settings carried over` +
-          figures.map((f) => `; ${describeRecall(f)}`).join(''),
-      );
-      rec = { ...rec, phase: 'verified' };
-      await ctx.checkpoint(rec);
+      rec = await verifyPhase(ctx, p, rec, { old, plan, source: at(source), shadow, from, to, partitions, batchSize, convert });
     } finally {
       if (loadedHere) await milvus.call('releaseCollection', at(source) as never).catch(() => undefined);
     }
@@ -493,112 +321,6 @@ async function rebuild(ctx: StepContext, p: RebuildParams): Promise<RebuildRecor
   rec = { ...rec, phase: 'cut' };
   logger.info(`readers of ${p.collection_name} now reach the rebuilt collection; the old one is kept as ${rec.old}`);
   return rec;
-}
-
-type CopyState = NonNullable<RebuildRecord['copy']>;
-
-function withoutPending(copy: CopyState): Omit<CopyState, 'pending'> {
-  const { pending: _pending, ...rest } = copy;
-  return rest;
-}
-
-/** Rows copied and left out, over every segment. */
-function totals(cursors: readonly SegmentCursor[]): { copied: number; left_out: number } {
-  return {
-    copied: cursors.reduce((n, c) => n + c.copied, 0),
-    left_out: cursors.reduce((n, c) => n + (c.left_out ?? 0), 0),
-  };
-}
-
-/** The copy's saved state; a record of the single-stream copy (before ranges) is read as ranges of one per partition. */
-function copyOf(rec: RebuildRecord, partitions: number): CopyState | undefined {
-  const saved = rec.copy as CopyState | { segment: number; last_pk?: PkValue; copied: number; left_out: number } | undefined;
-  if (!saved || 'boundaries' in saved) return saved;
-  const c = saved;
-  const segments: SegmentCursor[] = Array.from({ length: partitions }, (_, i) =>
-    i < c.segment ? { copied: 0, done: true } : i === c.segment ? { last_pk: c.last_pk, copied: c.copied } : { copied: 0 },
-  );
-  return { boundaries: [], segments, copied: c.copied, left_out: c.left_out };
-}
-
-/** The copy by strategy import: one stream, file by file into the shadow; returns each segment's cursor. */
-async function importInto(
-  ctx: StepContext,
-  o: {
-    segments: { read: ReadTarget; filter?: string | undefined; partition?: string | undefined }[];
-    ranges: number;
-    partitions: readonly (string | undefined)[];
-    from: CollectionShape;
-    to: CollectionShape;
-    source: { collection_name: string; db_name?: string };
-    shadow: { collection_name: string; db_name?: string };
-    convert: Converter;
-    batchSize: number;
-    resume: ImportCursor | undefined;
-    checkpoint: (c: ImportCursor) => Promise<void>;
-  },
-): Promise<SegmentCursor[]> {
-  const { milvus, logger } = ctx;
-  const done = await importSegments({
-    milvus,
-    logger,
-    segments: o.segments,
-    pk: o.from.pk,
-    batchSize: o.batchSize,
-    from: qualified(o.source),
-    to: o.shadow.collection_name,
-    task: `rebuild ${o.source.collection_name} → ${o.shadow.collection_name} (import)`,
-    target: o.shadow,
-    shape: o.to,
-    partitionOf: (segment) => (o.to.partitionKey ? undefined : o.partitions[Math.floor(segment / o.ranges)]),
-    // importProblem refused the run without one.
-    dir: milvus.importDir!,
-    prefix: `${ctx.migration.name}-${o.shadow.collection_name}`,
-    convert: async (page) => {
-      const out: Row[] = [];
-      for (const row of page) {
-        const r = await o.convert(row);
-        if (r) out.push(r);
-      }
-      return out;
-    },
-    resume: o.resume,
-    checkpoint: o.checkpoint,
-  });
-  return [...done.segments];
-}
-
-/** Writes converted rows into the shadow, in the partition the page was read from; returns how many the transform left out. */
-function writer(
-  milvus: Milvus,
-  shadow: { collection_name: string; db_name?: string },
-  to: CollectionShape,
-  partitions: readonly (string | undefined)[],
-) {
-  const hasher = rowHasher(to);
-  return async (page: Row[], partitionIndex: number, upsert: boolean, convert: Converter, keep?: (rows: Row[]) => Promise<Row[]>) => {
-    let data: Row[] = [];
-    for (const row of page) {
-      const out = await convert(row);
-      if (out) data.push(out);
-    }
-    const leftOut = page.length - data.length;
-    if (keep) data = await keep(data);
-    const digest = new RowDigest();
-    // Keys made by Milvus (autoID) cannot be matched: such a copy gives no digest.
-    const result = () => (to.pk.autoID ? leftOut : { leftOut, digest });
-    if (!data.length) return result();
-    const partition = to.partitionKey ? undefined : partitions[partitionIndex];
-    const written = milvus.call(upsert && !to.pk.autoID ? 'upsert' : 'insert', {
-      ...shadow,
-      ...(partition ? { partition_name: partition } : {}),
-      data,
-    } as never);
-    // What the verification reads back and compares, hashed while Milvus takes the rows.
-    if (!to.pk.autoID) for (const row of data) digest.add(hasher.written(row));
-    await written;
-    return result();
-  };
 }
 
 /**
