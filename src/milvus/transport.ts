@@ -67,12 +67,19 @@ export function leanInterceptor(g: Grpc): Interceptor {
  * another SDK version's interceptor is left alone rather than guessed at. Returns whether it was
  * replaced.
  */
-export function useLeanInterceptor(sdk: Pick<MilvusSdk, 'getRetryInterceptor'>, client: MilvusClient, g: Grpc = sdkGrpc()): boolean {
+export function useLeanInterceptor(sdk: Pick<MilvusSdk, 'getRetryInterceptor'>, client: MilvusClient, g?: Grpc): boolean {
   const list = (client.channelOptions as { interceptors?: Interceptor[] }).interceptors;
-  if (!Array.isArray(list)) return false;
+  if (!Array.isArray(list) || typeof sdk.getRetryInterceptor !== 'function') return false;
   const source = sdk.getRetryInterceptor({ maxRetries: 0, retryDelay: 0, clientId: '' }).toString();
   const at = list.findIndex((f) => typeof f === 'function' && f.toString() === source);
   if (at < 0) return false;
-  list[at] = leanInterceptor(g);
+  let grpcOfSdk: Grpc;
+  try {
+    grpcOfSdk = g ?? sdkGrpc();
+  } catch {
+    // An install where the SDK's gRPC cannot be resolved from here: the SDK's interceptor stays (slower, not wrong).
+    return false;
+  }
+  list[at] = leanInterceptor(grpcOfSdk);
   return true;
 }
