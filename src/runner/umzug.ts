@@ -1,7 +1,6 @@
 import type { UmzugStorage } from 'umzug';
 import type { Logger } from '../logger.js';
 import { isExecuted, type StateRow } from '../state/store.js';
-import { importModule } from '../util/dynamic-import.js';
 import type { PlannedMigration } from './plan.js';
 import type { Direction, MigrationResult } from './results.js';
 
@@ -12,12 +11,13 @@ import type { Direction, MigrationResult } from './results.js';
  * storage umzug is given writes nothing: it answers which migrations are executed from the state
  * read at the start of the run, and keeps that answer current as umzug logs and unlogs them.
  *
- * umzug is loaded only by runs that change Milvus (`status` and `plan` never need it); it costs
- * ~100 ms of CPU (mostly its own CLI framework), started early so it overlaps the lock and the
- * state read, which mostly wait on the server.
+ * umzug is loaded only by runs that change Milvus (`status` and `plan` never need it), started
+ * early so it overlaps the lock and the state read, which mostly wait on the server. The CLI's
+ * bundle holds umzug without its own CLI framework (~100 ms of CPU; scripts/bundle-cli.mjs), so
+ * this `import()` is a plain one: the bundler turns it into a lazy `require` of the bundled copy.
  */
 let umzugModule: Promise<typeof import('umzug')> | undefined;
-export const loadUmzug = () => (umzugModule ??= importModule<typeof import('umzug')>('umzug'));
+export const loadUmzug = () => (umzugModule ??= import('umzug'));
 
 /** umzug's view of the state: which migrations are executed. Writes nothing to Milvus. */
 class ExecutedView implements UmzugStorage {
