@@ -27,6 +27,8 @@ export type CodeCacheOutcome = 'hit' | 'miss' | 'rejected' | 'off';
 export interface LoadedBundle<T> {
   exports: T;
   cache: CodeCacheOutcome;
+  /** What names this build and Node in cache files (a hash of both); none when caching is off. */
+  key?: string;
 }
 
 const PREFIX = 'cli-';
@@ -85,7 +87,7 @@ export function loadWithCodeCache<T>(file: string, opts: { cacheDir: string | un
   module.loaded = true;
   // Made at exit, the cache also holds the functions this command compiled while it ran.
   if (cache !== 'hit') process.once('exit', () => saveCache(opts.cacheDir!, cacheFile, key, () => script.createCachedData()));
-  return { exports: module.exports as T, cache };
+  return { exports: module.exports as T, cache, key };
 }
 
 function saveCache(dir: string, cacheFile: string, key: string, data: () => Buffer): void {

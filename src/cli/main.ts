@@ -11,6 +11,8 @@ import type { GlobalArgs } from './session.js';
 
 /** The launcher (bin/milvus-migrate.js) hands in its own import(): see util/dynamic-import.ts. */
 export { setImporter } from '../util/dynamic-import.js';
+/** ... and turns on the parse cache of YAML migrations, keyed by the bundle it loaded: see migrations/parse-cache.ts. */
+export { useParseCache } from '../migrations/parse-cache.js';
 
 /**
  * The command line. This directory is the only place that prints or exits. Command modules are

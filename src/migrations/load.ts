@@ -3,23 +3,31 @@ import { InvalidInputError, type Problem } from '../errors.js';
 import { discoverMigrations, readMigrationFile, type MigrationFile } from './discover.js';
 import type { CodeFn, Migration } from './model.js';
 import { loadProblems } from './load-error.js';
+import { openParseCache } from './parse-cache.js';
 import { parseYamlMigration } from './yaml.js';
 import { importModule } from '../util/dynamic-import.js';
 
 /**
  * Finds, reads, parses and validates every migration in `dir`. Every file is checked, applied or
- * not, and all problems are reported together: nothing runs while any file is invalid.
+ * not, and all problems are reported together: nothing runs while any file is invalid. A YAML
+ * file the CLI parsed before, byte for byte, comes from its parse cache (parse-cache.ts).
  */
 export async function loadMigrations(dir: string): Promise<Migration[]> {
   const files = await discoverMigrations(dir);
+  const cache = openParseCache(dir);
   const problems: Problem[] = [];
   const migrations: Migration[] = [];
   for (const file of files) {
     const { text, checksum } = await readMigrationFile(file);
     if (file.format === 'yaml') {
-      const res = parseYamlMigration(file.path, text);
-      problems.push(...res.problems);
-      if (res.migration) migrations.push({ name: file.name, path: file.path, format: 'yaml', checksum, ...res.migration });
+      let parsed = cache?.get(checksum);
+      if (!parsed) {
+        const res = parseYamlMigration(file.path, text);
+        problems.push(...res.problems);
+        parsed = res.migration;
+        if (parsed) cache?.set(checksum, parsed);
+      }
+      if (parsed) migrations.push({ name: file.name, path: file.path, format: 'yaml', checksum, ...parsed });
     } else {
       const res = await loadCodeMigration(file);
       if ('problems' in res) problems.push(...res.problems);
@@ -27,6 +35,7 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
       else migrations.push({ name: file.name, path: file.path, format: 'code', checksum, ...res });
     }
   }
+  cache?.save();
   if (problems.length) {
     const bad = new Set(problems.map((p) => p.file)).size;
     throw new InvalidInputError(`${bad} migration file${bad === 1 ? ' is' : 's are'} invalid; nothing was run`, problems);

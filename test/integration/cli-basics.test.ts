@@ -1,5 +1,6 @@
 /** CLI behaviour a new user meets first: init, create, help, usage errors, bad addresses. */
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useMilvusTest } from '../support/context.js';
@@ -9,7 +10,6 @@ const t = useMilvusTest();
 describe('offline commands', () => {
   it('init writes a config and a migrations folder with an example migration, and leaves existing ones alone', async () => {
     const p = await t.project();
-    const { rm } = await import('node:fs/promises');
     await rm(join(p.dir, 'milvus.config.yaml'));
     await rm(p.migrationsDir, { recursive: true });
     const res = await p.cli(['init']);
@@ -53,6 +53,39 @@ describe('offline commands', () => {
     expect(doc.error.kind).toBe('invalid-input');
     expect(doc.error.message).toContain('did you mean "address"?');
     expect(doc.error.problems[0]).toMatchObject({ line: 2 });
+  });
+
+  it('validate --offline keeps parsed migrations in the cache root and gives the same answer from it; a changed file and a bad one are read anew', async () => {
+    const p = await t.project();
+    const cache = await mkdtemp(join(tmpdir(), 'mm-cache-'));
+    try {
+      await p.write('20260101000000_a.yaml', 'description: first\nup:\n  - createPartition: { collection_name: c, partition_name: p1 }\n');
+      const env = { MILVUS_MIGRATE_CACHE: cache };
+      const run = async () => {
+        const res = await p.cli(['validate', '--offline', '--json'], { env });
+        return { code: res.code, doc: res.json() as { migrations?: unknown; problems?: unknown } };
+      };
+      const first = await run();
+      expect(first.code).toBe(0);
+      const parsed = (await readdir(join(cache, 'compile-cache'))).filter((n) => n.startsWith('parse-'));
+      expect(parsed).toHaveLength(1);
+      expect(await run()).toEqual(first);
+      await p.write('20260101000000_a.yaml', 'up:\n  - createPartition: { collection_name: c }\n');
+      const bad = await run();
+      expect(bad.code).toBe(2);
+      expect(JSON.stringify(bad.doc)).toContain('partition_name');
+      // Off with the code caches: nothing is written.
+      const off = await mkdtemp(join(tmpdir(), 'mm-cache-'));
+      await p.write('20260101000000_a.yaml', 'description: first\nup:\n  - createPartition: { collection_name: c, partition_name: p1 }\n');
+      const res = await p.cli(['validate', '--offline', '--json'], {
+        env: { MILVUS_MIGRATE_CACHE: off, MILVUS_MIGRATE_COMPILE_CACHE: '0' },
+      });
+      expect(res.json()).toEqual(first.doc);
+      expect(await readdir(off)).toEqual([]);
+      await rm(off, { recursive: true, force: true });
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
   });
 });
 
