@@ -136,6 +136,9 @@ function scalarProblem(f: FieldShape, value: unknown): string | undefined {
       return wrong(`a whole number from ${range[0]} to ${range[1]}`);
   } else if (f.dataType === 'Int64') {
     if (!Number.isInteger(value) && !(typeof value === 'string' && /^-?\d+$/.test(value))) return wrong('a whole number');
+    // YAML, JSON and JavaScript numbers are doubles: past 2^53 the digits written may not be the value read.
+    if (typeof value === 'number' && !Number.isSafeInteger(value))
+      return `field ${JSON.stringify(f.name)} (Int64) got ${value}, beyond 2^53 - 1 (9007199254740991), where numbers (YAML, JSON, JavaScript) are not exact: write it as a string of digits, e.g. "${BigInt(value)}"`;
   } else if (f.dataType === 'Float' || f.dataType === 'Double') {
     if (typeof value !== 'number') return wrong('a number');
   } else if (f.dataType === 'Bool') {

@@ -56,6 +56,11 @@ describe('rows checked against the schema before anything is written', () => {
     const row = { id: '9007199254740993', title: 'abc', n: -128, ok: true, x: null };
     expect(rowProblem(row, typed, 'insert')).toBeUndefined();
     expect(rowProblem({ ...row, id: 'one' }, typed, 'insert')).toBe('field "id" (Int64) needs a whole number, got string "one"');
+    // 9007199254740993 written in YAML or JSON is read as 9007199254740992: refused, not rounded.
+    expect(rowProblem({ ...row, id: JSON.parse('9007199254740993') }, typed, 'insert')).toBe(
+      'field "id" (Int64) got 9007199254740992, beyond 2^53 - 1 (9007199254740991), where numbers (YAML, JSON, JavaScript) are not exact: write it as a string of digits, e.g. "9007199254740992"',
+    );
+    expect(rowProblem({ ...row, id: 9007199254740991 }, typed, 'insert')).toBeUndefined();
     expect(rowProblem({ ...row, title: 5 }, typed, 'insert')).toBe('field "title" (VarChar) needs a string, got number 5');
     expect(rowProblem({ ...row, title: 'abcd' }, typed, 'insert')).toBe(
       'field "title" (VarChar, max_length 3) holds at most 3 characters, got 4',
