@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import type { ParsedYamlMigration } from './yaml.js';
@@ -50,7 +50,10 @@ export function folderCache(dir: string, key: string, migrationsDir: string): Pa
   return {
     get(checksum) {
       const hit = before.get(checksum);
-      if (hit) now.set(checksum, hit);
+      if (!hit) return undefined;
+      // Two files of the same bytes get a migration each, as two parses would give them.
+      if (now.has(checksum)) return structuredClone(hit);
+      now.set(checksum, hit);
       return hit;
     },
     set(checksum, migration) {
@@ -58,8 +61,8 @@ export function folderCache(dir: string, key: string, migrationsDir: string): Pa
       parsedAnew = true;
     },
     save() {
-      if (!parsedAnew && now.size === before.size) return;
-      write(dir, file, key, now);
+      if (parsedAnew || now.size !== before.size) write(dir, file, key, now);
+      else touch(file);
     },
   };
 }
@@ -73,6 +76,16 @@ function read(file: string): Map<string, ParsedYamlMigration> {
   }
 }
 
+/** Marks a cache that served every file as used now, so that pruning keeps it. */
+function touch(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // Gone or read-only: it is made again when needed.
+  }
+}
+
 function write(dir: string, file: string, key: string, entries: Map<string, ParsedYamlMigration>): void {
   try {
     mkdirSync(dir, { recursive: true });
@@ -80,19 +93,19 @@ function write(dir: string, file: string, key: string, entries: Map<string, Pars
     const partial = `${file}.${process.pid}.tmp`;
     writeFileSync(partial, v8.serialize(entries));
     renameSync(partial, file);
-    prune(dir, key);
+    prune(dir, key, path.basename(file));
   } catch {
     // A read-only or full disk, or a value V8 cannot serialize, costs speed only.
   }
 }
 
-/** Removes other builds' caches, and this build's beyond the {@link KEEP_FOLDERS} used last. */
-function prune(dir: string, key: string): void {
+/** Removes other builds' caches, and this build's beyond the {@link KEEP_FOLDERS} used last (`written` among them). */
+function prune(dir: string, key: string, written: string): void {
   const ours: { name: string; mtime: number }[] = [];
   for (const name of readdirSync(dir)) {
     if (!name.startsWith(PREFIX) || name.endsWith('.tmp')) continue;
     if (!name.endsWith(`-${key}.bin`)) rmSync(path.join(dir, name), { force: true });
-    else ours.push({ name, mtime: statSync(path.join(dir, name)).mtimeMs });
+    else ours.push({ name, mtime: name === written ? Infinity : statSync(path.join(dir, name)).mtimeMs });
   }
   ours.sort((a, b) => b.mtime - a.mtime);
   for (const { name } of ours.slice(KEEP_FOLDERS)) rmSync(path.join(dir, name), { force: true });

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir, cp } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v8 from 'node:v8';
@@ -111,6 +111,16 @@ describe('parse cache', () => {
     expect(loaded[0]!.description).toBe('several steps');
   });
 
+  it('gives two files of the same bytes a migration each', async () => {
+    await write('20260101_a.yaml', RICH);
+    await write('20260102_b.yaml', RICH);
+    useParseCache({ dir: cacheDir, key: 'build1' });
+    await loadMigrations(join(work, 'migrations'));
+    const [a, b] = await loadMigrations(join(work, 'migrations'));
+    expect(b!.up).toStrictEqual(a!.up);
+    expect(b!.up).not.toBe(a!.up);
+  });
+
   it('keeps one file per folder: a second folder has its own, and the first still serves', async () => {
     await write('20260101_a.yaml', RICH);
     await cp(join(work, 'migrations'), join(work, 'other'), { recursive: true });
@@ -119,5 +129,27 @@ describe('parse cache', () => {
     await loadMigrations(join(work, 'other'));
     expect(await cacheFiles()).toHaveLength(2);
     expect(folderCache(cacheDir, 'build1', join(work, 'migrations')).get(checksum(RICH))).toBeDefined();
+  });
+
+  it('marks a cache that served every file as used, so that pruning keeps it', async () => {
+    await write('20260101_a.yaml', RICH);
+    useParseCache({ dir: cacheDir, key: 'build1' });
+    await loadMigrations(join(work, 'migrations'));
+    const [name] = await cacheFiles();
+    const old = new Date('2020-01-01T00:00:00Z');
+    await utimes(join(cacheDir, name!), old, old);
+    await loadMigrations(join(work, 'migrations'));
+    expect((await stat(join(cacheDir, name!))).mtimeMs).toBeGreaterThan(old.getTime());
+  });
+
+  it('keeps the 64 folders used last', async () => {
+    await write('20260101_a.yaml', RICH);
+    useParseCache({ dir: cacheDir, key: 'build1' });
+    for (let i = 0; i < 66; i++) {
+      await cp(join(work, 'migrations'), join(work, `f${i}`), { recursive: true });
+      await loadMigrations(join(work, `f${i}`));
+    }
+    expect(await cacheFiles()).toHaveLength(64);
+    expect(folderCache(cacheDir, 'build1', join(work, 'f65')).get(checksum(RICH))).toBeDefined();
   });
 });
