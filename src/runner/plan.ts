@@ -87,24 +87,38 @@ export function plannedOutcomes(p: PlannedMigration): StepOutcome[] {
  * Read-only facts for a dry run, per step. Facts describe Milvus as it is now: a step acting on a
  * collection that an earlier step of the plan creates says so instead of "does not exist"; one
  * acting on a collection that an earlier step renames gets the facts of that collection under the
- * name it has now (the rows at stake are there). `reads` are the preflight's cached reads: steps
+ * name it has now (the rows at stake are there); one acting through an alias that an earlier step
+ * creates or moves says so too. `reads` are the preflight's cached reads: steps
  * ask the same questions (is it loaded, does it exist), and each is asked once.
  */
 export async function addFacts(plan: readonly PlannedMigration[], results: readonly MigrationResult[], reads: Milvus): Promise<void> {
   const createdByPlan = new Set<string>();
   /** `db.name` given by an earlier renameCollection of the plan → the collection's live name. */
   const renamedByPlan = new Map<string, string>();
+  /** `db.alias` that an earlier createAlias or alterAlias of the plan points at a live collection → that collection. */
+  const aliasedByPlan = new Map<string, string>();
   for (const [i, p] of plan.entries()) {
     for (const outcome of results[i]!.steps) {
       if (outcome.status !== 'planned') continue;
       const call = p.steps![outcome.index]!;
-      const target = call.params as { collection_name?: string; db_name?: string; new_collection_name?: string };
+      const target = call.params as { collection_name?: string; db_name?: string; new_collection_name?: string; alias?: string };
       const key = target.collection_name ? `${target.db_name ?? ''}.${target.collection_name}` : undefined;
+      const aliasKey =
+        (call.step === 'createAlias' || call.step === 'alterAlias') && target.alias ? `${target.db_name ?? ''}.${target.alias}` : undefined;
       if (key && createdByPlan.has(key)) {
         outcome.facts = ['its collection is created by an earlier step of this plan'];
         if (call.step === 'renameCollection') createdByPlan.add(`${target.db_name ?? ''}.${target.new_collection_name}`);
+        // A step through that alias acts on the collection the plan creates.
+        if (aliasKey) createdByPlan.add(aliasKey);
         continue;
       }
+      const aliased = key ? aliasedByPlan.get(key) : undefined;
+      if (aliased) {
+        // Milvus answers for the alias as it is now (absent, or pointing elsewhere): no facts rather than wrong ones.
+        outcome.facts = [`the alias ${target.collection_name} is pointed at ${aliased} by an earlier step of this plan`];
+        continue;
+      }
+      if (aliasKey) aliasedByPlan.set(aliasKey, target.collection_name!);
       const live = key ? renamedByPlan.get(key) : undefined;
       const facts = await definitionOf(call).facts?.(reads, live ? { ...call.params, collection_name: live } : call.params);
       const all = [

@@ -102,7 +102,8 @@ export const rebuildCollection = defineStep({
     const source = { collection_name: resolvedName(ctx.model, p), ...(p.db_name ? { db_name: p.db_name } : {}) };
     if (!ctx.reads || !(await collectionExists(ctx.reads, source))) return [];
     try {
-      const { old, plan, source: label } = await planOf(ctx.reads, p);
+      // By the name the model resolved: an alias an earlier pending step creates is not in Milvus yet.
+      const { old, plan, source: label } = await planOf(ctx.reads, p, source.collection_name);
       if ('problems' in plan) return plan.problems.map(([k, m]) => `${k}: ${m}`);
       const autoID = plan.schema.fields.find((f) => f.is_primary_key)?.autoID;
       if (autoID && !p.renumber_autoid) {
