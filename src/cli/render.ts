@@ -70,12 +70,12 @@ export function runJson(command: RunDocument['command'], run: RunResult, leftove
 }
 
 /** The run's report for stdout; the error, if any, is written to stderr by the command. */
-export function runText(out: Output, run: RunResult): string {
+export function runText(out: Output, run: RunResult, to?: string): string {
   const c = out.colors;
   const verb = run.direction === 'up' ? 'apply' : 'revert';
   if (run.results.length === 0) {
     return run.direction === 'up'
-      ? `${c.green('✔')} Nothing to do: every migration is applied.`
+      ? `${c.green('✔')} Nothing to do: every migration${to !== undefined ? ` up to ${to}` : ''} is applied.`
       : `${c.green('✔')} Nothing to revert: no migration is applied.`;
   }
   const lines: string[] = [];

@@ -132,16 +132,11 @@ export class Migrator {
     const pending = migrations.filter((m) => !rows.get(m.name) || rows.get(m.name)!.status !== 'applied');
     let selected = pending;
     if (opts.to !== undefined) {
-      const idx = pending.findIndex((m) => m.name === opts.to);
-      if (idx < 0) {
-        const known = migrations.some((m) => m.name === opts.to);
-        throw new InvalidInputError(
-          known
-            ? `--to ${opts.to}: that migration is already applied`
-            : `--to ${opts.to}: no migration of that name in ${this.#source.dir}`,
-        );
-      }
-      selected = pending.slice(0, idx + 1);
+      const to = opts.to;
+      if (!migrations.some((m) => m.name === to))
+        throw new InvalidInputError(`--to ${to}: no migration of that name in ${this.#source.dir}`);
+      // Up to and including NAME; none once NAME is applied, so a deploy pinned to it can run again.
+      selected = pending.filter((m) => m.name <= to);
     }
     if (opts.step !== undefined) selected = selected.slice(0, opts.step);
     const plan = selected.map((m): PlannedMigration => {

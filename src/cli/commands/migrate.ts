@@ -68,7 +68,7 @@ async function migrateAs(command: 'up' | 'down' | 'plan', args: MigrateArgs, out
   if (args.json) out.document(runJson(command, run, leftovers));
   else if (format === 'markdown')
     out.result((await import('../markdown.js')).planMarkdown(run, { database: cfg.database, env: cfg.envName }, leftovers));
-  else out.result([runText(out, run), ...keptSection(out, leftovers)].join('\n'));
+  else out.result([runText(out, run, command === 'down' ? undefined : args.to), ...keptSection(out, leftovers)].join('\n'));
   if (run.error) out.log(errorText(out, run.error));
   return run.error ? exitCodeOf(run.error.kind) : 0;
 }

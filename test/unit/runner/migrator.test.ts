@@ -180,7 +180,12 @@ describe('Migrator.up', () => {
     const ms = [migration('001_a', [create('p1')]), migration('002_b', [create('p2')]), migration('003_c', [create('p3')])];
     const t = setup(ms);
     expect(statuses(await t.migrator.up({ to: '002_b' }))).toEqual(['001_a:success', '002_b:success']);
+    // Run again (a deploy pinned to 002_b): nothing to do, not an error.
+    const again = await t.migrator.up({ to: '002_b' });
+    expect(again.error).toBeUndefined();
+    expect(statuses(again)).toEqual([]);
     expect(statuses(await t.migrator.up({ step: 5 }))).toEqual(['003_c:success']);
+    expect(statuses(await t.migrator.up({ to: '001_a' }))).toEqual([]);
     const u = setup(ms);
     expect(statuses(await u.migrator.up({ step: 1 }))).toEqual(['001_a:success']);
   });
