@@ -20,6 +20,8 @@ export interface PlanWhere {
   readonly database: string;
   /** The `--env` name, if any. */
   readonly env?: string | undefined;
+  /** `--to NAME` of an up: "nothing to do" then means every migration up to NAME is applied. */
+  readonly to?: string | undefined;
 }
 
 /** Text for a table cell: no line breaks, pipes or HTML. */
@@ -75,7 +77,10 @@ function migrationSection(r: MigrationResult, position: number): string[] {
 export function planMarkdown(run: RunResult, where: PlanWhere, leftovers?: readonly CountedLeftover[]): string {
   const target = `database ${code(where.database)}${where.env ? ` (environment ${code(where.env)})` : ''}`;
   if (run.results.length === 0) {
-    const nothing = run.direction === 'up' ? 'Nothing to do: every migration is applied' : 'Nothing to revert: no migration is applied';
+    const nothing =
+      run.direction === 'up'
+        ? `Nothing to do: every migration${where.to !== undefined ? ` up to ${where.to}` : ''} is applied`
+        : 'Nothing to revert: no migration is applied';
     return [PLAN_MARKER, '### milvus-migrate plan', '', `✅ ${nothing} in ${target}.`, '', ...keptMarkdown(leftovers)].join('\n');
   }
   const steps = run.results.flatMap((r) => r.steps.filter((s) => s.status === 'planned'));

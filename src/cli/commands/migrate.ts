@@ -65,10 +65,11 @@ async function migrateAs(command: 'up' | 'down' | 'plan', args: MigrateArgs, out
   // Refused before the first change (invalid files, history, lock, preflight, destructive steps):
   // reported as any command's failure, as the run has nothing to show.
   if (run.error && !started(run)) throw run.error;
+  const upTo = command === 'down' ? undefined : args.to;
   if (args.json) out.document(runJson(command, run, leftovers));
   else if (format === 'markdown')
-    out.result((await import('../markdown.js')).planMarkdown(run, { database: cfg.database, env: cfg.envName }, leftovers));
-  else out.result([runText(out, run, command === 'down' ? undefined : args.to), ...keptSection(out, leftovers)].join('\n'));
+    out.result((await import('../markdown.js')).planMarkdown(run, { database: cfg.database, env: cfg.envName, to: upTo }, leftovers));
+  else out.result([runText(out, run, upTo), ...keptSection(out, leftovers)].join('\n'));
   if (run.error) out.log(errorText(out, run.error));
   return run.error ? exitCodeOf(run.error.kind) : 0;
 }

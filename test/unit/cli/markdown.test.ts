@@ -15,6 +15,12 @@ const migration = (over: Partial<MigrationResult>): MigrationResult => ({
 const run = (results: MigrationResult[]): RunResult => ({ direction: 'up', dryRun: true, results });
 
 describe('plan as Markdown', () => {
+  it('nothing to do up to a --to target', () => {
+    expect(planMarkdown(run([]), { database: 'default', to: '002_b' })).toContain(
+      '✅ Nothing to do: every migration up to 002_b is applied in database `default`.',
+    );
+  });
+
   it('nothing to do', () => {
     expect(planMarkdown(run([]), { database: 'default', env: 'production' })).toMatchInlineSnapshot(`
       "<!-- milvus-migrate plan -->
