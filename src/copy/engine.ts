@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import type { Milvus } from '../milvus/client.js';
 import { countRows, rows } from '../milvus/reads/lookups.js';
 import { andFilter, maxPk, pkLiteral, type PkKind, type PkValue } from '../milvus/reads/keys.js';
-import { nextPage, type ReadTarget } from '../milvus/reads/paging.js';
+import { pages, type ReadTarget } from '../milvus/reads/paging.js';
 import type { Row } from '../milvus/reads/shape.js';
 import { PROGRESS_INTERVAL_MS, throttled } from '../util/progress.js';
 import { RowDigest, type RowDigestRecord } from './digest.js';
@@ -142,9 +142,7 @@ async function copySegment(
 ): Promise<PkValue | undefined> {
   const { pk } = o;
   const s = o.segments[segment]!;
-  for (;;) {
-    const page = await nextPage(o.milvus, s.read, pk.name, pk.kind, s.filter, last, o.batchSize);
-    if (page.length === 0) return last;
+  for await (const page of pages(o.milvus, s.read, pk, s.filter, o.batchSize, ['*'], true, last)) {
     const written = await o.write(page, segment, replay);
     replay = false;
     last = maxPk(
@@ -152,8 +150,8 @@ async function copySegment(
       page.map((r) => r[pk.name] as PkValue),
     );
     await done(page.length, last, typeof written === 'object' ? written : { leftOut: written ?? 0 });
-    if (page.length < o.batchSize) return last;
   }
+  return last;
 }
 
 /** Where one segment of a concurrent copy stands. */

@@ -14,7 +14,7 @@ import { MilvusCallError } from '../errors.js';
 import type { Milvus } from '../milvus/client.js';
 import { countRows, rows } from '../milvus/reads/lookups.js';
 import { andFilter, maxPk, pkLiteral, type PkValue } from '../milvus/reads/keys.js';
-import { nextPage } from '../milvus/reads/paging.js';
+import { pages } from '../milvus/reads/paging.js';
 import type { CollectionShape, Row } from '../milvus/reads/shape.js';
 import type { CopyOptions, SegmentCursor } from './engine.js';
 import { throttled } from '../util/progress.js';
@@ -91,6 +91,7 @@ export async function importSegments(o: ImportOptions): Promise<ImportCursor> {
     const s = o.segments[segment]!;
     let last = cursor.segments[segment]!.last_pk;
     if (cursor.segments[segment]!.done) continue;
+    const reader = pages(milvus, s.read, pk, s.filter, o.batchSize, ['*'], true, last);
     for (let end = false; !end;) {
       const file = path.join(o.dir, `${o.prefix}-${String(cursor.files).padStart(5, '0')}.json`);
       const fd = await fsp.open(file, 'w');
@@ -100,25 +101,24 @@ export async function importSegments(o: ImportOptions): Promise<ImportCursor> {
       try {
         await fd.write('{"rows":[\n');
         while (bytes < maxBytes) {
-          const page = await nextPage(milvus, s.read, pk.name, pk.kind, s.filter, last, o.batchSize);
-          if (page.length) {
-            const data = await o.convert(page);
-            if (data.length) {
-              const text = (written ? ',\n' : '') + data.map(encode).join(',\n');
-              await fd.write(text);
-              bytes += Buffer.byteLength(text);
-            }
-            written += data.length;
-            read += page.length;
-            last = maxPk(
-              pk.kind,
-              page.map((r) => r[pk.name] as PkValue),
-            );
-          }
-          if (page.length < o.batchSize) {
+          const next = await reader.next();
+          if (next.done) {
             end = true;
             break;
           }
+          const page = next.value;
+          const data = await o.convert(page);
+          if (data.length) {
+            const text = (written ? ',\n' : '') + data.map(encode).join(',\n');
+            await fd.write(text);
+            bytes += Buffer.byteLength(text);
+          }
+          written += data.length;
+          read += page.length;
+          last = maxPk(
+            pk.kind,
+            page.map((r) => r[pk.name] as PkValue),
+          );
         }
         await fd.write('\n]}\n');
       } finally {

@@ -49,7 +49,7 @@ export async function keyBoundaries(
 ): Promise<PkValue[]> {
   if (n <= 1) return [];
   if (pk.kind === 'Int64') {
-    const [first] = await nextPage(milvus, t, pk.name, pk.kind, undefined, undefined, 1, [pk.name]);
+    const [first] = (await nextPage(milvus, t, pk.name, pk.kind, undefined, undefined, 1, [pk.name])).rows;
     if (!first) return [];
     const min = BigInt(first[pk.name] as PkValue);
     const max = (await maxInt64(milvus, t, pk.name, undefined, min))!;

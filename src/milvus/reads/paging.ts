@@ -17,15 +17,25 @@ export const MAX_BATCH_SIZE = 16_384;
 /** A collection (and optionally some partitions of it) to read from. */
 export type ReadTarget = { collection_name: string; db_name?: string; partition_names?: string[] };
 
+/** A page of rows, and whether a count confirmed that no other row lies after the cursor it was read from. */
+export interface Page {
+  readonly rows: Row[];
+  readonly end: boolean;
+}
+
 /**
  * The next page of rows with primary key above `last`, the smallest `size` of them.
  *
  * Milvus 2.3+ answers a query with a limit with the matching rows of lowest primary keys, in key
  * order (what the SDKs' query iterators rely on; measured on 2.3.5 with sealed and growing
  * segments). That is checked rather than trusted, because a page that skipped a key would lose a
- * row for good: a full page is good when exactly its number of rows lies in (last, its largest
- * key]. If not, that whole range is read again in one query, which is then complete by
- * construction.
+ * row for good:
+ * - a full page is good when exactly its number of rows lies in (last, its largest key]. If not,
+ *   that whole range is read again in one query, which is then complete by construction;
+ * - a short page is the last one only when a count finds no other row after `last`. Under
+ *   concurrent upserts Milvus 2.3.5 once answered a short page while rows lay after it (the
+ *   catch-up test, under CI load), and a read that stopped there lost every later row. When more
+ *   rows are counted, the page is checked as a full one and the read goes on after it.
  */
 export async function nextPage(
   milvus: Pick<Milvus, 'call'>,
@@ -36,19 +46,24 @@ export async function nextPage(
   last: PkValue | undefined,
   size: number,
   outputFields: readonly string[] = ['*'],
-  /** False: trust the page's order (a reader that detects a skipped row by itself, e.g. by a digest). */
+  /** False: trust the page (a reader that detects a skipped row by itself, e.g. by a digest). */
   checked = true,
-): Promise<Row[]> {
+): Promise<Page> {
   const after = last === undefined ? undefined : `${pkName} > ${pkLiteral(kind, last)}`;
   const page = await query(milvus, req, andFilter(filter, after), size, outputFields);
-  if (page.length < size || !checked) return page;
+  if (!checked) return { rows: page, end: page.length < size };
+  if (page.length < size) {
+    const tail = await countRows(milvus, req, req.partition_names?.[0], andFilter(filter, after), 'Bounded');
+    if (tail <= page.length) return { rows: page, end: true };
+    if (!page.length) return { rows: page, end: false };
+  }
   const max = maxPk(
     kind,
     page.map((r) => r[pkName] as PkValue),
   );
   const range = andFilter(filter, after, `${pkName} <= ${pkLiteral(kind, max)}`);
   const inRange = await countRows(milvus, req, req.partition_names?.[0], range, 'Bounded');
-  if (inRange === page.length) return page;
+  if (inRange === page.length) return { rows: page, end: false };
   if (inRange > MAX_BATCH_SIZE) {
     throw new MigrateError(
       'migration-failed',
@@ -58,8 +73,9 @@ export async function nextPage(
       },
     );
   }
-  const full = await query(milvus, req, range, inRange, outputFields);
-  return full.sort((a, b) => comparePk(kind, a[pkName] as PkValue, b[pkName] as PkValue));
+  // A count below the page's rows (it lags the page) must not cut rows the page holds.
+  const full = await query(milvus, req, range, Math.max(inRange, page.length), outputFields);
+  return { rows: full.sort((a, b) => comparePk(kind, a[pkName] as PkValue, b[pkName] as PkValue)), end: false };
 }
 
 async function query(
@@ -113,9 +129,21 @@ export async function ensureLoaded(
 }
 
 /**
+ * Short pages read on, one after another, because more rows were counted after them, before a
+ * read ends anyway: rows that keep arriving after the cursor faster than pages are read are
+ * writes made during the read, which `writes: paused` rules out and a catch-up copies in its
+ * next round.
+ */
+export const MAX_SHORT_PAGES_READ_ON = 10;
+
+/** Empty answers in a row, while rows are counted after the cursor, before a read gives up. */
+const MAX_EMPTY_ANSWERS = 3;
+
+/**
  * Every row of `t` matching `filter`, page by page in primary-key order (one page in memory at a
- * time). Pass the count read with Strong consistency first: it waits until Milvus has every row
- * written before, so the pages can read with Bounded consistency without waiting each time.
+ * time), after `after` when given. Pass the count read with Strong consistency first: it waits
+ * until Milvus has every row written before, so the pages can read with Bounded consistency
+ * without waiting each time. Each page is checked ({@link nextPage}) unless `checked` is false.
  */
 export async function* pages(
   milvus: Pick<Milvus, 'call'>,
@@ -125,18 +153,38 @@ export async function* pages(
   size: number,
   /** Fields to read (default every one); the primary key is always among them. */
   outputFields: readonly string[] = ['*'],
-  /** False: pages are not checked for skipped keys ({@link nextPage}). */
+  /** False: pages are not checked ({@link nextPage}); a short page ends the read. */
   checked = true,
+  /** Read only keys above this one (a resumed copy's cursor). */
+  after?: PkValue,
 ): AsyncGenerator<Row[]> {
-  let last: PkValue | undefined;
+  let last = after;
+  let shortPages = 0;
+  let empty = 0;
   for (;;) {
     const page = await nextPage(milvus, t, pk.name, pk.kind, filter, last, size, outputFields, checked);
-    if (page.length === 0) return;
-    yield page;
-    if (page.length < size) return;
-    last = maxPk(
-      pk.kind,
-      page.map((r) => r[pk.name] as PkValue),
-    );
+    if (page.end && !page.rows.length) return;
+    if (page.rows.length) {
+      yield page.rows;
+      last = maxPk(
+        pk.kind,
+        page.rows.map((r) => r[pk.name] as PkValue),
+      );
+    }
+    if (page.end) return;
+    if (page.rows.length >= size) {
+      shortPages = 0;
+      empty = 0;
+    } else if (page.rows.length) {
+      empty = 0;
+      if (++shortPages > MAX_SHORT_PAGES_READ_ON) return;
+    } else if (++empty >= MAX_EMPTY_ANSWERS) {
+      const cursor = last === undefined ? '' : ` with ${pk.name} > ${pkLiteral(pk.kind, last)}`;
+      throw new MigrateError(
+        'migration-failed',
+        `${t.collection_name}: Milvus counts rows${cursor} but answers none of them, ${MAX_EMPTY_ANSWERS} times; the read cannot be completed`,
+        { hint: 'run again; if it persists, check the server (a segment that is not loaded?)' },
+      );
+    }
   }
 }
