@@ -46,6 +46,7 @@ describe('copyRows paging by primary key', () => {
   it('a short page with more rows counted after the cursor is checked as a full one and is not the last', async () => {
     // Keys 6 and 9 answered, but 4 rows lie after 5: key 7 was skipped, and one lies above 9.
     const milvus = scripted([rows(6, 9), [{ 'count(*)': '4' }], [{ 'count(*)': '3' }], rows(9, 6, 7)]);
+    // Re-read for skipped keys: a short answer of Milvus, not rows arriving (no `short`).
     expect(await nextPage(milvus, req, 'id', 'Int64', undefined, '5', 3)).toEqual({ rows: rows(6, 7, 9), end: false });
     expect(milvus.requests.slice(1)).toEqual([
       { method: 'query', filter: 'id > 5' },
@@ -54,7 +55,12 @@ describe('copyRows paging by primary key', () => {
     ]);
   });
 
-  it('a re-read never asks for fewer rows than the page holds (a count that lags the page)', async () => {
+  it('a short page that holds every row up to its largest key, with more counted after it, is short and not the last', async () => {
+    const milvus = scripted([rows(6, 7), [{ 'count(*)': '3' }], [{ 'count(*)': '2' }]]);
+    expect(await nextPage(milvus, req, 'id', 'Int64', undefined, '5', 3)).toEqual({ rows: rows(6, 7), end: false, short: true });
+  });
+
+  it('a re-read never asks for fewer rows than the page holds (rows updated out of the filter in between)', async () => {
     const milvus = scripted([rows(6, 7, 9), [{ 'count(*)': '2' }], rows(6, 7, 9)]);
     expect((await nextPage(milvus, req, 'id', 'Int64', undefined, '5', 3)).rows).toEqual(rows(6, 7, 9));
     expect(milvus.requests.at(-1)).toEqual({ method: 'query', filter: '(id > 5) && (id <= 9)', limit: 3 });
@@ -118,6 +124,20 @@ describe('pages: a read ends only where nothing lies after it', () => {
     await expect(readAll(milvus, 3)).rejects.toThrow(
       'src: Milvus counts rows with id > 1 but answers none of them, 3 times; the read cannot be completed',
     );
+  });
+
+  it(`reads on through more than ${MAX_SHORT_PAGES_READ_ON} pages in a row that came back short from a re-read (rows updated out of the filter)`, async () => {
+    const answers: unknown[] = [];
+    const pagesRead = MAX_SHORT_PAGES_READ_ON + 2;
+    for (let p = 0; p < pagesRead; p++) {
+      const [a, b, c] = [p * 3 + 1, p * 3 + 2, p * 3 + 3];
+      // A full page of 3; 2 of them still match when counted, and the re-read answers those 2.
+      answers.push(rows(a, b, c), [{ 'count(*)': '2' }], rows(a, c));
+    }
+    answers.push([], [{ 'count(*)': '0' }]);
+    const milvus = scripted(answers);
+    expect(await readAll(milvus, 3)).toHaveLength(pagesRead * 2);
+    expect(answers).toEqual([]);
   });
 
   it(`stops reading on after ${MAX_SHORT_PAGES_READ_ON} short pages in a row (rows arriving as fast as they are read)`, async () => {
